@@ -1,0 +1,104 @@
+"""BM25 over the visible chunks, saved to disk per index version so it is built once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from assistant.text import terms
+
+
+class BM25Index:
+    """A bm25s index of chunk texts with their ids, in one folder per index version."""
+
+    def __init__(self, model: bm25s.BM25 | None, chunk_ids: list[str], kinds: list[str]) -> None:
+        self._model = model
+        self.chunk_ids = chunk_ids
+        self._kinds = np.asarray(kinds, dtype=object)
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, str, str]]) -> BM25Index:
+        """Index ``(chunk_id, source_kind, text)`` rows."""
+        ids: list[str] = []
+        kinds: list[str] = []
+        tokens: list[list[str]] = []
+        for chunk_id, kind, text in rows:
+            ids.append(chunk_id)
+            kinds.append(kind)
+            tokens.append(terms(text) or ["_empty_"])
+        if not ids:
+            return cls(None, [], [])
+        model = bm25s.BM25()
+        model.index(tokens, show_progress=False)
+        return cls(model, ids, kinds)
+
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._model is not None:
+            self._model.save(str(tmp))
+        (tmp / "chunks.json").write_text(
+            json.dumps({"ids": self.chunk_ids, "kinds": list(self._kinds)}), encoding="utf-8"
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)  # a reader sees the old folder or the whole new one
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index:
+        meta = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+        model = bm25s.BM25.load(str(folder)) if meta["ids"] else None
+        return cls(model, meta["ids"], meta["kinds"])
+
+    def search(
+        self, query: str, k: int, source_kinds: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Best ``k`` chunk ids for ``query`` with BM25 scores (zero scores dropped)."""
+        query_terms = terms(query)
+        if self._model is None or not query_terms:
+            return []
+        k = min(k, len(self.chunk_ids))
+        mask = None
+        if source_kinds is not None:
+            mask = np.isin(self._kinds, list(source_kinds)).astype(np.float32)
+        docs, scores = self._model.retrieve(
+            [query_terms], k=k, show_progress=False, weight_mask=mask, n_threads=0
+        )
+        return [
+            (self.chunk_ids[int(d)], float(s))
+            for d, s in zip(docs[0], scores[0], strict=True)
+            if s > 0
+        ]
+
+
+class LexicalIndexCache:
+    """Keeps the BM25 index of the current index version, loading or building it once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._index: BM25Index | None = None
+
+    def get(self, version: int, rows: Callable[[], Iterable[tuple[str, str, str]]]) -> BM25Index:
+        """The index for ``version``: in memory, else from disk, else built from ``rows()``."""
+        with self._lock:
+            if self._index is not None and self._version == version:
+                return self._index
+            path = self.folder / f"v{version}"
+            if (path / "chunks.json").exists():
+                index = BM25Index.load(path)
+            else:
+                index = BM25Index.build(rows())
+                index.save(path)
+                for old in self.folder.glob("v*"):
+                    if old.name != path.name:
+                        shutil.rmtree(old, ignore_errors=True)
+            self._index, self._version = index, version
+            return index

@@ -1,0 +1,1 @@
+"""Ingestion: load documents, cut them into chunks, index them."""

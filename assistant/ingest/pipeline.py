@@ -1,0 +1,179 @@
+"""Incremental, crash-safe ingestion: knowledge folder -> chunks -> embeddings -> Chroma.
+
+Unchanged documents cost nothing; a changed document gets new chunks under its new content hash
+and its old chunks are dropped when the new version is committed; a removed document loses its
+chunks. Nothing a run writes is visible to queries until the catalogue commit at its end, and a
+killed run's vectors are reused by the next run instead of being embedded again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.embedding import Embedder
+from assistant.errors import DocumentLoadError
+from assistant.index.catalogue import Catalogue
+from assistant.index.vector_store import VectorStore
+from assistant.ingest.chunking import chunk_document, document_hash, index_text
+from assistant.ingest.loaders import iter_knowledge_files, load_path
+from assistant.settings import Settings
+from assistant.types import Chunk, DocumentInfo
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    documents: int = 0
+    unchanged: int = 0
+    added_or_changed: int = 0
+    removed: int = 0
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    chunks_deleted: int = 0
+    errors: list[str] = field(default_factory=list)
+    index_version: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        text = (
+            f"{self.documents} documents: {self.added_or_changed} new or changed, "
+            f"{self.unchanged} unchanged, {self.removed} removed; "
+            f"{self.chunks_embedded} chunks embedded, {self.chunks_reused} reused, "
+            f"{self.chunks_deleted} deleted; index version {self.index_version}; "
+            f"{self.seconds:.1f} s"
+        )
+        if self.errors:
+            text += f"; {len(self.errors)} file(s) could not be read"
+        return text
+
+
+class Indexer:
+    """Brings the index in line with the knowledge folder."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        store: VectorStore,
+        catalogue: Catalogue,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.catalogue = catalogue
+
+    def run(self, progress: Progress | None = None) -> IngestReport:
+        """Ingest the knowledge folder; errors in single files are reported, not raised."""
+        say = progress or (lambda _msg: None)
+        started = time.perf_counter()
+        report = IngestReport()
+        self.store.ping()
+        self._collect_garbage(report)
+        committed = self.catalogue.committed_hashes()
+        seen: dict[str, str] = {}  # doc_id -> path
+        failed_paths: set[str] = set()
+        upserts: list[DocumentInfo] = []
+        pending: list[tuple[Chunk, str]] = []  # chunk, text to embed
+        root = self.settings.knowledge_dir
+
+        for path in iter_knowledge_files(root):
+            for item in load_path(path, root):
+                if isinstance(item, DocumentLoadError):
+                    report.errors.append(str(item))
+                    failed_paths.add(item.path)
+                    log.warning("skipped %s", item)
+                    say(f"error: {item}")
+                    continue
+                doc = item
+                if doc.doc_id in seen:
+                    msg = f"{doc.path}: duplicate document id {doc.doc_id!r} (also in {seen[doc.doc_id]})"
+                    report.errors.append(msg)
+                    say(f"error: {msg}")
+                    continue
+                seen[doc.doc_id] = doc.path
+                report.documents += 1
+                digest = document_hash(doc, self.embedder.model_id)
+                if committed.get(doc.doc_id) == digest:
+                    report.unchanged += 1
+                    continue
+                chunks = chunk_document(
+                    doc, digest, self.settings.chunk_max_tokens, self.embedder.count_tokens
+                )
+                upserts.append(
+                    DocumentInfo(
+                        doc_id=doc.doc_id, title=doc.title, url=doc.url, publisher=doc.publisher,
+                        source_kind=doc.source_kind, date=doc.date, path=doc.path,
+                        content_hash=digest, chunk_count=len(chunks),
+                    )
+                )
+                report.added_or_changed += 1
+                pending.extend((c, index_text(doc.title, c.heading_path, c.text)) for c in chunks)
+                if len(pending) >= self.settings.ingest_batch_chunks:
+                    self._write(pending, upserts, report, say)
+                    pending = []
+        self._write(pending, upserts, report, say)
+
+        kept_paths = failed_paths  # a file that fails to load keeps its last good version
+        removals = [
+            doc.doc_id
+            for doc in self.catalogue.documents()
+            if doc.doc_id not in seen and doc.path not in kept_paths
+        ]
+        report.removed = len(removals)
+        if upserts or removals:
+            garbage = self.catalogue.commit(upserts, removals)
+            self._delete(garbage, report)
+        report.index_version = self.catalogue.index_version()
+        report.seconds = time.perf_counter() - started
+        say(report.summary())
+        return report
+
+    def _write(
+        self,
+        pending: list[tuple[Chunk, str]],
+        upserts: list[DocumentInfo],
+        report: IngestReport,
+        say: Progress,
+    ) -> None:
+        """Embed what is not stored yet, write vectors, then stage the chunk rows."""
+        if not pending:
+            return
+        ids = [c.chunk_id for c, _ in pending]
+        already = self.store.existing(ids)
+        todo = [(c, t) for c, t in pending if c.chunk_id not in already]
+        report.chunks_reused += len(pending) - len(todo)
+        if todo:
+            kinds = {d.doc_id: d.source_kind for d in upserts}
+            vectors = self.embedder.embed([t for _, t in todo])
+            self.store.upsert(
+                [c.chunk_id for c, _ in todo],
+                vectors,
+                [
+                    {"doc_id": c.doc_id, "doc_hash": c.doc_hash, "ordinal": c.ordinal,
+                     "source_kind": kinds.get(c.doc_id, "other")}
+                    for c, _ in todo
+                ],
+                [c.text for c, _ in todo],
+            )
+            report.chunks_embedded += len(todo)
+        self.catalogue.stage_chunks(c for c, _ in pending)
+        say(f"embedded {report.chunks_embedded} chunks ({report.chunks_reused} reused)")
+
+    def _collect_garbage(self, report: IngestReport) -> None:
+        leftover = self.catalogue.garbage()
+        if leftover:
+            self._delete(leftover, report)
+
+    def _delete(self, chunk_ids: list[str], report: IngestReport) -> None:
+        if chunk_ids:
+            self.store.delete(chunk_ids)
+            self.catalogue.forget_garbage(chunk_ids)
+            report.chunks_deleted += len(chunk_ids)

@@ -1,0 +1,70 @@
+"""All settings in one typed object, read from the environment once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings of the assistant. Each field is read from the environment variable in its alias."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", frozen=True, extra="ignore")
+
+    knowledge_dir: Path = Field(
+        default=Path("knowledge"),
+        description="Folder of source documents (.md, .txt, .html, .pdf, .jsonl) to index.",
+    )
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder for the index: the Chroma store, the chunk catalogue and BM25 files.",
+    )
+    chroma_host: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CHROMA_HOST", "ASSISTANT_CHROMA_HOST"),
+        description="Host of a Chroma server; when unset, Chroma runs embedded in data_dir.",
+    )
+    chroma_port: int = Field(
+        default=8000,
+        validation_alias=AliasChoices("CHROMA_PORT", "ASSISTANT_CHROMA_PORT"),
+        description="Port of the Chroma server named by CHROMA_HOST.",
+    )
+    collection: str = Field(default="knowledge", description="Name of the Chroma collection.")
+    top_k: int = Field(default=5, ge=1, le=50, description="Passages returned by retrieval.")
+    candidate_k: int = Field(
+        default=30, ge=1, le=500, description="Candidates taken from each retriever before fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Constant of reciprocal rank fusion.")
+    chunk_max_tokens: int = Field(
+        default=200,
+        ge=32,
+        le=250,
+        description="Largest chunk, in model tokens (the model reads 256; the rest is for the title).",
+    )
+    embed_batch_size: int = Field(default=32, ge=1, description="Texts per embedding batch.")
+    ingest_batch_chunks: int = Field(
+        default=256, ge=1, description="Chunks embedded and written to Chroma per ingest batch."
+    )
+    min_dense_score: float = Field(
+        default=0.30,
+        description="Cosine similarity the best passage needs before the question counts as covered.",
+    )
+    min_term_overlap: float = Field(
+        default=0.34,
+        description="Share of the question's specific terms that the best sentences must contain.",
+    )
+    answer_max_sentences: int = Field(
+        default=4, ge=1, le=12, description="Most source sentences quoted in an extractive answer."
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=10, description="Longest question accepted, in characters."
+    )
+    max_history_turns: int = Field(
+        default=40, ge=0, description="Most earlier turns accepted with a question."
+    )
+
+    def chroma_is_server(self) -> bool:
+        """True when a Chroma server is configured instead of the embedded store."""
+        return bool(self.chroma_host)

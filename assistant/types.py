@@ -1,0 +1,148 @@
+"""Typed objects passed between the stages. No I/O here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SourceKind(StrEnum):
+    """Who wrote a document, as shown next to every citation."""
+
+    REFERENCE = "reference"
+    CLINIC_MARKETING = "clinic-marketing"
+    PRACTICE_BLOG = "practice-blog"
+    CURATED_EVIDENCE = "curated-evidence"
+    OTHER = "other"
+
+
+class Span(_Frozen):
+    """A half-open character range ``[start, end)`` in a document's text."""
+
+    start: int
+    end: int
+
+
+class SourceDoc(_Frozen):
+    """A document as loaded from ``knowledge/``, with its provenance."""
+
+    doc_id: str
+    title: str
+    text: str
+    url: str | None = None
+    publisher: str | None = None
+    source_kind: str = SourceKind.OTHER.value
+    date: str | None = None
+    path: str = ""
+    pages: tuple[Span, ...] = ()
+    """For PDFs: the text range of each page, page 1 first."""
+
+
+class Chunk(_Frozen):
+    """A contiguous piece of a document: ``doc.text[start:end] == text``."""
+
+    chunk_id: str
+    doc_id: str
+    doc_hash: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    heading_path: tuple[str, ...] = ()
+    sentences: tuple[Span, ...] = ()
+    """Sentence ranges, in document offsets, computed at ingest."""
+    page: int | None = None
+
+
+class DocumentInfo(_Frozen):
+    """What the catalogue keeps about an indexed document."""
+
+    doc_id: str
+    title: str
+    url: str | None
+    publisher: str | None
+    source_kind: str
+    date: str | None
+    path: str
+    content_hash: str
+    chunk_count: int = 0
+
+
+class Passage(_Frozen):
+    """A retrieved chunk with its document and its place in the ranking."""
+
+    chunk: Chunk
+    doc: DocumentInfo
+    score: float
+    """Fused score (reciprocal rank fusion)."""
+    rank: int
+    dense_score: float | None = None
+    """Cosine similarity to the query, when the dense retriever found it."""
+    lexical_score: float | None = None
+
+
+class Turn(_Frozen):
+    """One earlier turn of a conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+Status = Literal["answered", "no_evidence", "emergency", "declined"]
+
+
+class Citation(_Frozen):
+    """A numbered quote from a retrieved passage, exact at its offsets in the source."""
+
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    url: str | None
+    publisher: str | None
+    source_kind: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+class EvidenceStatus(_Frozen):
+    """Evidence status of one procedure, from the evidence registry."""
+
+    procedure: str
+    tier: str
+    summary: str
+    references: tuple[str, ...] = ()
+
+
+class Draft(_Frozen):
+    """An answer as composed, before the guardrails and the citation check."""
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+    status: Status = "answered"
+    generator: str = "extractive"
+
+
+class Answer(_Frozen):
+    """What ``Assistant.ask`` returns; the JSON field names are a stable contract."""
+
+    question: str
+    standalone_question: str
+    status: Status
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    efficacy_question: bool = False
+    caveat: str | None = None
+    evidence: list[EvidenceStatus] = Field(default_factory=list)
+    generator: str = "extractive"
+    prompt_version: str | None = None
+    index_version: str | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
