@@ -56,6 +56,17 @@ class BM25Index:
         model = bm25s.BM25.load(str(folder)) if meta["ids"] else None
         return cls(model, meta["ids"], meta["kinds"])
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term over the indexed chunks."""
+        n = len(self.chunk_ids)
+        df = 0
+        if self._model is not None:
+            token = self._model.vocab_dict.get(term)
+            if token is not None:
+                indptr = self._model.scores["indptr"]
+                df = int(indptr[token + 1] - indptr[token])
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
     def search(
         self, query: str, k: int, source_kinds: Iterable[str] | None = None
     ) -> list[tuple[str, float]]:

@@ -1,0 +1,210 @@
+"""The default answerer: quotes the retrieved passages' own sentences, no generative model.
+
+Sentences are scored by how much of the question's (IDF-weighted) terms they contain, with a
+bonus when they hold the kind of fact the question asks for (a duration for "how long", a
+figure for "how many"). The best ones are quoted verbatim, grouped by document with a lead-in
+that says who is speaking, each followed by its citation marker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.text import terms
+from assistant.types import Citation, Draft, Passage, Span
+
+Idf = Callable[[str], float]
+
+NO_EVIDENCE_MESSAGE = (
+    "I could not find this in my sources, so I cannot answer it. My sources cover migraine "
+    "surgery: trigger-site surgery, the M.I.G.O.N.E. procedure, fat transfer and nerve "
+    "stimulation. For anything else, please ask your doctor or pharmacist."
+)
+
+_CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        re.compile(r"\b(work|works|effective|success\w*|cure[sd]?|help|helps|worth|results?|"
+                   r"evidence|proof|outcomes?|relief)\b", re.I),
+        re.compile(r"\b(success\w*|effective\w*|improv\w*|relief|reduc\w*|resolution|"
+                   r"evidence|stud(y|ies)|trials?|patients|eliminat\w*|efficacy|outcomes?)\b|%",
+                   re.I),
+    ),
+    (
+        re.compile(r"\bhow long\b|\bduration\b|\bhours?\b|\bminutes?\b|\bdur[ae]\b|\bdauer", re.I),
+        re.compile(r"\b(hours?|minutes?|days?|weeks?|months?|years?|outpatient)\b", re.I),
+    ),
+    (
+        re.compile(r"\bhow (many|much|often)\b|\brates?\b|\bpercent|\bsuccess|%|\bstatistic", re.I),
+        re.compile(r"\d|%|\bpercent\b|\bmost\b|\bmany\b", re.I),
+    ),
+    (
+        re.compile(r"\b(cost|price|expensive|insurance|pay)\b", re.I),
+        re.compile(r"\$|\b(cost|price|insur\w*|pay)\b", re.I),
+    ),
+    (
+        re.compile(r"\b(risks?|side effects?|complications?|safe|safety|dangers?)\b", re.I),
+        re.compile(r"\b(risks?|side effects?|complications?|safe\w*|infection|harms?)\b", re.I),
+    ),
+    (
+        re.compile(r"\bwhy\b|\bcauses?\b|\breason", re.I),
+        re.compile(r"\b(because|cause[sd]?|due to|result of|caused)\b", re.I),
+    ),
+    (
+        re.compile(r"\bwho\b", re.I),
+        re.compile(r"\b(surgeons?|physicians?|society|specialists?|doctors?|patients?)\b", re.I),
+    ),
+]
+
+
+# Question verbs that say little about the topic: they count, but less than topic words.
+_WEAK_TERMS = frozenset(terms("work works take takes help helps do does done feel make need"))
+
+
+@lru_cache(maxsize=100_000)
+def _sentence_terms(sentence: str) -> frozenset[str]:
+    return frozenset(terms(sentence))
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: Passage
+    span: Span
+    text: str
+    coverage: float
+    score: float
+
+
+def attribution(passage: Passage) -> str:
+    """Lead-in that says who is speaking."""
+    doc = passage.doc
+    publisher = doc.publisher or doc.title
+    kind = doc.source_kind
+    if kind == "clinic-marketing":
+        return f"The clinic's own marketing page ({publisher}) states:"
+    if kind == "practice-blog":
+        return f"A cosmetic-surgery practice's marketing blog ({publisher}) claims:"
+    if kind == "curated-evidence":
+        return "The curated summary of published studies says:"
+    if kind == "reference":
+        return f"The reference source {publisher} says:"
+    return f"{publisher} says:"
+
+
+class ExtractiveAnswerer:
+    """Composes an answer from retrieved sentences, verbatim, with citations."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        max_sentences: int = 4,
+        min_coverage: float = 0.34,
+        min_dense_score: float = 0.30,
+    ) -> None:
+        self.max_sentences = max_sentences
+        self.min_coverage = min_coverage
+        self.min_dense_score = min_dense_score
+
+    def score(
+        self, question: str, passages: Sequence[Passage], idf: Idf | None = None
+    ) -> list[ScoredSentence]:
+        """Every sentence of the passages, scored against the question, best first."""
+        q_terms = set(terms(question))
+        weights = {
+            t: (idf(t) if idf else 1.0) * (0.25 if t in _WEAK_TERMS else 1.0) for t in q_terms
+        }
+        total = sum(weights.values()) or 1.0
+        cues = [want for ask, want in _CUES if ask.search(question)]
+        scored = []
+        for passage in passages:
+            offset = passage.chunk.start
+            for span in passage.chunk.sentences:
+                text = passage.chunk.text[span.start - offset : span.end - offset]
+                if len(text.split()) < 3:
+                    continue  # list fragments and captions say too little on their own
+                overlap = q_terms & _sentence_terms(text)
+                coverage = sum(weights[t] for t in overlap) / total
+                bonus = sum(0.15 for want in cues if want.search(text))
+                prior = 0.1 / passage.rank + 0.2 * (passage.dense_score or 0.0)
+                scored.append(ScoredSentence(passage, span, text, coverage, coverage + bonus + prior))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def is_covered(self, passages: Sequence[Passage], scored: Sequence[ScoredSentence]) -> bool:
+        """Whether the sources address the question at all."""
+        if not passages or not scored:
+            return False
+        best_dense = max((p.dense_score or 0.0) for p in passages)
+        best_coverage = max(s.coverage for s in scored)
+        if best_dense < self.min_dense_score:
+            return False
+        return best_coverage >= self.min_coverage or best_dense >= 0.55
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], idf: Idf | None = None
+    ) -> Draft:
+        """The answer to ``question`` from ``passages``, or the no-evidence message."""
+        scored = self.score(question, passages, idf)
+        if not self.is_covered(passages, scored):
+            return Draft(text=NO_EVIDENCE_MESSAGE, status="no_evidence", generator=self.name)
+        best = scored[0].score
+        chosen = [s for s in scored if s.score >= 0.6 * best][: self.max_sentences]
+        return self.compose(chosen)
+
+    def compose(self, chosen: Sequence[ScoredSentence]) -> Draft:
+        """Group sentences by document (best document first), in reading order, with markers."""
+        groups: dict[str, list[ScoredSentence]] = {}
+        for item in chosen:
+            groups.setdefault(item.passage.doc.doc_id, []).append(item)
+        paragraphs: list[str] = []
+        citations: list[Citation] = []
+        for items in groups.values():
+            items.sort(key=lambda s: s.span.start)
+            parts = [attribution(items[0].passage)]
+            for quote in _merge_adjacent(items):
+                n = len(citations) + 1
+                citations.append(
+                    Citation(
+                        n=n,
+                        doc_id=quote.passage.doc.doc_id,
+                        chunk_id=quote.passage.chunk.chunk_id,
+                        title=quote.passage.doc.title,
+                        url=quote.passage.doc.url,
+                        publisher=quote.passage.doc.publisher,
+                        source_kind=quote.passage.doc.source_kind,
+                        quote=quote.text,
+                        start=quote.span.start,
+                        end=quote.span.end,
+                        score=round(quote.score, 4),
+                    )
+                )
+                parts.append(f"“{quote.text}” [{n}]")
+            paragraphs.append(" ".join(parts))
+        return Draft(text="\n\n".join(paragraphs), citations=tuple(citations), generator=self.name)
+
+
+def _merge_adjacent(items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """Join sentences that follow each other in the same paragraph into one quote."""
+    merged: list[ScoredSentence] = []
+    last: Span | None = None  # the last original sentence of merged[-1]
+    for item in items:
+        chunk = item.passage.chunk
+        if merged and last is not None and merged[-1].passage.chunk.chunk_id == chunk.chunk_id:
+            position = chunk.sentences.index(item.span)
+            gap = chunk.text[last.end - chunk.start : item.span.start - chunk.start]
+            if position > 0 and chunk.sentences[position - 1] == last and "\n" not in gap:
+                prev = merged[-1]
+                span = Span(start=prev.span.start, end=item.span.end)
+                text = chunk.text[span.start - chunk.start : span.end - chunk.start]
+                merged[-1] = ScoredSentence(
+                    item.passage, span, text,
+                    max(prev.coverage, item.coverage), max(prev.score, item.score),
+                )
+                last = item.span
+                continue
+        merged.append(item)
+        last = item.span
+    return merged

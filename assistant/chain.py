@@ -1,0 +1,73 @@
+"""The retrieval chain as a LangChain (LCEL) pipeline: rewrite, retrieve, compose, check."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.answer import ExtractiveAnswerer
+from assistant.citations import CitationChecker
+from assistant.retrieval import HybridRetriever, RetrievalResult
+from assistant.rewrite import QueryRewriter
+from assistant.types import Draft, Turn
+
+
+class ChainState(TypedDict, total=False):
+    """What flows through the chain; each step adds its part."""
+
+    question: str
+    history: Sequence[Turn]
+    k: int
+    source_kinds: Sequence[str] | None
+    standalone: str
+    retrieval: RetrievalResult
+    draft: Draft
+    timings_ms: dict[str, float]
+
+
+def _timed(name: str, fn: Callable[[ChainState], dict[str, Any]]) -> Runnable[Any, Any]:
+    def step(state: ChainState) -> ChainState:
+        started = time.perf_counter()
+        update = fn(state)
+        timings = dict(state.get("timings_ms", {}))
+        timings[name] = round((time.perf_counter() - started) * 1000, 2)
+        return {**state, **update, "timings_ms": timings}  # type: ignore[typeddict-item]
+
+    return RunnableLambda(step, name=name)
+
+
+def build_chain(
+    rewriter: QueryRewriter,
+    retriever: HybridRetriever,
+    answerer: ExtractiveAnswerer,
+    checker: CitationChecker,
+) -> Runnable[ChainState, ChainState]:
+    """rewrite | retrieve | compose | check_citations."""
+
+    def rewrite(state: ChainState) -> dict[str, Any]:
+        return {"standalone": rewriter.rewrite(state["question"], state.get("history", ()))}
+
+    def retrieve(state: ChainState) -> dict[str, Any]:
+        return {
+            "retrieval": retriever.search(
+                state["standalone"], state["k"], state.get("source_kinds")
+            )
+        }
+
+    def compose(state: ChainState) -> dict[str, Any]:
+        retrieval = state["retrieval"]
+        idf = retriever.lexical_index(retrieval.index_version).idf
+        return {"draft": answerer.answer(state["standalone"], retrieval.passages, idf)}
+
+    def check(state: ChainState) -> dict[str, Any]:
+        return {"draft": checker.check(state["draft"], state["retrieval"].passages)}
+
+    return (
+        _timed("rewrite", rewrite)
+        | _timed("retrieve", retrieve)
+        | _timed("compose", compose)
+        | _timed("check_citations", check)
+    )

@@ -1,0 +1,44 @@
+"""Citation checking: every marker must point at a quote that is exact in a retrieved passage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.types import Citation, Draft, Passage
+
+MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+
+
+def quote_is_exact(citation: Citation, passages: Sequence[Passage]) -> bool:
+    """True when the citation's passage was retrieved and its quote is the text at its offsets."""
+    for passage in passages:
+        chunk = passage.chunk
+        if chunk.chunk_id != citation.chunk_id or passage.doc.doc_id != citation.doc_id:
+            continue
+        if not (chunk.start <= citation.start < citation.end <= chunk.end):
+            return False
+        return chunk.text[citation.start - chunk.start : citation.end - chunk.start] == citation.quote
+    return False
+
+
+class CitationChecker:
+    """Drops invalid citations and markers, then numbers what is left 1, 2, 3 in reading order."""
+
+    def check(self, draft: Draft, passages: Sequence[Passage]) -> Draft:
+        valid = {c.n: c for c in draft.citations if quote_is_exact(c, passages)}
+        order: list[int] = []
+
+        def renumber(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            if n not in valid:
+                return ""  # a marker that points nowhere is removed, never shown
+            if n not in order:
+                order.append(n)
+            return f" [{order.index(n) + 1}]"
+
+        text = MARKER.sub(renumber, draft.text)
+        citations = tuple(
+            valid[n].model_copy(update={"n": i}) for i, n in enumerate(order, start=1)
+        )
+        return draft.model_copy(update={"text": text.strip(), "citations": citations})

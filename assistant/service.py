@@ -1,0 +1,199 @@
+"""The one service object that the CLI, the UI, the API and the evals call."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import ExtractiveAnswerer
+from assistant.chain import ChainState, build_chain
+from assistant.citations import CitationChecker
+from assistant.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.errors import InvalidQuestionError
+from assistant.evidence import EvidenceRegistry
+from assistant.index.catalogue import Catalogue
+from assistant.index.lexical import LexicalIndexCache
+from assistant.index.vector_store import ChromaStore, VectorStore
+from assistant.ingest.pipeline import Indexer, IngestReport, Progress
+from assistant.retrieval import HybridRetriever, Mode
+from assistant.rewrite import QueryRewriter
+from assistant.settings import Settings
+from assistant.types import Answer, DocumentInfo, Passage, Turn
+
+REGISTRY_FILE = "evidence-registry.yaml"
+
+
+class Assistant:
+    """Answers questions from the indexed knowledge folder. Heavy parts load on first use."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        store: VectorStore | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._store = store
+        self._ingest_lock = threading.Lock()
+
+    # ---- components ------------------------------------------------------------------------
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder or SentenceTransformerEmbedder(self.settings.embed_batch_size)
+
+    @cached_property
+    def store(self) -> VectorStore:
+        if self._store is not None:
+            return self._store
+        s = self.settings
+        if s.chroma_is_server():
+            return ChromaStore(s.collection, host=s.chroma_host, port=s.chroma_port)
+        return ChromaStore(s.collection, path=s.data_dir / "chroma")
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.settings.data_dir / "catalogue.sqlite3")
+
+    @cached_property
+    def registry(self) -> EvidenceRegistry:
+        return EvidenceRegistry.load(self.registry_path)
+
+    @property
+    def registry_path(self) -> Path:
+        own = self.settings.knowledge_dir / REGISTRY_FILE
+        if own.exists():
+            return own
+        # A corpus folder without a registry of its own uses the project's.
+        return Path(__file__).resolve().parent.parent / "knowledge" / REGISTRY_FILE
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(
+            self.embedder,
+            self.store,
+            self.catalogue,
+            LexicalIndexCache(self.settings.data_dir / "bm25"),
+            candidate_k=self.settings.candidate_k,
+            rrf_k=self.settings.rrf_k,
+        )
+
+    @cached_property
+    def rewriter(self) -> QueryRewriter:
+        return QueryRewriter(self.registry)
+
+    @cached_property
+    def answerer(self) -> ExtractiveAnswerer:
+        s = self.settings
+        return ExtractiveAnswerer(
+            max_sentences=s.answer_max_sentences,
+            min_coverage=s.min_term_overlap,
+            min_dense_score=s.min_dense_score,
+        )
+
+    @cached_property
+    def chain(self) -> Any:
+        return build_chain(self.rewriter, self.retriever, self.answerer, CitationChecker())
+
+    # ---- index -----------------------------------------------------------------------------
+    def ingest(self, progress: Progress | None = None) -> IngestReport:
+        """Bring the index in line with the knowledge folder."""
+        with self._ingest_lock:
+            return Indexer(self.settings, self.embedder, self.store, self.catalogue).run(progress)
+
+    def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+        """Build the index when none exists yet (first run); otherwise reuse it."""
+        if self.catalogue.index_version() == 0:
+            return self.ingest(progress)
+        return None
+
+    def warm_up(self) -> None:
+        """Load the model, the registry and the lexical index before the first question."""
+        warm = getattr(self.embedder, "warm_up", None)
+        if warm:
+            warm()
+        _ = self.registry, self.chain
+        self.retriever.warm_up()
+
+    def sources(self) -> list[DocumentInfo]:
+        return self.catalogue.documents()
+
+    def index_version(self) -> int:
+        return self.catalogue.index_version()
+
+    # ---- questions -------------------------------------------------------------------------
+    def validate(self, question: str, history: Sequence[Turn | dict[str, Any]] | None) -> list[Turn]:
+        """Check a question and its history; raise :class:`InvalidQuestionError` if unusable."""
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestionError("The question is empty. Please type a question.")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise InvalidQuestionError(
+                f"The question is {len(question)} characters long; the limit is {limit}. "
+                "Please shorten it."
+            )
+        turns: list[Turn] = []
+        for i, turn in enumerate(history or []):
+            try:
+                turns.append(turn if isinstance(turn, Turn) else Turn.model_validate(turn))
+            except Exception as exc:
+                raise InvalidQuestionError(
+                    f"History turn {i} must be an object with role 'user' or 'assistant' and "
+                    f"text content ({exc.__class__.__name__})."
+                ) from exc
+        if len(turns) > self.settings.max_history_turns:
+            raise InvalidQuestionError(
+                f"The history has {len(turns)} turns; the limit is "
+                f"{self.settings.max_history_turns}."
+            )
+        return turns
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn | dict[str, Any]] | None = None,
+        source_kinds: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer a question from the sources, with citations."""
+        started = time.perf_counter()
+        turns = self.validate(question, history)
+        state: ChainState = self.chain.invoke(
+            {
+                "question": question.strip(),
+                "history": turns,
+                "k": self.settings.top_k,
+                "source_kinds": source_kinds,
+            }
+        )
+        draft = state["draft"]
+        timings = dict(state["timings_ms"])
+        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return Answer(
+            question=question.strip(),
+            standalone_question=state["standalone"],
+            status=draft.status,
+            answer=draft.text,
+            citations=list(draft.citations),
+            generator=draft.generator,
+            index_version=str(state["retrieval"].index_version),
+            timings_ms=timings,
+        )
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        source_kinds: Sequence[str] | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Passage]:
+        """Ranked passages for a query."""
+        self.validate(query, None)
+        return self.retriever.search(query, k or self.settings.top_k, source_kinds, mode).passages
+
+    def close(self) -> None:
+        if "catalogue" in self.__dict__:
+            self.catalogue.close()
