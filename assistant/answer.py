@@ -17,6 +17,7 @@ from assistant.text import terms
 from assistant.types import Citation, Draft, Passage, Span
 
 Idf = Callable[[str], float]
+_EVIDENCE_KINDS = frozenset({"curated-evidence", "reference"})
 
 NO_EVIDENCE_MESSAGE = (
     "I could not find this in my sources, so I cannot answer it. My sources cover migraine "
@@ -123,8 +124,8 @@ class ExtractiveAnswerer:
             offset = passage.chunk.start
             for span in passage.chunk.sentences:
                 text = passage.chunk.text[span.start - offset : span.end - offset]
-                if len(text.split()) < 3:
-                    continue  # list fragments and captions say too little on their own
+                if len(text.split()) < 3 or text.endswith("?"):
+                    continue  # fragments, captions and a page's own questions answer nothing
                 overlap = q_terms & _sentence_terms(text)
                 coverage = sum(weights[t] for t in overlap) / total
                 bonus = sum(0.15 for want in cues if want.search(text))
@@ -144,15 +145,42 @@ class ExtractiveAnswerer:
         return best_coverage >= self.min_coverage or best_dense >= 0.55
 
     def answer(
-        self, question: str, passages: Sequence[Passage], idf: Idf | None = None
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        idf: Idf | None = None,
+        balance: bool = False,
     ) -> Draft:
-        """The answer to ``question`` from ``passages``, or the no-evidence message."""
+        """The answer to ``question`` from ``passages``, or the no-evidence message.
+
+        With ``balance`` (efficacy questions) every document that speaks to the question is
+        quoted, published evidence first, so both sides of a disagreement are shown.
+        """
         scored = self.score(question, passages, idf)
         if not self.is_covered(passages, scored):
             return Draft(text=NO_EVIDENCE_MESSAGE, status="no_evidence", generator=self.name)
+        return self.compose(self.select(scored, balance))
+
+    def select(
+        self, scored: Sequence[ScoredSentence], balance: bool = False
+    ) -> list[ScoredSentence]:
+        """The best sentences, taking the best of each document first so that every source
+        that speaks to the question (a clinic's claim and the published evidence) is heard."""
         best = scored[0].score
-        chosen = [s for s in scored if s.score >= 0.6 * best][: self.max_sentences]
-        return self.compose(chosen)
+        floor = 0.35 if balance else 0.7
+        eligible = [s for s in scored if s.score >= floor * best and s.coverage > 0]
+        if balance:
+            eligible.sort(key=lambda s: (s.passage.doc.source_kind not in _EVIDENCE_KINDS, -s.score))
+        chosen: list[ScoredSentence] = []
+        seen_docs: set[str] = set()
+        for item in eligible:
+            if item.passage.doc.doc_id not in seen_docs:
+                seen_docs.add(item.passage.doc.doc_id)
+                chosen.append(item)
+        for item in eligible:
+            if item not in chosen:
+                chosen.append(item)
+        return chosen[: self.max_sentences]
 
     def compose(self, chosen: Sequence[ScoredSentence]) -> Draft:
         """Group sentences by document (best document first), in reading order, with markers."""

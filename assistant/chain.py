@@ -10,9 +10,14 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answer import ExtractiveAnswerer
 from assistant.citations import CitationChecker
-from assistant.retrieval import HybridRetriever, RetrievalResult
+from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.retrieval import HybridRetriever, RetrievalResult, merge_results
 from assistant.rewrite import QueryRewriter
 from assistant.types import Draft, Turn
+
+
+EVIDENCE_KINDS = ("curated-evidence", "reference")
+EVIDENCE_K = 3
 
 
 class ChainState(TypedDict, total=False):
@@ -23,6 +28,7 @@ class ChainState(TypedDict, total=False):
     k: int
     source_kinds: Sequence[str] | None
     standalone: str
+    efficacy: bool
     retrieval: RetrievalResult
     draft: Draft
     timings_ms: dict[str, float]
@@ -44,23 +50,33 @@ def build_chain(
     retriever: HybridRetriever,
     answerer: ExtractiveAnswerer,
     checker: CitationChecker,
+    detector: EfficacyDetector,
 ) -> Runnable[ChainState, ChainState]:
     """rewrite | retrieve | compose | check_citations."""
 
     def rewrite(state: ChainState) -> dict[str, Any]:
-        return {"standalone": rewriter.rewrite(state["question"], state.get("history", ()))}
+        history = state.get("history", ())
+        standalone = rewriter.rewrite(state["question"], history)
+        return {
+            "standalone": standalone,
+            "efficacy": detector.detect(state["question"], standalone, history),
+        }
 
     def retrieve(state: ChainState) -> dict[str, Any]:
-        return {
-            "retrieval": retriever.search(
-                state["standalone"], state["k"], state.get("source_kinds")
-            )
-        }
+        result = retriever.search(state["standalone"], state["k"], state.get("source_kinds"))
+        if state.get("efficacy") and not state.get("source_kinds"):
+            # Efficacy questions always get the published evidence next to the clinics' claims.
+            evidence = retriever.search(state["standalone"], EVIDENCE_K, EVIDENCE_KINDS)
+            result = merge_results(result, evidence)
+        return {"retrieval": result}
 
     def compose(state: ChainState) -> dict[str, Any]:
         retrieval = state["retrieval"]
         idf = retriever.lexical_index(retrieval.index_version).idf
-        return {"draft": answerer.answer(state["standalone"], retrieval.passages, idf)}
+        draft = answerer.answer(
+            state["standalone"], retrieval.passages, idf, balance=bool(state.get("efficacy"))
+        )
+        return {"draft": draft}
 
     def check(state: ChainState) -> dict[str, Any]:
         return {"draft": checker.check(state["draft"], state["retrieval"].passages)}

@@ -93,15 +93,33 @@ class EvidenceRegistry(BaseModel):
                 raise ValueError(f"undefined references {missing}")
 
     def find(self, text: str) -> list[Procedure]:
-        """Procedures named in ``text``, in the order they first appear."""
+        """Procedures named in ``text``, in the order they first appear.
+
+        Where names of two procedures overlap, the one that starts first (then the longer) counts:
+        "occipital nerve decompression" names only the occipital procedure, not the
+        "nerve decompression" inside it.
+        """
         norm = normalise(text)
-        hits = []
+        spans: list[tuple[int, int, Procedure]] = []
         for procedure in self.procedures:
-            match = procedure.pattern.search(norm)
-            if match:
-                hits.append((match.start(), procedure))
-        hits.sort(key=lambda item: item[0])
-        return [p for _, p in hits]
+            spans.extend((m.start(), m.end(), procedure) for m in procedure.pattern.finditer(norm))
+        kept = [
+            (start, procedure)
+            for start, end, procedure in spans
+            if not any(
+                other is not procedure
+                and s < end
+                and start < e
+                and (s < start or (s == start and e > end))
+                for s, e, other in spans
+            )
+        ]
+        kept.sort(key=lambda item: item[0])
+        seen: list[Procedure] = []
+        for _, procedure in kept:
+            if procedure not in seen:
+                seen.append(procedure)
+        return seen
 
     def cite(self, labels: tuple[str, ...]) -> list[str]:
         """Human-readable citations for reference labels."""

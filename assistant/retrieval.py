@@ -31,6 +31,17 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int) -> dict[st
     return scores
 
 
+def merge_results(first: RetrievalResult, extra: RetrievalResult) -> RetrievalResult:
+    """``first``'s passages, then those of ``extra`` not already there, ranked on."""
+    seen = {p.chunk.chunk_id for p in first.passages}
+    passages = list(first.passages)
+    for passage in extra.passages:
+        if passage.chunk.chunk_id not in seen:
+            seen.add(passage.chunk.chunk_id)
+            passages.append(passage.model_copy(update={"rank": len(passages) + 1}))
+    return RetrievalResult(passages=passages, index_version=first.index_version)
+
+
 class HybridRetriever:
     """Finds passages for a query; only chunks of committed document versions are returned."""
 

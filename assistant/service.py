@@ -15,6 +15,7 @@ from assistant.citations import CitationChecker
 from assistant.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.layer import GuardrailLayer
 from assistant.index.catalogue import Catalogue
 from assistant.index.lexical import LexicalIndexCache
 from assistant.index.vector_store import ChromaStore, VectorStore
@@ -96,8 +97,14 @@ class Assistant:
         )
 
     @cached_property
+    def guardrails(self) -> GuardrailLayer:
+        return GuardrailLayer(self.registry)
+
+    @cached_property
     def chain(self) -> Any:
-        return build_chain(self.rewriter, self.retriever, self.answerer, CitationChecker())
+        return build_chain(
+            self.rewriter, self.retriever, self.answerer, CitationChecker(), self.guardrails.detector
+        )
 
     # ---- index -----------------------------------------------------------------------------
     def ingest(self, progress: Progress | None = None) -> IngestReport:
@@ -171,8 +178,7 @@ class Assistant:
         )
         draft = state["draft"]
         timings = dict(state["timings_ms"])
-        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
-        return Answer(
+        composed = Answer(
             question=question.strip(),
             standalone_question=state["standalone"],
             status=draft.status,
@@ -180,8 +186,11 @@ class Assistant:
             citations=list(draft.citations),
             generator=draft.generator,
             index_version=str(state["retrieval"].index_version),
-            timings_ms=timings,
         )
+        # The guardrails run last, in code, on the composed answer: nothing upstream can skip them.
+        guarded = self.guardrails.apply(composed, turns)
+        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return guarded.model_copy(update={"timings_ms": timings})
 
     def search(
         self,

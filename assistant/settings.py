@@ -65,6 +65,31 @@ class Settings(BaseSettings):
         default=40, ge=0, description="Most earlier turns accepted with a question."
     )
 
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated API keys accepted as 'Authorization: Bearer KEY' under /api/.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=60, ge=1, description="Requests per minute allowed for each API key."
+    )
+    audit_db_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the audit log; default: SQLite file audit.sqlite3 in data_dir.",
+    )
+    audit_retention_days: int = Field(
+        default=365, ge=1, description="Days an audit-log entry is kept before it is deleted."
+    )
+    audit_store_questions: bool = Field(
+        default=True,
+        description="Store question text in the audit log; false keeps only metadata.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the server listens on.")
+    port: int = Field(default=7860, description="Port the server listens on.")
+
+    def api_key_list(self) -> list[str]:
+        """The configured API keys, without blanks."""
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+
     def chroma_is_server(self) -> bool:
         """True when a Chroma server is configured instead of the embedded store."""
         return bool(self.chroma_host)

@@ -1,0 +1,1 @@
+"""Guardrails applied in code after an answer is composed: triage, efficacy caveat."""

@@ -1,0 +1,99 @@
+"""Safety triage: red-flag symptoms go to emergency care; personal medical decisions are
+referred to a clinician. Rules over accent-folded text, English plus six European languages."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import fold
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+_HEADACHE = r"(headache|head ache|head pain|migraine|dolor de cabeza|mal de tete|kopfschmerz\w*|" \
+    r"hoofdpijn|dor de cabeca|mal di testa|cefalea)"
+
+RED_FLAGS = _rx(
+    r"\bworst (headache|head ?ache|pain|migraine)\b",
+    r"\b(headache|pain)\b.{0,30}\bworst\b.{0,20}\b(life|ever)\b",
+    r"\bthunderclap\b",
+    r"\b(sudden|suddenly|abrupt|explosive)\b.{0,40}\b(severe|intense|excruciating|worst|"
+    r"explod\w*|blinding)\b",
+    r"\b(severe|intense|excruciating|blinding)\b.{0,30}\b(sudden|suddenly|in seconds|out of nowhere)\b",
+    r"\bpeaked? (with)?in (a )?(few )?(seconds|a minute|one minute)\b",
+    r"\bfac(e|ial)\b.{0,25}\bdroop\w*|\bdroop\w*\b.{0,25}\bfac(e|ial)\b",
+    r"\b(weak\w*|numb\w*|paraly\w*|tingl\w* and weak)\b.{0,40}\b(one|left|right) side\b",
+    r"\b(one|left|right) side\b.{0,40}\b(weak\w*|numb\w*|paraly\w*)\b",
+    r"\b(can ?not|can't|cant|unable to|trouble|difficulty|hard to|struggl\w* to)\b.{0,15}"
+    r"\b(speak\w*|talk\w*|find (my |the )?words)\b",
+    r"\bslurr\w*\b", r"\bspeech\b.{0,20}\b(slurred|garbled|strange)\b",
+    r"\bfever\b.{0,60}\bstiff\b.{0,10}\bneck\b", r"\bstiff\b.{0,10}\bneck\b.{0,60}\bfever\b",
+    r"\b(head (injury|trauma)|hit my head|bumped my head|banged my head|concussion|"
+    r"fell and hit)\b",
+    r"\b(sudden(ly)?|lost|losing|loss of)\b.{0,25}\b(vision|sight|eyesight)\b",
+    r"\b(went|go|going) blind\b|\bcan'?t see\b|\bdouble vision\b",
+    r"\bconfus(ed|ion)\b", r"\bdisorient\w*\b",
+    r"\b(passed out|fainted|seizure|convulsion)\b",
+    # Spanish, French, German, Dutch, Portuguese, Italian
+    r"\bpeor\b.{0,30}\bvida\b", r"\bpire\b.{0,30}\bvie\b", r"\bschlimmste\w*\b.{0,30}\blebens\b",
+    r"\bergste\b.{0,30}\bleven\b", r"\bpior\b.{0,30}\bvida\b", r"\bpeggior\w*\b.{0,30}\bvita\b",
+    r"\b(rigidez|rigida)\b.{0,30}\b(nuca|cuello)\b", r"\braideur\b.{0,20}\bnuque\b",
+    r"\bnacken\w*\b.{0,20}\bsteif\b|\bnackensteif\w*", r"\bstijve nek\b",
+    r"\brigidez\b.{0,20}\bpescoco\b", r"\brigidita\b.{0,20}\bcollo\b|\bcollo rigido\b",
+    r"\b(cara|visage|gesicht|gezicht|rosto|viso)\b.{0,30}\b(caid\w*|tombant\w*|affaiss\w*|"
+    r"hangt|hangend|schief|caido|cadente|storto)\b",
+    r"\b(no puedo|ne peux pas|kann nicht|kan niet|nao consigo|non riesco)\b.{0,10}"
+    r"\b(hablar|parler|sprechen|praten|spreken|falar|parlare)\b",
+    rf"\b(repentin\w*|soudain\w*|ploetzlich\w*|plotselinge?|plotseling|subit\w*|improvvis\w*)\b"
+    rf".{{0,40}}{_HEADACHE}",
+    rf"{_HEADACHE}.{{0,40}}\b(repentin\w*|soudain\w*|ploetzlich\w*|plotselinge?|plotseling|"
+    rf"subit\w*|improvvis\w*)\b",
+    rf"\bplotzlich\w*\b.{{0,40}}{_HEADACHE}|{_HEADACHE}.{{0,40}}\bplotzlich\w*\b",
+)
+
+PERSONAL_DECISION = _rx(
+    r"\bshould (i|we|my \w+)\b.{0,40}\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
+    r"cancel|skip|pick|start)\b",
+    r"\b(is|would) (it|this|that|surgery|the surgery|the operation|the procedure)\b.{0,25}"
+    r"\b(right|good idea|safe|a good choice) for me\b",
+    r"\b(am i|would i be) (a )?(good |suitable |the right )?candidate\b",
+    r"\bdiagnose (me|my|what)\b", r"\bwhat (do|might|could) i have\b",
+    r"\bdo i have (occipital neuralgia|migraines?|a tumou?r|an aneurysm|a pfo|a hole|it)\b",
+    r"\bhow (much|many)\b.{0,40}\b(should|can|do) i take\b",
+    r"\b(what|which) (dose|dosage)\b", r"\bdos(e|age|ing)\b.{0,30}\b(for me|should i|can i)\b",
+    r"\b(mg|milligrams?|pills?|tablets?)\b.{0,30}\b(should|can) i\b",
+    r"\bcan i (stop|double|increase|combine|mix)\b.{0,30}\b(medication|medicine|pills?|dose|"
+    r"triptan|sumatriptan|topiramate|botox)\b",
+    r"\bdeberia (operarme|hacerme|tomar)\b", r"\bdois-je\b.{0,30}\b(opere|faire|prendre)\b",
+    r"\bsoll(te)? ich\b.{0,40}\b(operieren|machen|nehmen)\b", r"\bmoet ik\b.{0,40}\b(laten|nemen)\b",
+    r"\bdevo (fazer|operar|tomar)\b", r"\bdovrei\b.{0,30}\b(operar\w*|fare|prendere)\b",
+)
+
+
+def is_red_flag(text: str) -> bool:
+    """Symptoms that need emergency care now."""
+    return bool(RED_FLAGS.search(fold(text)))
+
+
+def is_personal_decision(text: str) -> bool:
+    """A request for a personal medical decision: whether to have surgery, dosages, diagnosis."""
+    return bool(PERSONAL_DECISION.search(fold(text)))
+
+
+EMERGENCY_MESSAGE = (
+    "Seek emergency care now: call your local emergency number (911 in the US and Canada, "
+    "112 in the EU, 999 in the UK) or go to the nearest emergency department. The symptoms you "
+    "describe (such as a sudden or 'worst ever' headache, a drooping face, weakness or numbness "
+    "on one side, trouble speaking, fever with a stiff neck, a headache after a head injury, "
+    "sudden loss of vision or confusion) can be signs of a stroke, bleeding in the brain or "
+    "meningitis, which need treatment within minutes to hours. Do not wait for a reply here "
+    "and do not drive yourself."
+)
+
+DECLINED_MESSAGE = (
+    "I can't make personal medical decisions: I can't tell you whether to have surgery, which "
+    "dose to take, or what you have. Please talk this through with your doctor or a headache "
+    "specialist, who knows your history."
+)
