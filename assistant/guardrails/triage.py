@@ -56,8 +56,7 @@ RED_FLAGS = _rx(
 PERSONAL_DECISION = _rx(
     r"\bshould (i|we|my \w+)\b.{0,40}\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
     r"cancel|skip|pick|start)\b",
-    r"\b(is|would) (it|this|that|surgery|the surgery|the operation|the procedure)\b.{0,25}"
-    r"\b(right|good idea|safe|a good choice) for me\b",
+    r"\b(is|would|are)\b.{0,50}\b(right|a good idea|a good choice|suitable|safe) for me\b",
     r"\b(am i|would i be) (a )?(good |suitable |the right )?candidate\b",
     r"\bdiagnose (me|my|what)\b", r"\bwhat (do|might|could) i have\b",
     r"\bdo i have (occipital neuralgia|migraines?|a tumou?r|an aneurysm|a pfo|a hole|it)\b",

@@ -1,0 +1,635 @@
+"""The staff HTTP API: a thin JSON adapter over :class:`assistant.service.Assistant`.
+
+Everything under ``/api/`` needs ``Authorization: Bearer KEY`` (keys from ASSISTANT_API_KEYS)
+and is rate-limited per key; both are enforced by :class:`ApiKeyMiddleware`, before the body is
+read, so that a request without a valid key learns nothing else. The wire schemas are the
+models below; ``AskResponse`` is the service's ``Answer`` plus the ``answer_id`` that feedback
+refers to.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import math
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
+from fastapi.sse import EventSourceResponse, format_sse_event
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from assistant.audit import AuditedAssistant, UnknownEntryError, key_fingerprint
+from assistant.errors import AssistantError, IndexUnavailableError, InvalidQuestionError
+from assistant.types import Answer
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+SourceKindName = Literal[
+    "reference", "clinic-marketing", "practice-blog", "curated-evidence", "other"
+]
+"""The values of :class:`assistant.types.SourceKind`, spelled out for the OpenAPI schema."""
+
+
+# ---- wire schemas --------------------------------------------------------------------------
+class _Request(BaseModel):
+    # Strict: a number where text belongs, or a misspelt field, is an error the caller should see.
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class TurnIn(_Request):
+    """One earlier turn of the conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(_Request):
+    """A question, with the conversation so far (oldest turn first)."""
+
+    question: str = Field(description="The question; at most max_question_chars characters.")
+    history: list[TurnIn] | None = Field(
+        default=None, description="Earlier turns; at most max_history_turns."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"question": "Does the M.I.G.O.N.E. procedure work?"},
+                {
+                    "question": "How long does it take?",
+                    "history": [
+                        {"role": "user", "content": "What is the M.I.G.O.N.E. procedure?"},
+                        {"role": "assistant", "content": "The clinic's own marketing page ..."},
+                    ],
+                },
+            ]
+        }
+    )
+
+
+class AskResponse(Answer):
+    """The service's Answer, plus the id under which it was logged."""
+
+    answer_id: str | None = Field(
+        default=None,
+        description="Audit-log id of this answer: give it to POST /api/v1/feedback. "
+        "Null only if the audit log could not be written.",
+    )
+
+
+class SearchRequest(_Request):
+    query: str
+    k: int | None = Field(default=None, ge=1, le=50, description="Passages to return.")
+    source_kind: SourceKindName | list[SourceKindName] | None = Field(
+        default=None, description="Only passages from documents of this kind (or kinds)."
+    )
+
+
+class PassageOut(BaseModel):
+    doc_id: str
+    title: str
+    url: str | None
+    publisher: str | None
+    source_kind: str
+    chunk_id: str
+    text: str
+    heading_path: list[str]
+    start: int
+    end: int
+    page: int | None
+    score: float
+    rank: int
+    dense_score: float | None
+    lexical_score: float | None
+
+
+class SearchResponse(BaseModel):
+    query: str
+    passages: list[PassageOut]
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    url: str | None
+    publisher: str | None
+    source_kind: str
+    date: str | None
+    path: str
+    content_hash: str
+    chunk_count: int
+
+
+class SourcesResponse(BaseModel):
+    index_version: int
+    documents: list[DocumentOut]
+
+
+class FeedbackRequest(_Request):
+    answer_id: str = Field(
+        validation_alias=AliasChoices("answer_id", "entry_id"),
+        description="The answer_id of an answer (its conversation-log entry id); "
+        "'entry_id' is accepted as another name.",
+    )
+    helpful: bool
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    feedback_id: int
+    answer_id: str
+    helpful: bool
+    reason: str | None
+    interface: str
+    created_at: datetime
+
+
+class ConversationEntry(BaseModel):
+    id: str
+    created_at: datetime
+    interface: str
+    client: str | None = Field(description="Fingerprint of the API key used; null for the UI.")
+    question: str | None
+    standalone_question: str | None
+    status: str
+    answer: str
+    citations: list[dict[str, Any]]
+    caveat: str | None
+    efficacy_question: bool | None
+    index_version: str | None
+    generator: str | None
+    prompt_version: str | None
+    latency_ms: float
+    feedback: list[FeedbackOut]
+
+
+class ConversationsPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[ConversationEntry]
+
+
+class ErrorResponse(BaseModel):
+    error: str = Field(description="A stable code, e.g. 'unauthorized' or 'invalid_request'.")
+    message: str = Field(description="What is wrong, in words.")
+    details: list[dict[str, Any]] | None = None
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready"]
+    index_version: int
+    documents: int
+
+
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = ErrorResponse(error=code, message=message, **extra).model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+# ---- keys and rate limits -------------------------------------------------------------------
+class RateLimiter:
+    """Sliding one-minute window per key, in this process."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> float | None:
+        """Count a request; None if allowed, else the seconds to wait before the next one."""
+        now = self.clock()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and now - hits[0] >= 60.0:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                return 60.0 - (now - hits[0])
+            hits.append(now)
+            return None
+
+
+def _is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+class ApiKeyMiddleware:
+    """Bearer-key check and per-key rate limit for every request under ``/api/``."""
+
+    def __init__(self, app: ASGIApp, keys: Sequence[str], limiter: RateLimiter) -> None:
+        self.app = app
+        self._keys = [k.encode("utf-8") for k in keys]
+        self.limiter = limiter
+
+    def _match(self, presented: str) -> bool:
+        given = presented.encode("utf-8")
+        # Compare against every key, so the time taken does not say which key came close.
+        results = [hmac.compare_digest(given, key) for key in self._keys]
+        return any(results)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_api_path(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        response = self._refuse(scope)
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _refuse(self, scope: Scope) -> JSONResponse | None:
+        challenge = {"WWW-Authenticate": 'Bearer realm="api"'}
+        if not self._keys:
+            return _error(
+                401,
+                "api_disabled",
+                "The staff API is disabled because ASSISTANT_API_KEYS is not set on the server. "
+                "Set it to one or more comma-separated keys and restart.",
+                challenge,
+            )
+        header = ""
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                header = value.decode("latin-1")
+                break
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if not header:
+            return _error(
+                401, "unauthorized", "Missing API key: send 'Authorization: Bearer KEY'.", challenge
+            )
+        if scheme.lower() != "bearer" or not token:
+            return _error(
+                401,
+                "unauthorized",
+                "Malformed Authorization header: expected 'Authorization: Bearer KEY'.",
+                challenge,
+            )
+        if not self._match(token):
+            return _error(401, "unauthorized", "Invalid API key.", challenge)
+        client = key_fingerprint(token)
+        wait = self.limiter.hit(client)
+        if wait is not None:
+            retry_after = max(1, math.ceil(wait))
+            return _error(
+                429,
+                "rate_limited",
+                f"Too many requests: the limit is {self.limiter.per_minute} per minute per key. "
+                f"Retry in {retry_after} s.",
+                {"Retry-After": str(retry_after)},
+            )
+        scope.setdefault("state", {})["api_client"] = client
+        return None
+
+
+# Declares the scheme in the OpenAPI document ("Authorize" in /docs); the check itself is done
+# by ApiKeyMiddleware, which also covers unknown paths and bodies that are not JSON.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="One of the keys in ASSISTANT_API_KEYS, sent as 'Authorization: Bearer KEY'.",
+)
+
+
+# ---- error handlers -------------------------------------------------------------------------
+def _loc(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            reason = (e.get("ctx") or {}).get("error", "JSON decode error")
+            return _error(
+                400,
+                "invalid_json",
+                f"The request body is not valid JSON: {reason} at character {e['loc'][-1]}.",
+            )
+    details = [{"loc": _loc(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
+    message = "; ".join(f"{d['loc']}: {d['msg']}" for d in details) or "Invalid request."
+    return _error(422, "invalid_request", message, details=details)
+
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return _error(
+        exc.status_code,
+        _CODES.get(exc.status_code, "error"),
+        str(exc.detail),
+        dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _on_assistant_error(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, InvalidQuestionError):
+        return _error(422, "invalid_question", str(exc))
+    if isinstance(exc, IndexUnavailableError):
+        return _error(
+            503,
+            "index_unavailable",
+            f"The search index is unavailable: {exc}. Try again shortly.",
+            {"Retry-After": "5"},
+        )
+    if isinstance(exc, UnknownEntryError):
+        return _error(404, "unknown_answer", str(exc))
+    log.exception("assistant error", exc_info=exc)
+    return _error(500, "assistant_error", str(exc))
+
+
+async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return _error(500, "internal_error", "Internal error; it has been logged.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error is JSON of the ErrorResponse shape; bad input is 4xx, never 500."""
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(AssistantError, _on_assistant_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+# ---- routes ---------------------------------------------------------------------------------
+def get_backend(request: Request) -> AuditedAssistant:
+    """The audited service of this app (set in the app factory)."""
+    return request.app.state.backend  # type: ignore[no-any-return]
+
+
+Backend = Annotated[AuditedAssistant, Depends(get_backend)]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing or wrong API key, or none configured."},
+    422: {"model": ErrorResponse, "description": "The request is malformed or the question "
+          "cannot be accepted (empty, too long, too much history, wrong types)."},
+    429: {"model": ErrorResponse, "description": "Rate limit exceeded; see Retry-After."},
+}
+_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorResponse, "description": "The vector store cannot be reached."}
+}
+
+router = APIRouter(
+    prefix=API_PREFIX, dependencies=[Security(bearer_scheme)], responses=_ERRORS, tags=["staff"]
+)
+
+
+def _client(request: Request) -> str | None:
+    return getattr(request.state, "api_client", None)
+
+
+def _ask(backend: AuditedAssistant, body: AskRequest, request: Request) -> AskResponse:
+    history = [t.model_dump() for t in body.history or []]
+    answer, answer_id = backend.ask(body.question, history, "api", client=_client(request))
+    return AskResponse(**answer.model_dump(), answer_id=answer_id)
+
+
+@router.post("/ask", response_model=AskResponse, responses=_UNAVAILABLE)
+def ask(body: AskRequest, request: Request, backend: Backend) -> AskResponse:
+    """Answer a question from the sources, with citations and, for efficacy questions, the
+    evidence-status caveat."""
+    return _ask(backend, body, request)
+
+
+_WORDS = re.compile(r"\S+\s*|\s+")
+
+
+def text_pieces(text: str, words_per_piece: int = 4) -> list[str]:
+    """Split text into pieces of a few words each; joined, they give the text back exactly."""
+    tokens = _WORDS.findall(text)
+    return ["".join(tokens[i : i + words_per_piece]) for i in range(0, len(tokens), words_per_piece)]
+
+
+def sse_events(response: AskResponse) -> Iterator[bytes]:
+    """The events of one streamed answer, in order: status, delta..., citations, caveat,
+    answer."""
+
+    def event(name: str, data: Any) -> bytes:
+        return format_sse_event(event=name, data_str=json.dumps(data, ensure_ascii=False))
+
+    payload = response.model_dump(mode="json")
+    yield event("status", {"status": payload["status"], "answer_id": payload["answer_id"]})
+    for piece in text_pieces(response.answer):
+        yield event("delta", {"text": piece})
+    yield event("citations", {"citations": payload["citations"]})
+    yield event("caveat", {"caveat": payload["caveat"], "evidence": payload["evidence"]})
+    yield event("answer", payload)
+
+
+@router.post(
+    "/ask/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "Server-sent events, in this order: `status` {status, answer_id}; "
+            "`delta` {text} (repeated; the pieces joined are the answer text); `citations` "
+            "{citations}; `caveat` {caveat, evidence}; and last `answer`, the full "
+            "AskResponse.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **_UNAVAILABLE,
+    },
+)
+def ask_stream(body: AskRequest, request: Request, backend: Backend) -> EventSourceResponse:
+    """Like /ask, as server-sent events. Errors (bad input, index unavailable) come back as
+    JSON before any event is sent."""
+    response = _ask(backend, body, request)
+    return EventSourceResponse(sse_events(response), headers={"Cache-Control": "no-store"})
+
+
+@router.post("/search", response_model=SearchResponse)
+def search(body: SearchRequest, backend: Backend) -> SearchResponse:
+    """Ranked passages for a query (hybrid retrieval), without composing an answer."""
+    kinds: list[str] | None
+    if body.source_kind is None:
+        kinds = None
+    elif isinstance(body.source_kind, str):
+        kinds = [body.source_kind]
+    else:
+        kinds = list(body.source_kind) or None
+    passages = backend.assistant.search(body.query, body.k, kinds)
+    return SearchResponse(
+        query=body.query,
+        passages=[
+            PassageOut(
+                doc_id=p.doc.doc_id,
+                title=p.doc.title,
+                url=p.doc.url,
+                publisher=p.doc.publisher,
+                source_kind=p.doc.source_kind,
+                chunk_id=p.chunk.chunk_id,
+                text=p.chunk.text,
+                heading_path=list(p.chunk.heading_path),
+                start=p.chunk.start,
+                end=p.chunk.end,
+                page=p.chunk.page,
+                score=p.score,
+                rank=p.rank,
+                dense_score=p.dense_score,
+                lexical_score=p.lexical_score,
+            )
+            for p in passages
+        ],
+    )
+
+
+@router.get("/sources", response_model=SourcesResponse)
+def sources(backend: Backend) -> SourcesResponse:
+    """The indexed documents with their metadata and chunk counts, and the index version."""
+    a = backend.assistant
+    return SourcesResponse(
+        index_version=a.index_version(),
+        documents=[DocumentOut(**d.model_dump()) for d in a.sources()],
+    )
+
+
+def _feedback_out(record: Any) -> FeedbackOut:
+    return FeedbackOut(
+        feedback_id=record.id,
+        answer_id=record.entry_id,
+        helpful=record.helpful,
+        reason=record.reason,
+        interface=record.interface,
+        created_at=record.created_at.replace(tzinfo=UTC),
+    )
+
+
+@router.post(
+    "/feedback",
+    response_model=FeedbackOut,
+    status_code=201,
+    responses={404: {"model": ErrorResponse, "description": "No answer with this id."}},
+)
+def feedback(body: FeedbackRequest, backend: Backend) -> FeedbackOut:
+    """Record whether an answer helped, with an optional reason."""
+    record = backend.audit.add_feedback(body.answer_id, body.helpful, body.reason, "api")
+    return _feedback_out(record)
+
+
+@router.get("/conversations", response_model=ConversationsPage)
+def conversations(
+    backend: Backend,
+    limit: Annotated[int, Query(ge=1, le=500, description="Entries per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Entries to skip.")] = 0,
+    since: Annotated[
+        datetime | None, Query(description="Only entries at or after this time (ISO 8601; UTC "
+                                           "if no offset is given).")
+    ] = None,
+    until: Annotated[
+        datetime | None, Query(description="Only entries before this time.")
+    ] = None,
+) -> ConversationsPage:
+    """The audit log of answers served, newest first, with the feedback on each."""
+    rows, total = backend.audit.entries(limit=limit, offset=offset, since=since, until=until)
+    items = []
+    for row in rows:
+        fb = [
+            FeedbackOut(
+                feedback_id=f["id"],
+                answer_id=f["entry_id"],
+                helpful=f["helpful"],
+                reason=f["reason"],
+                interface=f["interface"],
+                created_at=f["created_at"].replace(tzinfo=UTC),
+            )
+            for f in row.pop("feedback")
+        ]
+        row["created_at"] = row["created_at"].replace(tzinfo=UTC)
+        items.append(ConversationEntry(**row, feedback=fb))
+    return ConversationsPage(total=total, limit=limit, offset=offset, items=items)
+
+
+probes = APIRouter(tags=["probes"])
+
+
+@probes.get("/healthz", response_model=HealthResponse)
+def healthz() -> HealthResponse:
+    """The process is up."""
+    return HealthResponse(status="ok")
+
+
+@probes.get(
+    "/readyz",
+    response_model=ReadyResponse,
+    responses={503: {"model": ErrorResponse, "description": "Index missing or unreachable."}},
+)
+def readyz(backend: Backend) -> ReadyResponse | JSONResponse:
+    """The index is built and the vector store answers."""
+    a = backend.assistant
+    version = a.index_version()
+    if version == 0:
+        return _error(
+            503, "index_missing", "No index has been built yet: run 'assistant ingest'.",
+            {"Retry-After": "5"},
+        )
+    a.store.ping()  # IndexUnavailableError -> 503 via the handler
+    return ReadyResponse(status="ready", index_version=version, documents=len(a.sources()))
+
+
+def add_api_fallback(app: FastAPI) -> None:
+    """JSON 404/405 for unknown paths under /api/; without it they would reach the UI mount."""
+
+    async def fallback(request: Request, path: str) -> JSONResponse:
+        allowed = sorted(
+            {
+                method
+                for route in app.router.routes
+                if getattr(route, "methods", None) and route is not fallback_route
+                and route.matches(request.scope)[0] != Match.NONE
+                for method in route.methods  # type: ignore[attr-defined]
+            }
+        )
+        if allowed:
+            return _error(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {request.url.path}; use "
+                f"{', '.join(allowed)}.",
+                {"Allow": ", ".join(allowed)},
+            )
+        return _error(404, "not_found", f"No API endpoint at {request.url.path}.")
+
+    app.add_api_route(
+        "/api/{path:path}",
+        fallback,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        include_in_schema=False,
+    )
+    fallback_route = app.router.routes[-1]
+
+
+def install_api(app: FastAPI, keys: Sequence[str], rate_limit_per_minute: int) -> None:
+    """Routes, probes, error handlers, key check and rate limit, on ``app``."""
+    install_error_handlers(app)
+    app.include_router(router)
+    app.include_router(probes)
+    add_api_fallback(app)
+    app.state.rate_limiter = RateLimiter(rate_limit_per_minute)
+    app.add_middleware(ApiKeyMiddleware, keys=list(keys), limiter=app.state.rate_limiter)

@@ -1,0 +1,225 @@
+"""What an eval runs against: an Assistant in this process, or a deployment over its HTTP API.
+
+Both give the runner the same four things: an :class:`Answer` for a question, the documents of
+the passages retrieved for a query, the text of each source document (to check citation
+offsets) and a description for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from assistant.errors import AssistantError
+from assistant.types import Answer
+
+Progress = Callable[[str], None]
+History = Sequence[Mapping[str, str]]
+
+
+class TargetError(AssistantError):
+    """The system under evaluation could not be reached or gave an unusable reply."""
+
+
+class Target(Protocol):
+    """The system under evaluation."""
+
+    kind: str
+
+    def prepare(self, progress: Progress) -> None:
+        """Make sure the index exists and the heavy parts are loaded; fail early if unusable."""
+        ...
+
+    def ask(self, question: str, history: History) -> tuple[Answer, float]:
+        """The answer and the wall time it took, in milliseconds."""
+        ...
+
+    def search(self, query: str, k: int) -> list[str]:
+        """doc_id of each retrieved passage, best first."""
+        ...
+
+    def doc_texts(self) -> Mapping[str, str | None] | None:
+        """Text of each source document (None where unknown); None when no source is known."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Configuration worth recording in the report (no secrets)."""
+        ...
+
+
+class InProcessTarget:
+    """An :class:`~assistant.service.Assistant` in this process."""
+
+    kind = "in-process"
+
+    def __init__(self, assistant: Any) -> None:
+        self.assistant = assistant
+        self._texts: dict[str, str | None] | None = None
+
+    def prepare(self, progress: Progress) -> None:
+        self.assistant.ensure_index(progress)
+        self.assistant.warm_up()
+
+    def ask(self, question: str, history: History) -> tuple[Answer, float]:
+        started = time.perf_counter()
+        answer = self.assistant.ask(question, list(history))
+        return answer, (time.perf_counter() - started) * 1000
+
+    def search(self, query: str, k: int, mode: str = "hybrid") -> list[str]:
+        return [p.doc.doc_id for p in self.assistant.search(query, k, mode=mode)]
+
+    def doc_texts(self) -> Mapping[str, str | None]:
+        """Texts read again from the knowledge folder, kept only where they match the index."""
+        if self._texts is None:
+            from assistant.ingest.chunking import document_hash
+            from assistant.ingest.loaders import load_path
+            from assistant.types import SourceDoc
+
+            root = self.assistant.settings.knowledge_dir
+            model_id = self.assistant.embedder.model_id
+            infos = self.assistant.catalogue.documents()
+            loaded: dict[str, dict[str, SourceDoc]] = {}
+            texts: dict[str, str | None] = {}
+            for info in infos:
+                if info.path not in loaded:
+                    path = root / info.path
+                    docs = load_path(path, root) if path.is_file() else iter(())
+                    loaded[info.path] = {d.doc_id: d for d in docs if isinstance(d, SourceDoc)}
+                doc = loaded[info.path].get(info.doc_id)
+                # A file edited since the last ingest cannot vouch for the indexed text.
+                same = doc is not None and document_hash(doc, model_id) == info.content_hash
+                texts[info.doc_id] = doc.text if same and doc is not None else None
+            self._texts = texts
+        return self._texts
+
+    def describe(self) -> dict[str, Any]:
+        s = self.assistant.settings
+        return {
+            "target": "in-process",
+            "knowledge_dir": str(s.knowledge_dir),
+            "data_dir": str(s.data_dir),
+            "collection": s.collection,
+            "top_k": s.top_k,
+            "candidate_k": s.candidate_k,
+            "rrf_k": s.rrf_k,
+            "embedder": getattr(self.assistant.embedder, "model_id", "unknown"),
+            "index_version": self.assistant.index_version(),
+            "documents": len(self.assistant.sources()),
+        }
+
+
+class HttpTarget:
+    """A running deployment, through ``/api/v1`` with a bearer key."""
+
+    kind = "http"
+
+    def __init__(self, base_url: str, api_key: str, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self.timeout = timeout
+        self._texts: dict[str, str | None] | None = None
+        self._sources_error: str | None = None
+
+    def _request(self, method: str, path: str, body: Any = None) -> Any:
+        url = self.base_url + path
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self._key}")
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read().decode("utf-8") or "null")
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:300]
+            hint = " (the API key was refused)" if exc.code in (401, 403) else ""
+            raise TargetError(f"{method} {url}: HTTP {exc.code}{hint}: {detail}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise TargetError(f"{method} {url}: cannot reach the deployment ({reason})") from exc
+        except json.JSONDecodeError as exc:
+            raise TargetError(f"{method} {url}: the reply is not JSON ({exc.msg})") from exc
+
+    def prepare(self, progress: Progress) -> None:
+        progress(f"checking {self.base_url}/api/v1/sources")
+        try:
+            self._load_sources()
+        except TargetError as exc:
+            if "HTTP 401" in str(exc) or "HTTP 403" in str(exc) or "cannot reach" in str(exc):
+                raise
+            self._sources_error = str(exc)  # the run goes on; quotes are marked not checked
+            self._texts = None
+
+    def ask(self, question: str, history: History) -> tuple[Answer, float]:
+        started = time.perf_counter()
+        reply = self._request("POST", "/api/v1/ask",
+                              {"question": question, "history": [dict(t) for t in history]})
+        wall = (time.perf_counter() - started) * 1000
+        try:
+            return Answer.model_validate(reply), wall
+        except ValueError as exc:
+            raise TargetError(f"/api/v1/ask replied with something that is not an Answer "
+                              f"({exc.__class__.__name__})") from exc
+
+    def search(self, query: str, k: int) -> list[str]:
+        reply = self._request("POST", "/api/v1/search", {"query": query, "k": k})
+        return [d for d in (_doc_id_of(p) for p in _items(reply, "passages", "results")) if d]
+
+    def _load_sources(self) -> None:
+        entries = _items(self._request("GET", "/api/v1/sources"), "sources", "documents")
+        texts: dict[str, str | None] = {}
+        for entry in entries:
+            doc_id = _doc_id_of(entry)
+            if doc_id:
+                text = entry.get("text") if isinstance(entry, dict) else None
+                texts[doc_id] = text if isinstance(text, str) else None
+        for doc_id, text in texts.items():
+            if text is None:  # a per-document endpoint, where the deployment has one
+                quoted = urllib.parse.quote(doc_id, safe="")
+                try:
+                    one = self._request("GET", f"/api/v1/sources/{quoted}")
+                except TargetError:
+                    continue
+                if isinstance(one, dict) and isinstance(one.get("text"), str):
+                    texts[doc_id] = one["text"]
+        self._texts = texts
+
+    def doc_texts(self) -> Mapping[str, str | None] | None:
+        return self._texts
+
+    def describe(self) -> dict[str, Any]:
+        texts = self._texts or {}
+        return {
+            "target": "http",
+            "url": self.base_url,
+            "documents": len(texts),
+            "source_texts_available": sum(t is not None for t in texts.values()),
+            "sources_error": self._sources_error,
+        }
+
+
+def _items(reply: Any, *keys: str) -> list[Any]:
+    if isinstance(reply, list):
+        return reply
+    if isinstance(reply, dict):
+        for key in keys:
+            if isinstance(reply.get(key), list):
+                return list(reply[key])
+    raise TargetError(f"expected a list (or an object with {' or '.join(keys)}), got "
+                      f"{type(reply).__name__}")
+
+
+def _doc_id_of(entry: Any) -> str | None:
+    """doc_id of a passage or a source entry, flat or nested under doc/chunk."""
+    if not isinstance(entry, dict):
+        return None
+    for holder in (entry, entry.get("doc"), entry.get("chunk"), entry.get("document")):
+        if isinstance(holder, dict) and isinstance(holder.get("doc_id"), str):
+            return str(holder["doc_id"])
+    return None

@@ -1,0 +1,185 @@
+"""One process serving the patient UI at ``/`` and the staff API under ``/api/``.
+
+``assistant serve [--host H] [--port P] [--workers N]`` builds the index if there is none, then
+runs uvicorn on :func:`app_factory`. Nothing heavy happens at import or in :func:`create_app`:
+the model, the registry and the lexical index load in the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from assistant.audit import AuditedAssistant, AuditLog
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Staff API of the migraine-surgery assistant. It answers only from its indexed sources, with
+numbered citations, and adds an evidence-status caveat to questions about whether a procedure
+works.
+
+Every endpoint under `/api/` needs `Authorization: Bearer KEY` with a key from the server's
+`ASSISTANT_API_KEYS`, and is rate-limited per key. Errors are JSON: `{"error", "message"}`.
+The patient chat UI is served at `/` and needs no key.
+"""
+
+
+def create_app(
+    assistant: Any | None = None,
+    settings: Settings | None = None,
+    audit: AuditLog | None = None,
+    ui: bool = True,
+) -> FastAPI:
+    """The FastAPI app: API, probes and (unless ``ui=False``) the Gradio UI mounted at ``/``.
+
+    Args:
+        assistant: The service to serve; by default a new ``Assistant(settings)``, closed at
+            shutdown. One that is passed in is warmed up but left open.
+        settings: Settings to use; default: those of ``assistant``, else read from the
+            environment.
+        audit: The audit log; by default opened from the settings at startup.
+        ui: Mount the patient UI at ``/``.
+    """
+    from assistant.api import install_api
+
+    if assistant is not None:
+        settings = settings or assistant.settings
+    settings = settings or Settings()
+    owns_assistant = assistant is None
+    if assistant is None:
+        from assistant.service import Assistant
+
+        assistant = Assistant(settings)
+    owns_audit = audit is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        backend: AuditedAssistant = app.state.backend
+        if not backend.has_audit:
+            backend.audit = await run_in_threadpool(AuditLog.from_settings, settings)
+        try:
+            await run_in_threadpool(backend.assistant.warm_up)
+        except AssistantError as exc:
+            # Serve anyway: /readyz reports the problem and the service recovers by itself.
+            log.warning("warm-up failed: %s", exc)
+        try:
+            yield
+        finally:
+            if owns_audit:
+                backend.audit.close()
+            if owns_assistant:
+                backend.assistant.close()
+
+    app = FastAPI(
+        title="Migraine surgery assistant",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.backend = AuditedAssistant(assistant, audit)
+    install_api(app, settings.api_key_list(), settings.rate_limit_per_minute)
+    if ui:
+        from assistant.ui import mount_ui
+
+        mount_ui(app, lambda: app.state.backend)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory``: each worker process builds its own app from the environment."""
+    return create_app()
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="assistant serve", description="Serve the patient UI at / and the staff API at /api/."
+    )
+    p.add_argument("--host", help="address to listen on (ASSISTANT_HOST; default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (ASSISTANT_PORT; default 7860)")
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    p.add_argument("--knowledge-dir", help="folder of documents (ASSISTANT_KNOWLEDGE_DIR)")
+    p.add_argument("--data-dir", help="folder of the index (ASSISTANT_DATA_DIR)")
+    p.add_argument("--no-ingest", action="store_true", help="do not build a missing index first")
+    p.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    return p
+
+
+def _offline_env() -> None:
+    for key, value in (
+        ("HF_HUB_OFFLINE", "1"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+        ("HF_HUB_DISABLE_TELEMETRY", "1"),
+        ("GRADIO_ANALYTICS_ENABLED", "False"),
+        ("ANONYMIZED_TELEMETRY", "False"),
+        ("TOKENIZERS_PARALLELISM", "false"),
+    ):
+        os.environ.setdefault(key, value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``assistant serve``: build a missing index, then serve until interrupted."""
+    _offline_env()
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    # Worker processes read their settings from the environment, so pass the folders there.
+    if args.knowledge_dir:
+        os.environ["ASSISTANT_KNOWLEDGE_DIR"] = str(Path(args.knowledge_dir).resolve())
+    if args.data_dir:
+        os.environ["ASSISTANT_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    settings = Settings()
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+
+    if not args.no_ingest:
+        from assistant.service import Assistant
+
+        assistant = Assistant(settings)
+        try:
+            report = assistant.ensure_index(lambda msg: print(msg, file=sys.stderr, flush=True))
+            if report is not None:
+                print(report.summary(), file=sys.stderr)
+        except AssistantError as exc:
+            print(f"warning: the index could not be built: {exc}", file=sys.stderr)
+        finally:
+            assistant.close()
+    if not settings.api_key_list():
+        print(
+            "note: ASSISTANT_API_KEYS is not set, so the staff API under /api/ refuses every "
+            "request; the UI at / works.",
+            file=sys.stderr,
+        )
+
+    import uvicorn
+
+    print(f"Serving the UI at http://{host}:{port}/ and the API at http://{host}:{port}/api/v1/",
+          file=sys.stderr, flush=True)
+    uvicorn.run(
+        "assistant.server:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
