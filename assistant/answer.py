@@ -27,11 +27,16 @@ NO_EVIDENCE_MESSAGE = (
 
 _CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (
-        re.compile(r"\b(work|works|effective|success\w*|cure[sd]?|help|helps|worth|results?|"
-                   r"evidence|proof|outcomes?|relief)\b", re.I),
-        re.compile(r"\b(success\w*|effective\w*|improv\w*|relief|reduc\w*|resolution|"
-                   r"evidence|stud(y|ies)|trials?|patients|eliminat\w*|efficacy|outcomes?)\b|%",
-                   re.I),
+        re.compile(
+            r"\b(work|works|effective|success\w*|cure[sd]?|help|helps|worth|results?|"
+            r"evidence|proof|outcomes?|relief)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(success\w*|effective\w*|improv\w*|relief|reduc\w*|resolution|"
+            r"evidence|stud(y|ies)|trials?|patients|eliminat\w*|efficacy|outcomes?)\b|%",
+            re.I,
+        ),
     ),
     (
         re.compile(r"\bhow long\b|\bduration\b|\bhours?\b|\bminutes?\b|\bdur[ae]\b|\bdauer", re.I),
@@ -130,7 +135,9 @@ class ExtractiveAnswerer:
                 coverage = sum(weights[t] for t in overlap) / total
                 bonus = sum(0.15 for want in cues if want.search(text))
                 prior = 0.1 / passage.rank + 0.2 * (passage.dense_score or 0.0)
-                scored.append(ScoredSentence(passage, span, text, coverage, coverage + bonus + prior))
+                scored.append(
+                    ScoredSentence(passage, span, text, coverage, coverage + bonus + prior)
+                )
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -170,7 +177,9 @@ class ExtractiveAnswerer:
         floor = 0.35 if balance else 0.7
         eligible = [s for s in scored if s.score >= floor * best and s.coverage > 0]
         if balance:
-            eligible.sort(key=lambda s: (s.passage.doc.source_kind not in _EVIDENCE_KINDS, -s.score))
+            eligible.sort(
+                key=lambda s: (s.passage.doc.source_kind not in _EVIDENCE_KINDS, -s.score)
+            )
         chosen: list[ScoredSentence] = []
         seen_docs: set[str] = set()
         for item in eligible:
@@ -228,8 +237,11 @@ def _merge_adjacent(items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
                 span = Span(start=prev.span.start, end=item.span.end)
                 text = chunk.text[span.start - chunk.start : span.end - chunk.start]
                 merged[-1] = ScoredSentence(
-                    item.passage, span, text,
-                    max(prev.coverage, item.coverage), max(prev.score, item.score),
+                    item.passage,
+                    span,
+                    text,
+                    max(prev.coverage, item.coverage),
+                    max(prev.score, item.score),
                 )
                 last = item.span
                 continue

@@ -23,9 +23,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPBearer
-from fastapi.sse import EventSourceResponse, format_sse_event
+from fastapi.sse import format_sse_event
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -445,7 +445,6 @@ def sse_events(response: AskResponse) -> Iterator[bytes]:
 
 @router.post(
     "/ask/stream",
-    response_class=EventSourceResponse,
     responses={
         200: {
             "description": "Server-sent events, in this order: `status` {status, answer_id}; "
@@ -457,11 +456,16 @@ def sse_events(response: AskResponse) -> Iterator[bytes]:
         **_UNAVAILABLE,
     },
 )
-def ask_stream(body: AskRequest, request: Request, backend: Backend) -> EventSourceResponse:
+def ask_stream(body: AskRequest, request: Request, backend: Backend) -> StreamingResponse:
     """Like /ask, as server-sent events. Errors (bad input, index unavailable) come back as
     JSON before any event is sent."""
     response = _ask(backend, body, request)
-    return EventSourceResponse(sse_events(response), headers={"Cache-Control": "no-store"})
+    # Computed first, then sent: bad input and an unreachable index are plain JSON errors.
+    return StreamingResponse(
+        sse_events(response),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post("/search", response_model=SearchResponse)

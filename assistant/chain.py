@@ -15,7 +15,6 @@ from assistant.retrieval import HybridRetriever, RetrievalResult, merge_results
 from assistant.rewrite import QueryRewriter
 from assistant.types import Draft, Turn
 
-
 EVIDENCE_KINDS = ("curated-evidence", "reference")
 EVIDENCE_K = 3
 

@@ -18,7 +18,9 @@ def quote_is_exact(citation: Citation, passages: Sequence[Passage]) -> bool:
             continue
         if not (chunk.start <= citation.start < citation.end <= chunk.end):
             return False
-        return chunk.text[citation.start - chunk.start : citation.end - chunk.start] == citation.quote
+        return (
+            chunk.text[citation.start - chunk.start : citation.end - chunk.start] == citation.quote
+        )
     return False
 
 

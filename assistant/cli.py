@@ -83,7 +83,9 @@ def format_answer(answer: Any) -> str:
         lines.append("Sources:")
         for c in answer.citations:
             where = f" {c.url}" if c.url else ""
-            lines.append(f"  [{c.n}] {c.title} ({c.source_kind}, {c.publisher or 'unknown'}){where}")
+            lines.append(
+                f"  [{c.n}] {c.title} ({c.source_kind}, {c.publisher or 'unknown'}){where}"
+            )
     if answer.caveat:
         lines.append("")
         lines.append(answer.caveat)
@@ -124,8 +126,14 @@ def cmd_search(args: argparse.Namespace) -> int:
             query = record.get("question") or record.get("query") or ""
             try:
                 passages = assistant.search(query, args.k, kinds)
-                results = [{"doc_id": p.doc.doc_id, "chunk_id": p.chunk.chunk_id,
-                            "score": round(p.score, 6)} for p in passages]
+                results = [
+                    {
+                        "doc_id": p.doc.doc_id,
+                        "chunk_id": p.chunk.chunk_id,
+                        "score": round(p.score, 6),
+                    }
+                    for p in passages
+                ]
                 print(json.dumps({"id": record.get("id", lineno), "results": results}), flush=True)
             except InvalidQuestionError as exc:
                 print(json.dumps({"id": record.get("id", lineno), "error": str(exc)}), flush=True)
@@ -161,8 +169,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"error: {exc}")
             continue
         print("\n" + format_answer(answer))
-        history += [{"role": "user", "content": question},
-                    {"role": "assistant", "content": answer.answer}]
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.answer},
+        ]
         history = history[-assistant.settings.max_history_turns :]
     return 0
 
@@ -213,8 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_DELEGATED = {"serve": "assistant.server", "eval": "assistant.evals.command",
-              "bench": "assistant.bench"}
+_DELEGATED = {
+    "serve": "assistant.server",
+    "eval": "assistant.evals.command",
+    "bench": "assistant.bench",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -85,7 +85,8 @@ class EvidenceRegistry(BaseModel):
 
     def check(self) -> None:
         """Every tier is known and every reference label is defined."""
-        for item in (self.general, *self.procedures):
+        items: list[GeneralStatus | Procedure] = [self.general, *self.procedures]
+        for item in items:
             if item.tier not in TIERS:
                 raise ValueError(f"unknown evidence tier {item.tier!r}")
             missing = [r for r in item.references if r not in self.references]

@@ -90,9 +90,7 @@ class HybridRetriever:
         found = self.catalogue.visible([i for i, _ in dense] + [i for i, _ in lexical])
         dense = [(i, s) for i, s in dense if i in found][:n]
         lexical = [(i, s) for i, s in lexical if i in found][:n]
-        fused = reciprocal_rank_fusion(
-            [[i for i, _ in dense], [i for i, _ in lexical]], self.rrf_k
-        )
+        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]], self.rrf_k)
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]

@@ -22,10 +22,55 @@ _REFERRING = re.compile(
 )
 # Words that carry no topic of their own: question words and generic medical words.
 _GENERIC = STOPWORDS | frozenset(
-    """procedure procedures surgery surgeries operation treatment treatments therapy option
-    work works working worth cure cures help helps effective long take takes cost costs safe
-    risk risks recovery happen happens done best good bad like need want think said say says
-    thanks thank ok okay yes hi hello""".split()
+    [
+        "procedure",
+        "procedures",
+        "surgery",
+        "surgeries",
+        "operation",
+        "treatment",
+        "treatments",
+        "therapy",
+        "option",
+        "work",
+        "works",
+        "working",
+        "worth",
+        "cure",
+        "cures",
+        "help",
+        "helps",
+        "effective",
+        "long",
+        "take",
+        "takes",
+        "cost",
+        "costs",
+        "safe",
+        "risk",
+        "risks",
+        "recovery",
+        "happen",
+        "happens",
+        "done",
+        "best",
+        "good",
+        "bad",
+        "like",
+        "need",
+        "want",
+        "think",
+        "said",
+        "say",
+        "says",
+        "thanks",
+        "thank",
+        "ok",
+        "okay",
+        "yes",
+        "hi",
+        "hello",
+    ]
 )
 _TOPIC_TAIL = re.compile(r"^\s*(procedure|surgery|therapy|treatment|operation)\b", re.IGNORECASE)
 
@@ -79,4 +124,3 @@ class QueryRewriter:
             if content:
                 return " ".join(content[: self.max_topic_words])
         return None
-

@@ -103,7 +103,11 @@ class Assistant:
     @cached_property
     def chain(self) -> Any:
         return build_chain(
-            self.rewriter, self.retriever, self.answerer, CitationChecker(), self.guardrails.detector
+            self.rewriter,
+            self.retriever,
+            self.answerer,
+            CitationChecker(),
+            self.guardrails.detector,
         )
 
     # ---- index -----------------------------------------------------------------------------
@@ -133,7 +137,9 @@ class Assistant:
         return self.catalogue.index_version()
 
     # ---- questions -------------------------------------------------------------------------
-    def validate(self, question: str, history: Sequence[Turn | dict[str, Any]] | None) -> list[Turn]:
+    def validate(
+        self, question: str, history: Sequence[Turn | dict[str, Any]] | None
+    ) -> list[Turn]:
         """Check a question and its history; raise :class:`InvalidQuestionError` if unusable."""
         if not isinstance(question, str) or not question.strip():
             raise InvalidQuestionError("The question is empty. Please type a question.")

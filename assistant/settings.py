@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         default=200,
         ge=32,
         le=250,
-        description="Largest chunk, in model tokens (the model reads 256; the rest is for the title).",
+        description="Largest chunk, in model tokens (the model reads 256; the rest: the title).",
     )
     embed_batch_size: int = Field(default=32, ge=1, description="Texts per embedding batch.")
     ingest_batch_chunks: int = Field(
@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     )
     min_dense_score: float = Field(
         default=0.30,
-        description="Cosine similarity the best passage needs before the question counts as covered.",
+        description="Cosine similarity the best passage needs for the question to be covered.",
     )
     min_term_overlap: float = Field(
         default=0.34,
@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     )
     audit_db_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the audit log; default: SQLite file audit.sqlite3 in data_dir.",
+        description="SQLAlchemy URL of the audit log; default: SQLite audit.sqlite3 in data_dir.",
     )
     audit_retention_days: int = Field(
         default=365, ge=1, description="Days an audit-log entry is kept before it is deleted."

@@ -70,7 +70,9 @@ def make_assistant(
     """Build an Assistant over any knowledge folder, with its own data folder."""
     made: list[Assistant] = []
 
-    def factory(knowledge_dir: Path = KNOWLEDGE, data_dir: Path | None = None, **kw: Any) -> Assistant:
+    def factory(
+        knowledge_dir: Path = KNOWLEDGE, data_dir: Path | None = None, **kw: Any
+    ) -> Assistant:
         settings = Settings(
             knowledge_dir=knowledge_dir, data_dir=data_dir or tmp_path / f"data{len(made)}", **kw
         )

@@ -12,7 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_settings__every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, field in Settings.model_fields.items():
-        env = field.validation_alias.choices[0] if field.validation_alias else f"ASSISTANT_{name.upper()}"  # type: ignore[union-attr]
+        env = (
+            field.validation_alias.choices[0]
+            if field.validation_alias
+            else f"ASSISTANT_{name.upper()}"
+        )  # type: ignore[union-attr]
         assert f"`{env}`" in readme, f"{env} is not documented in README.md"
         assert field.description, f"{name} has no description"
 

@@ -22,10 +22,15 @@ LAYER = GuardrailLayer(REGISTRY)
 LABELLED = yaml.safe_load((ROOT / "evals" / "efficacy_detection.yaml").read_text(encoding="utf-8"))
 
 
-def _answer(question: str, text: str = "Some text from the sources [1].", status: str = "answered",
-            standalone: str | None = None) -> Answer:
-    return Answer(question=question, standalone_question=standalone or question,
-                  status=status, answer=text)  # type: ignore[arg-type]
+def _answer(
+    question: str,
+    text: str = "Some text from the sources [1].",
+    status: str = "answered",
+    standalone: str | None = None,
+) -> Answer:
+    return Answer(
+        question=question, standalone_question=standalone or question, status=status, answer=text
+    )  # type: ignore[arg-type]
 
 
 # ---- the labelled set --------------------------------------------------------------------------
@@ -90,8 +95,10 @@ def test_efficacy_detector__efficacy_wordings_trigger(question: str) -> None:
 
 
 def test_efficacy_detector__short_follow_up_inherits_efficacy_of_last_turn() -> None:
-    history = [Turn(role="user", content="Does the M.I.G.O.N.E. procedure work?"),
-               Turn(role="assistant", content="…")]
+    history = [
+        Turn(role="user", content="Does the M.I.G.O.N.E. procedure work?"),
+        Turn(role="assistant", content="…"),
+    ]
     assert EfficacyDetector().detect("And fat transfer?", "And fat transfer?", history)
     assert not EfficacyDetector().detect("And fat transfer?", "And fat transfer?", [])
 
@@ -135,35 +142,71 @@ def test_caveat__added_when_the_answer_states_outcomes_whatever_the_question() -
 
 
 def test_caveat__absent_for_plain_non_efficacy_answers() -> None:
-    out = LAYER.apply(_answer("How long does the M.I.G.O.N.E. procedure take?",
-                              text="“It takes approximately two to three hours.” [1]"))
+    out = LAYER.apply(
+        _answer(
+            "How long does the M.I.G.O.N.E. procedure take?",
+            text="“It takes approximately two to three hours.” [1]",
+        )
+    )
     assert out.caveat is None and out.evidence == []
 
 
 def test_caveat__mentions_sellers_claims_when_marketing_is_cited() -> None:
-    citation = Citation(n=1, doc_id="d", chunk_id="c", title="t", url=None, publisher="p",
-                        source_kind="clinic-marketing", quote="q", start=0, end=1, score=1.0)
+    citation = Citation(
+        n=1,
+        doc_id="d",
+        chunk_id="c",
+        title="t",
+        url=None,
+        publisher="p",
+        source_kind="clinic-marketing",
+        quote="q",
+        start=0,
+        end=1,
+        score=1.0,
+    )
     answer = _answer("Does the M.I.G.O.N.E. procedure work?").model_copy(
-        update={"citations": [citation]})
+        update={"citations": [citation]}
+    )
     assert "sellers' own claims" in (LAYER.apply(answer).caveat or "")
 
 
 def test_states_outcomes__ignores_the_clinic_name() -> None:
-    assert not states_outcomes("The clinic's own marketing page (The Migraine Relief Center) states:")
+    assert not states_outcomes(
+        "The clinic's own marketing page (The Migraine Relief Center) states:"
+    )
     assert states_outcomes("nearly 70% complete resolution")
 
 
 # ---- property: every efficacy question, every path, carries the caveat --------------------------
 TEMPLATES = [
-    "Does {p} work?", "does {p} really work for migraines", "What is the success rate of {p}?",
-    "Will {p} cure me?", "Is {p} worth it?", "What are the chances {p} helps?",
-    "Is there proof that {p} works?", "Is {p} better than Botox?",
-    "How long does the relief last after {p}?", "my doctor says {p} is a scam. does it help?",
-    "¿Funciona {p}?", "Est-ce que {p} est efficace ?", "Wirkt {p}?", "Werkt {p}?",
-    "{p} funziona?", "{p} vale a pena?",
+    "Does {p} work?",
+    "does {p} really work for migraines",
+    "What is the success rate of {p}?",
+    "Will {p} cure me?",
+    "Is {p} worth it?",
+    "What are the chances {p} helps?",
+    "Is there proof that {p} works?",
+    "Is {p} better than Botox?",
+    "How long does the relief last after {p}?",
+    "my doctor says {p} is a scam. does it help?",
+    "¿Funciona {p}?",
+    "Est-ce que {p} est efficace ?",
+    "Wirkt {p}?",
+    "Werkt {p}?",
+    "{p} funziona?",
+    "{p} vale a pena?",
 ]
-FOLLOW_UPS = ["Does it work?", "How well does it work?", "Is it worth it?", "Will it cure me?",
-              "What are the success rates?", "Is there any proof?", "¿Y funciona?", "Et ça marche ?"]
+FOLLOW_UPS = [
+    "Does it work?",
+    "How well does it work?",
+    "Is it worth it?",
+    "Will it cure me?",
+    "What are the success rates?",
+    "Is there any proof?",
+    "¿Y funciona?",
+    "Et ça marche ?",
+]
 NAMES = sorted({alias for p in REGISTRY.procedures for alias in p.aliases[:8]})
 
 
@@ -181,8 +224,10 @@ def test_property__caveat_on_every_composed_efficacy_question(data: st.DataObjec
     casing = data.draw(st.sampled_from([str, str.lower, str.upper]), label="case")
     status = data.draw(st.sampled_from(["answered", "no_evidence", "declined"]), label="status")
     if data.draw(st.booleans(), label="follow-up"):
-        history = [Turn(role="user", content=f"What is {name}?"),
-                   Turn(role="assistant", content="It is a procedure.")]
+        history = [
+            Turn(role="user", content=f"What is {name}?"),
+            Turn(role="assistant", content="It is a procedure."),
+        ]
         question = casing(data.draw(st.sampled_from(FOLLOW_UPS), label="q"))
     else:
         history = []
@@ -192,7 +237,7 @@ def test_property__caveat_on_every_composed_efficacy_question(data: st.DataObjec
     assert out.caveat and out.caveat.startswith("Evidence status"), question
 
 
-# ---- triage ----------------------------------------------------------------------------------------
+# ---- triage ------------------------------------------------------------
 @pytest.mark.parametrize(
     "question",
     [
@@ -219,8 +264,12 @@ def test_triage__red_flags_are_emergencies_said_first(question: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["How long does the M.I.G.O.N.E. procedure take?", "What causes occipital neuralgia?",
-     "How long does a migraine attack usually last?", "Does fat transfer work?"],
+    [
+        "How long does the M.I.G.O.N.E. procedure take?",
+        "What causes occipital neuralgia?",
+        "How long does a migraine attack usually last?",
+        "Does fat transfer work?",
+    ],
 )
 def test_triage__ordinary_questions_are_not_emergencies(question: str) -> None:
     assert not is_red_flag(question)
@@ -228,9 +277,15 @@ def test_triage__ordinary_questions_are_not_emergencies(question: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["Should I have the surgery?", "How much sumatriptan should I take?", "Can you diagnose me?",
-     "Am I a good candidate for migraine surgery?", "Is the M.I.G.O.N.E. procedure right for me?",
-     "¿Debería operarme de migraña?", "Soll ich mich operieren lassen?"],
+    [
+        "Should I have the surgery?",
+        "How much sumatriptan should I take?",
+        "Can you diagnose me?",
+        "Am I a good candidate for migraine surgery?",
+        "Is the M.I.G.O.N.E. procedure right for me?",
+        "¿Debería operarme de migraña?",
+        "Soll ich mich operieren lassen?",
+    ],
 )
 def test_triage__personal_decisions_are_declined_with_referral(question: str) -> None:
     assert is_personal_decision(question)
@@ -241,19 +296,24 @@ def test_triage__personal_decisions_are_declined_with_referral(question: str) ->
 
 @pytest.mark.parametrize(
     "question",
-    ["How is occipital neuralgia diagnosed?", "Do I have to stay overnight after surgery?",
-     "What should I expect after fat transfer?"],
+    [
+        "How is occipital neuralgia diagnosed?",
+        "Do I have to stay overnight after surgery?",
+        "What should I expect after fat transfer?",
+    ],
 )
 def test_triage__information_questions_are_not_declined(question: str) -> None:
     assert not is_personal_decision(question)
 
 
-# ---- registry --------------------------------------------------------------------------------------
+# ---- registry ------------------------------------------------------------
 def test_registry__covers_procedures_and_keeps_every_reference() -> None:
     ids = {p.id for p in REGISTRY.procedures}
     assert len(ids) == 6
     notes = ROOT.parent / "shared" / "evidence-notes.md"
-    labels = set(re.findall(r"^- ([SOFNP]\d)\.", notes.read_text(), re.M)) if notes.exists() else set()
+    labels = (
+        set(re.findall(r"^- ([SOFNP]\d)\.", notes.read_text(), re.M)) if notes.exists() else set()
+    )
     assert labels <= set(REGISTRY.references), labels - set(REGISTRY.references)
     assert {"S1", "S3", "O1", "F1", "N1", "P1"} <= set(REGISTRY.references)
 

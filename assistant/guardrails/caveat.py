@@ -17,7 +17,9 @@ TIER_LABELS = {
 CAVEAT_HEADING = "Evidence status"
 
 
-def evidence_for(registry: EvidenceRegistry, procedures: Sequence[Procedure]) -> list[EvidenceStatus]:
+def evidence_for(
+    registry: EvidenceRegistry, procedures: Sequence[Procedure]
+) -> list[EvidenceStatus]:
     """Registry entries for the procedures, or the general position when none is named."""
     if not procedures:
         general = registry.general

@@ -12,8 +12,10 @@ def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
-_HEADACHE = r"(headache|head ache|head pain|migraine|dolor de cabeza|mal de tete|kopfschmerz\w*|" \
+_HEADACHE = (
+    r"(headache|head ache|head pain|migraine|dolor de cabeza|mal de tete|kopfschmerz\w*|"
     r"hoofdpijn|dor de cabeca|mal di testa|cefalea)"
+)
 
 RED_FLAGS = _rx(
     r"\bworst (headache|head ?ache|pain|migraine)\b",
@@ -21,27 +23,38 @@ RED_FLAGS = _rx(
     r"\bthunderclap\b",
     r"\b(sudden|suddenly|abrupt|explosive)\b.{0,40}\b(severe|intense|excruciating|worst|"
     r"explod\w*|blinding)\b",
-    r"\b(severe|intense|excruciating|blinding)\b.{0,30}\b(sudden|suddenly|in seconds|out of nowhere)\b",
+    r"\b(severe|intense|excruciating|blinding)\b.{0,30}"
+    r"\b(sudden|suddenly|in seconds|out of nowhere)\b",
     r"\bpeaked? (with)?in (a )?(few )?(seconds|a minute|one minute)\b",
     r"\bfac(e|ial)\b.{0,25}\bdroop\w*|\bdroop\w*\b.{0,25}\bfac(e|ial)\b",
     r"\b(weak\w*|numb\w*|paraly\w*|tingl\w* and weak)\b.{0,40}\b(one|left|right) side\b",
     r"\b(one|left|right) side\b.{0,40}\b(weak\w*|numb\w*|paraly\w*)\b",
     r"\b(can ?not|can't|cant|unable to|trouble|difficulty|hard to|struggl\w* to)\b.{0,15}"
     r"\b(speak\w*|talk\w*|find (my |the )?words)\b",
-    r"\bslurr\w*\b", r"\bspeech\b.{0,20}\b(slurred|garbled|strange)\b",
-    r"\bfever\b.{0,60}\bstiff\b.{0,10}\bneck\b", r"\bstiff\b.{0,10}\bneck\b.{0,60}\bfever\b",
+    r"\bslurr\w*\b",
+    r"\bspeech\b.{0,20}\b(slurred|garbled|strange)\b",
+    r"\bfever\b.{0,60}\bstiff\b.{0,10}\bneck\b",
+    r"\bstiff\b.{0,10}\bneck\b.{0,60}\bfever\b",
     r"\b(head (injury|trauma)|hit my head|bumped my head|banged my head|concussion|"
     r"fell and hit)\b",
     r"\b(sudden(ly)?|lost|losing|loss of)\b.{0,25}\b(vision|sight|eyesight)\b",
     r"\b(went|go|going) blind\b|\bcan'?t see\b|\bdouble vision\b",
-    r"\bconfus(ed|ion)\b", r"\bdisorient\w*\b",
+    r"\bconfus(ed|ion)\b",
+    r"\bdisorient\w*\b",
     r"\b(passed out|fainted|seizure|convulsion)\b",
     # Spanish, French, German, Dutch, Portuguese, Italian
-    r"\bpeor\b.{0,30}\bvida\b", r"\bpire\b.{0,30}\bvie\b", r"\bschlimmste\w*\b.{0,30}\blebens\b",
-    r"\bergste\b.{0,30}\bleven\b", r"\bpior\b.{0,30}\bvida\b", r"\bpeggior\w*\b.{0,30}\bvita\b",
-    r"\b(rigidez|rigida)\b.{0,30}\b(nuca|cuello)\b", r"\braideur\b.{0,20}\bnuque\b",
-    r"\bnacken\w*\b.{0,20}\bsteif\b|\bnackensteif\w*", r"\bstijve nek\b",
-    r"\brigidez\b.{0,20}\bpescoco\b", r"\brigidita\b.{0,20}\bcollo\b|\bcollo rigido\b",
+    r"\bpeor\b.{0,30}\bvida\b",
+    r"\bpire\b.{0,30}\bvie\b",
+    r"\bschlimmste\w*\b.{0,30}\blebens\b",
+    r"\bergste\b.{0,30}\bleven\b",
+    r"\bpior\b.{0,30}\bvida\b",
+    r"\bpeggior\w*\b.{0,30}\bvita\b",
+    r"\b(rigidez|rigida)\b.{0,30}\b(nuca|cuello)\b",
+    r"\braideur\b.{0,20}\bnuque\b",
+    r"\bnacken\w*\b.{0,20}\bsteif\b|\bnackensteif\w*",
+    r"\bstijve nek\b",
+    r"\brigidez\b.{0,20}\bpescoco\b",
+    r"\brigidita\b.{0,20}\bcollo\b|\bcollo rigido\b",
     r"\b(cara|visage|gesicht|gezicht|rosto|viso)\b.{0,30}\b(caid\w*|tombant\w*|affaiss\w*|"
     r"hangt|hangend|schief|caido|cadente|storto)\b",
     r"\b(no puedo|ne peux pas|kann nicht|kan niet|nao consigo|non riesco)\b.{0,10}"
@@ -58,16 +71,21 @@ PERSONAL_DECISION = _rx(
     r"cancel|skip|pick|start)\b",
     r"\b(is|would|are)\b.{0,50}\b(right|a good idea|a good choice|suitable|safe) for me\b",
     r"\b(am i|would i be) (a )?(good |suitable |the right )?candidate\b",
-    r"\bdiagnose (me|my|what)\b", r"\bwhat (do|might|could) i have\b",
+    r"\bdiagnose (me|my|what)\b",
+    r"\bwhat (do|might|could) i have\b",
     r"\bdo i have (occipital neuralgia|migraines?|a tumou?r|an aneurysm|a pfo|a hole|it)\b",
     r"\bhow (much|many)\b.{0,40}\b(should|can|do) i take\b",
-    r"\b(what|which) (dose|dosage)\b", r"\bdos(e|age|ing)\b.{0,30}\b(for me|should i|can i)\b",
+    r"\b(what|which) (dose|dosage)\b",
+    r"\bdos(e|age|ing)\b.{0,30}\b(for me|should i|can i)\b",
     r"\b(mg|milligrams?|pills?|tablets?)\b.{0,30}\b(should|can) i\b",
     r"\bcan i (stop|double|increase|combine|mix)\b.{0,30}\b(medication|medicine|pills?|dose|"
     r"triptan|sumatriptan|topiramate|botox)\b",
-    r"\bdeberia (operarme|hacerme|tomar)\b", r"\bdois-je\b.{0,30}\b(opere|faire|prendre)\b",
-    r"\bsoll(te)? ich\b.{0,40}\b(operieren|machen|nehmen)\b", r"\bmoet ik\b.{0,40}\b(laten|nemen)\b",
-    r"\bdevo (fazer|operar|tomar)\b", r"\bdovrei\b.{0,30}\b(operar\w*|fare|prendere)\b",
+    r"\bdeberia (operarme|hacerme|tomar)\b",
+    r"\bdois-je\b.{0,30}\b(opere|faire|prendre)\b",
+    r"\bsoll(te)? ich\b.{0,40}\b(operieren|machen|nehmen)\b",
+    r"\bmoet ik\b.{0,40}\b(laten|nemen)\b",
+    r"\bdevo (fazer|operar|tomar)\b",
+    r"\bdovrei\b.{0,30}\b(operar\w*|fare|prendere)\b",
 )
 
 

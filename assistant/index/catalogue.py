@@ -48,13 +48,15 @@ CREATE TABLE IF NOT EXISTS garbage (chunk_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_VISIBLE = (
-    "FROM chunks c JOIN documents d ON c.doc_id = d.doc_id AND c.doc_hash = d.content_hash"
-)
-_CHUNK_COLS = 'c.chunk_id, c.doc_id, c.doc_hash, c.ordinal, c.text, c.start, c."end", ' \
+_VISIBLE = "FROM chunks c JOIN documents d ON c.doc_id = d.doc_id AND c.doc_hash = d.content_hash"
+_CHUNK_COLS = (
+    'c.chunk_id, c.doc_id, c.doc_hash, c.ordinal, c.text, c.start, c."end", '
     "c.heading_path, c.sentences, c.page"
-_DOC_COLS = "d.doc_id, d.title, d.url, d.publisher, d.source_kind, d.date, d.path, " \
+)
+_DOC_COLS = (
+    "d.doc_id, d.title, d.url, d.publisher, d.source_kind, d.date, d.path, "
     "d.content_hash, d.chunk_count"
+)
 
 
 def _chunk_from_row(row: Sequence[object]) -> Chunk:
@@ -74,8 +76,17 @@ def _chunk_from_row(row: Sequence[object]) -> Chunk:
 
 
 def _doc_from_row(row: Sequence[object]) -> DocumentInfo:
-    keys = ("doc_id", "title", "url", "publisher", "source_kind", "date", "path",
-            "content_hash", "chunk_count")
+    keys = (
+        "doc_id",
+        "title",
+        "url",
+        "publisher",
+        "source_kind",
+        "date",
+        "path",
+        "content_hash",
+        "chunk_count",
+    )
     return DocumentInfo(**dict(zip(keys, row, strict=True)))  # type: ignore[arg-type]
 
 
@@ -170,7 +181,13 @@ class Catalogue:
         """Write chunk rows; they stay invisible until their document is committed."""
         rows = [
             (
-                c.chunk_id, c.doc_id, c.doc_hash, c.ordinal, c.text, c.start, c.end,
+                c.chunk_id,
+                c.doc_id,
+                c.doc_hash,
+                c.ordinal,
+                c.text,
+                c.start,
+                c.end,
                 json.dumps(list(c.heading_path)),
                 json.dumps([[s.start, s.end] for s in c.sentences]),
                 c.page,
@@ -178,9 +195,7 @@ class Catalogue:
             for c in chunks
         ]
         with self._tx() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows
-            )
+            conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
 
     def commit(self, upserts: Sequence[DocumentInfo], removals: Sequence[str]) -> list[str]:
         """Make new document versions current and drop removed ones, atomically.
@@ -191,8 +206,17 @@ class Catalogue:
             for doc in upserts:
                 conn.execute(
                     "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
-                    (doc.doc_id, doc.content_hash, doc.title, doc.url, doc.publisher,
-                     doc.source_kind, doc.date, doc.path, doc.chunk_count),
+                    (
+                        doc.doc_id,
+                        doc.content_hash,
+                        doc.title,
+                        doc.url,
+                        doc.publisher,
+                        doc.source_kind,
+                        doc.date,
+                        doc.path,
+                        doc.chunk_count,
+                    ),
                 )
             conn.executemany("DELETE FROM documents WHERE doc_id=?", [(d,) for d in removals])
             conn.execute(
@@ -220,6 +244,7 @@ class Catalogue:
     def set_meta(self, key: str, value: str) -> None:
         with self._tx() as conn:
             conn.execute(
-                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                "INSERT INTO meta VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, value),
             )

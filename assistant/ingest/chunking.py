@@ -24,7 +24,29 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)")
 _ABBREVIATIONS = frozenset(
-    "e.g i.e etc vs dr mr mrs ms prof st no approx fig al ca cf jr sr inc ltd dept".split()
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "no",
+        "approx",
+        "fig",
+        "al",
+        "ca",
+        "cf",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "dept",
+    ]
 )
 
 

@@ -126,7 +126,21 @@ def _load_text(path: Path, rel: str) -> SourceDoc:
 
 
 _HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe")
-_HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td", "dt", "dd")
+_HTML_BLOCKS = (
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "blockquote",
+    "pre",
+    "td",
+    "dt",
+    "dd",
+)
 
 
 def _load_html(path: Path, rel: str) -> SourceDoc:

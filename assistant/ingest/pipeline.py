@@ -94,7 +94,10 @@ class Indexer:
                     continue
                 doc = item
                 if doc.doc_id in seen:
-                    msg = f"{doc.path}: duplicate document id {doc.doc_id!r} (also in {seen[doc.doc_id]})"
+                    msg = (
+                        f"{doc.path}: duplicate document id {doc.doc_id!r} "
+                        f"(also in {seen[doc.doc_id]})"
+                    )
                     report.errors.append(msg)
                     say(f"error: {msg}")
                     continue
@@ -109,9 +112,15 @@ class Indexer:
                 )
                 upserts.append(
                     DocumentInfo(
-                        doc_id=doc.doc_id, title=doc.title, url=doc.url, publisher=doc.publisher,
-                        source_kind=doc.source_kind, date=doc.date, path=doc.path,
-                        content_hash=digest, chunk_count=len(chunks),
+                        doc_id=doc.doc_id,
+                        title=doc.title,
+                        url=doc.url,
+                        publisher=doc.publisher,
+                        source_kind=doc.source_kind,
+                        date=doc.date,
+                        path=doc.path,
+                        content_hash=digest,
+                        chunk_count=len(chunks),
                     )
                 )
                 report.added_or_changed += 1
@@ -157,8 +166,12 @@ class Indexer:
                 [c.chunk_id for c, _ in todo],
                 vectors,
                 [
-                    {"doc_id": c.doc_id, "doc_hash": c.doc_hash, "ordinal": c.ordinal,
-                     "source_kind": kinds.get(c.doc_id, "other")}
+                    {
+                        "doc_id": c.doc_id,
+                        "doc_hash": c.doc_hash,
+                        "ordinal": c.ordinal,
+                        "source_kind": kinds.get(c.doc_id, "other"),
+                    }
                     for c, _ in todo
                 ],
                 [c.text for c, _ in todo],

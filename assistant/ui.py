@@ -1,0 +1,489 @@
+"""The patient chat UI (Gradio), a thin adapter over ``Assistant.ask``.
+
+Answers are rendered to HTML here, from the Answer's fields only: every piece of text is escaped,
+``[n]`` markers link to the numbered entries of the sources panel, the evidence caveat sits in its
+own box under the answer, and an ``emergency`` answer also shows as an alert above the page. The
+page loads nothing from outside the server (system fonts, no analytics, no share buttons).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+import gradio as gr
+from fastapi import FastAPI
+
+from assistant.audit import AuditedAssistant
+from assistant.errors import IndexUnavailableError, InvalidQuestionError
+from assistant.types import Answer
+
+log = logging.getLogger(__name__)
+
+TITLE = "Migraine surgery information assistant"
+
+EXAMPLES = (
+    "Does the M.I.G.O.N.E. procedure work?",
+    "What is migraine surgery?",
+    "How long does the M.I.G.O.N.E. procedure take?",
+    "Is fat transfer a proven treatment for migraine?",
+)
+
+KIND_LABELS = {
+    "reference": "Reference",
+    "clinic-marketing": "Clinic marketing",
+    "practice-blog": "Practice blog",
+    "curated-evidence": "Curated evidence",
+}
+
+KIND_HINTS = {
+    "reference": "A general reference work.",
+    "clinic-marketing": "Written by a clinic that sells this treatment.",
+    "practice-blog": "A blog post by a practice that sells this treatment.",
+    "curated-evidence": "A summary of published studies, written for this assistant.",
+}
+
+ABOUT_HTML = """
+<header class="app-header">
+  <h1>Migraine surgery information assistant</h1>
+  <div class="about-note">
+    <p><strong>What this is:</strong> a search assistant that answers questions about migraine
+    surgery (trigger-site surgery, the M.I.G.O.N.E. procedure, fat transfer, nerve stimulation)
+    only by quoting its sources, each numbered and labelled with who wrote it. Some sources are
+    clinics' own marketing, and they are marked as such.</p>
+    <p><strong>What this is not:</strong> a doctor. It cannot examine you, diagnose, or tell you
+    whether a treatment is right for you, and it does not know your medical history. Please
+    discuss any treatment with your own clinician.</p>
+  </div>
+</header>
+"""
+
+CSS = """
+.app-header h1 { font-size: 1.6rem; margin: 0 0 .4rem 0; }
+.about-note { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: .5rem .9rem; font-size: .95rem; }
+.about-note p { margin: .35rem 0; }
+#emergency-alert .emergency-alert { background: #b91c1c; color: #fff; border-radius: 8px;
+  padding: 1rem 1.2rem; font-size: 1.1rem; border: 3px solid #7f1d1d; }
+#emergency-alert .emergency-alert strong.alert-title { display: block; font-size: 1.35rem;
+  margin-bottom: .3rem; }
+#emergency-alert .emergency-alert p { color: #fff; margin: .3rem 0; }
+.answer p { margin: 0 0 .6rem 0; }
+.caveat-box { border-left: 6px solid #b45309; background: #fffbeb; color: #422006;
+  padding: .6rem .8rem; margin: .6rem 0 .2rem 0; border-radius: 4px; }
+.caveat-box .caveat-title { display: block; font-weight: 700; margin-bottom: .2rem; }
+.status-note { border-radius: 6px; padding: .5rem .75rem; margin-bottom: .6rem;
+  font-weight: 600; }
+.status-no_evidence { background: #f1f5f9; color: #0f172a; border: 1px solid #94a3b8; }
+.status-declined { background: #eff6ff; color: #172554; border: 1px solid #60a5fa; }
+.status-emergency { background: #b91c1c; color: #fff; }
+a.cite { font-weight: 700; text-decoration: underline; white-space: nowrap; }
+a.cite:focus-visible, .sources-panel a:focus-visible, .source-item:focus-visible {
+  outline: 3px solid #2563eb; outline-offset: 2px; }
+.sources-panel h2 { font-size: 1.2rem; margin: 0 0 .5rem 0; }
+.sources-panel h3, .sources-panel summary { font-size: 1rem; font-weight: 600; }
+.sources-panel ol { list-style: none; padding: 0; margin: 0; }
+.source-item { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: .6rem .75rem; margin: 0 0 .6rem 0; scroll-margin-top: 1rem; }
+.source-item:target { outline: 3px solid #2563eb; }
+.source-head { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
+.source-n { font-weight: 700; }
+.source-title { font-weight: 600; margin: .3rem 0 0 0; }
+.source-publisher { font-size: .9rem; opacity: .85; }
+.source-quote { margin: .4rem 0; padding-left: .6rem; border-left: 3px solid #94a3b8;
+  font-style: italic; overflow-wrap: anywhere; }
+.badge { display: inline-block; border-radius: 999px; padding: .05rem .55rem;
+  font-size: .8rem; font-weight: 600; border: 1px solid transparent; }
+.badge-reference { background: #dbeafe; color: #1e3a8a; border-color: #93c5fd; }
+.badge-clinic-marketing { background: #ffedd5; color: #7c2d12; border-color: #fdba74; }
+.badge-practice-blog { background: #fef3c7; color: #78350f; border-color: #fcd34d; }
+.badge-curated-evidence { background: #dcfce7; color: #14532d; border-color: #86efac; }
+.badge-other { background: #e5e7eb; color: #111827; border-color: #9ca3af; }
+.muted { opacity: .8; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); border: 0; }
+.app-footer { font-size: .9rem; border-top: 1px solid var(--border-color-primary);
+  padding-top: .6rem; margin-top: .6rem; }
+.feedback-hint { font-size: .9rem; }
+@media (max-width: 640px) {
+  .app-header h1 { font-size: 1.3rem; }
+  #emergency-alert .emergency-alert { font-size: 1rem; }
+}
+"""
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+# Besides HTML, escape what Markdown or a template would read as syntax: the chatbot renders
+# Markdown, and a quote from a source must show as written, not as formatting.
+_MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "*_`~[]$#|\\{}!"})
+
+
+def esc(text: str) -> str:
+    """Text as inert HTML: escaped, and with Markdown/template syntax neutralised."""
+    return html.escape(text, quote=True).translate(_MARKUP)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) link, else None (never a javascript: link)."""
+    if not url:
+        return None
+    parsed = urlparse(url.strip())
+    if parsed.scheme in ("http", "https") and parsed.netloc:
+        return url.strip()
+    return None
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, "Other source")
+
+
+def _kind_class(kind: str) -> str:
+    return kind if kind in KIND_LABELS else "other"
+
+
+def link_markers(text: str, known: set[int], turn: int) -> str:
+    """Escape text and turn each ``[n]`` that names a citation into a link to its source."""
+    out: list[str] = []
+    pos = 0
+    for m in _MARKER.finditer(text):
+        out.append(esc(text[pos : m.start()]))
+        n = int(m.group(1))
+        if n in known:
+            out.append(
+                f'<a class="cite" href="#src-{turn}-{n}" '
+                f'aria-label="Source {n}">&#91;{n}&#93;</a>'
+            )
+        else:
+            out.append(esc(m.group(0)))
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _paragraphs(text: str, known: set[int], turn: int) -> str:
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(link_markers(line, known, turn) for line in p.split("\n")) + "</p>"
+        for p in paras
+    )
+
+
+STATUS_NOTES = {
+    "no_evidence": "Not found in my sources.",
+    "declined": "This is a question for your doctor.",
+    "emergency": "This may be an emergency: get medical help now.",
+}
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """One answer as HTML for the chat: status note, text with linked markers, caveat box."""
+    known = {c.n for c in answer.citations}
+    parts = [f'<div class="answer answer-{esc(answer.status)}" data-turn="{turn}">']
+    note = STATUS_NOTES.get(answer.status)
+    if note:
+        role = ' role="alert"' if answer.status == "emergency" else ""
+        parts.append(
+            f'<div class="status-note status-{answer.status}"{role}>{esc(note)}</div>'
+        )
+    parts.append(_paragraphs(answer.answer, known, turn))
+    if answer.caveat:
+        parts.append(
+            '<div class="caveat-box" role="note" aria-label="About the evidence">'
+            '<span class="caveat-title">About the evidence</span>'
+            f"{_paragraphs(answer.caveat, set(), turn)}</div>"
+        )
+    if answer.citations:
+        count = len(answer.citations)
+        parts.append(
+            f'<p class="muted sources-hint">{count} source{"s" if count != 1 else ""}: '
+            f'see <a href="#sources-for-{turn}">Sources</a>.</p>'
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_alert(answer: Answer | None) -> str:
+    """The alert above the page for an ``emergency`` answer; empty otherwise."""
+    if answer is None or answer.status != "emergency":
+        return ""
+    return (
+        '<div class="emergency-alert" role="alert">'
+        '<strong class="alert-title">Get medical help now</strong>'
+        f"{_paragraphs(answer.answer, set(), 0)}</div>"
+    )
+
+
+def _source_item(c: Any, turn: int) -> str:
+    kind = c["source_kind"]
+    url = safe_url(c.get("url"))
+    if url:
+        link = (
+            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">Open the original page'
+            f'<span class="sr-only"> (opens in a new tab)</span></a>'
+        )
+    else:
+        link = '<span class="muted">No link to the original page.</span>'
+    publisher = (
+        f'<div class="source-publisher">{esc(c["publisher"])}</div>' if c.get("publisher") else ""
+    )
+    return (
+        f'<li id="src-{turn}-{c["n"]}" class="source-item" tabindex="-1">'
+        f'<div class="source-head"><span class="source-n">&#91;{c["n"]}&#93;</span> '
+        f'<span class="badge badge-{_kind_class(kind)}" '
+        f'title="{esc(KIND_HINTS.get(kind, "Other source."))}">{esc(kind_label(kind))}</span></div>'
+        f'<div class="source-title">{esc(c["title"])}</div>{publisher}'
+        f'<blockquote class="source-quote">{esc(c["quote"])}</blockquote>{link}</li>'
+    )
+
+
+def render_sources(turns: Sequence[dict[str, Any]]) -> str:
+    """The sources panel: the latest answer's citations, then earlier answers' (collapsed)."""
+    parts = ['<section class="sources-panel" aria-label="Sources"><h2>Sources</h2>']
+    cited = [t for t in turns if t["answer"]["citations"]]
+    if not cited:
+        parts.append(
+            '<p class="muted">The sources quoted in each answer appear here, with who wrote '
+            "them and a link to the original page.</p>"
+        )
+    for i, t in enumerate(reversed(cited)):
+        turn = t["turn"]
+        citations = t["answer"]["citations"]
+        heading = f"Answer {turn}: “{esc(t['answer']['question'])}”"
+        items = "".join(_source_item(c, turn) for c in citations)
+        if i == 0:
+            parts.append(
+                f'<div class="source-group" id="sources-for-{turn}"><h3>{heading}</h3>'
+                f"<ol>{items}</ol></div>"
+            )
+        else:
+            parts.append(
+                f'<details class="source-group" id="sources-for-{turn}"><summary>{heading} '
+                f"({len(citations)} source{'s' if len(citations) != 1 else ''})</summary>"
+                f"<ol>{items}</ol></details>"
+            )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def footer_html(store_questions: bool) -> str:
+    logged = (
+        "Questions and answers are logged, without your name or any account, to check and "
+        "improve the service."
+        if store_questions
+        else "Answers are logged without your questions, to check and improve the service."
+    )
+    return (
+        '<footer class="app-footer"><p><strong>Not medical advice.</strong> This assistant '
+        "gives general information quoted from the sources listed with each answer; it can be "
+        "incomplete, and some sources are advertising. Do not use it to decide on treatment "
+        "without your doctor. If you have sudden severe symptoms, call your local emergency "
+        f"number (for example 911, 999 or 112).</p><p class=\"muted\">{logged}</p></footer>"
+    )
+
+
+def _history(turns: Sequence[dict[str, Any]], limit: int) -> list[dict[str, str]]:
+    history: list[dict[str, str]] = []
+    for t in turns:
+        history.append({"role": "user", "content": t["answer"]["question"]})
+        history.append({"role": "assistant", "content": t["answer"]["answer"]})
+    return history[-limit:] if limit else []
+
+
+def theme() -> gr.themes.Base:
+    """The default theme with system fonts only, so the page fetches no web fonts."""
+    return gr.themes.Default(
+        primary_hue="blue",
+        font=[gr.themes.Font("system-ui"), "sans-serif"],
+        font_mono=[gr.themes.Font("ui-monospace"), "monospace"],
+    )
+
+
+def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool = True) -> gr.Blocks:
+    """The chat UI. ``get_backend`` is called per request, so nothing loads at build time."""
+
+    def ask(
+        question: str, conversation: list[dict[str, Any]] | None, turns: list[dict[str, Any]] | None
+    ) -> tuple[Any, ...]:
+        conversation = list(conversation or [])
+        turns = list(turns or [])
+        backend = get_backend()
+        if not (question or "").strip():
+            gr.Warning("Please type a question.")
+            return conversation, turns, render_sources(turns), gr.skip(), question
+        history = _history(turns, backend.settings.max_history_turns)
+        try:
+            answer, answer_id = backend.ask(question, history, "ui")
+        except InvalidQuestionError as exc:
+            raise gr.Error(str(exc)) from exc
+        except IndexUnavailableError as exc:
+            log.warning("UI question while the index is unavailable: %s", exc)
+            raise gr.Error(
+                "The assistant's sources are unavailable at the moment. Please try again in a "
+                "minute."
+            ) from exc
+        turn = len(turns) + 1
+        conversation.append({"role": "user", "content": esc(answer.question)})
+        conversation.append({"role": "assistant", "content": render_answer(answer, turn)})
+        turns.append(
+            {
+                "turn": turn,
+                "msg_index": len(conversation) - 1,
+                "answer_id": answer_id,
+                "answer": answer.model_dump(mode="json"),
+            }
+        )
+        alert_html = render_alert(answer)
+        return (
+            conversation,
+            turns,
+            render_sources(turns),
+            gr.HTML(value=alert_html, visible=bool(alert_html)),
+            "",
+        )
+
+    def on_feedback(
+        turns: list[dict[str, Any]] | None, data: gr.LikeData
+    ) -> tuple[Any, ...]:
+        index = data.index[0] if isinstance(data.index, (tuple, list)) else data.index
+        turn = next((t for t in turns or [] if t["msg_index"] == index), None)
+        if data.liked in (True, "Like"):
+            helpful = True
+        elif data.liked in (False, "Dislike"):
+            helpful = False
+        else:  # feedback withdrawn: nothing to store
+            return None, gr.update(visible=False), gr.skip()
+        if turn is None or not turn["answer_id"]:
+            gr.Warning("Sorry, feedback could not be saved for this answer.")
+            return None, gr.update(visible=False), gr.skip()
+        record = get_backend().audit.add_feedback(turn["answer_id"], helpful, None, "ui")
+        word = "helpful" if helpful else "not helpful"
+        note = (
+            f"Thank you: answer {turn['turn']} was marked **{word}**. "
+            "You can tell us why (optional, no personal details please):"
+        )
+        return record.id, gr.update(visible=True), note
+
+    def on_reason(feedback_id: int | None, reason: str) -> tuple[Any, ...]:
+        if feedback_id is None:
+            return gr.skip(), gr.update(visible=False), ""
+        if (reason or "").strip():
+            get_backend().audit.set_feedback_reason(feedback_id, reason[:2000])
+            gr.Info("Thank you, your comment was saved.")
+        return None, gr.update(visible=False), ""
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        alert = gr.HTML("", visible=False, elem_id="emergency-alert", padding=False)
+        gr.HTML(ABOUT_HTML, elem_id="about", padding=False)
+        turns = gr.State([])
+        feedback_id = gr.State(None)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                chat = gr.Chatbot(
+                    label="Conversation",
+                    elem_id="chat",
+                    height=560,
+                    min_height=240,
+                    feedback_options=("Like", "Dislike"),
+                    latex_delimiters=[],
+                    buttons=["copy"],
+                    placeholder="Ask a question about migraine surgery, or pick an example "
+                    "below.",
+                    render_markdown=True,
+                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        label="Your question",
+                        placeholder="e.g. Does the M.I.G.O.N.E. procedure work?",
+                        lines=1,
+                        max_lines=4,
+                        scale=5,
+                        min_width=200,
+                        elem_id="question",
+                        autofocus=True,
+                    )
+                    send = gr.Button(
+                        "Ask", variant="primary", scale=1, min_width=80, elem_id="ask-button"
+                    )
+                gr.HTML(
+                    '<p class="feedback-hint">Was an answer useful? Use the thumbs up '
+                    "(helpful) or thumbs down (not helpful) under it.</p>",
+                    padding=False,
+                )
+                with gr.Group(visible=False, elem_id="feedback-box") as feedback_box:
+                    feedback_note = gr.Markdown("")
+                    reason = gr.Textbox(
+                        label="Why? (optional)", lines=2, max_lines=6, elem_id="feedback-reason"
+                    )
+                    send_reason = gr.Button("Send comment", elem_id="feedback-send", size="sm")
+                gr.HTML('<h2 class="examples-title">Example questions</h2>', padding=False)
+                with gr.Row(elem_id="examples"):
+                    example_buttons = [
+                        gr.Button(text, size="sm", min_width=160) for text in EXAMPLES
+                    ]
+            with gr.Column(scale=2, min_width=280):
+                sources = gr.HTML(render_sources([]), elem_id="sources-panel", padding=False)
+        gr.HTML(footer_html(store_questions), elem_id="footer", padding=False)
+
+        outputs = [chat, turns, sources, alert, question]
+        hide_feedback = {
+            "fn": lambda: (None, gr.update(visible=False)),
+            "inputs": None,
+            "outputs": [feedback_id, feedback_box],
+            "api_visibility": "private",
+            "queue": False,
+        }
+        question.submit(ask, [question, chat, turns], outputs, api_name="ask").then(**hide_feedback)
+        send.click(ask, [question, chat, turns], outputs, api_visibility="private").then(
+            **hide_feedback
+        )
+        for button, text in zip(example_buttons, EXAMPLES, strict=True):
+
+            def ask_example(
+                conversation: list[dict[str, Any]] | None,
+                state: list[dict[str, Any]] | None,
+                _text: str = text,
+            ) -> tuple[Any, ...]:
+                return ask(_text, conversation, state)
+
+            button.click(ask_example, [chat, turns], outputs, api_visibility="private").then(
+                **hide_feedback
+            )
+        chat.like(
+            on_feedback, [turns], [feedback_id, feedback_box, feedback_note],
+            api_visibility="private",
+        )
+        send_reason.click(
+            on_reason, [feedback_id, reason], [feedback_id, feedback_box, reason],
+            api_visibility="private",
+        )
+        reason.submit(
+            on_reason, [feedback_id, reason], [feedback_id, feedback_box, reason],
+            api_visibility="private",
+        )
+    demo.queue(default_concurrency_limit=4)
+    return demo
+
+
+def mount_ui(app: FastAPI, get_backend: Callable[[], AuditedAssistant]) -> FastAPI:
+    """Mount the UI at ``/`` of ``app``; call after the API routes, which take precedence."""
+    settings = get_backend().settings
+    demo = build_ui(get_backend, store_questions=settings.audit_store_questions)
+    return gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        theme=theme(),
+        css=CSS,
+        footer_links=[],
+        run_history=False,  # would keep patients' questions in the browser's storage
+        show_error=False,
+        pwa=False,
+        enable_monitoring=False,
+        mcp_server=False,
+        ssr_mode=False,
+    )
