@@ -331,3 +331,32 @@ def test_registry__covers_procedures_and_keeps_every_reference() -> None:
 )
 def test_registry__finds_procedures_by_alias(text: str, expected: list[str]) -> None:
     assert [p.id for p in REGISTRY.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Will I have numbness in my face after fat transfer?",
+     "What are the risks, like weakness in the arm?",
+     "What are the signs of a stroke like face drooping?"],
+)
+def test_triage__general_questions_about_symptoms_are_not_emergencies(question: str) -> None:
+    assert not is_red_flag(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["I had fat transfer yesterday and now my face is drooping",
+     "I have a migraine and now my left arm and leg feel weak and numb.",
+     "J'ai de la fièvre, la nuque raide et un mal de tête terrible."],
+)
+def test_triage__symptoms_happening_now_are_emergencies(question: str) -> None:
+    assert is_red_flag(question)
+
+
+def test_triage__cases_file_statuses_agree_with_the_rules() -> None:
+    cases = yaml.safe_load((ROOT / "evals" / "cases.yaml").read_text(encoding="utf-8"))
+    for case in cases:
+        status = case["expected_status"]
+        assert is_red_flag(case["question"]) == (status == "emergency"), case["id"]
+        if status != "emergency":
+            assert is_personal_decision(case["question"]) == (status == "declined"), case["id"]

@@ -73,7 +73,8 @@ class LangChainBaseline:
             self._store = Chroma(
                 client=chroma_client(settings),
                 collection_name=settings.collection,
-                embedding_function=EmbedderEmbeddings(self.assistant.embedder),
+                # The retriever's embedder: the model the Assistant queries with.
+                embedding_function=EmbedderEmbeddings(self.assistant.retriever.embedder),
                 create_collection_if_not_exists=False,
             )
         return self._store
@@ -95,8 +96,9 @@ def chroma_client(settings: Any) -> Any:
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
-    return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"),
-                                     settings=chroma_settings)
+    return chromadb.PersistentClient(
+        path=str(settings.data_dir / "chroma"), settings=chroma_settings
+    )
 
 
 def in_process_baselines(assistant: Any) -> list[Baseline]:
@@ -131,6 +133,15 @@ def verdicts(
                 continue
             diff = ours - theirs
             outcome = "beats" if diff > 1e-9 else ("ties" if abs(diff) <= 1e-9 else "trails")
-            out.append({"baseline": name, "label": label, "metric": metric, "hybrid": ours,
-                        "baseline_value": theirs, "difference": diff, "outcome": outcome})
+            out.append(
+                {
+                    "baseline": name,
+                    "label": label,
+                    "metric": metric,
+                    "hybrid": ours,
+                    "baseline_value": theirs,
+                    "difference": diff,
+                    "outcome": outcome,
+                }
+            )
     return out

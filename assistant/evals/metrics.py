@@ -23,8 +23,9 @@ K_MAX = max(KS)
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _SPACE = re.compile(r"\s+")
-_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-",
-                              "‐": "-", "\u00a0": " "})
+_TYPOGRAPHIC = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "\u00a0": " "}
+)
 
 
 def normalise(text: str) -> str:
@@ -66,6 +67,17 @@ def retrieval_scores(
 
 # ---- citations ----------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Hit:
+    """A retrieved passage as the eval sees it: its document and, where known, its text span."""
+
+    doc_id: str
+    chunk_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class CitationCheck:
     """The verdict on an answer's citations.
 
@@ -84,6 +96,7 @@ def citation_check(
     answer_text: str,
     citations: Sequence[Citation],
     doc_texts: Mapping[str, str | None] | None,
+    passages: Sequence[Hit] = (),
 ) -> CitationCheck:
     """Check markers against citations and quotes against the source text at their offsets.
 
@@ -92,7 +105,9 @@ def citation_check(
         citations: the answer's citations.
         doc_texts: text of each known document; a value of ``None`` means the document is known
             but its text is not available; ``None`` for the whole mapping means nothing is known
-            about the sources, so no quote can be compared.
+            about the sources.
+        passages: retrieved passages with their text and document offsets; a quote whose
+            document text is unavailable is compared with the passage it was cut from.
     """
     markers = [int(m) for m in _MARKER.findall(answer_text)]
     if not markers and not citations:
@@ -105,25 +120,62 @@ def citation_check(
     for n in sorted({n for n in numbers if numbers.count(n) > 1}):
         problems.append(f"citation number {n} is used more than once")
     for c in citations:
-        if doc_texts is None:
+        problem = _quote_problem(c, doc_texts, passages)
+        if problem is None:
+            continue
+        if problem == _UNCHECKED:
             unchecked.append(c.n)
-            continue
-        if c.doc_id not in doc_texts:
-            problems.append(f"[{c.n}] cites {c.doc_id!r}, which is not among the sources")
-            continue
-        text = doc_texts[c.doc_id]
-        if text is None:
-            unchecked.append(c.n)
-            continue
-        if not (0 <= c.start < c.end <= len(text)):
-            problems.append(f"[{c.n}] offsets {c.start}-{c.end} lie outside {c.doc_id!r} "
-                            f"({len(text)} characters)")
-        elif text[c.start : c.end] != c.quote:
-            problems.append(f"[{c.n}] quote differs from {c.doc_id!r} at {c.start}-{c.end}: "
-                            f"source has {_clip(text[c.start : c.end])!r}")
+        else:
+            problems.append(problem)
     return CitationCheck(
         score=0.0 if problems else 1.0, problems=tuple(problems), unchecked=tuple(unchecked)
     )
+
+
+_UNCHECKED = "unchecked"
+
+
+def _quote_problem(
+    c: Citation, doc_texts: Mapping[str, str | None] | None, passages: Sequence[Hit]
+) -> str | None:
+    """What is wrong with one citation's quote; None if exact, _UNCHECKED if not comparable."""
+    text = doc_texts.get(c.doc_id) if doc_texts is not None else None
+    if text is not None:
+        if not (0 <= c.start < c.end <= len(text)):
+            return (
+                f"[{c.n}] offsets {c.start}-{c.end} lie outside {c.doc_id!r} "
+                f"({len(text)} characters)"
+            )
+        if text[c.start : c.end] != c.quote:
+            return (
+                f"[{c.n}] quote differs from {c.doc_id!r} at {c.start}-{c.end}: "
+                f"source has {_clip(text[c.start : c.end])!r}"
+            )
+        return None
+    same = [
+        p
+        for p in passages
+        if p.doc_id == c.doc_id
+        and p.text is not None
+        and p.start is not None
+        and p.end is not None
+        and (p.chunk_id is None or p.chunk_id == c.chunk_id)
+    ]
+    for p in same:
+        assert p.start is not None and p.end is not None and p.text is not None
+        if p.start <= c.start < c.end <= p.end:
+            cut = p.text[c.start - p.start : c.end - p.start]
+            if cut != c.quote:
+                return (
+                    f"[{c.n}] quote differs from passage {p.chunk_id or c.doc_id!r} at "
+                    f"{c.start}-{c.end}: source has {_clip(cut)!r}"
+                )
+            return None
+    if same:
+        return f"[{c.n}] offsets {c.start}-{c.end} lie outside the passage it cites"
+    if doc_texts is not None and c.doc_id not in doc_texts:
+        return f"[{c.n}] cites {c.doc_id!r}, which is not among the sources"
+    return _UNCHECKED
 
 
 def citation_precision(quotes: Sequence[str], support: Sequence[str]) -> float | None:
@@ -178,6 +230,7 @@ class MetricSpec:
     description: str
     better: Better = "higher"
     unit: str = ""
+    """"" for a share (shown as a percentage), "score" for other 0-1 numbers, "ms"."""
     # From a per-case record (a mapping) to the values to average; None when it does not apply.
     per_case: Callable[[Mapping[str, Any]], float | None] | None = None
     aggregate: str = "mean"  # "mean" | "p50" | "p95" (of latency samples)
@@ -187,8 +240,9 @@ def _score(key: str) -> Callable[[Mapping[str, Any]], float | None]:
     return lambda r: r["scores"].get(key)
 
 
-def _when(pred: Callable[[Mapping[str, Any]], bool], value: Callable[[Mapping[str, Any]], float]
-          ) -> Callable[[Mapping[str, Any]], float | None]:
+def _when(
+    pred: Callable[[Mapping[str, Any]], bool], value: Callable[[Mapping[str, Any]], float]
+) -> Callable[[Mapping[str, Any]], float | None]:
     return lambda r: value(r) if pred(r) else None
 
 
@@ -202,71 +256,158 @@ def _is_emergency(r: Mapping[str, Any]) -> float:
 
 _RETRIEVAL: list[MetricSpec] = []
 for _k in KS:
-    _RETRIEVAL.append(MetricSpec(
-        f"hit_at_{_k}", f"Hit@{_k}", "retrieval",
-        f"Share of cases with an expected document among the top {_k} passages.",
-        per_case=_score(f"hit_at_{_k}")))
+    _RETRIEVAL.append(
+        MetricSpec(
+            f"hit_at_{_k}",
+            f"Hit@{_k}",
+            "retrieval",
+            f"Share of cases with an expected document among the top {_k} passages.",
+            per_case=_score(f"hit_at_{_k}"),
+        )
+    )
 for _k in (5, 10):
-    _RETRIEVAL.append(MetricSpec(
-        f"recall_at_{_k}", f"Recall@{_k}", "retrieval",
-        f"Share of each case's expected documents found in the top {_k} passages, averaged.",
-        per_case=_score(f"recall_at_{_k}")))
-_RETRIEVAL.append(MetricSpec(
-    "mrr", f"MRR@{K_MAX}", "retrieval",
-    f"Mean reciprocal rank of the first passage from an expected document (0 if none in the "
-    f"top {K_MAX}).", per_case=_score("reciprocal_rank")))
+    _RETRIEVAL.append(
+        MetricSpec(
+            f"recall_at_{_k}",
+            f"Recall@{_k}",
+            "retrieval",
+            f"Share of each case's expected documents found in the top {_k} passages, averaged.",
+            per_case=_score(f"recall_at_{_k}"),
+        )
+    )
+_RETRIEVAL.append(
+    MetricSpec(
+        "mrr",
+        f"MRR@{K_MAX}",
+        "retrieval",
+        f"Mean reciprocal rank of the first passage from an expected document (0 if none in the "
+        f"top {K_MAX}).",
+        unit="score",
+        per_case=_score("reciprocal_rank"),
+    )
+)
 
 RETRIEVAL_METRICS: tuple[str, ...] = tuple(m.name for m in _RETRIEVAL)
 
-METRICS: dict[str, MetricSpec] = {m.name: m for m in [
-    *_RETRIEVAL,
-    MetricSpec("status_accuracy", "Status accuracy", "answers",
-               "Share of cases whose status (answered, no_evidence, emergency, declined) is the "
-               "expected one.", per_case=_score("status_correct")),
-    MetricSpec("support_coverage", "Support coverage", "answers",
-               "Share of expected support phrases that appear in the answer, averaged over cases "
-               "with support phrases.", per_case=_score("support_coverage")),
-    MetricSpec("case_pass_rate", "Cases passed", "answers",
-               "Share of cases that pass every check (see 'failed cases').",
-               per_case=lambda r: 1.0 if r.get("passed") else 0.0),
-    MetricSpec("citation_validity", "Citation validity", "citations",
-               "Share of answers with citations whose every [n] marker maps to a citation and "
-               "every quote equals the source text at its offsets.",
-               per_case=_score("citation_validity")),
-    MetricSpec("citation_precision", "Citation precision", "citations",
-               "Share of cited quotes containing an expected support phrase, averaged over cases "
-               "with support phrases and citations.", per_case=_score("citation_precision")),
-    MetricSpec("caveat_recall", "Caveat recall", "guardrails",
-               "Share of efficacy questions answered with an evidence-status caveat.",
-               per_case=_when(lambda r: bool(r["efficacy"]), _has_caveat)),
-    MetricSpec("caveat_false_positive_rate", "Caveat false-positive rate", "guardrails",
-               "Share of non-efficacy questions that got a caveat anyway.", better="lower",
-               per_case=_when(lambda r: not r["efficacy"], _has_caveat)),
-    MetricSpec("emergency_recall", "Emergency recall", "guardrails",
-               "Share of emergency cases answered with status emergency.",
-               per_case=_when(lambda r: r["expected_status"] == "emergency", _is_emergency)),
-    MetricSpec("emergency_false_positive_rate", "Emergency false alarms", "guardrails",
-               "Share of non-emergency cases answered with status emergency.", better="lower",
-               per_case=_when(lambda r: r["expected_status"] != "emergency", _is_emergency)),
-    MetricSpec("efficacy_detection_recall", "Efficacy detection recall", "efficacy detection",
-               "Detection set: share of efficacy questions flagged (efficacy_question or a "
-               "caveat)."),
-    MetricSpec("efficacy_detection_false_positive_rate", "Efficacy detection false-positive "
-               "rate", "efficacy detection",
-               "Detection set: share of non-efficacy questions flagged as efficacy.",
-               better="lower"),
-    MetricSpec("efficacy_detection_precision", "Efficacy detection precision",
-               "efficacy detection", "Detection set: share of flagged questions that are "
-               "efficacy questions."),
-    MetricSpec("efficacy_detection_accuracy", "Efficacy detection accuracy",
-               "efficacy detection", "Detection set: share of questions classified right."),
-    MetricSpec("latency_p50_ms", "Latency p50", "latency",
-               "Median time to answer one question (Answer.timings_ms.total in-process, wall "
-               "time over HTTP).", better="lower", unit="ms", aggregate="p50"),
-    MetricSpec("latency_p95_ms", "Latency p95", "latency",
-               "95th percentile of the time to answer one question.", better="lower", unit="ms",
-               aggregate="p95"),
-]}
+METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in [
+        *_RETRIEVAL,
+        MetricSpec(
+            "status_accuracy",
+            "Status accuracy",
+            "answers",
+            "Share of cases whose status (answered, no_evidence, emergency, declined) is the "
+            "expected one.",
+            per_case=_score("status_correct"),
+        ),
+        MetricSpec(
+            "support_coverage",
+            "Support coverage",
+            "answers",
+            "Share of expected support phrases that appear in the answer, averaged over cases "
+            "with support phrases.",
+            per_case=_score("support_coverage"),
+        ),
+        MetricSpec(
+            "case_pass_rate",
+            "Cases passed",
+            "answers",
+            "Share of cases that pass every check (see 'failed cases').",
+            per_case=lambda r: 1.0 if r.get("passed") else 0.0,
+        ),
+        MetricSpec(
+            "citation_validity",
+            "Citation validity",
+            "citations",
+            "Share of answers with citations whose every [n] marker maps to a citation and "
+            "every quote equals the source text at its offsets.",
+            per_case=_score("citation_validity"),
+        ),
+        MetricSpec(
+            "citation_precision",
+            "Citation precision",
+            "citations",
+            "Share of cited quotes containing an expected support phrase, averaged over cases "
+            "with support phrases and citations.",
+            per_case=_score("citation_precision"),
+        ),
+        MetricSpec(
+            "caveat_recall",
+            "Caveat recall",
+            "guardrails",
+            "Share of efficacy questions answered with an evidence-status caveat.",
+            per_case=_when(lambda r: bool(r["efficacy"]), _has_caveat),
+        ),
+        MetricSpec(
+            "caveat_false_positive_rate",
+            "Caveat false-positive rate",
+            "guardrails",
+            "Share of non-efficacy questions that got a caveat anyway.",
+            better="lower",
+            per_case=_when(lambda r: not r["efficacy"], _has_caveat),
+        ),
+        MetricSpec(
+            "emergency_recall",
+            "Emergency recall",
+            "guardrails",
+            "Share of emergency cases answered with status emergency.",
+            per_case=_when(lambda r: r["expected_status"] == "emergency", _is_emergency),
+        ),
+        MetricSpec(
+            "emergency_false_positive_rate",
+            "Emergency false alarms",
+            "guardrails",
+            "Share of non-emergency cases answered with status emergency.",
+            better="lower",
+            per_case=_when(lambda r: r["expected_status"] != "emergency", _is_emergency),
+        ),
+        MetricSpec(
+            "efficacy_detection_recall",
+            "Efficacy detection recall",
+            "efficacy detection",
+            "Detection set: share of efficacy questions flagged (the Answer's efficacy_question).",
+        ),
+        MetricSpec(
+            "efficacy_detection_false_positive_rate",
+            "Efficacy detection false-positive rate",
+            "efficacy detection",
+            "Detection set: share of non-efficacy questions flagged as efficacy.",
+            better="lower",
+        ),
+        MetricSpec(
+            "efficacy_detection_precision",
+            "Efficacy detection precision",
+            "efficacy detection",
+            "Detection set: share of flagged questions that are efficacy questions.",
+        ),
+        MetricSpec(
+            "efficacy_detection_accuracy",
+            "Efficacy detection accuracy",
+            "efficacy detection",
+            "Detection set: share of questions classified right.",
+        ),
+        MetricSpec(
+            "latency_p50_ms",
+            "Latency p50",
+            "latency",
+            "Median time to answer one question (Answer.timings_ms.total in-process, wall "
+            "time over HTTP).",
+            better="lower",
+            unit="ms",
+            aggregate="p50",
+        ),
+        MetricSpec(
+            "latency_p95_ms",
+            "Latency p95",
+            "latency",
+            "95th percentile of the time to answer one question.",
+            better="lower",
+            unit="ms",
+            aggregate="p95",
+        ),
+    ]
+}
 
 
 @dataclass
@@ -280,8 +421,9 @@ class MetricValue:
         return {"value": self.value, "n": self.n}
 
 
-def aggregate(records: Sequence[Mapping[str, Any]],
-              names: Iterable[str] | None = None) -> dict[str, MetricValue]:
+def aggregate(
+    records: Sequence[Mapping[str, Any]], names: Iterable[str] | None = None
+) -> dict[str, MetricValue]:
     """Run-level metrics over per-case records (see :class:`MetricSpec`)."""
     out: dict[str, MetricValue] = {}
     for name in names if names is not None else METRICS:
@@ -323,8 +465,9 @@ class DetectionCounts:
             "efficacy_detection_recall": MetricValue(rate(self.tp, pos), pos),
             "efficacy_detection_false_positive_rate": MetricValue(rate(self.fp, neg), neg),
             "efficacy_detection_precision": MetricValue(rate(self.tp, flagged), flagged),
-            "efficacy_detection_accuracy": MetricValue(rate(self.tp + self.tn, pos + neg),
-                                                       pos + neg),
+            "efficacy_detection_accuracy": MetricValue(
+                rate(self.tp + self.tn, pos + neg), pos + neg
+            ),
         }
 
 

@@ -83,8 +83,10 @@ class EvalCase(_Strict):
         description="Phrases found verbatim (case-insensitive) in an expected doc; the answer "
         "and its cited quotes should contain them.",
     )
-    efficacy: bool = Field(description="True when the question asks whether or how well "
-                           "a treatment works (the answer must carry the evidence caveat).")
+    efficacy: bool = Field(
+        description="True when the question asks whether or how well "
+        "a treatment works (the answer must carry the evidence caveat)."
+    )
     expected_status: Status = Field(description="answered | no_evidence | emergency | declined")
     tags: list[str] = Field(default_factory=list, description="Labels for the per-tag tables.")
 
@@ -96,8 +98,9 @@ class EvalCase(_Strict):
     @classmethod
     def _support_needs_docs(cls, value: list[str], info: ValidationInfo) -> list[str]:
         if value and not info.data.get("expected_docs"):
-            raise ValueError("phrases are given but expected_docs is empty: name the "
-                             "document that holds them")
+            raise ValueError(
+                "phrases are given but expected_docs is empty: name the document that holds them"
+            )
         return value
 
 
@@ -142,8 +145,7 @@ class RetrievalQuestion(BaseModel):
     @classmethod
     def _ids_as_text(cls, value: Any) -> Any:
         if isinstance(value, list):
-            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-                    for v in value]
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
         return value
 
     _question = field_validator("question")(_check_text)
@@ -260,8 +262,11 @@ def _node_at(node: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.value == part:
-                    node = key if i == len(loc) - 1 and not isinstance(
-                        value, yaml.ScalarNode) else value
+                    node = (
+                        key
+                        if i == len(loc) - 1 and not isinstance(value, yaml.ScalarNode)
+                        else value
+                    )
                     break
             else:
                 return node
@@ -326,11 +331,19 @@ def load_yaml_items(path: Path, model: type[T]) -> list[Sourced[T]]:
     label = display_path(path)
     root, data = _compose(path, label)
     if root is None or data is None:
-        raise EvalDataError([Problem(label, 1, "holds no items: write a list of cases "
-                                     "('- id: ...'), see evals/README.md")])
+        raise EvalDataError(
+            [
+                Problem(
+                    label,
+                    1,
+                    "holds no items: write a list of cases ('- id: ...'), see evals/README.md",
+                )
+            ]
+        )
     if not isinstance(root, yaml.SequenceNode) or not isinstance(data, list):
-        raise EvalDataError([Problem(label, _line(root), "must be a list of items, each "
-                                     "starting with '- id:'")])
+        raise EvalDataError(
+            [Problem(label, _line(root), "must be a list of items, each starting with '- id:'")]
+        )
     problems: list[Problem] = []
     items: list[Sourced[T]] = []
     seen: dict[str, int] = {}
@@ -343,8 +356,11 @@ def load_yaml_items(path: Path, model: type[T]) -> list[Sourced[T]]:
             continue
         if name is not None:
             if name in seen:
-                problems.append(Problem(label, line, f"duplicate id (first used at line "
-                                        f"{seen[name]})", "id", name))
+                problems.append(
+                    Problem(
+                        label, line, f"duplicate id (first used at line {seen[name]})", "id", name
+                    )
+                )
             seen.setdefault(name, line)
         dups = _duplicate_keys(node, label, name)
         problems += dups
@@ -353,8 +369,15 @@ def load_yaml_items(path: Path, model: type[T]) -> list[Sourced[T]]:
         except ValidationError as exc:
             for error in exc.errors():
                 loc = tuple(error["loc"])
-                problems.append(Problem(label, _line(_node_at(node, loc)), _message(error),
-                                        _field_name(loc) or None, name))
+                problems.append(
+                    Problem(
+                        label,
+                        _line(_node_at(node, loc)),
+                        _message(error),
+                        _field_name(loc) or None,
+                        name,
+                    )
+                )
             continue
         if not dups:
             items.append(Sourced(parsed, label, line))
@@ -380,8 +403,15 @@ def load_mapping(path: Path, model: type[T]) -> dict[str, Sourced[T]]:
         except ValidationError as exc:
             for error in exc.errors():
                 loc = tuple(error["loc"])
-                problems.append(Problem(label, _line(_node_at(value, loc)), _message(error),
-                                        _field_name((name, *loc)), None))
+                problems.append(
+                    Problem(
+                        label,
+                        _line(_node_at(value, loc)),
+                        _message(error),
+                        _field_name((name, *loc)),
+                        None,
+                    )
+                )
     if problems:
         raise EvalDataError(problems)
     return out
@@ -414,13 +444,27 @@ def load_jsonl_items(path: Path, model: type[T]) -> list[Sourced[T]]:
             parsed = model.model_validate(raw)
         except ValidationError as exc:
             for error in exc.errors():
-                problems.append(Problem(label, lineno, _message(error),
-                                        _field_name(tuple(error["loc"])) or None, name))
+                problems.append(
+                    Problem(
+                        label,
+                        lineno,
+                        _message(error),
+                        _field_name(tuple(error["loc"])) or None,
+                        name,
+                    )
+                )
             continue
         item_id = str(getattr(parsed, "id", ""))
         if item_id in seen:
-            problems.append(Problem(label, lineno, f"duplicate id (first used at line "
-                                    f"{seen[item_id]})", "id", item_id))
+            problems.append(
+                Problem(
+                    label,
+                    lineno,
+                    f"duplicate id (first used at line {seen[item_id]})",
+                    "id",
+                    item_id,
+                )
+            )
             continue
         seen[item_id] = lineno
         items.append(Sourced(parsed, label, lineno))
@@ -439,9 +483,15 @@ def check_unique_ids(groups: Sequence[Sequence[Sourced[Any]]]) -> None:
         for entry in group:
             item_id = entry.item.id
             if item_id in seen and seen[item_id].path != entry.path:
-                problems.append(Problem(entry.path, entry.line,
-                                        f"duplicate id (also used at {seen[item_id].where})",
-                                        "id", item_id))
+                problems.append(
+                    Problem(
+                        entry.path,
+                        entry.line,
+                        f"duplicate id (also used at {seen[item_id].where})",
+                        "id",
+                        item_id,
+                    )
+                )
             seen.setdefault(item_id, entry)
     if problems:
         raise EvalDataError(problems)

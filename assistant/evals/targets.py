@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from assistant.errors import AssistantError
+from assistant.evals.metrics import Hit
 from assistant.types import Answer
 
 Progress = Callable[[str], None]
@@ -24,6 +25,11 @@ History = Sequence[Mapping[str, str]]
 
 class TargetError(AssistantError):
     """The system under evaluation could not be reached or gave an unusable reply."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        """The HTTP status, when the server answered; None when it could not be reached."""
 
 
 class Target(Protocol):
@@ -35,12 +41,16 @@ class Target(Protocol):
         """Make sure the index exists and the heavy parts are loaded; fail early if unusable."""
         ...
 
+    def close(self) -> None:
+        """Undo what :meth:`prepare` changed."""
+        ...
+
     def ask(self, question: str, history: History) -> tuple[Answer, float]:
         """The answer and the wall time it took, in milliseconds."""
         ...
 
-    def search(self, query: str, k: int) -> list[str]:
-        """doc_id of each retrieved passage, best first."""
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The retrieved passages, best first."""
         ...
 
     def doc_texts(self) -> Mapping[str, str | None] | None:
@@ -52,6 +62,35 @@ class Target(Protocol):
         ...
 
 
+class QueryMemo:
+    """An embedder that remembers single-text embeddings until :meth:`clear`.
+
+    The eval embeds each case's standalone question up to four times (the answer, the scored
+    search, the dense and the LangChain baselines); the model is deterministic, so the later
+    ones reuse the first. The memo is cleared before every question is asked, so answer
+    latencies always include a fresh embedding.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dimension = inner.dimension
+        self._memo: dict[str, Any] = {}
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        if len(texts) != 1:
+            return self.inner.embed(texts)
+        if texts[0] not in self._memo:
+            self._memo[texts[0]] = self.inner.embed(texts)
+        return self._memo[texts[0]].copy()
+
+    def count_tokens(self, text: str) -> int:
+        return int(self.inner.count_tokens(text))
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+
 class InProcessTarget:
     """An :class:`~assistant.service.Assistant` in this process."""
 
@@ -60,18 +99,34 @@ class InProcessTarget:
     def __init__(self, assistant: Any) -> None:
         self.assistant = assistant
         self._texts: dict[str, str | None] | None = None
+        self._memo: QueryMemo | None = None
 
     def prepare(self, progress: Progress) -> None:
         self.assistant.ensure_index(progress)
         self.assistant.warm_up()
+        retriever = self.assistant.retriever
+        if self._memo is None and not isinstance(retriever.embedder, QueryMemo):
+            self._memo = QueryMemo(retriever.embedder)
+            retriever.embedder = self._memo
+
+    def close(self) -> None:
+        """Give the retriever its own embedder back."""
+        if self._memo is not None:
+            self.assistant.retriever.embedder = self._memo.inner
+            self._memo = None
 
     def ask(self, question: str, history: History) -> tuple[Answer, float]:
+        if self._memo is not None:
+            self._memo.clear()
         started = time.perf_counter()
         answer = self.assistant.ask(question, list(history))
         return answer, (time.perf_counter() - started) * 1000
 
-    def search(self, query: str, k: int, mode: str = "hybrid") -> list[str]:
-        return [p.doc.doc_id for p in self.assistant.search(query, k, mode=mode)]
+    def search(self, query: str, k: int) -> list[Hit]:
+        return [
+            Hit(p.doc.doc_id, p.chunk.chunk_id, p.chunk.start, p.chunk.end, p.chunk.text)
+            for p in self.assistant.search(query, k)
+        ]
 
     def doc_texts(self) -> Mapping[str, str | None]:
         """Texts read again from the knowledge folder, kept only where they match the index."""
@@ -139,7 +194,7 @@ class HttpTarget:
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:300]
             hint = " (the API key was refused)" if exc.code in (401, 403) else ""
-            raise TargetError(f"{method} {url}: HTTP {exc.code}{hint}: {detail}") from exc
+            raise TargetError(f"{method} {url}: HTTP {exc.code}{hint}: {detail}", exc.code) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise TargetError(f"{method} {url}: cannot reach the deployment ({reason})") from exc
@@ -151,25 +206,46 @@ class HttpTarget:
         try:
             self._load_sources()
         except TargetError as exc:
-            if "HTTP 401" in str(exc) or "HTTP 403" in str(exc) or "cannot reach" in str(exc):
-                raise
+            if exc.status is None or exc.status in (401, 403):
+                raise  # unreachable or refused: nothing else would work either
             self._sources_error = str(exc)  # the run goes on; quotes are marked not checked
             self._texts = None
 
+    def close(self) -> None:
+        pass
+
     def ask(self, question: str, history: History) -> tuple[Answer, float]:
         started = time.perf_counter()
-        reply = self._request("POST", "/api/v1/ask",
-                              {"question": question, "history": [dict(t) for t in history]})
+        reply = self._request(
+            "POST", "/api/v1/ask", {"question": question, "history": [dict(t) for t in history]}
+        )
         wall = (time.perf_counter() - started) * 1000
         try:
             return Answer.model_validate(reply), wall
         except ValueError as exc:
-            raise TargetError(f"/api/v1/ask replied with something that is not an Answer "
-                              f"({exc.__class__.__name__})") from exc
+            raise TargetError(
+                f"/api/v1/ask replied with something that is not an Answer "
+                f"({exc.__class__.__name__})"
+            ) from exc
 
-    def search(self, query: str, k: int) -> list[str]:
+    def search(self, query: str, k: int) -> list[Hit]:
         reply = self._request("POST", "/api/v1/search", {"query": query, "k": k})
-        return [d for d in (_doc_id_of(p) for p in _items(reply, "passages", "results")) if d]
+        hits = []
+        for p in _items(reply, "passages", "results"):
+            doc_id = _doc_id_of(p)
+            if doc_id is None:
+                continue
+            flat = {**(p.get("chunk") or {}), **p} if isinstance(p.get("chunk"), dict) else p
+            hits.append(
+                Hit(
+                    doc_id,
+                    _opt(flat, "chunk_id", str),
+                    _opt(flat, "start", int),
+                    _opt(flat, "end", int),
+                    _opt(flat, "text", str),
+                )
+            )
+        return hits
 
     def _load_sources(self) -> None:
         entries = _items(self._request("GET", "/api/v1/sources"), "sources", "documents")
@@ -211,8 +287,14 @@ def _items(reply: Any, *keys: str) -> list[Any]:
         for key in keys:
             if isinstance(reply.get(key), list):
                 return list(reply[key])
-    raise TargetError(f"expected a list (or an object with {' or '.join(keys)}), got "
-                      f"{type(reply).__name__}")
+    raise TargetError(
+        f"expected a list (or an object with {' or '.join(keys)}), got {type(reply).__name__}"
+    )
+
+
+def _opt(entry: Mapping[str, Any], key: str, kind: type) -> Any:
+    value = entry.get(key)
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None
 
 
 def _doc_id_of(entry: Any) -> str | None:

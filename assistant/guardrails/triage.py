@@ -17,6 +17,15 @@ _HEADACHE = (
     r"hoofdpijn|dor de cabeca|mal di testa|cefalea)"
 )
 
+_FEVER = r"\b(fever|feverish|high temperature|fiebre|fievre|fieber|koorts|febre|febbre)\b"
+_STIFF_NECK = (
+    r"(\bstiff\w*\b.{0,10}\bneck\b|\bneck\b.{0,10}\bstiff\w*|\bnuca rigida\b|"
+    r"\brigidez\b.{0,20}\b(nuca|cuello|pescoco)\b|\bcuello rigido\b|\bnuque raide\b|"
+    r"\braideur\b.{0,20}\bnuque\b|\bnacken\w*\b.{0,20}\bsteif\b|\bnackensteif\w*|"
+    r"\bsteife[nr]? nacken\b|\bstijve nek\b|\bpescoco rigido\b|\bcollo rigido\b|"
+    r"\brigidita\b.{0,20}\b(collo|nucale)\b)"
+)
+
 RED_FLAGS = _rx(
     r"\bworst (headache|head ?ache|pain|migraine)\b",
     r"\b(headache|pain)\b.{0,30}\bworst\b.{0,20}\b(life|ever)\b",
@@ -33,8 +42,6 @@ RED_FLAGS = _rx(
     r"\b(speak\w*|talk\w*|find (my |the )?words)\b",
     r"\bslurr\w*\b",
     r"\bspeech\b.{0,20}\b(slurred|garbled|strange)\b",
-    r"\bfever\b.{0,60}\bstiff\b.{0,10}\bneck\b",
-    r"\bstiff\b.{0,10}\bneck\b.{0,60}\bfever\b",
     r"\b(head (injury|trauma)|hit my head|bumped my head|banged my head|concussion|"
     r"fell and hit)\b",
     r"\b(sudden(ly)?|lost|losing|loss of)\b.{0,25}\b(vision|sight|eyesight)\b",
@@ -42,6 +49,11 @@ RED_FLAGS = _rx(
     r"\bconfus(ed|ion)\b",
     r"\bdisorient\w*\b",
     r"\b(passed out|fainted|seizure|convulsion)\b",
+    rf"{_FEVER}.{{0,80}}{_STIFF_NECK}|{_STIFF_NECK}.{{0,80}}({_FEVER}|{_HEADACHE})",
+    rf"{_HEADACHE}.{{0,80}}{_STIFF_NECK}",
+    r"\b(arm|leg|hand|face|brazo|pierna|bras|jambe|bein|been|braco|perna|braccio|gamba)s?\b"
+    r".{0,30}\b(weak\w*|numb\w*|paraly\w*|debil\w*|entumec\w*|faible\w*|engourd\w*|"
+    r"schwach\w*|taub\w*|zwak\w*|gevoelloos|dormen\w*|fraco|fraca|debole|intorpidit\w*)\b",
     # Spanish, French, German, Dutch, Portuguese, Italian
     r"\bpeor\b.{0,30}\bvida\b",
     r"\bpire\b.{0,30}\bvie\b",
@@ -49,12 +61,6 @@ RED_FLAGS = _rx(
     r"\bergste\b.{0,30}\bleven\b",
     r"\bpior\b.{0,30}\bvida\b",
     r"\bpeggior\w*\b.{0,30}\bvita\b",
-    r"\b(rigidez|rigida)\b.{0,30}\b(nuca|cuello)\b",
-    r"\braideur\b.{0,20}\bnuque\b",
-    r"\bnacken\w*\b.{0,20}\bsteif\b|\bnackensteif\w*",
-    r"\bstijve nek\b",
-    r"\brigidez\b.{0,20}\bpescoco\b",
-    r"\brigidita\b.{0,20}\bcollo\b|\bcollo rigido\b",
     r"\b(cara|visage|gesicht|gezicht|rosto|viso)\b.{0,30}\b(caid\w*|tombant\w*|affaiss\w*|"
     r"hangt|hangend|schief|caido|cadente|storto)\b",
     r"\b(no puedo|ne peux pas|kann nicht|kan niet|nao consigo|non riesco)\b.{0,10}"
@@ -72,6 +78,12 @@ PERSONAL_DECISION = _rx(
     r"\b(is|would|are)\b.{0,50}\b(right|a good idea|a good choice|suitable|safe) for me\b",
     r"\b(am i|would i be) (a )?(good |suitable |the right )?candidate\b",
     r"\bdiagnose (me|my|what)\b",
+    r"\b(is it|would it be) (ok|okay|safe|fine|alright)\b.{0,20}\b(to|if i)\b.{0,30}"
+    r"\b(double|increase|take|stop|skip|combine|mix)\b",
+    r"\bhow (much|many)\b.{0,60}\bi should take\b",
+    r"\b(offered|recommended|suggested)\b.{0,60}\bshould i\b",
+    r"\b(quant\w*|cuant\w*|combien|wie ?viel\w*|hoeveel)\b.{0,40}\b(devo|debo|dois|soll|moet)\b"
+    r".{0,20}\b(prendere|tomar|prendre|nehmen|nemen)\b",
     r"\bwhat (do|might|could) i have\b",
     r"\bdo i have (occipital neuralgia|migraines?|a tumou?r|an aneurysm|a pfo|a hole|it)\b",
     r"\bhow (much|many)\b.{0,40}\b(should|can|do) i take\b",
@@ -89,9 +101,26 @@ PERSONAL_DECISION = _rx(
 )
 
 
+# A question about risks or side effects in general is not a symptom report, unless the person
+# says they have the symptom now.
+_GENERAL_QUESTION = _rx(
+    r"\bside effects?\b", r"\brisks?\b", r"\bcomplications?\b", r"\bsigns? of\b",
+    r"\bsymptoms? of\b", r"\bcan (it|surgery|the \w+) cause\b", r"\bwill i (have|get)\b",
+    r"\bis it (normal|common)\b", r"\bwhat (is|are|does)\b",
+)
+_HAPPENING_NOW = _rx(
+    r"\bi (have|am|feel|suddenly|just|can'?t|cannot|got|woke)\b", r"\bi'?m\b", r"\bi'?ve\b",
+    r"\bmy \w+( \w+)? (is|are|feels?|went|has|have|started)\b", r"\b(right )?now\b",
+    r"\b(tengo|j'ai|ich habe|ik heb|tenho|ho)\b",
+)
+
+
 def is_red_flag(text: str) -> bool:
     """Symptoms that need emergency care now."""
-    return bool(RED_FLAGS.search(fold(text)))
+    folded = fold(text)
+    if not RED_FLAGS.search(folded):
+        return False
+    return not (_GENERAL_QUESTION.search(folded) and not _HAPPENING_NOW.search(folded))
 
 
 def is_personal_decision(text: str) -> bool:

@@ -1,0 +1,383 @@
+"""``assistant eval``: run the question sets, write a report, exit non-zero when a threshold fails.
+
+    assistant eval [--cases FILE]... [--baselines] [--compare OLD/report.json] [--out DIR]
+    assistant eval --against https://host --api-key KEY      # a running deployment
+    assistant eval retrieval --corpus corpus.jsonl --questions questions.jsonl [--baselines]
+    assistant eval check                                     # only check the files
+
+Exit status: 0 when every threshold holds, 1 when one fails (the lines above the exit say
+which), 2 when the input cannot be used (a malformed case, an unreachable deployment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+from assistant.evals.report import ReportError, compare, load_report, summary_lines, write_report
+from assistant.evals.runner import RunOptions, load_sets, load_thresholds, run_retrieval, run_suite
+from assistant.evals.schema import (
+    CorpusDoc,
+    EvalDataError,
+    RetrievalQuestion,
+    display_path,
+    load_jsonl_items,
+)
+
+PROJECT = Path(__file__).resolve().parent.parent.parent
+API_KEY_ENV = "ASSISTANT_EVAL_API_KEY"
+EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT = 0, 1, 2
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _default(relative: str) -> Path:
+    """A default data file: under the working folder, else in the project the code came from."""
+    here = Path(relative)
+    return here if here.exists() or not (PROJECT / relative).exists() else PROJECT / relative
+
+
+def _default_out() -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path("eval-runs") / stamp
+    n = 2
+    while out.exists():
+        out = Path("eval-runs") / f"{stamp}-{n}"
+        n += 1
+    return out
+
+
+def _tags(values: Sequence[str] | None) -> frozenset[str] | None:
+    tags = {t.strip() for v in values or [] for t in v.split(",") if t.strip()}
+    return frozenset(tags) if tags else None
+
+
+def _redacted(argv: Sequence[str]) -> list[str]:
+    out, hide = [], False
+    for arg in argv:
+        if hide:
+            out.append("***")
+            hide = False
+        elif arg == "--api-key":
+            out.append(arg)
+            hide = True
+        elif arg.startswith("--api-key="):
+            out.append("--api-key=***")
+        else:
+            out.append(arg)
+    return out
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, help="folder for the report (default eval-runs/<time>/)")
+    p.add_argument(
+        "--thresholds", type=Path, help="thresholds file (default evals/thresholds.yaml)"
+    )
+    p.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OLD/report.json",
+        help="add regressions and improvements against an earlier run",
+    )
+    p.add_argument(
+        "--baselines",
+        action="store_true",
+        help="also score BM25-only, dense-only and a plain LangChain retriever",
+    )
+    p.add_argument(
+        "--tags",
+        action="append",
+        metavar="TAG[,TAG]",
+        help="only cases with one of these tags (repeatable)",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N cases of each set")
+    p.add_argument("--data-dir", help="folder of the index (ASSISTANT_DATA_DIR)")
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="always show the progress bar",
+    )
+    bar.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="never show the progress bar"
+    )
+
+
+def suite_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="assistant eval",
+        description="Run the eval suite and write a report.",
+        epilog="Other modes: 'assistant eval retrieval --help', 'assistant eval check --help'.",
+    )
+    p.add_argument(
+        "--cases",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="a case file (repeatable; default evals/cases.yaml)",
+    )
+    p.add_argument(
+        "--efficacy-set",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="an efficacy-detection file (repeatable; default evals/efficacy_detection.yaml)",
+    )
+    p.add_argument("--no-efficacy-set", action="store_true", help="skip the efficacy-detection set")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="ask each case N times, for per-case latency percentiles",
+    )
+    p.add_argument("--against", metavar="URL", help="evaluate a running deployment over HTTP")
+    p.add_argument("--api-key", help=f"API key for --against (or set {API_KEY_ENV})")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per HTTP request")
+    p.add_argument("--knowledge-dir", help="folder of documents (ASSISTANT_KNOWLEDGE_DIR)")
+    _common(p)
+    return p
+
+
+def retrieval_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="assistant eval retrieval",
+        description="Index a JSONL corpus in its own folder and score retrieval for questions.",
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        required=True,
+        help="JSONL, one document a line: {id, title, url, text}",
+    )
+    p.add_argument(
+        "--questions",
+        type=Path,
+        required=True,
+        help="JSONL, one question a line: {id, question, relevant: [doc ids]}",
+    )
+    _common(p)
+    return p
+
+
+def check_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="assistant eval check", description="Check the case files and thresholds; run nothing."
+    )
+    p.add_argument("--cases", action="append", type=Path, metavar="FILE")
+    p.add_argument("--efficacy-set", action="append", type=Path, metavar="FILE")
+    p.add_argument("--thresholds", type=Path)
+    return p
+
+
+def _print_problems(exc: EvalDataError) -> None:
+    _say(f"error: {len(exc.problems)} problem(s) in the eval files:")
+    for problem in exc.problems:
+        _say(f"  {problem}")
+
+
+def _finish(report: dict[str, Any], out: Path, old: tuple[Path, dict[str, Any]] | None) -> int:
+    if old is not None:
+        report["comparison"] = compare(old[1], report, str(old[0]))
+    paths = write_report(report, out)
+    for line in summary_lines(report):
+        print(line)
+    comp = report.get("comparison")
+    if comp:
+        print(
+            f"  against {old[0] if old else ''}: {len(comp['regressions'])} case(s) regressed, "
+            f"{len(comp['improvements'])} improved"
+        )
+    print(f"Report: {display_path(paths['html'])} (also report.md, report.json)")
+    failed = report["summary"]["failed_thresholds"]
+    if failed:
+        print(f"FAILED thresholds: {', '.join(failed)}")
+        return EXIT_THRESHOLD
+    return EXIT_OK
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Any, tuple[Path, dict[str, Any]] | None]:
+    thresholds = load_thresholds(args.thresholds or _default("evals/thresholds.yaml"))
+    old = (args.compare, load_report(args.compare)) if args.compare else None
+    return thresholds, old
+
+
+def _suite(argv: Sequence[str], assistant: Any = None) -> int:
+    args = suite_parser().parse_args(argv)
+    case_files = args.cases or [_default("evals/cases.yaml")]
+    efficacy_files = (
+        []
+        if args.no_efficacy_set
+        else (args.efficacy_set or [_default("evals/efficacy_detection.yaml")])
+    )
+    thresholds, old = _inputs(args)
+    cases, items = load_sets(case_files, efficacy_files)
+    options = RunOptions(
+        tags=_tags(args.tags), limit=args.limit, repeat=max(1, args.repeat), progress=args.progress
+    )
+    owned: Any = None
+    if args.against:
+        from assistant.evals.targets import HttpTarget
+
+        if args.baselines:
+            _say(
+                "error: --baselines needs the in-process mode (the baselines read the index "
+                "directly); drop --against or --baselines"
+            )
+            return EXIT_INPUT
+        key = args.api_key or os.environ.get(API_KEY_ENV, "")
+        if not key:
+            _say(f"error: --against needs --api-key KEY (or {API_KEY_ENV})")
+            return EXIT_INPUT
+        target: Any = HttpTarget(args.against, key, timeout=args.timeout)
+        baselines: list[Any] = []
+    else:
+        from assistant.evals.baselines import in_process_baselines
+        from assistant.evals.targets import InProcessTarget
+
+        if assistant is None:
+            assistant = owned = _make_assistant(args.knowledge_dir, args.data_dir)
+        target = InProcessTarget(assistant)
+        baselines = in_process_baselines(assistant) if args.baselines else []
+    config = {
+        "command": ["assistant", "eval", *_redacted(argv)],
+        "cases_files": [display_path(p) for p in case_files],
+        "efficacy_files": [display_path(p) for p in efficacy_files],
+        "thresholds_file": display_path(args.thresholds or _default("evals/thresholds.yaml")),
+    }
+    _say(
+        f"eval: {len(cases)} cases, {len(items)} efficacy-detection questions"
+        + (f" (before filters: tags {sorted(options.tags)})" if options.tags else "")
+    )
+    try:
+        report = run_suite(
+            target,
+            cases,
+            items,
+            thresholds=thresholds,
+            baselines=baselines,
+            options=options,
+            config=config,
+            say=_say,
+        )
+    finally:
+        if owned is not None:
+            owned.close()
+    return _finish(report, args.out or _default_out(), old)
+
+
+def _make_assistant(knowledge_dir: str | None, data_dir: str | None, embedder: Any = None) -> Any:
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if knowledge_dir:
+        overrides["knowledge_dir"] = Path(knowledge_dir)
+    if data_dir:
+        overrides["data_dir"] = Path(data_dir)
+    return Assistant(Settings(**overrides), embedder=embedder)
+
+
+def _retrieval(argv: Sequence[str], embedder: Any = None) -> int:
+    args = retrieval_parser().parse_args(argv)
+    thresholds, old = _inputs(args)
+    docs = load_jsonl_items(args.corpus, CorpusDoc)
+    questions = load_jsonl_items(args.questions, RetrievalQuestion)
+    out = args.out or _default_out()
+    work = Path(args.data_dir) if args.data_dir else out / "index"
+    knowledge = work / "knowledge"
+    knowledge.mkdir(parents=True, exist_ok=True)
+    for stale in knowledge.iterdir():  # the folder holds this corpus and nothing else
+        if stale.name != "corpus.jsonl":
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    shutil.copyfile(args.corpus, knowledge / "corpus.jsonl")
+
+    from assistant.evals.baselines import in_process_baselines
+    from assistant.evals.targets import InProcessTarget
+
+    assistant = _make_assistant(str(knowledge), str(work / "data"), embedder)
+    try:
+        _say(
+            f"index: {len(docs)} documents from {display_path(args.corpus)} into "
+            f"{display_path(work)}"
+        )
+        started = time.perf_counter()
+        ingest = assistant.ingest(lambda msg: _say(f"index: {msg}"))
+        seconds = time.perf_counter() - started
+        for error in ingest.errors:
+            _say(f"warning: {error}")
+        index_info = {
+            "corpus": display_path(args.corpus),
+            "folder": display_path(work),
+            "documents": ingest.documents,
+            "chunks": assistant.catalogue.visible_count(),
+            "chunks_embedded": ingest.chunks_embedded,
+            "chunks_reused": ingest.chunks_reused,
+            "build_seconds": round(seconds, 2),
+            "errors": list(ingest.errors),
+        }
+        options = RunOptions(tags=_tags(args.tags), limit=args.limit, progress=args.progress)
+        config = {
+            "command": ["assistant", "eval", "retrieval", *argv],
+            "cases_files": [display_path(args.questions)],
+            "thresholds_file": display_path(args.thresholds or _default("evals/thresholds.yaml")),
+        }
+        report = run_retrieval(
+            InProcessTarget(assistant),
+            questions,
+            thresholds=thresholds,
+            baselines=in_process_baselines(assistant) if args.baselines else [],
+            options=options,
+            config=config,
+            extra={"index": index_info},
+        )
+        report["warnings"] = [*report["warnings"], *ingest.errors]
+        return _finish(report, out, old)
+    finally:
+        assistant.close()
+
+
+def _check(argv: Sequence[str]) -> int:
+    args = check_parser().parse_args(argv)
+    cases, items = load_sets(
+        args.cases or [_default("evals/cases.yaml")],
+        args.efficacy_set or [_default("evals/efficacy_detection.yaml")],
+    )
+    thresholds = load_thresholds(args.thresholds or _default("evals/thresholds.yaml"))
+    print(
+        f"ok: {len(cases)} cases, {len(items)} efficacy-detection questions, "
+        f"{len(thresholds)} thresholds"
+    )
+    return EXIT_OK
+
+
+def main(argv: list[str], *, assistant: Any = None, embedder: Any = None) -> int:
+    """Entry point of ``assistant eval``; ``assistant``/``embedder`` let tests reuse theirs."""
+    try:
+        if argv and argv[0] == "retrieval":
+            return _retrieval(argv[1:], embedder)
+        if argv and argv[0] == "check":
+            return _check(argv[1:])
+        return _suite(argv, assistant)
+    except EvalDataError as exc:
+        _print_problems(exc)
+        return EXIT_INPUT
+    except (ReportError, AssistantError) as exc:
+        _say(f"error: {exc}")
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

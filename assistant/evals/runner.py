@@ -1,0 +1,649 @@
+"""Run question sets against a target, score every case, and assemble the report data.
+
+The report is plain JSON-ready data (``dict``), written by :mod:`assistant.evals.report`; every
+per-case record keeps what the case expected, what came back, each score and the reasons the
+case failed, so a reviewer can read a failure without running anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tqdm import tqdm
+
+from assistant import __version__
+from assistant.errors import AssistantError
+from assistant.evals import metrics as m
+from assistant.evals.baselines import HYBRID, HYBRID_LABEL, Baseline, verdicts
+from assistant.evals.schema import (
+    EfficacyItem,
+    EvalCase,
+    EvalDataError,
+    Problem,
+    RetrievalQuestion,
+    Sourced,
+    Threshold,
+    check_unique_ids,
+    load_mapping,
+    load_yaml_items,
+)
+from assistant.evals.targets import Progress, Target
+from assistant.types import Answer
+
+REPORT_SCHEMA_VERSION = 1
+TAG_METRICS = (
+    "case_pass_rate",
+    "hit_at_5",
+    "mrr",
+    "status_accuracy",
+    "support_coverage",
+    "citation_validity",
+    "citation_precision",
+    "caveat_recall",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
+RETRIEVAL_TAG_METRICS = ("case_pass_rate", "hit_at_5", "recall_at_5", "mrr", "latency_p50_ms")
+
+T = TypeVar("T", EvalCase, EfficacyItem, RetrievalQuestion)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Filters and knobs of one run."""
+
+    tags: frozenset[str] | None = None
+    limit: int | None = None
+    repeat: int = 1
+    progress: bool | None = None
+    """True: always show the bar; False: never; None: only on a terminal."""
+
+
+# ---- loading ------------------------------------------------------------------------------
+def load_sets(
+    case_files: Sequence[Path], efficacy_files: Sequence[Path]
+) -> tuple[list[Sourced[EvalCase]], list[Sourced[EfficacyItem]]]:
+    """Load and check every file; all problems of all files are raised together."""
+    problems: list[Problem] = []
+    cases: list[Sourced[EvalCase]] = []
+    items: list[Sourced[EfficacyItem]] = []
+    for path in case_files:
+        try:
+            cases += load_yaml_items(path, EvalCase)
+        except EvalDataError as exc:
+            problems += exc.problems
+    for path in efficacy_files:
+        try:
+            items += load_yaml_items(path, EfficacyItem)
+        except EvalDataError as exc:
+            problems += exc.problems
+    if problems:
+        raise EvalDataError(problems)
+    check_unique_ids([cases])
+    check_unique_ids([items])
+    return cases, items
+
+
+def load_thresholds(path: Path) -> dict[str, Sourced[Threshold]]:
+    """The thresholds file; a metric name that does not exist is an error naming its line."""
+    thresholds = load_mapping(path, Threshold)
+    unknown = [
+        Problem(t.path, t.line, f"no such metric; known: {', '.join(m.METRICS)}", name)
+        for name, t in thresholds.items()
+        if name not in m.METRICS
+    ]
+    if unknown:
+        raise EvalDataError(unknown)
+    return thresholds
+
+
+def select(items: Sequence[Sourced[T]], options: RunOptions) -> list[Sourced[T]]:
+    """Items with any of the wanted tags, the first ``limit`` of them."""
+    chosen = [s for s in items if options.tags is None or options.tags.intersection(s.item.tags)]
+    return chosen[: options.limit] if options.limit is not None else chosen
+
+
+def case_warnings(
+    cases: Sequence[Sourced[EvalCase]], doc_texts: Mapping[str, str | None] | None
+) -> list[str]:
+    """Cases that cannot score as written: unknown documents, support not in the documents."""
+    if not doc_texts:
+        return []
+    out = []
+    for s in cases:
+        case = s.item
+        head = f"{s.where}: case {case.id!r}"
+        missing = [d for d in case.expected_docs if d not in doc_texts]
+        for doc in missing:
+            out.append(f"{head}: expected doc {doc!r} is not among the indexed sources")
+        texts = [doc_texts[d] for d in case.expected_docs if doc_texts.get(d)]
+        if texts and len(texts) == len(case.expected_docs):
+            for phrase in case.expected_support:
+                if not any(m.contains(t, phrase) for t in texts if t):
+                    out.append(f"{head}: support phrase {phrase!r} is not in any expected doc")
+    return out
+
+
+# ---- scoring ------------------------------------------------------------------------------
+def _latency(answer: Answer, wall_ms: float, target: Target) -> float:
+    total = answer.timings_ms.get("total")
+    return float(total) if target.kind == "in-process" and total is not None else wall_ms
+
+
+def _ask(
+    target: Target, question: str, history: list[dict[str, str]], repeat: int
+) -> tuple[Answer | None, list[float], str | None]:
+    answer: Answer | None = None
+    latencies: list[float] = []
+    try:
+        for _ in range(max(1, repeat)):
+            got, wall = target.ask(question, history)
+            answer = answer or got
+            latencies.append(round(_latency(got, wall, target), 2))
+    except AssistantError as exc:
+        return answer, latencies, f"{exc.__class__.__name__}: {exc}"
+    return answer, latencies, None
+
+
+def _citations(answer: Answer) -> list[dict[str, Any]]:
+    return [
+        {
+            "n": c.n,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "source_kind": c.source_kind,
+            "publisher": c.publisher,
+            "url": c.url,
+            "quote": c.quote,
+            "start": c.start,
+            "end": c.end,
+        }
+        for c in answer.citations
+    ]
+
+
+def _search(target: Target, query: str) -> tuple[list[m.Hit], float | None, str | None]:
+    """The top K_MAX passages for a query, the time it took and an error, if any."""
+    started = time.perf_counter()
+    try:
+        hits = target.search(query, m.K_MAX)
+    except AssistantError as exc:
+        return [], None, f"search failed: {exc}"
+    return hits, round((time.perf_counter() - started) * 1000, 2), None
+
+
+def _baselines(
+    baselines: Sequence[Baseline], query: str, expected: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for baseline in baselines:
+        got = baseline.ranked_doc_ids(query, m.K_MAX)
+        out[baseline.name] = {**m.retrieval_scores(got, expected), "retrieved": got}
+    return out
+
+
+def _no_hit(expected: Sequence[str], retrieved: Sequence[str], what: str = "expected") -> str:
+    got = ", ".join(dict.fromkeys(retrieved[:5])) or "none"
+    return f"no {what} document ({', '.join(expected)}) in the top 5 passages (got: {got})"
+
+
+def score_case(
+    target: Target,
+    sourced: Sourced[EvalCase],
+    baselines: Sequence[Baseline],
+    doc_texts: Mapping[str, str | None] | None,
+    repeat: int = 1,
+) -> dict[str, Any]:
+    """Ask one case and score it; the record holds everything the report shows."""
+    case = sourced.item
+    history = [t.model_dump() for t in case.history]
+    record: dict[str, Any] = {
+        "id": case.id,
+        "where": sourced.where,
+        "question": case.question,
+        "history": history,
+        "tags": list(case.tags),
+        "expected_docs": list(case.expected_docs),
+        "expected_support": list(case.expected_support),
+        "efficacy": case.efficacy,
+        "expected_status": case.expected_status,
+    }
+    answer, latencies, error = _ask(target, case.question, history, repeat)
+    scores: dict[str, float | None] = {}
+    failures: list[str] = []
+    record.update(
+        error=error,
+        latencies_ms=latencies,
+        latency_p50_ms=m.percentile(latencies, 50),
+        latency_p95_ms=m.percentile(latencies, 95),
+    )
+    # The passages behind the answer: the same retrieval for its standalone question.
+    query = answer.standalone_question if answer is not None else case.question
+    hits: list[m.Hit] = []
+    if case.expected_docs or (answer is not None and answer.citations):
+        hits, record["search_ms"], search_error = _search(target, query)
+        if search_error:
+            failures.append(search_error)
+    if answer is None:
+        failures.append(f"could not be asked: {error}")
+        record.update(
+            status=None,
+            answer=None,
+            standalone_question=None,
+            citations=[],
+            caveat=None,
+            caveat_present=False,
+            efficacy_question=None,
+            evidence=[],
+        )
+        scores["status_correct"] = 0.0
+        scores["support_coverage"] = m.support_coverage("", case.expected_support)
+    else:
+        record.update(
+            status=answer.status,
+            answer=answer.answer,
+            standalone_question=answer.standalone_question,
+            citations=_citations(answer),
+            caveat=answer.caveat,
+            caveat_present=answer.caveat is not None,
+            efficacy_question=answer.efficacy_question,
+            evidence=[e.model_dump(mode="json") for e in answer.evidence],
+            generator=answer.generator,
+            server_timings_ms=dict(answer.timings_ms),
+        )
+        scores["status_correct"] = 1.0 if answer.status == case.expected_status else 0.0
+        if answer.status != case.expected_status:
+            failures.append(f"status was {answer.status!r}, expected {case.expected_status!r}")
+        check = m.citation_check(answer.answer, answer.citations, doc_texts, hits)
+        scores["citation_validity"] = check.score
+        record["citation_problems"] = list(check.problems)
+        record["citations_unchecked"] = list(check.unchecked)
+        if check.score == 0.0:
+            failures.append("invalid citations: " + "; ".join(check.problems))
+        quotes = [c.quote for c in answer.citations]
+        scores["citation_precision"] = m.citation_precision(quotes, case.expected_support)
+        coverage = m.support_coverage(answer.answer, case.expected_support)
+        scores["support_coverage"] = coverage
+        if coverage == 0.0 and answer.status == "answered" == case.expected_status:
+            failures.append("none of the expected support phrases is in the answer")
+        if case.efficacy and answer.caveat is None:
+            failures.append("efficacy question answered without an evidence-status caveat")
+        if not case.efficacy and answer.efficacy_question:
+            # A caveat added because the answer itself states outcomes is intended (defence in
+            # depth); only a question wrongly read as an efficacy question is a failure.
+            failures.append("question wrongly detected as an efficacy question")
+    if case.expected_docs:
+        retrieved = [h.doc_id for h in hits]
+        record["retrieved"] = retrieved
+        scores.update(m.retrieval_scores(retrieved, case.expected_docs))
+        record["baselines"] = _baselines(baselines, query, case.expected_docs)
+        if scores["hit_at_5"] == 0.0:
+            failures.append(_no_hit(case.expected_docs, retrieved))
+    record["scores"] = scores
+    record["failures"] = failures
+    record["passed"] = not failures
+    return record
+
+
+def score_detection(target: Target, sourced: Sourced[EfficacyItem]) -> dict[str, Any]:
+    """Ask one detection item; predicted = the Answer's ``efficacy_question`` verdict.
+
+    The caveat is not the prediction: it is also added when an answer states outcomes, whatever
+    the question was, so it would count those intended caveats as detection errors.
+    """
+    item = sourced.item
+    history = [t.model_dump() for t in item.history]
+    answer, latencies, error = _ask(target, item.question, history, 1)
+    predicted = None if answer is None else bool(answer.efficacy_question)
+    return {
+        "id": item.id,
+        "where": sourced.where,
+        "question": item.question,
+        "history": history,
+        "lang": item.lang,
+        "tags": list(item.tags),
+        "label": item.efficacy,
+        "predicted": predicted,
+        "correct": predicted == item.efficacy,
+        "efficacy_question": None if answer is None else answer.efficacy_question,
+        "caveat": None if answer is None else answer.caveat,
+        "status": None if answer is None else answer.status,
+        "error": error,
+        "latencies_ms": latencies,
+    }
+
+
+def score_retrieval_question(
+    target: Target, sourced: Sourced[RetrievalQuestion], baselines: Sequence[Baseline]
+) -> dict[str, Any]:
+    """Score retrieval alone for one question of the any-corpus mode."""
+    q = sourced.item
+    hits, search_ms, error = _search(target, q.question)
+    retrieved = [h.doc_id for h in hits]
+    scores = m.retrieval_scores(retrieved, q.relevant)
+    failures = [error] if error else []
+    if not error and scores["hit_at_5"] == 0.0:
+        failures.append(_no_hit(q.relevant, retrieved, "relevant"))
+    return {
+        "id": q.id,
+        "where": sourced.where,
+        "question": q.question,
+        "history": [],
+        "tags": list(q.tags),
+        "expected_docs": list(q.relevant),
+        "expected_support": [],
+        "efficacy": False,
+        "expected_status": None,
+        "status": None,
+        "error": error,
+        "retrieved": retrieved,
+        "baselines": _baselines(baselines, q.question, q.relevant),
+        "scores": scores,
+        "latencies_ms": [search_ms] if search_ms is not None else [],
+        "failures": failures,
+        "passed": not failures,
+    }
+
+
+# ---- aggregation --------------------------------------------------------------------------
+def _values(metrics: Mapping[str, m.MetricValue]) -> dict[str, dict[str, Any]]:
+    return {name: v.as_dict() for name, v in metrics.items()}
+
+
+def by_tag(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The metrics again, over the cases that carry each tag."""
+    tags = sorted({t for r in records for t in r.get("tags", [])})
+    out = {}
+    for tag in tags:
+        subset = [r for r in records if tag in r.get("tags", [])]
+        out[tag] = {"n": len(subset), "metrics": _values(m.aggregate(subset, names))}
+    return out
+
+
+def baseline_table(
+    records: Sequence[Mapping[str, Any]], baselines: Sequence[Baseline]
+) -> dict[str, Any]:
+    """Retrieval metrics of the hybrid Assistant and of each baseline over the same cases."""
+    scored = [r for r in records if r.get("expected_docs") and "hit_at_1" in r["scores"]]
+    systems: list[tuple[str, str, dict[str, float | None]]] = []
+    hybrid = m.aggregate(scored, m.RETRIEVAL_METRICS)
+    systems.append((HYBRID, HYBRID_LABEL, {k: v.value for k, v in hybrid.items()}))
+    for b in baselines:
+        pseudo = [{"scores": r["baselines"].get(b.name, {})} for r in scored]
+        theirs = m.aggregate(pseudo, m.RETRIEVAL_METRICS)
+        systems.append((b.name, b.label, {k: v.value for k, v in theirs.items()}))
+    reference = systems[0][2]
+    rows = []
+    for name, label, values in systems:
+        diff: dict[str, float | None] = {}
+        for k, v in values.items():
+            ours = reference.get(k)
+            diff[k] = ours - v if name != HYBRID and ours is not None and v is not None else None
+        rows.append({"system": name, "label": label, "metrics": values, "hybrid_minus_this": diff})
+    return {
+        "n": len(scored),
+        "metrics": list(m.RETRIEVAL_METRICS),
+        "rows": rows,
+        "verdicts": verdicts(systems),
+    }
+
+
+def detection_summary(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Efficacy-detection metrics overall and per language and tag."""
+
+    def over(subset: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+        return _values(m.detection_metrics([(r["label"], r["predicted"]) for r in subset]))
+
+    langs = sorted({r["lang"] for r in items})
+    tags = sorted({t for r in items for t in r["tags"]})
+    return {
+        "n": len(items),
+        "metrics": over(items),
+        "by_lang": {
+            lang: {
+                "n": sum(r["lang"] == lang for r in items),
+                "metrics": over(r for r in items if r["lang"] == lang),
+            }
+            for lang in langs
+        },
+        "by_tag": {
+            tag: {
+                "n": sum(tag in r["tags"] for r in items),
+                "metrics": over(r for r in items if tag in r["tags"]),
+            }
+            for tag in tags
+        },
+        "items": list(items),
+    }
+
+
+def judge_section(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Generative-judge metrics: none are computed here, and none ever gate a run."""
+    generators = sorted({str(r.get("generator")) for r in records if r.get("generator")})
+    generative = [g for g in generators if g != "extractive"]
+    if generative:
+        reason = (
+            f"answers came from a generative model ({', '.join(generative)}), but no "
+            "judge is configured for the eval; only deterministic metrics were computed"
+        )
+    else:
+        reason = (
+            "no generative model is configured (answers are extractive), so no judge "
+            "metrics were computed"
+        )
+    return {"enabled": False, "reason": reason, "generators": generators, "metrics": {}}
+
+
+def apply_thresholds(
+    metrics: Mapping[str, Mapping[str, Any]], thresholds: Mapping[str, Sourced[Threshold]]
+) -> list[dict[str, Any]]:
+    """Each threshold with the measured value and pass, fail or not measured."""
+    out = []
+    for name, sourced in thresholds.items():
+        t = sourced.item
+        value = metrics.get(name, {}).get("value")
+        out.append(
+            {
+                "metric": name,
+                "label": m.METRICS[name].label,
+                "min": t.min,
+                "max": t.max,
+                "value": value,
+                "where": sourced.where,
+                "status": m.check_threshold(value, t.min, t.max),
+            }
+        )
+    return out
+
+
+def assemble(
+    *,
+    kind: str,
+    config: dict[str, Any],
+    records: list[dict[str, Any]],
+    detection: list[dict[str, Any]],
+    baselines: Sequence[Baseline],
+    thresholds: Mapping[str, Sourced[Threshold]],
+    warnings: Sequence[str] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The whole report as JSON-ready data."""
+    if kind == "retrieval":
+        names: Sequence[str] = (
+            *m.RETRIEVAL_METRICS,
+            "case_pass_rate",
+            "latency_p50_ms",
+            "latency_p95_ms",
+        )
+        tag_names: Sequence[str] = RETRIEVAL_TAG_METRICS
+    else:
+        names = [n for n, spec in m.METRICS.items() if spec.group != "efficacy detection"]
+        tag_names = TAG_METRICS
+    metrics = _values(m.aggregate(records, names))
+    det = detection_summary(detection) if detection else None
+    if det is not None:
+        metrics.update(det["metrics"])
+    checked = apply_thresholds(metrics, thresholds)
+    failed = [t for t in checked if t["status"] == "fail"]
+    report: dict[str, Any] = {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "kind": kind,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "config": {
+            **config,
+            "assistant_version": __version__,
+            "ks": list(m.KS),
+            "python": sys.version.split()[0],
+        },
+        "summary": {
+            "passed": not failed,
+            "failed_thresholds": [t["metric"] for t in failed],
+            "cases": len(records),
+            "failed_cases": sum(not r["passed"] for r in records),
+            "detection_items": len(detection),
+            "detection_errors": sum(1 for r in detection if r["predicted"] is None),
+        },
+        "metrics": metrics,
+        "metric_info": {
+            n: {
+                "label": s.label,
+                "group": s.group,
+                "description": s.description,
+                "better": s.better,
+                "unit": s.unit,
+            }
+            for n, s in m.METRICS.items()
+            if n in metrics
+        },
+        "thresholds": checked,
+        "by_tag": by_tag(records, tag_names),
+        "baselines": baseline_table(records, baselines) if baselines else None,
+        "efficacy_detection": det,
+        "judge": judge_section(records),
+        "warnings": list(warnings),
+        "cases": records,
+        "comparison": None,
+    }
+    if extra:
+        report.update(extra)
+    return report
+
+
+# ---- whole runs ---------------------------------------------------------------------------
+def _bar(total: int, options: RunOptions, desc: str) -> tqdm:  # type: ignore[type-arg]
+    disable = None if options.progress is None else not options.progress
+    return tqdm(
+        total=total, desc=desc, unit="q", file=sys.stderr, disable=disable, dynamic_ncols=True
+    )
+
+
+def run_suite(
+    target: Target,
+    cases: Sequence[Sourced[EvalCase]],
+    items: Sequence[Sourced[EfficacyItem]],
+    *,
+    thresholds: Mapping[str, Sourced[Threshold]],
+    baselines: Sequence[Baseline] = (),
+    options: RunOptions | None = None,
+    config: Mapping[str, Any] | None = None,
+    say: Progress = lambda _msg: None,
+) -> dict[str, Any]:
+    """Ask every case and detection item, score them and assemble the report."""
+    options = options or RunOptions()
+    chosen, chosen_items = select(cases, options), select(items, options)
+    target.prepare(say)
+    try:
+        doc_texts = target.doc_texts()
+        warnings = case_warnings(chosen, doc_texts)
+        for w in warnings:
+            say(f"warning: {w}")
+        started = time.perf_counter()
+        records: list[dict[str, Any]] = []
+        detection: list[dict[str, Any]] = []
+        with _bar(len(chosen) + len(chosen_items), options, "eval") as bar:
+            for sourced in chosen:
+                records.append(score_case(target, sourced, baselines, doc_texts, options.repeat))
+                bar.update()
+            for item in chosen_items:
+                detection.append(score_detection(target, item))
+                bar.update()
+    finally:
+        target.close()
+    run_config = {
+        **(config or {}),
+        "target": target.describe(),
+        "filters": {"tags": sorted(options.tags) if options.tags else None, "limit": options.limit},
+        "repeat": options.repeat,
+        "latency_measures": (
+            "Answer.timings_ms.total"
+            if target.kind == "in-process"
+            else "wall time of POST /api/v1/ask"
+        ),
+        "baselines": [b.name for b in baselines],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    return assemble(
+        kind="suite",
+        config=run_config,
+        records=records,
+        detection=detection,
+        baselines=baselines,
+        thresholds=thresholds,
+        warnings=warnings,
+    )
+
+
+def run_retrieval(
+    target: Target,
+    questions: Sequence[Sourced[RetrievalQuestion]],
+    *,
+    thresholds: Mapping[str, Sourced[Threshold]],
+    baselines: Sequence[Baseline] = (),
+    options: RunOptions | None = None,
+    config: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Score retrieval for each question of the any-corpus mode."""
+    options = options or RunOptions()
+    chosen = select(questions, options)
+    target.prepare(lambda _msg: None)
+    try:
+        known = target.doc_texts() or {}
+        warnings = [
+            f"{s.where}: question {s.item.id!r}: relevant doc {d!r} is not in the corpus"
+            for s in chosen
+            for d in s.item.relevant
+            if known and d not in known
+        ]
+        started = time.perf_counter()
+        records = []
+        with _bar(len(chosen), options, "retrieval") as bar:
+            for sourced in chosen:
+                records.append(score_retrieval_question(target, sourced, baselines))
+                bar.update()
+    finally:
+        target.close()
+    run_config = {
+        **(config or {}),
+        "target": target.describe(),
+        "filters": {"tags": sorted(options.tags) if options.tags else None, "limit": options.limit},
+        "baselines": [b.name for b in baselines],
+        "latency_measures": "time of one hybrid search (no answer is composed)",
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    return assemble(
+        kind="retrieval",
+        config=run_config,
+        records=records,
+        detection=[],
+        baselines=baselines,
+        thresholds=thresholds,
+        warnings=warnings,
+        extra=extra,
+    )
