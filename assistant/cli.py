@@ -42,7 +42,8 @@ def _make_assistant(args: argparse.Namespace) -> Any:
 def _ready(args: argparse.Namespace) -> Any:
     assistant = _make_assistant(args)
     report = assistant.ensure_index(lambda msg: print(msg, file=sys.stderr))
-    if report is not None and report.errors:
+    if report is not None:
+        print(f"index built: {report.summary()}", file=sys.stderr)
         for error in report.errors:
             print(f"warning: {error}", file=sys.stderr)
     return assistant

@@ -9,11 +9,14 @@ killed run's vectors are reused by the next run instead of being embedded again.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
-from assistant.embedding import Embedder
+from assistant.embedding import Embedder, Vectors
 from assistant.errors import DocumentLoadError
 from assistant.index.catalogue import Catalogue
 from assistant.index.vector_store import VectorStore
@@ -25,6 +28,8 @@ from assistant.types import Chunk, DocumentInfo
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+_Item = tuple[Chunk, str, str]  # chunk, text to embed, source kind
+_DONE = object()
 
 
 @dataclass
@@ -81,11 +86,13 @@ class Indexer:
         seen: dict[str, str] = {}  # doc_id -> path
         failed_paths: set[str] = set()
         upserts: list[DocumentInfo] = []
-        pending: list[tuple[Chunk, str]] = []  # chunk, text to embed
+        pending: list[_Item] = []
         root = self.settings.knowledge_dir
+        stages = _Stages(self, report, say)
 
         for path in iter_knowledge_files(root):
             for item in load_path(path, root):
+                stages.raise_if_failed()
                 if isinstance(item, DocumentLoadError):
                     report.errors.append(str(item))
                     failed_paths.add(item.path)
@@ -124,11 +131,15 @@ class Indexer:
                     )
                 )
                 report.added_or_changed += 1
-                pending.extend((c, index_text(doc.title, c.heading_path, c.text)) for c in chunks)
+                pending.extend(
+                    (c, index_text(doc.title, c.heading_path, c.text), doc.source_kind)
+                    for c in chunks
+                )
                 if len(pending) >= self.settings.ingest_batch_chunks:
-                    self._write(pending, upserts, report, say)
+                    stages.put(pending)
                     pending = []
-        self._write(pending, upserts, report, say)
+        stages.put(pending)
+        stages.close()  # waits for every batch to be embedded and written
 
         kept_paths = failed_paths  # a file that fails to load keeps its last good version
         removals = [
@@ -142,43 +153,36 @@ class Indexer:
             self._delete(garbage, report)
         report.index_version = self.catalogue.index_version()
         report.seconds = time.perf_counter() - started
-        say(report.summary())
         return report
 
+    def _embed(self, batch: list[_Item], report: IngestReport) -> tuple[list[_Item], Vectors]:
+        """Vectors for the chunks not stored yet (a killed run's vectors are reused)."""
+        already = self.store.existing([c.chunk_id for c, _, _ in batch])
+        todo = [item for item in batch if item[0].chunk_id not in already]
+        report.chunks_reused += len(batch) - len(todo)
+        return todo, self.embedder.embed([text for _, text, _ in todo])
+
     def _write(
-        self,
-        pending: list[tuple[Chunk, str]],
-        upserts: list[DocumentInfo],
-        report: IngestReport,
-        say: Progress,
+        self, batch: list[_Item], todo: list[_Item], vectors: Vectors, report: IngestReport
     ) -> None:
-        """Embed what is not stored yet, write vectors, then stage the chunk rows."""
-        if not pending:
-            return
-        ids = [c.chunk_id for c, _ in pending]
-        already = self.store.existing(ids)
-        todo = [(c, t) for c, t in pending if c.chunk_id not in already]
-        report.chunks_reused += len(pending) - len(todo)
+        """Write vectors, then stage the chunk rows (invisible until the commit)."""
         if todo:
-            kinds = {d.doc_id: d.source_kind for d in upserts}
-            vectors = self.embedder.embed([t for _, t in todo])
             self.store.upsert(
-                [c.chunk_id for c, _ in todo],
+                [c.chunk_id for c, _, _ in todo],
                 vectors,
                 [
                     {
                         "doc_id": c.doc_id,
                         "doc_hash": c.doc_hash,
                         "ordinal": c.ordinal,
-                        "source_kind": kinds.get(c.doc_id, "other"),
+                        "source_kind": kind,
                     }
-                    for c, _ in todo
+                    for c, _, kind in todo
                 ],
-                [c.text for c, _ in todo],
+                [c.text for c, _, _ in todo],
             )
             report.chunks_embedded += len(todo)
-        self.catalogue.stage_chunks(c for c, _ in pending)
-        say(f"embedded {report.chunks_embedded} chunks ({report.chunks_reused} reused)")
+        self.catalogue.stage_chunks(c for c, _, _ in batch)
 
     def _collect_garbage(self, report: IngestReport) -> None:
         leftover = self.catalogue.garbage()
@@ -190,3 +194,81 @@ class Indexer:
             self.store.delete(chunk_ids)
             self.catalogue.forget_garbage(chunk_ids)
             report.chunks_deleted += len(chunk_ids)
+
+
+class _Stages:
+    """Embedding and writing run in their own threads, so that reading and chunking the next
+    documents, encoding this batch and writing the previous one overlap. Queues are bounded:
+    memory stays flat however large the corpus. A failure in any stage stops all of them and
+    is raised in the reading thread; nothing is committed then."""
+
+    def __init__(self, indexer: Indexer, report: IngestReport, say: Progress) -> None:
+        self.indexer = indexer
+        self.report = report
+        self.say = say
+        self.errors: list[BaseException] = []
+        self._to_embed: queue.Queue[object] = queue.Queue(maxsize=2)
+        self._to_write: queue.Queue[object] = queue.Queue(maxsize=2)
+        self._threads = [
+            threading.Thread(target=self._embed_loop, name="ingest-embed", daemon=True),
+            threading.Thread(target=self._write_loop, name="ingest-write", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _offer(self, q: queue.Queue[object], item: object) -> bool:
+        """Put ``item`` unless a stage has failed; False when it gave up."""
+        while not self.errors:
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _take(self, q: queue.Queue[object]) -> object:
+        while not self.errors:
+            try:
+                return q.get(timeout=0.2)
+            except queue.Empty:
+                continue
+        return _DONE
+
+    def put(self, batch: list[_Item]) -> None:
+        if batch and not self._offer(self._to_embed, batch):
+            self.raise_if_failed()
+
+    def raise_if_failed(self) -> None:
+        if self.errors:
+            for thread in self._threads:
+                thread.join()
+            raise self.errors[0]
+
+    def close(self) -> None:
+        self._offer(self._to_embed, _DONE)
+        for thread in self._threads:
+            thread.join()
+        self.raise_if_failed()
+
+    def _embed_loop(self) -> None:
+        try:
+            while (batch := self._take(self._to_embed)) is not _DONE:
+                todo, vectors = self.indexer._embed(batch, self.report)  # type: ignore[arg-type]
+                if not self._offer(self._to_write, (batch, todo, vectors)):
+                    return
+        except BaseException as exc:
+            self.errors.append(exc)
+        finally:
+            self._offer(self._to_write, _DONE)
+
+    def _write_loop(self) -> None:
+        try:
+            while (item := self._take(self._to_write)) is not _DONE:
+                batch, todo, vectors = cast(tuple[list[_Item], list[_Item], Vectors], item)
+                self.indexer._write(batch, todo, vectors, self.report)
+                self.say(
+                    f"embedded {self.report.chunks_embedded} chunks "
+                    f"({self.report.chunks_reused} reused)"
+                )
+        except BaseException as exc:
+            self.errors.append(exc)
