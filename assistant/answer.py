@@ -69,6 +69,30 @@ _CUES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 _WEAK_TERMS = frozenset(terms("work works take takes help helps do does done feel make need"))
 
 
+CUE_BONUS = 0.25
+_LEADING_PRONOUN = re.compile(r"^(it|it[’']s|this|that|these|they|its|their)\b", re.I)
+
+
+def _same_paragraph(text: str, first: Span, second: Span, offset: int) -> bool:
+    return "\n" not in text[first.end - offset : second.start - offset]
+
+
+_QUESTION_PHRASES = re.compile(r"\bhow (long|much|many|often|soon)\b", re.I)
+
+
+def matched_terms(query: set[str], sentence: frozenset[str]) -> set[str]:
+    """Query terms found in the sentence; a stem also matches a longer stem it begins
+    ("safe" matches "safeti" from "safety"), from four letters on."""
+    found = query & sentence
+    for term in query - found:
+        if len(term) >= 4 and any(
+            len(word) >= 4 and (word.startswith(term) or term.startswith(word))
+            for word in sentence
+        ):
+            found.add(term)
+    return found
+
+
 @lru_cache(maxsize=100_000)
 def _sentence_terms(sentence: str) -> frozenset[str]:
     return frozenset(terms(sentence))
@@ -118,7 +142,8 @@ class ExtractiveAnswerer:
         self, question: str, passages: Sequence[Passage], idf: Idf | None = None
     ) -> list[ScoredSentence]:
         """Every sentence of the passages, scored against the question, best first."""
-        q_terms = set(terms(question))
+        # "How long" asks for a duration (a cue below), not for sentences containing "long".
+        q_terms = set(terms(_QUESTION_PHRASES.sub(" ", question)))
         weights = {
             t: (idf(t) if idf else 1.0) * (0.25 if t in _WEAK_TERMS else 1.0) for t in q_terms
         }
@@ -126,14 +151,25 @@ class ExtractiveAnswerer:
         cues = [want for ask, want in _CUES if ask.search(question)]
         scored = []
         for passage in passages:
-            offset = passage.chunk.start
-            for span in passage.chunk.sentences:
-                text = passage.chunk.text[span.start - offset : span.end - offset]
+            chunk = passage.chunk
+            previous: Span | None = None
+            for span in chunk.sentences:
+                text = chunk.text[span.start - chunk.start : span.end - chunk.start]
+                prev, previous = previous, span
                 if len(text.split()) < 3 or text.endswith("?"):
                     continue  # fragments, captions and a page's own questions answer nothing
-                overlap = q_terms & _sentence_terms(text)
+                sentence_terms = _sentence_terms(text)
+                if prev is not None and _LEADING_PRONOUN.match(text) and _same_paragraph(
+                    chunk.text, prev, span, chunk.start
+                ):
+                    # "It takes about one to two hours": "it" is the previous sentence's topic,
+                    # so the two are scored and quoted together.
+                    span = Span(start=prev.start, end=span.end)
+                    text = chunk.text[span.start - chunk.start : span.end - chunk.start]
+                    sentence_terms = _sentence_terms(text)
+                overlap = matched_terms(q_terms, sentence_terms)
                 coverage = sum(weights[t] for t in overlap) / total
-                bonus = sum(0.15 for want in cues if want.search(text))
+                bonus = sum(CUE_BONUS for want in cues if want.search(text))
                 prior = 0.1 / passage.rank + 0.2 * (passage.dense_score or 0.0)
                 scored.append(
                     ScoredSentence(passage, span, text, coverage, coverage + bonus + prior)
@@ -224,17 +260,15 @@ class ExtractiveAnswerer:
 
 
 def _merge_adjacent(items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-    """Join sentences that follow each other in the same paragraph into one quote."""
+    """Join quotes of one chunk that overlap or follow each other in a paragraph."""
     merged: list[ScoredSentence] = []
-    last: Span | None = None  # the last original sentence of merged[-1]
-    for item in items:
+    for item in sorted(items, key=lambda s: (s.passage.chunk.chunk_id, s.span.start)):
         chunk = item.passage.chunk
-        if merged and last is not None and merged[-1].passage.chunk.chunk_id == chunk.chunk_id:
-            position = chunk.sentences.index(item.span)
-            gap = chunk.text[last.end - chunk.start : item.span.start - chunk.start]
-            if position > 0 and chunk.sentences[position - 1] == last and "\n" not in gap:
-                prev = merged[-1]
-                span = Span(start=prev.span.start, end=item.span.end)
+        if merged and merged[-1].passage.chunk.chunk_id == chunk.chunk_id:
+            prev = merged[-1]
+            gap = chunk.text[prev.span.end - chunk.start : item.span.start - chunk.start]
+            if item.span.start <= prev.span.end or (not gap.strip() and "\n" not in gap):
+                span = Span(start=prev.span.start, end=max(prev.span.end, item.span.end))
                 text = chunk.text[span.start - chunk.start : span.end - chunk.start]
                 merged[-1] = ScoredSentence(
                     item.passage,
@@ -243,8 +277,6 @@ def _merge_adjacent(items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
                     max(prev.coverage, item.coverage),
                     max(prev.score, item.score),
                 )
-                last = item.span
                 continue
         merged.append(item)
-        last = item.span
     return merged

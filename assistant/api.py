@@ -24,11 +24,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from fastapi.sse import format_sse_event
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.audit import AuditedAssistant, UnknownEntryError, key_fingerprint
@@ -315,7 +315,10 @@ bearer_scheme = HTTPBearer(
 
 # ---- error handlers -------------------------------------------------------------------------
 def _loc(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        where, parts = parts[0], parts[1:]
+        return ".".join(parts) or where
     return ".".join(parts) or "body"
 
 
@@ -335,8 +338,15 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
     return _error(422, "invalid_request", message, details=details)
 
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
 
 
 async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -388,8 +398,11 @@ Backend = Annotated[AuditedAssistant, Depends(get_backend)]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing or wrong API key, or none configured."},
-    422: {"model": ErrorResponse, "description": "The request is malformed or the question "
-          "cannot be accepted (empty, too long, too much history, wrong types)."},
+    422: {
+        "model": ErrorResponse,
+        "description": "The request is malformed or the question "
+        "cannot be accepted (empty, too long, too much history, wrong types).",
+    },
     429: {"model": ErrorResponse, "description": "Rate limit exceeded; see Retry-After."},
 }
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
@@ -424,7 +437,9 @@ _WORDS = re.compile(r"\S+\s*|\s+")
 def text_pieces(text: str, words_per_piece: int = 4) -> list[str]:
     """Split text into pieces of a few words each; joined, they give the text back exactly."""
     tokens = _WORDS.findall(text)
-    return ["".join(tokens[i : i + words_per_piece]) for i in range(0, len(tokens), words_per_piece)]
+    return [
+        "".join(tokens[i : i + words_per_piece]) for i in range(0, len(tokens), words_per_piece)
+    ]
 
 
 def sse_events(response: AskResponse) -> Iterator[bytes]:
@@ -543,12 +558,12 @@ def conversations(
     limit: Annotated[int, Query(ge=1, le=500, description="Entries per page.")] = 50,
     offset: Annotated[int, Query(ge=0, description="Entries to skip.")] = 0,
     since: Annotated[
-        datetime | None, Query(description="Only entries at or after this time (ISO 8601; UTC "
-                                           "if no offset is given).")
+        datetime | None,
+        Query(
+            description="Only entries at or after this time (ISO 8601; UTC if no offset is given)."
+        ),
     ] = None,
-    until: Annotated[
-        datetime | None, Query(description="Only entries before this time.")
-    ] = None,
+    until: Annotated[datetime | None, Query(description="Only entries before this time.")] = None,
 ) -> ConversationsPage:
     """The audit log of answers served, newest first, with the feedback on each."""
     rows, total = backend.audit.entries(limit=limit, offset=offset, since=since, until=until)
@@ -590,7 +605,9 @@ def readyz(backend: Backend) -> ReadyResponse | JSONResponse:
     version = a.index_version()
     if version == 0:
         return _error(
-            503, "index_missing", "No index has been built yet: run 'assistant ingest'.",
+            503,
+            "index_missing",
+            "No index has been built yet: run 'assistant ingest'.",
             {"Retry-After": "5"},
         )
     a.store.ping()  # IndexUnavailableError -> 503 via the handler
@@ -604,18 +621,16 @@ def add_api_fallback(app: FastAPI) -> None:
         allowed = sorted(
             {
                 method
-                for route in app.router.routes
-                if getattr(route, "methods", None) and route is not fallback_route
-                and route.matches(request.scope)[0] != Match.NONE
-                for method in route.methods  # type: ignore[attr-defined]
+                for route in router.routes
+                if isinstance(route, APIRoute) and route.path_regex.match(request.url.path)
+                for method in route.methods or ()
             }
         )
         if allowed:
             return _error(
                 405,
                 "method_not_allowed",
-                f"{request.method} is not allowed on {request.url.path}; use "
-                f"{', '.join(allowed)}.",
+                f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}.",
                 {"Allow": ", ".join(allowed)},
             )
         return _error(404, "not_found", f"No API endpoint at {request.url.path}.")
@@ -626,7 +641,6 @@ def add_api_fallback(app: FastAPI) -> None:
         methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
         include_in_schema=False,
     )
-    fallback_route = app.router.routes[-1]
 
 
 def install_api(app: FastAPI, keys: Sequence[str], rate_limit_per_minute: int) -> None:

@@ -261,7 +261,9 @@ class AuditLog:
                     reason=reason,
                 )
             )
-            feedback_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            feedback_id = int(key[0])
         return FeedbackRecord(feedback_id, entry_id, created, interface, bool(helpful), reason)
 
     def set_feedback_reason(self, feedback_id: int, reason: str | None) -> None:

@@ -39,7 +39,16 @@ class CitationChecker:
                 order.append(n)
             return f" [{order.index(n) + 1}]"
 
-        text = MARKER.sub(renumber, draft.text)
+        # Quotes are the sources' own words: a "[12]" inside one is text, never a marker.
+        text = draft.text
+        protected: list[str] = []
+        for citation in sorted(draft.citations, key=lambda c: -len(c.quote)):
+            if citation.quote and citation.quote in text:
+                protected.append(citation.quote)
+                text = text.replace(citation.quote, f"\x00{len(protected) - 1}\x00")
+        text = MARKER.sub(renumber, text)
+        for i, quote in enumerate(protected):
+            text = text.replace(f"\x00{i}\x00", quote)
         citations = tuple(
             valid[n].model_copy(update={"n": i}) for i, n in enumerate(order, start=1)
         )

@@ -50,7 +50,10 @@ def _ready(args: argparse.Namespace) -> Any:
 
 
 def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    handle: TextIO = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    try:
+        handle: TextIO = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise InvalidQuestionError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     with handle:
         for lineno, line in enumerate(handle, start=1):
             if not line.strip():
@@ -240,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except AssistantError as exc:
+    except (AssistantError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

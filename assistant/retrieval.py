@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.embedding import Embedder
@@ -22,12 +22,33 @@ class RetrievalResult:
     index_version: int
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
-    """Score each id by the sum of ``1 / (k + rank)`` over the rankings it appears in."""
+# Before fusion, candidates far below the best of their own ranking are set apart: rank fusion
+# ignores scores, so a chunk that matches only "migraine" would otherwise earn as much credit
+# for its rank as a real match. They still fill the tail of the ranking.
+DENSE_MARGIN = 0.25
+LEXICAL_SHARE = 0.4
+WEAK_WEIGHT = 0.001
+
+
+def trim(
+    ranked: list[tuple[str, float]], floor_of: Callable[[float], float]
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Split a ranking into the candidates scoring at least ``floor_of(best)`` and the rest."""
+    if not ranked:
+        return [], []
+    floor = floor_of(ranked[0][1])
+    return [(i, s) for i, s in ranked if s >= floor], [(i, s) for i, s in ranked if s < floor]
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], k: int, weights: Sequence[float] | None = None
+) -> dict[str, float]:
+    """Score each id by the sum of ``weight / (k + rank)`` over the rankings it appears in."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else weights[n]
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -53,6 +74,8 @@ class HybridRetriever:
         lexical: LexicalIndexCache,
         candidate_k: int = 30,
         rrf_k: int = 60,
+        expand: Callable[[str], str] | None = None,
+        lexical_weight: float = 0.3,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -60,6 +83,8 @@ class HybridRetriever:
         self.lexical = lexical
         self.candidate_k = candidate_k
         self.rrf_k = rrf_k
+        self.expand = expand or (lambda query: query)
+        self.lexical_weight = lexical_weight
 
     def lexical_index(self, version: int | None = None) -> BM25Index:
         version = self.catalogue.index_version() if version is None else version
@@ -81,7 +106,7 @@ class HybridRetriever:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.embed([query])[0]
+            vector = self.embedder.embed([self.expand(query)])[0]
             where = {"source_kind": {"$in": list(source_kinds)}} if source_kinds else None
             # Over-fetch: chunks of an ingest in progress are stored but not yet visible.
             dense = self.store.query(vector, 2 * n, where)
@@ -90,7 +115,19 @@ class HybridRetriever:
         found = self.catalogue.visible([i for i, _ in dense] + [i for i, _ in lexical])
         dense = [(i, s) for i, s in dense if i in found][:n]
         lexical = [(i, s) for i, s in lexical if i in found][:n]
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]], self.rrf_k)
+        dense_kept, dense_weak = trim(dense, lambda top: top - DENSE_MARGIN)
+        lexical_kept, lexical_weak = trim(lexical, lambda top: top * LEXICAL_SHARE)
+        fused = reciprocal_rank_fusion(
+            [
+                [i for i, _ in dense_kept],
+                [i for i, _ in lexical_kept],
+                [i for i, _ in dense_weak],
+                [i for i, _ in lexical_weak],
+            ],
+            self.rrf_k,
+            # Weak candidates only fill the tail: their weight keeps them below every strong one.
+            [1.0, self.lexical_weight, WEAK_WEIGHT, WEAK_WEIGHT * self.lexical_weight],
+        )
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]

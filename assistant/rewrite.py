@@ -91,6 +91,16 @@ class QueryRewriter:
         found = self.registry.find(text)
         return found[0].display_name if found else None
 
+    def expand(self, query: str) -> str:
+        """The query with the registry's name for each procedure it names by another alias
+        ("how long does migone take" -> "... (M.I.G.O.N.E. procedure)"), for dense retrieval."""
+        names = [
+            p.display_name
+            for p in self.registry.find(query)
+            if p.display_name.lower() not in query.lower()
+        ]
+        return f"{query} ({', '.join(names)})" if names else query
+
     def is_follow_up(self, question: str) -> bool:
         """True when the question leans on earlier turns for its topic."""
         if self.registry.find(question):

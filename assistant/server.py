@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _offline_env() -> None:
+def offline_env() -> None:
+    """Nothing the server runs may reach a model hub or an analytics service."""
     for key, value in (
         ("HF_HUB_OFFLINE", "1"),
         ("TRANSFORMERS_OFFLINE", "1"),
@@ -133,7 +134,7 @@ def _offline_env() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``assistant serve``: build a missing index, then serve until interrupted."""
-    _offline_env()
+    offline_env()
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
@@ -168,8 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
-    print(f"Serving the UI at http://{host}:{port}/ and the API at http://{host}:{port}/api/v1/",
-          file=sys.stderr, flush=True)
+    print(
+        f"Serving the UI at http://{host}:{port}/ and the API at http://{host}:{port}/api/v1/",
+        file=sys.stderr,
+        flush=True,
+    )
     uvicorn.run(
         "assistant.server:app_factory",
         factory=True,

@@ -81,6 +81,8 @@ class Assistant:
             LexicalIndexCache(self.settings.data_dir / "bm25"),
             candidate_k=self.settings.candidate_k,
             rrf_k=self.settings.rrf_k,
+            expand=self.rewriter.expand,
+            lexical_weight=self.settings.lexical_weight,
         )
 
     @cached_property

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=30, ge=1, le=500, description="Candidates taken from each retriever before fusion."
     )
     rrf_k: int = Field(default=60, ge=1, description="Constant of reciprocal rank fusion.")
+    lexical_weight: float = Field(
+        default=0.3,
+        ge=0.0,
+        description="Weight of the BM25 ranking in the fusion (the dense ranking weighs 1).",
+    )
     chunk_max_tokens: int = Field(
         default=200,
         ge=32,

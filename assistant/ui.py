@@ -8,11 +8,11 @@ page loads nothing from outside the server (system fonts, no analytics, no share
 
 from __future__ import annotations
 
-import html
+import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import gradio as gr
@@ -23,6 +23,8 @@ from assistant.errors import IndexUnavailableError, InvalidQuestionError
 from assistant.types import Answer
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 TITLE = "Migraine surgery information assistant"
 
@@ -70,12 +72,18 @@ CSS = """
 #emergency-alert .emergency-alert { background: #b91c1c; color: #fff; border-radius: 8px;
   padding: 1rem 1.2rem; font-size: 1.1rem; border: 3px solid #7f1d1d; }
 #emergency-alert .emergency-alert strong.alert-title { display: block; font-size: 1.35rem;
+  color: #fff;
   margin-bottom: .3rem; }
-#emergency-alert .emergency-alert p { color: #fff; margin: .3rem 0; }
+#emergency-alert .emergency-alert p, #emergency-alert .emergency-alert * { color: #fff; }
+#emergency-alert .emergency-alert p { margin: .3rem 0; }
 .answer p { margin: 0 0 .6rem 0; }
 .caveat-box { border-left: 6px solid #b45309; background: #fffbeb; color: #422006;
   padding: .6rem .8rem; margin: .6rem 0 .2rem 0; border-radius: 4px; }
-.caveat-box .caveat-title { display: block; font-weight: 700; margin-bottom: .2rem; }
+.caveat-box p:first-child { font-weight: 700; }
+.caveat-box p, .caveat-box ul { margin: .2rem 0; color: #422006; }
+.caveat-box li { color: #422006; }
+.caveat-box a { color: #7c2d12; overflow-wrap: anywhere; }
+.caveat-detail { font-size: .85rem; margin-top: .2rem; overflow-wrap: anywhere; }
 .status-note { border-radius: 6px; padding: .5rem .75rem; margin-bottom: .6rem;
   font-weight: 600; }
 .status-no_evidence { background: #f1f5f9; color: #0f172a; border: 1px solid #94a3b8; }
@@ -115,16 +123,39 @@ a.cite:focus-visible, .sources-panel a:focus-visible, .source-item:focus-visible
 }
 """
 
+SCROLL_TO_ANSWER_JS = """() => {
+  const show = () => {
+    if (document.querySelector('#emergency-alert .emergency-alert')) {
+      window.scrollTo(0, 0);  // the alert above the page comes first
+      return;
+    }
+    const answers = document.querySelectorAll('#chat .answer');
+    if (answers.length) answers[answers.length - 1].scrollIntoView({block: 'start'});
+  };
+  setTimeout(show, 100);
+  setTimeout(show, 400);
+}"""
+
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 # Besides HTML, escape what Markdown or a template would read as syntax: the chatbot renders
-# Markdown, and a quote from a source must show as written, not as formatting.
-_MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "*_`~[]$#|\\{}!"})
+# Markdown, and a quote from a source must show as written, not as formatting. One pass, so an
+# entity made for one character is never escaped again.
+_ESCAPES = str.maketrans(
+    {
+        **{c: f"&#{ord(c)};" for c in "*_`~[]$#|\\{}!"},
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&#39;",
+    }
+)
 
 
 def esc(text: str) -> str:
     """Text as inert HTML: escaped, and with Markdown/template syntax neutralised."""
-    return html.escape(text, quote=True).translate(_MARKUP)
+    return text.translate(_ESCAPES)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -153,9 +184,10 @@ def link_markers(text: str, known: set[int], turn: int) -> str:
         out.append(esc(text[pos : m.start()]))
         n = int(m.group(1))
         if n in known:
+            # The chatbot's sanitizer drops aria-* attributes, so the spoken name is hidden text.
             out.append(
-                f'<a class="cite" href="#src-{turn}-{n}" '
-                f'aria-label="Source {n}">&#91;{n}&#93;</a>'
+                f'<a class="cite" href="#src-{turn}-{n}">&#91;{n}&#93;'
+                f'<span class="sr-only"> (source {n})</span></a>'
             )
         else:
             out.append(esc(m.group(0)))
@@ -179,23 +211,67 @@ STATUS_NOTES = {
 }
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
+
+
+def linkify(text: str) -> str:
+    """Escape text, turning bare http(s) URLs into links that open in a new tab."""
+    out: list[str] = []
+    pos = 0
+    for m in _URL.finditer(text):
+        out.append(esc(text[pos : m.start()]))
+        url = safe_url(m.group(0))
+        out.append(
+            f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(url)}</a>'
+            if url
+            else esc(m.group(0))
+        )
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def render_caveat(caveat: str) -> str:
+    """The evidence caveat in its own box. Lines starting with '- ' become a list; indented
+    lines under an item (such as its references) stay with that item."""
+    blocks: list[str] = []
+    items: list[str] = []
+
+    def close_list() -> None:
+        if items:
+            blocks.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in caveat.splitlines():
+        if not line.strip():
+            close_list()
+        elif line.lstrip().startswith("- ") and not line.startswith("  "):
+            items.append(linkify(line.lstrip()[2:]))
+        elif line.startswith((" ", "\t")) and items:
+            items[-1] += f'<div class="caveat-detail">{linkify(line.strip())}</div>'
+        else:
+            close_list()
+            blocks.append(f"<p>{linkify(line.strip())}</p>")
+    close_list()
+    return (
+        '<div class="caveat-box" role="note" aria-label="Evidence status">'
+        + "".join(blocks)
+        + "</div>"
+    )
+
+
 def render_answer(answer: Answer, turn: int) -> str:
     """One answer as HTML for the chat: status note, text with linked markers, caveat box."""
     known = {c.n for c in answer.citations}
-    parts = [f'<div class="answer answer-{esc(answer.status)}" data-turn="{turn}">']
+    # A class, not a data- attribute: the chatbot's sanitizer keeps classes only.
+    parts = [f'<div class="answer answer-{esc(answer.status)} turn-{turn}">']
     note = STATUS_NOTES.get(answer.status)
     if note:
         role = ' role="alert"' if answer.status == "emergency" else ""
-        parts.append(
-            f'<div class="status-note status-{answer.status}"{role}>{esc(note)}</div>'
-        )
+        parts.append(f'<div class="status-note status-{answer.status}"{role}>{esc(note)}</div>')
     parts.append(_paragraphs(answer.answer, known, turn))
     if answer.caveat:
-        parts.append(
-            '<div class="caveat-box" role="note" aria-label="About the evidence">'
-            '<span class="caveat-title">About the evidence</span>'
-            f"{_paragraphs(answer.caveat, set(), turn)}</div>"
-        )
+        parts.append(render_caveat(answer.caveat))
     if answer.citations:
         count = len(answer.citations)
         parts.append(
@@ -222,7 +298,7 @@ def _source_item(c: Any, turn: int) -> str:
     url = safe_url(c.get("url"))
     if url:
         link = (
-            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+            f'<a href="{esc(url)}" target="_blank" '
             f'rel="noopener noreferrer">Open the original page'
             f'<span class="sr-only"> (opens in a new tab)</span></a>'
         )
@@ -282,7 +358,7 @@ def footer_html(store_questions: bool) -> str:
         "gives general information quoted from the sources listed with each answer; it can be "
         "incomplete, and some sources are advertising. Do not use it to decide on treatment "
         "without your doctor. If you have sudden severe symptoms, call your local emergency "
-        f"number (for example 911, 999 or 112).</p><p class=\"muted\">{logged}</p></footer>"
+        f'number (for example 911, 999 or 112).</p><p class="muted">{logged}</p></footer>'
     )
 
 
@@ -303,7 +379,9 @@ def theme() -> gr.themes.Base:
     )
 
 
-def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool = True) -> gr.Blocks:
+def build_ui(
+    get_backend: Callable[[], AuditedAssistant], store_questions: bool = True
+) -> gr.Blocks:
     """The chat UI. ``get_backend`` is called per request, so nothing loads at build time."""
 
     def ask(
@@ -346,9 +424,7 @@ def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool 
             "",
         )
 
-    def on_feedback(
-        turns: list[dict[str, Any]] | None, data: gr.LikeData
-    ) -> tuple[Any, ...]:
+    def on_feedback(turns: list[dict[str, Any]] | None, data: gr.LikeData) -> tuple[Any, ...]:
         index = data.index[0] if isinstance(data.index, (tuple, list)) else data.index
         turn = next((t for t in turns or [] if t["msg_index"] == index), None)
         if data.liked in (True, "Like"):
@@ -377,7 +453,9 @@ def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool 
         return None, gr.update(visible=False), ""
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        alert = gr.HTML("", visible=False, elem_id="emergency-alert", padding=False)
+        alert = gr.HTML(
+            "", label="Emergency alert", visible=False, elem_id="emergency-alert", padding=False
+        )
         gr.HTML(ABOUT_HTML, elem_id="about", padding=False)
         turns = gr.State([])
         feedback_id = gr.State(None)
@@ -385,15 +463,16 @@ def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool 
             with gr.Column(scale=3, min_width=300):
                 chat = gr.Chatbot(
                     label="Conversation",
+                    show_label=False,
                     elem_id="chat",
-                    height=560,
+                    height=None,  # grows with the conversation; the page scrolls, not a box
                     min_height=240,
                     feedback_options=("Like", "Dislike"),
                     latex_delimiters=[],
                     buttons=["copy"],
-                    placeholder="Ask a question about migraine surgery, or pick an example "
-                    "below.",
+                    placeholder="Ask a question about migraine surgery, or pick an example below.",
                     render_markdown=True,
+                    autoscroll=False,  # SCROLL_TO_ANSWER_JS shows the start of each answer
                 )
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
@@ -404,7 +483,6 @@ def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool 
                         scale=5,
                         min_width=200,
                         elem_id="question",
-                        autofocus=True,
                     )
                     send = gr.Button(
                         "Ask", variant="primary", scale=1, min_width=80, elem_id="ask-button"
@@ -426,20 +504,24 @@ def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool 
                         gr.Button(text, size="sm", min_width=160) for text in EXAMPLES
                     ]
             with gr.Column(scale=2, min_width=280):
-                sources = gr.HTML(render_sources([]), elem_id="sources-panel", padding=False)
+                sources = gr.HTML(
+                    render_sources([]), label="Sources", elem_id="sources-panel", padding=False
+                )
         gr.HTML(footer_html(store_questions), elem_id="footer", padding=False)
 
         outputs = [chat, turns, sources, alert, question]
-        hide_feedback = {
+        after_answer = {
             "fn": lambda: (None, gr.update(visible=False)),
             "inputs": None,
             "outputs": [feedback_id, feedback_box],
             "api_visibility": "private",
             "queue": False,
+            # Show the start of the new answer, not its end: answers are read from the top.
+            "js": SCROLL_TO_ANSWER_JS,
         }
-        question.submit(ask, [question, chat, turns], outputs, api_name="ask").then(**hide_feedback)
+        question.submit(ask, [question, chat, turns], outputs, api_name="ask").then(**after_answer)
         send.click(ask, [question, chat, turns], outputs, api_visibility="private").then(
-            **hide_feedback
+            **after_answer
         )
         for button, text in zip(example_buttons, EXAMPLES, strict=True):
 
@@ -451,18 +533,37 @@ def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool 
                 return ask(_text, conversation, state)
 
             button.click(ask_example, [chat, turns], outputs, api_visibility="private").then(
-                **hide_feedback
+                **after_answer
             )
+        chat.clear(
+            lambda: (
+                [],
+                render_sources([]),
+                gr.HTML(value="", visible=False),
+                None,
+                gr.update(visible=False),
+            ),
+            None,
+            [turns, sources, alert, feedback_id, feedback_box],
+            api_visibility="private",
+            queue=False,
+        )
         chat.like(
-            on_feedback, [turns], [feedback_id, feedback_box, feedback_note],
+            on_feedback,
+            [turns],
+            [feedback_id, feedback_box, feedback_note],
             api_visibility="private",
         )
         send_reason.click(
-            on_reason, [feedback_id, reason], [feedback_id, feedback_box, reason],
+            on_reason,
+            [feedback_id, reason],
+            [feedback_id, feedback_box, reason],
             api_visibility="private",
         )
         reason.submit(
-            on_reason, [feedback_id, reason], [feedback_id, feedback_box, reason],
+            on_reason,
+            [feedback_id, reason],
+            [feedback_id, feedback_box, reason],
             api_visibility="private",
         )
     demo.queue(default_concurrency_limit=4)
@@ -472,18 +573,41 @@ def build_ui(get_backend: Callable[[], AuditedAssistant], store_questions: bool 
 def mount_ui(app: FastAPI, get_backend: Callable[[], AuditedAssistant]) -> FastAPI:
     """Mount the UI at ``/`` of ``app``; call after the API routes, which take precedence."""
     settings = get_backend().settings
-    demo = build_ui(get_backend, store_questions=settings.audit_store_questions)
-    return gr.mount_gradio_app(
-        app,
-        demo,
-        path="/",
-        theme=theme(),
-        css=CSS,
-        footer_links=[],
-        run_history=False,  # would keep patients' questions in the browser's storage
-        show_error=False,
-        pwa=False,
-        enable_monitoring=False,
-        mcp_server=False,
-        ssr_mode=False,
-    )
+
+    def mount() -> FastAPI:
+        demo = build_ui(get_backend, store_questions=settings.audit_store_questions)
+        return gr.mount_gradio_app(
+            app,
+            demo,
+            path="/",
+            theme=theme(),
+            css=CSS,
+            footer_links=[],
+            run_history=False,  # would keep patients' questions in the browser's storage
+            show_error=False,
+            pwa=False,
+            enable_monitoring=False,
+            mcp_server=False,
+            ssr_mode=False,
+        )
+
+    return _in_event_loop(mount)
+
+
+def _in_event_loop(fn: Callable[[], T]) -> T:
+    """Run ``fn`` where an event loop is running.
+
+    Gradio makes its queue's asyncio locks with ``utils.safe_get_lock``, which, when no loop is
+    running (an app built from synchronous code, as tests and scripts do), creates a new event
+    loop and never closes it. Building inside a short-lived loop avoids those leaks; the locks
+    bind to the server's loop at first use. Under uvicorn a loop is already running.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+
+        async def run() -> T:
+            return fn()
+
+        return asyncio.run(run())
+    return fn()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import shutil
 import threading
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -56,6 +58,26 @@ class BM25Index:
         model = bm25s.BM25.load(str(folder)) if meta["ids"] else None
         return cls(model, meta["ids"], meta["kinds"])
 
+    @cached_property
+    def _vocabulary(self) -> list[str]:
+        return sorted(self._model.vocab_dict) if self._model is not None else []
+
+    def expand_terms(self, query_terms: list[str]) -> list[str]:
+        """Add indexed stems that extend a query stem by up to three letters: the stemmer keeps
+        "safe" and "safeti" (safety) apart, and a reader asking "is it safe?" means both."""
+        out = list(query_terms)
+        vocabulary = self._vocabulary
+        for term in query_terms:
+            if len(term) < 4:
+                continue
+            at = bisect.bisect_left(vocabulary, term)
+            while at < len(vocabulary) and vocabulary[at].startswith(term):
+                word = vocabulary[at]
+                if word != term and len(word) <= len(term) + 3:
+                    out.append(word)
+                at += 1
+        return out
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term over the indexed chunks."""
         n = len(self.chunk_ids)
@@ -71,7 +93,7 @@ class BM25Index:
         self, query: str, k: int, source_kinds: Iterable[str] | None = None
     ) -> list[tuple[str, float]]:
         """Best ``k`` chunk ids for ``query`` with BM25 scores (zero scores dropped)."""
-        query_terms = terms(query)
+        query_terms = self.expand_terms(terms(query))
         if self._model is None or not query_terms:
             return []
         k = min(k, len(self.chunk_ids))

@@ -200,11 +200,15 @@ def chunk_document(
                 pending_headings = block.start
             continue
         path = tuple(title for _, title in headings)
-        units = _fit_units(text, block, max_tokens, count_tokens)
+        head_tokens = 0
+        if pending_headings is not None:
+            head_tokens = count_tokens(text[pending_headings : block.start])
+        # Headings open the chunk that follows them, so they share its token budget.
+        budget = max(max_tokens - head_tokens, max_tokens // 4)
+        units = _fit_units(text, block, budget, count_tokens)
         for u_start, u_end, u_tokens in units:
             sentences = split_sentences(text, u_start, u_end)
             start = pending_headings if pending_headings is not None else u_start
-            head_tokens = count_tokens(text[start:u_start]) if start < u_start else 0
             if current is not None and current.tokens + u_tokens <= max_tokens:
                 current.end = u_end
                 current.tokens += u_tokens
@@ -213,6 +217,7 @@ def chunk_document(
                 flush()
                 current = _Piece(start, u_end, path, u_tokens + head_tokens, list(sentences))
             pending_headings = None
+            head_tokens = 0
     flush()
     if pending_headings is not None:  # trailing headings with no body
         end = len(text.rstrip())
@@ -280,7 +285,15 @@ def _split_words(
         while j < len(words) and count_tokens(text[words[i][0] : words[j][1]]) <= max_tokens:
             j += 1
         s, e = words[i][0], words[j - 1][1]
-        units.append((s, e, count_tokens(text[s:e])))
+        tokens = count_tokens(text[s:e])
+        if tokens > max_tokens:  # one "word" longer than the window, such as a long URL
+            step = max(1, (e - s) * max_tokens // tokens)
+            units.extend(
+                (a, min(a + step, e), count_tokens(text[a : min(a + step, e)]))
+                for a in range(s, e, step)
+            )
+        else:
+            units.append((s, e, tokens))
         i = j
     return units
 

@@ -126,6 +126,8 @@ def _load_text(path: Path, rel: str) -> SourceDoc:
 
 
 _HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])")
+_HTML_DROP_ROLES = ("navigation", "banner", "contentinfo")
 _HTML_BLOCKS = (
     "h1",
     "h2",
@@ -151,7 +153,7 @@ def _load_html(path: Path, rel: str) -> SourceDoc:
     if soup.title and soup.title.string:
         meta["title"] = soup.title.string.strip()
     for tag in soup.find_all("meta"):
-        name = (tag.get("name") or tag.get("property") or "").lower()
+        name = str(tag.get("name") or tag.get("property") or "").lower()
         content = tag.get("content")
         if not content:
             continue
@@ -168,14 +170,15 @@ def _load_html(path: Path, rel: str) -> SourceDoc:
         meta["url"] = canonical["href"]
     for tag in soup.find_all(_HTML_DROP):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": ("navigation", "banner", "contentinfo")}):
+    for tag in soup.find_all(lambda t: t.get("role") in _HTML_DROP_ROLES):
         tag.decompose()
     root = soup.find("main") or soup.find("article") or soup.body or soup
     parts: list[str] = []
     for el in root.find_all(_HTML_BLOCKS):
         if el.find_parent(_HTML_BLOCKS) is not None:
             continue  # nested block: its text is part of the outer one
-        text = " ".join(el.get_text(" ", strip=True).split())
+        # Inline tags are joined with a space; none goes before punctuation ("skin ." -> "skin.").
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(el.get_text(" ").split()))
         if not text:
             continue
         if el.name and el.name[0] == "h" and el.name[1:].isdigit():
@@ -219,14 +222,19 @@ def _load_pdf(path: Path, rel: str) -> SourceDoc:
 
 def _load_jsonl(path: Path, rel: str) -> Iterator[LoadResult]:
     seen: set[str] = set()
+    records = 0
     with path.open(encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
+            records += 1
             try:
                 yield _jsonl_doc(line, rel, lineno, seen)
             except DocumentLoadError as exc:
                 yield exc
+    if records == 0:
+        # Like any other empty file: an error, so its documents keep their last good version.
+        yield DocumentLoadError(rel, "has no documents")
 
 
 def _jsonl_doc(line: str, rel: str, lineno: int, seen: set[str]) -> SourceDoc:

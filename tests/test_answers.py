@@ -1,0 +1,276 @@
+"""Answers from Assistant.ask: valid citations, verbatim quotes, attribution, refusals, contract."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.errors import InvalidQuestionError
+from assistant.ingest.loaders import load_path
+from assistant.service import Assistant
+from assistant.types import Answer, SourceDoc
+from tests.conftest import KNOWLEDGE
+
+MARKER = re.compile(r"\[(\d+)\]")
+
+IN_SCOPE_QUESTIONS = {
+    "migone-duration": "How long does the M.I.G.O.N.E. procedure take?",
+    "on-causes": "What causes occipital neuralgia?",
+    "efficacy": "Does migraine surgery work?",
+    "ahs": "What does the American Headache Society say about trigger site surgery?",
+    "fat-safety": "Is fat transfer safe?",
+    "mist": "What did the MIST trial of PFO closure find?",
+    "fat-duration": "How long does a fat transfer procedure take?",
+}
+IN_SCOPE = [pytest.param(q, id=i) for i, q in IN_SCOPE_QUESTIONS.items()]
+OUT_OF_SCOPE = [
+    pytest.param("What is a good banana bread recipe?", id="banana-bread"),
+    pytest.param("Who won the football world cup?", id="world-cup"),
+    pytest.param("What is the usual dosage of sumatriptan?", id="sumatriptan-dose"),
+    pytest.param("Where can I get cheap car insurance quotes?", id="car-insurance"),
+    pytest.param("banana bread recipe", id="banana-bread-terse"),
+    pytest.param("who won the football world cup", id="world-cup-terse"),
+    pytest.param("what is the usual dosage of sumatriptan", id="sumatriptan-terse"),
+    pytest.param("car insurance quotes", id="car-insurance-terse"),
+]
+
+
+@cache
+def _source_text(path: str) -> str:
+    """The document text as the loader gives it (what citation offsets refer to)."""
+    docs = [d for d in load_path(KNOWLEDGE / path, KNOWLEDGE) if isinstance(d, SourceDoc)]
+    assert len(docs) == 1
+    return docs[0].text
+
+
+def _paths(assistant: Assistant) -> dict[str, str]:
+    return {d.doc_id: d.path for d in assistant.sources()}
+
+
+@pytest.fixture(scope="module")
+def answers(built_assistant: Assistant) -> dict[str, Answer]:
+    """One answer per in-scope question, asked once for the module."""
+    return {q: built_assistant.ask(q) for q in IN_SCOPE_QUESTIONS.values()}
+
+
+def _answer(answers: dict[str, Answer], question: str) -> Answer:
+    return answers[question]
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_answer__markers_and_citations_match_one_to_one(
+    answers: dict[str, Answer], question: str
+) -> None:
+    answer = _answer(answers, question)
+    assert answer.status == "answered"
+    assert answer.citations
+    markers = [int(m) for m in MARKER.findall(answer.answer)]
+    numbers = [c.n for c in answer.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert sorted(set(markers)) == numbers  # every marker has a citation, every citation a marker
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_answer__citation_quotes_are_the_source_text_at_their_offsets(
+    built_assistant: Assistant, answers: dict[str, Answer], question: str
+) -> None:
+    paths = _paths(built_assistant)
+    for citation in _answer(answers, question).citations:
+        text = _source_text(paths[citation.doc_id])
+        assert 0 <= citation.start < citation.end <= len(text)
+        assert text[citation.start : citation.end] == citation.quote, citation
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_answer__citations_come_from_retrieved_passages(
+    built_assistant: Assistant, answers: dict[str, Answer], question: str
+) -> None:
+    answer = _answer(answers, question)
+    passages = built_assistant.search(answer.standalone_question, k=built_assistant.settings.top_k)
+    by_id = {p.chunk.chunk_id: p for p in passages}
+    for citation in answer.citations:
+        assert citation.chunk_id in by_id, citation.chunk_id
+        passage = by_id[citation.chunk_id]
+        assert passage.doc.doc_id == citation.doc_id
+        assert passage.chunk.start <= citation.start < citation.end <= passage.chunk.end
+        assert citation.title == passage.doc.title
+        assert citation.url == passage.doc.url
+        assert citation.source_kind == passage.doc.source_kind
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_answer__quotes_whole_sentences_verbatim(
+    built_assistant: Assistant, answers: dict[str, Answer], question: str
+) -> None:
+    answer = _answer(answers, question)
+    passages = {
+        p.chunk.chunk_id: p
+        for p in built_assistant.search(
+            answer.standalone_question, k=built_assistant.settings.top_k
+        )
+    }
+    for citation in answer.citations:
+        assert f"“{citation.quote}” [{citation.n}]" in answer.answer
+        sentences = passages[citation.chunk_id].chunk.sentences
+        assert citation.start in {s.start for s in sentences}
+        assert citation.end in {s.end for s in sentences}
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_answer__clinic_marketing_quotes_have_a_marketing_lead_in(
+    answers: dict[str, Answer], question: str
+) -> None:
+    answer = _answer(answers, question)
+    by_n = {c.n: c for c in answer.citations}
+    for paragraph in answer.answer.split("\n\n"):
+        cited = [by_n[int(n)] for n in MARKER.findall(paragraph)]
+        lead_in = paragraph.split("“", 1)[0]
+        if any(c.source_kind == "clinic-marketing" for c in cited):
+            assert "marketing" in lead_in.lower(), paragraph
+            assert "The Migraine Relief Center" in lead_in
+        if any(c.source_kind == "practice-blog" for c in cited):
+            assert "marketing" in lead_in.lower() or "blog" in lead_in.lower(), paragraph
+
+
+def test_answer__migone_duration_is_quoted_from_the_clinic_with_attribution(
+    answers: dict[str, Answer],
+) -> None:
+    answer = _answer(answers, "How long does the M.I.G.O.N.E. procedure take?")
+    quoted = [c for c in answer.citations if "two to three hours" in c.quote]
+    assert [c.doc_id for c in quoted] == ["migone-procedure-clinic"]
+    assert quoted[0].source_kind == "clinic-marketing"
+    paragraph = next(p for p in answer.answer.split("\n\n") if "two to three hours" in p)
+    assert paragraph.startswith("The clinic's own marketing page (The Migraine Relief Center)")
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+def test_answer__out_of_scope_question_gets_no_evidence(
+    built_assistant: Assistant, question: str
+) -> None:
+    answer = built_assistant.ask(question)
+    assert answer.status == "no_evidence"
+    assert answer.citations == []
+    assert not MARKER.search(answer.answer)
+    assert answer.answer.strip()
+
+
+def test_answer__json_has_the_stable_field_names(answers: dict[str, Answer]) -> None:
+    answer = _answer(answers, "How long does the M.I.G.O.N.E. procedure take?")
+    data = json.loads(answer.model_dump_json())
+    for key in (
+        "question",
+        "standalone_question",
+        "status",
+        "answer",
+        "citations",
+        "efficacy_question",
+        "caveat",
+        "timings_ms",
+    ):
+        assert key in data, key
+    assert data["question"] == "How long does the M.I.G.O.N.E. procedure take?"
+    assert data["status"] == "answered"
+    assert isinstance(data["efficacy_question"], bool)
+    assert isinstance(data["timings_ms"], dict) and data["timings_ms"]
+    assert all(isinstance(v, int | float) for v in data["timings_ms"].values())
+    assert data["citations"]
+    for citation in data["citations"]:
+        for key in (
+            "n",
+            "doc_id",
+            "title",
+            "url",
+            "source_kind",
+            "quote",
+            "start",
+            "end",
+            "score",
+        ):
+            assert key in citation, key
+        assert isinstance(citation["n"], int)
+        assert isinstance(citation["start"], int) and isinstance(citation["end"], int)
+        assert isinstance(citation["score"], int | float)
+    assert Answer.model_validate(data) == answer
+
+
+def test_answer__question_is_stripped_and_kept(built_assistant: Assistant) -> None:
+    answer = built_assistant.ask("   What causes occipital neuralgia?  \n")
+    assert answer.question == "What causes occipital neuralgia?"
+    assert answer.standalone_question == "What causes occipital neuralgia?"
+
+
+# ---- invalid questions ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t "], ids=["empty", "spaces", "whitespace"])
+def test_ask__empty_question_is_rejected_clearly(built_assistant: Assistant, question: str) -> None:
+    with pytest.raises(InvalidQuestionError, match="empty"):
+        built_assistant.ask(question)
+
+
+def test_ask__question_over_the_limit_is_rejected_clearly(built_assistant: Assistant) -> None:
+    limit = built_assistant.settings.max_question_chars
+    with pytest.raises(InvalidQuestionError) as info:
+        built_assistant.ask("migraine surgery " + "x" * limit)
+    message = str(info.value)
+    assert str(limit) in message and "limit" in message
+    assert built_assistant.ask("a" * (limit - 1) + "?").status in ("answered", "no_evidence")
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        pytest.param({"role": "robot", "content": "hello"}, id="unknown-role"),
+        pytest.param({"role": "user"}, id="no-content"),
+        pytest.param({"content": "What is the M.I.G.O.N.E. procedure?"}, id="no-role"),
+        pytest.param({"role": "user", "content": ["a", "list"]}, id="content-not-text"),
+        pytest.param("What is the M.I.G.O.N.E. procedure?", id="plain-string"),
+        pytest.param(None, id="null"),
+    ],
+)
+def test_ask__malformed_history_turn_is_rejected_clearly(
+    built_assistant: Assistant, turn: Any
+) -> None:
+    history = [{"role": "user", "content": "What is the M.I.G.O.N.E. procedure?"}, turn]
+    with pytest.raises(InvalidQuestionError) as info:
+        built_assistant.ask("How long does it take?", history)
+    message = str(info.value)
+    assert "History turn 1" in message
+    assert "role" in message
+
+
+def test_search__empty_query_is_rejected(built_assistant: Assistant) -> None:
+    with pytest.raises(InvalidQuestionError):
+        built_assistant.search("  ")
+
+
+# ---- quotes stay verbatim with bracketed numbers in the source -----------------------------
+
+
+@pytest.mark.slow
+def test_answer__source_reference_marks_inside_quotes_stay_verbatim(
+    make_assistant: Callable[..., Assistant], tmp_path: Path
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "nerve-block.md").write_text(
+        "---\ntitle: Occipital nerve block\nsource_kind: reference\npublisher: Nerve Wiki\n---\n"
+        "# Occipital nerve block\n\n"
+        "An occipital nerve block takes about five minutes in the clinic [12]. "
+        "Relief from an occipital nerve block can last for several weeks [13].\n",
+        encoding="utf-8",
+    )
+    assistant = make_assistant(folder)
+    assert assistant.ingest().errors == []
+    answer = assistant.ask("How long does an occipital nerve block take?")
+    assert answer.status == "answered"
+    quoted = [c for c in answer.citations if "five minutes" in c.quote]
+    assert quoted and "clinic [12]." in quoted[0].quote  # the source's own reference mark
+    for citation in answer.citations:
+        assert f"“{citation.quote}”" in answer.answer
