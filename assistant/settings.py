@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
         le=250,
         description="Largest chunk, in model tokens (the model reads 256; the rest: the title).",
     )
+    embedder: Literal["minilm", "minilm-int8"] = Field(
+        default="minilm",
+        description="Embedding model: all-MiniLM-L6-v2 on PyTorch, or the same model as int8 ONNX.",
+    )
     embed_batch_size: int = Field(default=32, ge=1, description="Texts per embedding batch.")
     ingest_batch_chunks: int = Field(
         default=256, ge=1, description="Chunks embedded and written to Chroma per ingest batch."
@@ -70,6 +75,21 @@ class Settings(BaseSettings):
         default=40, ge=0, description="Most earlier turns accepted with a question."
     )
 
+    generator: Literal["none", "openai", "ollama"] = Field(
+        default="none",
+        description="Answer generator: none (extractive quotes), openai (any OpenAI-compatible "
+        "endpoint) or ollama.",
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="Base URL of the model server, e.g. http://127.0.0.1:8080/v1."
+    )
+    llm_model: str | None = Field(default=None, description="Model name sent to the server.")
+    llm_api_key: str | None = Field(
+        default=None, description="API key for the model server, when it needs one."
+    )
+    llm_timeout_s: float = Field(
+        default=20.0, gt=0, description="Seconds to wait for the model before falling back."
+    )
     api_keys: str = Field(
         default="",
         description="Comma-separated API keys accepted as 'Authorization: Bearer KEY' under /api/.",
