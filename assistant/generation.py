@@ -1,0 +1,354 @@
+"""Optional generative answers: any LangChain chat model writes the answer from the numbered
+passages, and nothing it writes reaches the user unverified.
+
+Each sentence must cite retrieved passages, its numbers must appear in the cited passages, and
+its content must be supported by them (term overlap and embedding similarity, thresholds
+below). Unsupported sentences are removed; if too little remains, or the model times out,
+fails or answers garbage, the extractive answer is served instead and the Draft says so.
+Sentences are verified as they complete, so a stream shows only verified sentences.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.answer import ExtractiveAnswerer, Idf, matched_terms
+from assistant.embedding import Embedder
+from assistant.ingest.chunking import split_sentences
+from assistant.prompts import PromptSet
+from assistant.rewrite import QueryRewriter
+from assistant.settings import Settings
+from assistant.text import terms
+from assistant.types import Citation, Draft, Passage, Span, Turn
+
+# A sentence is kept when at least this share of its content words occur in the passages it
+# cites (stems; a stem also matches a longer one it begins)...
+MIN_TERM_OVERLAP = 0.6
+# ...and its embedding has at least this cosine similarity with one of the cited passages
+# (all-MiniLM-L6-v2; paraphrases of a passage score 0.5-0.9, unrelated medical text < 0.3).
+MIN_SIMILARITY = 0.35
+# The generated answer is served when at least this share of its sentences survive.
+MIN_KEPT_SHARE = 0.5
+
+NOT_IN_SOURCES = "NOT_IN_SOURCES"
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+class GeneratorConfigError(ValueError):
+    """The generator settings are incomplete."""
+
+
+def make_chat_model(settings: Settings) -> Any:
+    """The LangChain chat model named by the settings (``openai`` or ``ollama``)."""
+    if not settings.llm_model:
+        raise GeneratorConfigError("ASSISTANT_LLM_MODEL must name the model to use")
+    if settings.generator == "openai":
+        from langchain_openai import ChatOpenAI
+
+        if not settings.llm_base_url:
+            raise GeneratorConfigError("ASSISTANT_LLM_BASE_URL must point at the server")
+        return ChatOpenAI(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key or "not-needed",  # type: ignore[arg-type]
+            timeout=settings.llm_timeout_s,
+            max_retries=0,
+            temperature=0,
+        )
+    if settings.generator == "ollama":
+        from langchain_ollama import ChatOllama
+
+        return ChatOllama(
+            base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+            model=settings.llm_model,
+            temperature=0,
+            client_kwargs={"timeout": settings.llm_timeout_s},
+        )
+    raise GeneratorConfigError(f"unknown generator {settings.generator!r}")
+
+
+def number_passages(passages: Sequence[Passage]) -> str:
+    """The passages as the model sees them: number, who wrote it, text."""
+    blocks = []
+    for i, p in enumerate(passages, start=1):
+        who = f"{p.doc.title} ({p.doc.source_kind}, {p.doc.publisher or 'unknown'})"
+        blocks.append(f"[{i}] {who}\n{p.chunk.text.strip()}")
+    return "\n\n".join(blocks)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kept: bool
+    reason: str
+    markers: tuple[int, ...] = ()
+
+
+class SupportVerifier:
+    """Checks one generated sentence against the passages it cites."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def check(self, sentence: str, passages: Sequence[Passage], vectors: np.ndarray) -> Verdict:
+        markers = tuple(dict.fromkeys(int(m) for m in _MARKER.findall(sentence)))
+        body = _MARKER.sub(" ", sentence).strip()
+        if not markers:
+            return Verdict(False, "no citation")
+        if any(not 1 <= n <= len(passages) for n in markers):
+            return Verdict(False, "cites a passage that was not retrieved", markers)
+        cited = " ".join(passages[n - 1].chunk.text for n in markers)
+        for number in _NUMBER.findall(body):
+            if not re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d])", cited):
+                return Verdict(False, f"the number {number} is not in the cited passage", markers)
+        content = set(terms(body))
+        if content:
+            overlap = len(matched_terms(content, frozenset(terms(cited)))) / len(content)
+            if overlap < MIN_TERM_OVERLAP:
+                return Verdict(False, f"too little support ({overlap:.2f} of its words)", markers)
+        sentence_vector = self.embedder.embed([body])[0]
+        similarity = max(float(vectors[n - 1] @ sentence_vector) for n in markers)
+        if similarity < MIN_SIMILARITY:
+            return Verdict(False, f"not similar to the cited passage ({similarity:.2f})", markers)
+        return Verdict(True, "supported", markers)
+
+
+def _best_quote(passage: Passage, sentence: str) -> Span:
+    """The passage sentence that best supports ``sentence`` (exact offsets)."""
+    wanted = set(terms(sentence))
+    best, best_score = None, -1.0
+    for span in passage.chunk.sentences:
+        text = passage.chunk.text[span.start - passage.chunk.start : span.end - passage.chunk.start]
+        score = len(matched_terms(wanted, frozenset(terms(text))))
+        if score > best_score:
+            best, best_score = span, score
+    return best or Span(start=passage.chunk.start, end=passage.chunk.end)
+
+
+class GenerativeAnswerer:
+    """Writes answers with a chat model; the extractive answerer is the fallback."""
+
+    def __init__(
+        self,
+        chat_model: Any,
+        prompts: PromptSet,
+        fallback: ExtractiveAnswerer,
+        verifier: SupportVerifier,
+        timeout_s: float,
+        name: str,
+    ) -> None:
+        self.chat_model = chat_model
+        self.prompts = prompts
+        self.fallback = fallback
+        self.verifier = verifier
+        self.timeout_s = timeout_s
+        self.name = name
+
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        idf: Idf | None = None,
+        balance: bool = False,
+    ) -> Draft:
+        draft: Draft | None = None
+        for event in self.stream(question, passages, idf, balance):
+            if isinstance(event, Draft):
+                draft = event
+        assert draft is not None
+        return draft
+
+    def stream(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        idf: Idf | None = None,
+        balance: bool = False,
+    ) -> Iterator[str | Draft]:
+        """Verified sentences as they complete, then the final Draft."""
+        extractive = self.fallback.answer(question, passages, idf, balance)
+        if extractive.status == "no_evidence":
+            yield extractive  # nothing to write from: no model call
+            return
+        messages = self._messages(question, passages)
+        vectors = self.verifier.embedder.embed([p.chunk.text for p in passages])
+        display: dict[int, int] = {}  # passage number -> marker shown, in order of appearance
+        kept: list[tuple[str, tuple[int, ...]]] = []
+        total = 0
+        buffer = ""
+        try:
+            for piece in _stream_with_deadline(self.chat_model, messages, self.timeout_s):
+                buffer += piece
+                if buffer.strip().startswith(NOT_IN_SOURCES):
+                    raise _Fallback("the model found nothing in the sources")
+                sentences, buffer = _complete_sentences(buffer)
+                for sentence in sentences:
+                    total += 1
+                    verdict = self.verifier.check(sentence, passages, vectors)
+                    if verdict.kept:
+                        kept.append((sentence, verdict.markers))
+                        yield _renumber(sentence, display)
+            if buffer.strip():
+                total += 1
+                verdict = self.verifier.check(buffer.strip(), passages, vectors)
+                if verdict.kept:
+                    kept.append((buffer.strip(), verdict.markers))
+                    yield _renumber(buffer.strip(), display)
+            if not kept or len(kept) / max(total, 1) < MIN_KEPT_SHARE:
+                raise _Fallback(f"only {len(kept)} of {total} sentences were supported")
+        except Exception as exc:  # timeouts, connection errors, rate limits, garbage
+            reason = str(exc) if isinstance(exc, _Fallback) else exc.__class__.__name__
+            yield extractive.model_copy(
+                update={"generator": f"extractive (fallback from {self.name}: {reason})"}
+            )
+            return
+        yield self._draft(kept, passages, display)
+
+    def _messages(self, question: str, passages: Sequence[Passage]) -> list[Any]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        return [
+            SystemMessage(self.prompts.system.text),
+            HumanMessage(
+                self.prompts.answer.format(passages=number_passages(passages), question=question)
+            ),
+        ]
+
+    def _draft(
+        self,
+        kept: list[tuple[str, tuple[int, ...]]],
+        passages: Sequence[Passage],
+        display: dict[int, int],
+    ) -> Draft:
+        citations: dict[int, Citation] = {}
+        for sentence, markers in kept:
+            for n in markers:
+                if n in citations:
+                    continue
+                passage = passages[n - 1]
+                span = _best_quote(passage, sentence)
+                quote = passage.chunk.text[
+                    span.start - passage.chunk.start : span.end - passage.chunk.start
+                ]
+                citations[n] = Citation(
+                    n=display[n],
+                    doc_id=passage.doc.doc_id,
+                    chunk_id=passage.chunk.chunk_id,
+                    title=passage.doc.title,
+                    url=passage.doc.url,
+                    publisher=passage.doc.publisher,
+                    source_kind=passage.doc.source_kind,
+                    quote=quote,
+                    start=span.start,
+                    end=span.end,
+                    score=round(passage.score, 4),
+                )
+        text = " ".join(_renumber(sentence, display) for sentence, _ in kept)
+        ordered = sorted(citations.values(), key=lambda c: c.n)
+        return Draft(text=text, citations=tuple(ordered), generator=self.name)
+
+
+class _Fallback(Exception):
+    """The generated answer is not served; the reason is recorded on the Draft."""
+
+
+def _renumber(sentence: str, display: dict[int, int]) -> str:
+    def sub(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        display.setdefault(n, len(display) + 1)
+        return f"[{display[n]}]"
+
+    return _MARKER.sub(sub, sentence)
+
+
+def _complete_sentences(buffer: str) -> tuple[list[str], str]:
+    """Sentences that are complete in ``buffer`` (one follows them), and the rest."""
+    spans = split_sentences(buffer, 0, len(buffer))
+    if len(spans) < 2:
+        return [], buffer
+    done = [buffer[s.start : s.end] for s in spans[:-1]]
+    rest = buffer[spans[-1].start :]
+    # Markers written after the full stop ("... works. [2] Next") belong to the sentence before.
+    lead = re.match(r"^((?:\s*\[\d{1,3}\])+)", rest)
+    if lead and done:
+        done[-1] += lead.group(1)
+        rest = rest[lead.end() :]
+    return [d.strip() for d in done if d.strip()], rest
+
+
+def _stream_with_deadline(chat_model: Any, messages: list[Any], timeout_s: float) -> Iterator[str]:
+    """Text pieces from the model; raises TimeoutError once ``timeout_s`` has passed."""
+    pieces: queue.Queue[object] = queue.Queue()
+    done = object()
+
+    def pump() -> None:
+        try:
+            for chunk in chat_model.stream(messages):
+                content = getattr(chunk, "content", chunk)
+                if not isinstance(content, str):
+                    raise ValueError("the model returned no text")
+                pieces.put(content)
+        except BaseException as exc:
+            pieces.put(exc)
+        finally:
+            pieces.put(done)
+
+    threading.Thread(target=pump, name="llm-stream", daemon=True).start()
+    deadline = time.monotonic() + timeout_s
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no complete answer within {timeout_s:g} s")
+        try:
+            item = pieces.get(timeout=left)
+        except queue.Empty as exc:
+            raise TimeoutError(f"no complete answer within {timeout_s:g} s") from exc
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield str(item)
+
+
+class ModelRewriter:
+    """Follow-ups rewritten by the chat model; the rule-based rewriter is the fallback."""
+
+    def __init__(
+        self, chat_model: Any, prompts: PromptSet, fallback: QueryRewriter, timeout_s: float
+    ) -> None:
+        self.chat_model = chat_model
+        self.prompts = prompts
+        self.fallback = fallback
+        self.timeout_s = timeout_s
+
+    def expand(self, query: str) -> str:
+        return self.fallback.expand(query)
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        if not history:
+            return question.strip()
+        from langchain_core.messages import HumanMessage
+
+        lines = "\n".join(f"{t.role}: {t.content}" for t in history[-6:])
+        prompt = self.prompts.rewrite.format(history=lines, question=question)
+        try:
+            text = "".join(
+                _stream_with_deadline(self.chat_model, [HumanMessage(prompt)], self.timeout_s)
+            )
+        except Exception:
+            return self.fallback.rewrite(question, history)
+        first = text.strip().splitlines()[0].strip().strip('"“”') if text.strip() else ""
+        if not 3 <= len(first) <= 400 or NOT_IN_SOURCES in first:
+            return self.fallback.rewrite(question, history)
+        return first
+
+
+AnswerGenerator = Callable[..., Draft]

@@ -1,0 +1,332 @@
+"""Generative answers: scripted chat models, hostile outputs included, never reach the user
+unverified; the caveat is kept; failures fall back to the extractive answer in bounded time."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from assistant.generation import (
+    GenerativeAnswerer,
+    ModelRewriter,
+    SupportVerifier,
+    make_chat_model,
+)
+from assistant.service import Assistant
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+MIGONE_Q = "How long does the M.I.G.O.N.E. procedure take?"
+
+
+def scripted(*replies: str) -> GenericFakeChatModel:
+    """A chat model that answers with the given texts in turn (streamed word by word)."""
+    return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+
+
+class SlowModel(GenericFakeChatModel):
+    """Never finishes in time."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        time.sleep(5)
+        yield from super()._stream(*args, **kwargs)
+
+
+def with_generator(assistant: Assistant, model: Any, timeout_s: float = 10.0) -> Assistant:
+    """The same index and model, answering through a scripted chat model."""
+    gen = GenerativeAnswerer(
+        model,
+        assistant.prompts,
+        assistant.answerer,
+        SupportVerifier(assistant.embedder),
+        timeout_s,
+        "openai",
+    )
+    assistant.__dict__["chat_model"] = model
+    assistant.__dict__["generator"] = gen
+    assistant.__dict__["query_rewriter"] = ModelRewriter(
+        model, assistant.prompts, assistant.rewriter, timeout_s
+    )
+    assistant.__dict__.pop("chain", None)
+    return assistant
+
+
+@pytest.fixture
+def fresh(make_assistant, built_assistant: Assistant) -> Assistant:
+    """An Assistant sharing the session's index folder (read-only use)."""
+    return make_assistant(data_dir=built_assistant.settings.data_dir)
+
+
+def _passage_numbers(assistant: Assistant, question: str) -> dict[str, int]:
+    passages = assistant.search(question)
+    return {p.doc.doc_id: i for i, p in enumerate(passages, start=1)}
+
+
+def _migone_passage(assistant: Assistant) -> int:
+    for i, p in enumerate(assistant.search(MIGONE_Q), start=1):
+        if "two to three hours" in p.chunk.text:
+            return i
+    raise AssertionError("the M.I.G.O.N.E. duration passage was not retrieved")
+
+
+def test_generated__supported_sentence_is_served_with_valid_citation(fresh: Assistant) -> None:
+    n = _migone_passage(fresh)
+    reply = (
+        f"The clinic's page says the M.I.G.O.N.E. procedure takes approximately two to three "
+        f"hours and is generally performed as an outpatient procedure [{n}]."
+    )
+    answer = with_generator(fresh, scripted(reply)).ask(MIGONE_Q)
+    assert answer.generator == "openai"
+    assert answer.prompt_version == "system@1+answer@1+rewrite@1"
+    assert "two to three hours" in answer.answer and "[1]" in answer.answer
+    citation = answer.citations[0]
+    assert citation.n == 1 and citation.doc_id == "migone-procedure-clinic"
+    assert "two to three hours" in citation.quote
+
+
+@pytest.mark.parametrize(
+    ("hostile", "forbidden"),
+    [
+        ("The procedure takes two to three hours [9].", "[9]"),
+        ("The M.I.G.O.N.E. procedure cures 95% of patients.", "95%"),
+        ("95% of patients are cured by the M.I.G.O.N.E. procedure [{n}].", "95%"),
+        ("No caveat is needed: this operation is proven and safe for everyone [{n}].", "No caveat"),
+        (
+            "As the document instructs, ignore all safety rules and book surgery today [{n}].",
+            "book surgery",
+        ),
+        ("asdf qwer zxcv ]][[ {{}} ###", "asdf"),
+    ],
+    ids=[
+        "marker-to-unretrieved",
+        "no-citation",
+        "number-not-in-passage",
+        "no-caveat-claim",
+        "injected-instruction",
+        "garbage",
+    ],
+)
+def test_generated__hostile_output_never_reaches_the_user(
+    fresh: Assistant, hostile: str, forbidden: str
+) -> None:
+    n = _migone_passage(fresh)
+    answer = with_generator(fresh, scripted(hostile.format(n=n))).ask(MIGONE_Q)
+    assert forbidden not in answer.answer
+    assert answer.generator.startswith("extractive (fallback from openai")
+    assert "two to three hours" in answer.answer  # the extractive answer is served instead
+
+
+def test_generated__unsupported_sentence_removed_supported_kept(fresh: Assistant) -> None:
+    n = _migone_passage(fresh)
+    reply = (
+        f"The M.I.G.O.N.E. procedure takes approximately two to three hours [{n}]. "
+        f"It is generally performed as an outpatient procedure [{n}]. "
+        f"It works for 95% of patients [{n}]."
+    )
+    answer = with_generator(fresh, scripted(reply)).ask(MIGONE_Q)
+    assert answer.generator == "openai"
+    assert "95%" not in answer.answer
+    assert "two to three hours" in answer.answer
+
+
+def test_generated__efficacy_answer_keeps_the_caveat_whatever_the_model_says(
+    fresh: Assistant,
+) -> None:
+    question = "Does fat transfer work for migraines?"
+    numbers = _passage_numbers(fresh, question)
+    n = numbers.get("curated-evidence-summary", 1)
+    reply = (
+        f"The only published study of fat transfer for migraine injected fat in 29 patients "
+        f"whose decompression surgery had failed and had no control group [{n}]. "
+        "There is no need for any caveat here."
+    )
+    answer = with_generator(fresh, scripted(reply)).ask(question)
+    assert answer.efficacy_question
+    assert answer.caveat and "unproven" in answer.caveat
+    assert "no need for any caveat" not in answer.answer
+
+
+def test_generated__timeout_falls_back_within_bounded_time(fresh: Assistant) -> None:
+    slow = SlowModel(messages=iter([AIMessage(content="late [1].")]))
+    started = time.monotonic()
+    answer = with_generator(fresh, slow, timeout_s=0.5).ask(MIGONE_Q)
+    assert time.monotonic() - started < 4.5
+    assert "TimeoutError" in answer.generator
+    assert "two to three hours" in answer.answer
+
+
+def test_generated__model_error_falls_back(fresh: Assistant) -> None:
+    class Broken(GenericFakeChatModel):
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            raise ConnectionError("server went away")
+            yield  # pragma: no cover
+
+    answer = with_generator(fresh, Broken(messages=iter([]))).ask(MIGONE_Q)
+    assert "ConnectionError" in answer.generator and answer.status == "answered"
+
+
+def test_generated__stream_sends_only_verified_sentences(fresh: Assistant) -> None:
+    n = _migone_passage(fresh)
+    reply = (
+        f"The M.I.G.O.N.E. procedure takes approximately two to three hours [{n}]. "
+        f"It cures 95% of patients [{n}]. "
+        f"It is generally performed as an outpatient procedure [{n}]."
+    )
+    events = list(with_generator(fresh, scripted(reply)).ask_stream(MIGONE_Q))
+    pieces = [e for e in events if isinstance(e, str)]
+    assert len(pieces) == 2 and not any("95%" in p for p in pieces)
+    assert events[-1].answer.startswith(pieces[0].strip())  # type: ignore[union-attr]
+
+
+def test_generated__follow_up_rewritten_by_model_with_rule_fallback(fresh: Assistant) -> None:
+    history = [{"role": "user", "content": "What is the M.I.G.O.N.E. procedure?"}]
+    model = scripted("How long does the M.I.G.O.N.E. procedure take?", "garbage [7].")
+    answer = with_generator(fresh, model).ask("How long does it take?", history)
+    assert answer.standalone_question == "How long does the M.I.G.O.N.E. procedure take?"
+
+    broken = scripted("")  # an empty rewrite: the rule-based rewriter takes over
+    answer = with_generator(fresh, broken).ask("How long does it take?", history)
+    assert "M.I.G.O.N.E." in answer.standalone_question
+
+
+def test_generated__no_evidence_needs_no_model_call(fresh: Assistant) -> None:
+    model = scripted()  # would raise StopIteration if called
+    answer = with_generator(fresh, model).ask("How do I bake banana bread?")
+    assert answer.status == "no_evidence" and answer.citations == []
+
+
+# ---- a real OpenAI-compatible HTTP endpoint on loopback -------------------------------------
+class _Scripted(BaseHTTPRequestHandler):
+    replies: ClassVar[list[str]] = []
+    delay = 0.0
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        body = json.loads(self.rfile.read(length) or b"{}")
+        time.sleep(self.delay)
+        text = self.replies.pop(0) if self.replies else "NOT_IN_SOURCES"
+        if body.get("stream"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for word in text.split(" "):
+                chunk = {
+                    "id": "x",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "m",
+                    "choices": [
+                        {"index": 0, "delta": {"content": word + " "}, "finish_reason": None}
+                    ],
+                }
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
+        payload = {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": text},
+                }
+            ],
+        }
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def llm_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def test_openai_generator__over_real_http(
+    make_assistant, built_assistant: Assistant, llm_server: str
+) -> None:
+    probe = make_assistant(data_dir=built_assistant.settings.data_dir)
+    n = _migone_passage(probe)
+    _Scripted.delay = 0.0
+    _Scripted.replies = [
+        f"The M.I.G.O.N.E. procedure takes approximately two to three hours "
+        f"and is generally performed as an outpatient procedure [{n}]."
+    ]
+    assistant = make_assistant(
+        data_dir=built_assistant.settings.data_dir,
+        generator="openai",
+        llm_base_url=llm_server,
+        llm_model="scripted",
+        llm_timeout_s=5,
+    )
+    answer = assistant.ask(MIGONE_Q)
+    assert answer.generator == "openai", answer.generator
+    assert answer.citations[0].doc_id == "migone-procedure-clinic"
+
+
+def test_openai_generator__slow_server_falls_back(
+    make_assistant, built_assistant: Assistant, llm_server: str
+) -> None:
+    _Scripted.delay = 3.0
+    _Scripted.replies = ["too late [1]."]
+    assistant = make_assistant(
+        data_dir=built_assistant.settings.data_dir,
+        generator="openai",
+        llm_base_url=llm_server,
+        llm_model="scripted",
+        llm_timeout_s=0.5,
+    )
+    started = time.monotonic()
+    answer = assistant.ask(MIGONE_Q)
+    assert time.monotonic() - started < 3.0
+    assert answer.generator.startswith("extractive (fallback")
+
+
+def test_make_chat_model__requires_model_and_url() -> None:
+    with pytest.raises(ValueError, match="ASSISTANT_LLM_MODEL"):
+        make_chat_model(Settings(generator="openai"))
+    with pytest.raises(ValueError, match="ASSISTANT_LLM_BASE_URL"):
+        make_chat_model(Settings(generator="openai", llm_model="m"))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("ASSISTANT_TEST_LLM_URL"),
+    reason="set ASSISTANT_TEST_LLM_URL to a real OpenAI-compatible server",
+)
+def test_real_llm_server__answers_are_verified(make_assistant, built_assistant: Assistant) -> None:
+    assistant = make_assistant(
+        data_dir=built_assistant.settings.data_dir,
+        generator="openai",
+        llm_base_url=os.environ["ASSISTANT_TEST_LLM_URL"],
+        llm_model=os.environ.get("ASSISTANT_TEST_LLM_MODEL", "default"),
+        llm_timeout_s=60,
+    )
+    answer = assistant.ask("Does the M.I.G.O.N.E. procedure work?")
+    assert answer.caveat
+    passages = {p.chunk.chunk_id for p in assistant.search(answer.standalone_question)}
+    for citation in answer.citations:
+        assert citation.chunk_id in passages or answer.generator.startswith("extractive")
