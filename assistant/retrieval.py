@@ -28,6 +28,7 @@ class RetrievalResult:
 DENSE_MARGIN = 0.25
 LEXICAL_SHARE = 0.4
 WEAK_WEIGHT = 0.001
+DECISIVE_RATIO = 1.5
 
 
 def trim(
@@ -90,6 +91,14 @@ class HybridRetriever:
         version = self.catalogue.index_version() if version is None else version
         return self.lexical.get(version, self.catalogue.iter_visible_chunks)
 
+    def _lexical_weight(self, lexical: Sequence[tuple[str, float]]) -> float:
+        """The BM25 ranking's weight: the setting, or full weight when its best match stands
+        out (an exact rare term such as a document id or a drug name, that dense ranking
+        cannot see)."""
+        if lexical and (len(lexical) == 1 or lexical[0][1] >= DECISIVE_RATIO * lexical[1][1]):
+            return max(self.lexical_weight, 1.0)
+        return self.lexical_weight
+
     def warm_up(self) -> None:
         """Load the lexical index of the current version."""
         self.lexical_index()
@@ -117,6 +126,7 @@ class HybridRetriever:
         lexical = [(i, s) for i, s in lexical if i in found][:n]
         dense_kept, dense_weak = trim(dense, lambda top: top - DENSE_MARGIN)
         lexical_kept, lexical_weak = trim(lexical, lambda top: top * LEXICAL_SHARE)
+        lexical_weight = self._lexical_weight(lexical)
         fused = reciprocal_rank_fusion(
             [
                 [i for i, _ in dense_kept],
@@ -126,7 +136,7 @@ class HybridRetriever:
             ],
             self.rrf_k,
             # Weak candidates only fill the tail: their weight keeps them below every strong one.
-            [1.0, self.lexical_weight, WEAK_WEIGHT, WEAK_WEIGHT * self.lexical_weight],
+            [1.0, lexical_weight, WEAK_WEIGHT, WEAK_WEIGHT * lexical_weight],
         )
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
