@@ -28,7 +28,7 @@ class RetrievalResult:
 DENSE_MARGIN = 0.25
 LEXICAL_SHARE = 0.4
 WEAK_WEIGHT = 0.001
-DECISIVE_RATIO = 1.5
+DECISIVE_RATIO = 2.0
 
 
 def trim(
