@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import logging
 import shutil
 import threading
 from collections.abc import Callable, Iterable
@@ -36,6 +37,8 @@ class BM25Index:
             tokens.append(terms(text) or ["_empty_"])
         if not ids:
             return cls(None, [], [])
+        # bm25s sets its own logger to DEBUG, which would print through any root handler.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         model = bm25s.BM25()
         model.index(tokens, show_progress=False)
         return cls(model, ids, kinds)
