@@ -13,7 +13,7 @@ from typing import Any
 from assistant.answer import ExtractiveAnswerer
 from assistant.chain import Chain, ChainState, build_chain
 from assistant.citations import CitationChecker
-from assistant.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.embedding import Embedder, make_embedder
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidenceRegistry
 from assistant.generation import (
@@ -53,7 +53,7 @@ class Assistant:
     # ---- components ------------------------------------------------------------------------
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or SentenceTransformerEmbedder(self.settings.embed_batch_size)
+        return self._embedder or make_embedder(self.settings)
 
     @cached_property
     def store(self) -> VectorStore:
