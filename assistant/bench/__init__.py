@@ -1,6 +1,6 @@
 """``assistant bench``: performance and scale benchmarks; writes ``bench/report.md``.
 
-    assistant bench                         # ingest, latency (1k/10k/100k chunks), load
+    assistant bench                         # ingest, latency (1k/10k/100k chunks), workers, load
     assistant bench --quick                 # the same at small sizes, in a few minutes
     assistant bench --parts latency --sizes 1000,10000
     assistant bench --million               # also 1M vectors on a Chroma server (~30 min)
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 PARTS = ("ingest", "latency", "workers", "load", "scale")
-DEFAULT_PARTS = ("ingest", "latency", "load")
+DEFAULT_PARTS = ("ingest", "latency", "workers", "load")
 
 
 def _ints(text: str) -> list[int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import os
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -44,16 +46,23 @@ class BM25Index:
         return cls(model, ids, kinds)
 
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+        """Write the index to ``folder`` atomically; safe when several processes race."""
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         tmp.mkdir(parents=True)
-        if self._model is not None:
-            self._model.save(str(tmp))
-        (tmp / "chunks.json").write_text(
-            json.dumps({"ids": self.chunk_ids, "kinds": list(self._kinds)}), encoding="utf-8"
-        )
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)  # a reader sees the old folder or the whole new one
+        try:
+            if self._model is not None:
+                self._model.save(str(tmp))
+            (tmp / "chunks.json").write_text(
+                json.dumps({"ids": self.chunk_ids, "kinds": list(self._kinds)}), encoding="utf-8"
+            )
+            if not folder.exists():
+                tmp.rename(folder)  # a reader sees no folder or the whole new one
+        except OSError:
+            if not (folder / "chunks.json").exists():
+                raise
+            # Another process saved the same version first: its copy is as good as ours.
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index:
@@ -128,13 +137,22 @@ class LexicalIndexCache:
             if self._index is not None and self._version == version:
                 return self._index
             path = self.folder / f"v{version}"
+            index = None
             if (path / "chunks.json").exists():
-                index = BM25Index.load(path)
-            else:
+                try:
+                    index = BM25Index.load(path)
+                except (OSError, ValueError):
+                    index = None  # removed or replaced under us: build it instead
+            if index is None:
                 index = BM25Index.build(rows())
                 index.save(path)
-                for old in self.folder.glob("v*"):
-                    if old.name != path.name:
-                        shutil.rmtree(old, ignore_errors=True)
+                self._remove_older(version)
             self._index, self._version = index, version
             return index
+
+    def _remove_older(self, version: int) -> None:
+        """Delete saved versions older than ``version`` (never another process's work in
+        progress, whose folder name has a suffix)."""
+        for old in self.folder.glob("v*"):
+            if old.name[1:].isdigit() and int(old.name[1:]) < version:
+                shutil.rmtree(old, ignore_errors=True)
