@@ -119,6 +119,8 @@ def _results() -> dict[str, Any]:
                             "jsonl_mb": 1.0,
                             "chunks": 1000,
                             "peak_rss_mb": 1200.0,
+                            "embed_only_peak_rss_mb": 1100.0,
+                            "pipeline_over_embed_only": 1.09,
                             "peak_rss_polled_mb": 1190.0,
                             "baseline_rss_mb": 850.0,
                             "ingest_seconds": 30.0,
@@ -157,7 +159,8 @@ def _results() -> dict[str, Any]:
 def test_checks__compare_each_figure_with_its_target() -> None:
     verdicts = {c["what"]: c["ok"] for c in checks(_results())}
     assert verdicts["Ingest pipeline / raw encode (minilm)"] is True
-    assert verdicts["Peak RSS, 1,000 vs 100 documents"] is False  # grew by a third
+    assert verdicts["Peak RSS, 1,000 vs 100 documents"] is None  # information only
+    assert verdicts["Peak RSS ingesting 1,000 documents: pipeline / embed-only"] is True
     assert verdicts["ask p50 at 1,000 chunks"] is True
     assert verdicts["ask p50 / floor p50 at 1,000 chunks"] is True
     assert verdicts["Cold start to first answer (1,000 chunks)"] is False

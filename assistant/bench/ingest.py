@@ -127,21 +127,8 @@ def throughput(
         assistant.close()
 
 
-def peak_rss(embedder_name: str, docs: int, work: Path, say: Say) -> dict[str, Any]:
-    """Ingest ``docs`` short JSONL documents in a child process; its peak RSS and speed."""
-    pool = sentence_pool()
-    knowledge = work / f"rss-{docs}"
-    write_jsonl(knowledge / "corpus.jsonl", _short_docs(docs, len(pool)), pool)
-    size_mb = (knowledge / "corpus.jsonl").stat().st_size / 2**20
-    say(f"ingest: peak RSS run, {docs} documents ({size_mb:.1f} MB JSONL), {embedder_name}")
-    command = [
-        sys.executable,
-        "-m",
-        "assistant.bench.ingest",
-        str(knowledge),
-        str(work / f"rss-data-{docs}"),
-        embedder_name,
-    ]
+def _child_peak(command: list[str], say: Say) -> tuple[dict[str, Any], float, int, float]:
+    """Run a measuring child; its JSON report, polled peak (KiB), wait4 maxrss and seconds."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, env=child_env())
     polled = [0]
@@ -161,19 +148,39 @@ def peak_rss(embedder_name: str, docs: int, work: Path, say: Say) -> dict[str, A
     poller.join()
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise RuntimeError(f"ingest child failed ({proc.returncode})")
-    report = json.loads(out.decode().strip().splitlines()[-1])
+        raise RuntimeError(f"measuring child failed ({proc.returncode})")
+    return json.loads(out.decode().strip().splitlines()[-1]), polled[0], usage.ru_maxrss, seconds
+
+
+def peak_rss(embedder_name: str, docs: int, work: Path, say: Say) -> dict[str, Any]:
+    """Ingest ``docs`` short JSONL documents in a child process; its peak RSS and speed.
+
+    The floor is a second child that only embeds the same texts in the same batches, streaming
+    the file: what the model runtime itself needs, without the pipeline.
+    """
+    pool = sentence_pool()
+    knowledge = work / f"rss-{docs}"
+    write_jsonl(knowledge / "corpus.jsonl", _short_docs(docs, len(pool)), pool)
+    size_mb = (knowledge / "corpus.jsonl").stat().st_size / 2**20
+    say(f"ingest: peak RSS run, {docs} documents ({size_mb:.1f} MB JSONL), {embedder_name}")
+    base = [sys.executable, "-m", "assistant.bench.ingest"]
+    args = [str(knowledge), str(work / f"rss-data-{docs}"), embedder_name]
+    report, polled, maxrss, seconds = _child_peak([*base, *args], say)
+    say(f"ingest: embed-only floor over the same {docs} documents")
+    floor, _, _, _ = _child_peak([*base, *args, "embed-only"], say)
     return {
         "embedder": embedder_name,
         "documents": docs,
         "jsonl_mb": round(size_mb, 1),
         "chunks": report["chunks_embedded"],
-        # VmHWM of the child's own address space. (wait4's ru_maxrss is not used: Linux
-        # carries the parent's high-water mark into a forked child across exec.)
+        # VmHWM of the child's own address space. (wait4's ru_maxrss is kept only as a
+        # cross-check: Linux carries the parent's high-water mark into a child across exec.)
         "peak_rss_mb": report["peak_rss_mb"],
-        "peak_rss_polled_mb": round(polled[0] / 1024, 1),
-        "wait4_maxrss_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_polled_mb": round(polled / 1024, 1),
+        "wait4_maxrss_mb": round(maxrss / 1024, 1),
         "baseline_rss_mb": report["baseline_rss_mb"],
+        "embed_only_peak_rss_mb": floor["peak_rss_mb"],
+        "pipeline_over_embed_only": round(report["peak_rss_mb"] / floor["peak_rss_mb"], 3),
         "ingest_seconds": round(report["seconds"], 1),
         "process_seconds": round(seconds, 1),
     }
@@ -235,25 +242,44 @@ def run(opts: dict[str, Any], work: Path, say: Say) -> dict[str, Any]:
     return result
 
 
-def _child(knowledge: str, data: str, embedder_name: str) -> int:
-    """The ingest run whose memory is measured: prints the ingest report as JSON."""
-    assistant = _assistant(Path(knowledge), Path(data), embedder_name)
-    assistant.embedder.warm_up()
-    baseline = rss_of_tree_kb(os.getpid()) / 1024
-    report = assistant.ingest()
-    assistant.close()
-    peak = 0
+def _vm_hwm_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
-            peak = int(line.split()[1])
-    summary = {
-        **report.__dict__,
-        "baseline_rss_mb": round(baseline, 1),
-        "peak_rss_mb": round(peak / 1024, 1),
-    }
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _child(knowledge: str, data: str, embedder_name: str, mode: str = "ingest") -> int:
+    """The run whose memory is measured: prints its report, with its VmHWM, as JSON."""
+    assistant = _assistant(Path(knowledge), Path(data), embedder_name)
+    embedder = assistant.embedder
+    embedder.warm_up()
+    baseline = rss_of_tree_kb(os.getpid()) / 1024
+    if mode == "embed-only":
+        from assistant.ingest.chunking import index_text
+        from assistant.ingest.loaders import load_path
+
+        jsonl = Path(knowledge) / "corpus.jsonl"
+        batch: list[str] = []
+        size = assistant.settings.ingest_batch_chunks
+        for doc in load_path(jsonl, jsonl.parent):
+            assert not isinstance(doc, Exception), doc
+            batch.append(index_text(doc.title, (), doc.text))
+            if len(batch) >= size:
+                embedder.embed(batch)
+                batch = []
+        embedder.embed(batch)
+        summary: dict[str, Any] = {}
+        errors = 0
+    else:
+        report = assistant.ingest()
+        summary = dict(report.__dict__)
+        errors = len(report.errors)
+    assistant.close()
+    summary.update(baseline_rss_mb=round(baseline, 1), peak_rss_mb=_vm_hwm_mb())
     print(json.dumps(summary), flush=True)
-    return 1 if report.errors else 0
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
-    sys.exit(_child(*sys.argv[1:4]))
+    sys.exit(_child(*sys.argv[1:5]))
