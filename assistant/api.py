@@ -13,7 +13,6 @@ import hmac
 import json
 import logging
 import math
-import re
 import threading
 import time
 from collections import deque
@@ -33,7 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.audit import AuditedAssistant, UnknownEntryError, key_fingerprint
 from assistant.errors import AssistantError, IndexUnavailableError, InvalidQuestionError
-from assistant.types import Answer
+from assistant.types import Answer, StreamStatus
 
 log = logging.getLogger(__name__)
 
@@ -431,41 +430,57 @@ def ask(body: AskRequest, request: Request, backend: Backend) -> AskResponse:
     return _ask(backend, body, request)
 
 
-_WORDS = re.compile(r"\S+\s*|\s+")
+StreamEvents = Iterator[StreamStatus | str | tuple[Answer, str | None]]
 
 
-def text_pieces(text: str, words_per_piece: int = 4) -> list[str]:
-    """Split text into pieces of a few words each; joined, they give the text back exactly."""
-    tokens = _WORDS.findall(text)
-    return [
-        "".join(tokens[i : i + words_per_piece]) for i in range(0, len(tokens), words_per_piece)
-    ]
-
-
-def sse_events(response: AskResponse) -> Iterator[bytes]:
-    """The events of one streamed answer, in order: status, delta..., citations, caveat,
-    answer."""
+def sse_events(events: StreamEvents) -> Iterator[bytes]:
+    """Server-sent events of one streamed answer, in order: status, delta..., [replace],
+    citations, caveat, answer (or error, if something fails after the stream began)."""
 
     def event(name: str, data: Any) -> bytes:
         return format_sse_event(event=name, data_str=json.dumps(data, ensure_ascii=False))
 
-    payload = response.model_dump(mode="json")
-    yield event("status", {"status": payload["status"], "answer_id": payload["answer_id"]})
-    for piece in text_pieces(response.answer):
-        yield event("delta", {"text": piece})
-    yield event("citations", {"citations": payload["citations"]})
-    yield event("caveat", {"caveat": payload["caveat"], "evidence": payload["evidence"]})
-    yield event("answer", payload)
+    sent: list[str] = []
+    try:
+        for item in events:
+            if isinstance(item, StreamStatus):
+                yield event("status", item.model_dump(mode="json"))
+            elif isinstance(item, str):
+                sent.append(item)
+                yield event("delta", {"text": item})
+            else:
+                answer, answer_id = item
+                payload = AskResponse(**answer.model_dump(), answer_id=answer_id).model_dump(
+                    mode="json"
+                )
+                if "".join(sent) != payload["answer"]:
+                    # A fallback or a guardrail changed the text: the final text supersedes.
+                    yield event("replace", {"text": payload["answer"]})
+                yield event("citations", {"citations": payload["citations"]})
+                yield event(
+                    "caveat", {"caveat": payload["caveat"], "evidence": payload["evidence"]}
+                )
+                yield event("answer", payload)
+    except Exception:
+        log.exception("streamed answer failed after it began")
+        yield event(
+            "error",
+            {"error": "internal", "message": "The answer could not be completed; please retry."},
+        )
 
 
 @router.post(
     "/ask/stream",
     responses={
         200: {
-            "description": "Server-sent events, in this order: `status` {status, answer_id}; "
-            "`delta` {text} (repeated; the pieces joined are the answer text); `citations` "
-            "{citations}; `caveat` {caveat, evidence}; and last `answer`, the full "
-            "AskResponse.",
+            "description": "Server-sent events, in this order: `status` {status, answer_id} "
+            "(known before any text); `delta` {text} (repeated: the text as it is composed; "
+            "with a generator, one verified sentence at a time, a sentence that fails "
+            "verification is never sent); `replace` {text} only when the final text differs "
+            "from the deltas joined (a generated answer fell back to the extractive one): the "
+            "final text supersedes them; `citations` {citations}; `caveat` {caveat, evidence}; "
+            "and last `answer`, the full AskResponse. If the answer fails after the stream "
+            "began, an `error` {error, message} event ends it.",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
         **_UNAVAILABLE,
@@ -474,10 +489,11 @@ def sse_events(response: AskResponse) -> Iterator[bytes]:
 def ask_stream(body: AskRequest, request: Request, backend: Backend) -> StreamingResponse:
     """Like /ask, as server-sent events. Errors (bad input, index unavailable) come back as
     JSON before any event is sent."""
-    response = _ask(backend, body, request)
-    # Computed first, then sent: bad input and an unreachable index are plain JSON errors.
+    history = [t.model_dump() for t in body.history or []]
+    # Checks the question and retrieves now: bad input and an unreachable index are JSON errors.
+    events = backend.ask_stream(body.question, history, "api", client=_client(request))
     return StreamingResponse(
-        sse_events(response),
+        sse_events(events),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

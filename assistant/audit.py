@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,7 +45,7 @@ from sqlalchemy.pool import StaticPool
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
-from assistant.types import Answer, Turn
+from assistant.types import Answer, StreamStatus, Turn
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,10 @@ def as_naive_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def new_entry_id() -> str:
+    return uuid.uuid4().hex
 
 
 def key_fingerprint(key: str) -> str:
@@ -210,9 +214,14 @@ class AuditLog:
         latency_ms: float,
         client: str | None = None,
         now: datetime | None = None,
+        entry_id: str | None = None,
     ) -> str:
-        """Store one served answer; returns its id (the ``answer_id`` users give feedback on)."""
-        entry_id = uuid.uuid4().hex
+        """Store one served answer; returns its id (the ``answer_id`` users give feedback on).
+
+        ``entry_id`` is given when the id was announced before the answer was complete (a
+        streamed answer names it in its first event).
+        """
+        entry_id = entry_id or new_entry_id()
         keep = self.store_questions
         row = {
             "id": entry_id,
@@ -387,11 +396,53 @@ class AuditedAssistant:
         """Answer and record; returns the answer and its audit id (None if recording failed)."""
         started = time.perf_counter()
         answer: Answer = self.assistant.ask(question, history)
+        return answer, self._record(answer, interface, started, client)
+
+    def _record(
+        self,
+        answer: Answer,
+        interface: Interface,
+        started: float,
+        client: str | None,
+        entry_id: str | None = None,
+    ) -> str | None:
         latency_ms = (time.perf_counter() - started) * 1000
         try:
-            entry_id: str | None = self.audit.record(answer, interface, latency_ms, client)
+            return self.audit.record(answer, interface, latency_ms, client, entry_id=entry_id)
         except Exception:
             # A full disk must not keep a patient from an answer; the failure is logged loudly.
             log.exception("audit log: could not record an answer")
-            entry_id = None
-        return answer, entry_id
+            return None
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[Turn | dict[str, Any]] | None,
+        interface: Interface,
+        client: str | None = None,
+    ) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
+        """Stream an answer and record it once complete.
+
+        Bad input and an unreachable index raise here, before anything is streamed. The first
+        event names the answer id the record will have; the last is (Answer, id or None if
+        recording failed).
+        """
+        started = time.perf_counter()
+        events = self.assistant.ask_stream(question, history)
+        return self._recorded_stream(events, interface, started, client)
+
+    def _recorded_stream(
+        self,
+        events: Iterator[StreamStatus | str | Answer],
+        interface: Interface,
+        started: float,
+        client: str | None,
+    ) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
+        entry_id = new_entry_id()
+        for item in events:
+            if isinstance(item, StreamStatus):
+                yield item.model_copy(update={"answer_id": entry_id})
+            elif isinstance(item, Answer):
+                yield item, self._record(item, interface, started, client, entry_id)
+            else:
+                yield item

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,9 @@ from assistant.settings import Settings
 from assistant.text import terms
 from assistant.types import Citation, Draft, Passage, Span, Turn
 
-# A sentence is kept when at least this share of its content words occur in the passages it
-# cites (stems; a stem also matches a longer one it begins)...
+# A sentence is kept when at least this share of its content words occur together in one
+# sentence, or two adjacent sentences, of a passage it cites (stems; a stem also matches a
+# longer one it begins): words gathered from all over a passage do not support a claim...
 MIN_TERM_OVERLAP = 0.6
 # ...and its embedding has at least this cosine similarity with one of the cited passages
 # (all-MiniLM-L6-v2; paraphrases of a passage score 0.5-0.9, unrelated medical text < 0.3).
@@ -41,6 +43,8 @@ MIN_KEPT_SHARE = 0.5
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# ...and it is negated exactly when the passage sentences that support it are.
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot)\b|n't\b", re.IGNORECASE)
 
 
 class GeneratorConfigError(ValueError):
@@ -111,14 +115,33 @@ class SupportVerifier:
                 return Verdict(False, f"the number {number} is not in the cited passage", markers)
         content = set(terms(body))
         if content:
-            overlap = len(matched_terms(content, frozenset(terms(cited)))) / len(content)
+            # The best-supporting window; between equals, the shorter (one sentence).
+            (overlap, _), window = max(
+                ((_support(content, w), -len(w)), w)
+                for n in markers
+                for w in _windows(passages[n - 1])
+            )
             if overlap < MIN_TERM_OVERLAP:
                 return Verdict(False, f"too little support ({overlap:.2f} of its words)", markers)
+            if bool(_NEGATION.search(body)) != bool(_NEGATION.search(window)):
+                return Verdict(False, "negated differently from the cited passage", markers)
         sentence_vector = self.embedder.embed([body])[0]
         similarity = max(float(vectors[n - 1] @ sentence_vector) for n in markers)
         if similarity < MIN_SIMILARITY:
             return Verdict(False, f"not similar to the cited passage ({similarity:.2f})", markers)
         return Verdict(True, "supported", markers)
+
+
+def _windows(passage: Passage) -> list[str]:
+    """Each sentence of a passage, and each pair of adjacent sentences."""
+    chunk = passage.chunk
+    spans = chunk.sentences or (Span(start=chunk.start, end=chunk.end),)
+    texts = [chunk.text[s.start - chunk.start : s.end - chunk.start] for s in spans]
+    return texts + [f"{a} {b}" for a, b in pairwise(texts)]
+
+
+def _support(content: set[str], window: str) -> float:
+    return len(matched_terms(content, frozenset(terms(window)))) / len(content)
 
 
 def _best_quote(passage: Passage, sentence: str) -> Span:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,6 +22,7 @@ from assistant.generation import (
     make_chat_model,
 )
 from assistant.guardrails.layer import GuardrailLayer
+from assistant.guardrails.triage import is_personal_decision, is_red_flag
 from assistant.index.catalogue import Catalogue
 from assistant.index.lexical import LexicalIndexCache
 from assistant.index.vector_store import ChromaStore, VectorStore
@@ -31,7 +31,8 @@ from assistant.prompts import PromptSet
 from assistant.retrieval import HybridRetriever, Mode
 from assistant.rewrite import QueryRewriter
 from assistant.settings import Settings
-from assistant.types import Answer, DocumentInfo, Draft, Passage, Turn
+from assistant.text import text_pieces
+from assistant.types import Answer, DocumentInfo, Draft, Passage, Status, StreamStatus, Turn
 
 REGISTRY_FILE = "evidence-registry.yaml"
 
@@ -235,6 +236,30 @@ class Assistant:
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         return guarded.model_copy(update={"timings_ms": timings})
 
+    def _compose_first(self, state: ChainState) -> tuple[ChainState, Status, bool]:
+        """The extractive draft, composed before any generator runs; the answer's status; and
+        whether a generator should write the text.
+
+        Red-flag and personal-decision questions are answered by the guardrails' own messages,
+        so they never wait for (or spend) a model call; neither does a question with no
+        evidence. The status is known here, before any text is written.
+        """
+        retrieval = state["retrieval"]
+        idf = self.retriever.lexical_index(retrieval.index_version).idf
+        question = state["question"]
+        extractive = self.answerer.answer(
+            state["standalone"], retrieval.passages, idf, balance=bool(state.get("efficacy"))
+        )
+        status: Status = extractive.status
+        if is_red_flag(question):
+            status = "emergency"
+        elif is_personal_decision(question):
+            status = "declined"
+        generate = self.generator is not self.answerer and status == "answered"
+        if not generate:
+            state = {**state, "draft": extractive}
+        return state, status, generate
+
     def ask(
         self,
         question: str,
@@ -244,42 +269,55 @@ class Assistant:
         """Answer a question from the sources, with citations."""
         started = time.perf_counter()
         turns = self.validate(question, history)
-        state = self.chain.invoke(self._state(question, turns, source_kinds))
-        return self._finish(state, turns, started)
+        state = self.chain.prepare.invoke(self._state(question, turns, source_kinds))
+        if self.generator is not self.answerer:
+            state, _, _ = self._compose_first(state)
+        return self._finish(self.chain.finish.invoke(state), turns, started)
 
     def ask_stream(
         self,
         question: str,
         history: Sequence[Turn | dict[str, Any]] | None = None,
         source_kinds: Sequence[str] | None = None,
-    ) -> Iterator[str | Answer]:
-        """Text as it is composed (verified sentences), then the final Answer.
+    ) -> Iterator[StreamStatus | str | Answer]:
+        """Like ``ask``, as it is composed: a StreamStatus, then text pieces, then the Answer.
 
-        The final Answer is authoritative: if a generated answer falls back to the extractive
-        one, its text replaces what was streamed.
+        The question is checked and the passages retrieved before this returns, so bad input
+        and an unreachable index raise here, before anything is sent. A generator's sentences
+        are sent one by one as each passes verification (a sentence the verifier removes is
+        never sent). The final Answer is authoritative: if a generated answer falls back to
+        the extractive one, or the guardrails replace it, its text supersedes what was sent.
         """
         started = time.perf_counter()
         turns = self.validate(question, history)
         state = self.chain.prepare.invoke(self._state(question, turns, source_kinds))
-        stream = getattr(self.generator, "stream", None)
-        if stream is not None:
+        state, status, generate = self._compose_first(state)
+        return self._stream(state, turns, started, status, generate)
+
+    def _stream(
+        self, state: ChainState, turns: list[Turn], started: float, status: Status, generate: bool
+    ) -> Iterator[StreamStatus | str | Answer]:
+        yield StreamStatus(status=status)
+        if generate:
+            assert isinstance(self.generator, GenerativeAnswerer)
             retrieval = state["retrieval"]
             idf = self.retriever.lexical_index(retrieval.index_version).idf
             composing = time.perf_counter()
-            for event in stream(
+            sent = 0
+            for event in self.generator.stream(
                 state["standalone"], retrieval.passages, idf, bool(state.get("efficacy"))
             ):
                 if isinstance(event, Draft):
                     state = {**state, "draft": event}
                 else:
-                    yield event + " "
+                    yield event if sent == 0 else " " + event
+                    sent += 1
             timings = dict(state["timings_ms"])
             timings["compose"] = round((time.perf_counter() - composing) * 1000, 2)
             state = {**state, "timings_ms": timings}
         answer = self._finish(self.chain.finish.invoke(state), turns, started)
-        if stream is None:  # extractive: composed at once, sent sentence by sentence
-            for piece in re.split(r"(?<=\]) ", answer.answer):
-                yield piece + " "
+        if not generate:  # composed at once: sent in pieces of a few words
+            yield from text_pieces(answer.answer)
         yield answer
 
     def search(

@@ -187,3 +187,14 @@ def _stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Stemmed content words (stopwords and one-letter words dropped)."""
     return [_stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+_WORD_PIECE = re.compile(r"\S+\s*|\s+")
+
+
+def text_pieces(text: str, words_per_piece: int = 4) -> list[str]:
+    """Split text into pieces of a few words each; joined, they give the text back exactly."""
+    tokens = _WORD_PIECE.findall(text)
+    return [
+        "".join(tokens[i : i + words_per_piece]) for i in range(0, len(tokens), words_per_piece)
+    ]

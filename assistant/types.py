@@ -131,6 +131,13 @@ class Draft(_Frozen):
     generator: str = "extractive"
 
 
+class StreamStatus(_Frozen):
+    """The first event of a streamed answer: its status, known before any text is sent."""
+
+    status: Status
+    answer_id: str | None = None
+
+
 class Answer(_Frozen):
     """What ``Assistant.ask`` returns; the JSON field names are a stable contract."""
 

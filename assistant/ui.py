@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from assistant.audit import AuditedAssistant
 from assistant.errors import IndexUnavailableError, InvalidQuestionError
-from assistant.types import Answer
+from assistant.types import Answer, StreamStatus
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +211,11 @@ STATUS_NOTES = {
 }
 
 
+DRAFTING_NOTE = (
+    "Writing the answer… each sentence appears once it has been checked against the sources; "
+    "the sources, and for questions about results the evidence status, follow."
+)
+
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
 
 
@@ -279,6 +284,22 @@ def render_answer(answer: Answer, turn: int) -> str:
             f'see <a href="#sources-for-{turn}">Sources</a>.</p>'
         )
     parts.append("</div>")
+    return "".join(parts)
+
+
+def render_draft(text: str, status: str | None, turn: int) -> str:
+    """An answer while it is being written: its text so far, markers not yet linked.
+
+    Only sentences that passed verification arrive here; the final render (``render_answer``)
+    replaces this, with the sources linked and the evidence-status box.
+    """
+    parts = [f'<div class="answer-draft draft-{turn}" aria-busy="true">']
+    note = STATUS_NOTES.get(status or "")
+    if note:
+        role = ' role="alert"' if status == "emergency" else ""
+        parts.append(f'<div class="status-note status-{status}"{role}>{esc(note)}</div>')
+    parts.append(_paragraphs(text, set(), turn) if text.strip() else "")
+    parts.append(f'<p class="muted drafting">{esc(DRAFTING_NOTE)}</p></div>')
     return "".join(parts)
 
 
@@ -386,16 +407,18 @@ def build_ui(
 
     def ask(
         question: str, conversation: list[dict[str, Any]] | None, turns: list[dict[str, Any]] | None
-    ) -> tuple[Any, ...]:
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer into the chat: the text as it is composed, then the final render."""
         conversation = list(conversation or [])
         turns = list(turns or [])
         backend = get_backend()
         if not (question or "").strip():
             gr.Warning("Please type a question.")
-            return conversation, turns, render_sources(turns), gr.skip(), question
+            yield conversation, turns, render_sources(turns), gr.skip(), question
+            return
         history = _history(turns, backend.settings.max_history_turns)
         try:
-            answer, answer_id = backend.ask(question, history, "ui")
+            events = backend.ask_stream(question, history, "ui")
         except InvalidQuestionError as exc:
             raise gr.Error(str(exc)) from exc
         except IndexUnavailableError as exc:
@@ -405,8 +428,27 @@ def build_ui(
                 "minute."
             ) from exc
         turn = len(turns) + 1
-        conversation.append({"role": "user", "content": esc(answer.question)})
-        conversation.append({"role": "assistant", "content": render_answer(answer, turn)})
+        conversation.append({"role": "user", "content": esc(question.strip())})
+        conversation.append({"role": "assistant", "content": render_draft("", None, turn)})
+        yield conversation, turns, gr.skip(), gr.skip(), ""
+        status: str | None = None
+        text = ""
+        final: tuple[Answer, str | None] | None = None
+        for event in events:
+            if isinstance(event, StreamStatus):
+                status = event.status
+            elif isinstance(event, str):
+                text += event
+                conversation[-1] = {
+                    "role": "assistant",
+                    "content": render_draft(text, status, turn),
+                }
+                yield conversation, turns, gr.skip(), gr.skip(), gr.skip()
+            else:
+                final = event
+        assert final is not None, "the stream ended without an answer"
+        answer, answer_id = final
+        conversation[-1] = {"role": "assistant", "content": render_answer(answer, turn)}
         turns.append(
             {
                 "turn": turn,
@@ -416,7 +458,7 @@ def build_ui(
             }
         )
         alert_html = render_alert(answer)
-        return (
+        yield (
             conversation,
             turns,
             render_sources(turns),
@@ -529,8 +571,8 @@ def build_ui(
                 conversation: list[dict[str, Any]] | None,
                 state: list[dict[str, Any]] | None,
                 _text: str = text,
-            ) -> tuple[Any, ...]:
-                return ask(_text, conversation, state)
+            ) -> Iterator[tuple[Any, ...]]:
+                yield from ask(_text, conversation, state)
 
             button.click(ask_example, [chat, turns], outputs, api_visibility="private").then(
                 **after_answer

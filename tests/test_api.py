@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import SourceKindName, text_pieces
+from assistant.api import SourceKindName
 from assistant.server import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.text import text_pieces
 from assistant.types import SourceKind
 
 KEY = "test-key-0123456789"

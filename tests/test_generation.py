@@ -175,19 +175,6 @@ def test_generated__model_error_falls_back(fresh: Assistant) -> None:
     assert "ConnectionError" in answer.generator and answer.status == "answered"
 
 
-def test_generated__stream_sends_only_verified_sentences(fresh: Assistant) -> None:
-    n = _migone_passage(fresh)
-    reply = (
-        f"The M.I.G.O.N.E. procedure takes approximately two to three hours [{n}]. "
-        f"It cures 95% of patients [{n}]. "
-        f"It is generally performed as an outpatient procedure [{n}]."
-    )
-    events = list(with_generator(fresh, scripted(reply)).ask_stream(MIGONE_Q))
-    pieces = [e for e in events if isinstance(e, str)]
-    assert len(pieces) == 2 and not any("95%" in p for p in pieces)
-    assert events[-1].answer.startswith(pieces[0].strip())  # type: ignore[union-attr]
-
-
 def test_generated__follow_up_rewritten_by_model_with_rule_fallback(fresh: Assistant) -> None:
     history = [{"role": "user", "content": "What is the M.I.G.O.N.E. procedure?"}]
     model = scripted("How long does the M.I.G.O.N.E. procedure take?", "garbage [7].")
@@ -330,3 +317,29 @@ def test_real_llm_server__answers_are_verified(make_assistant, built_assistant: 
     passages = {p.chunk.chunk_id for p in assistant.search(answer.standalone_question)}
     for citation in answer.citations:
         assert citation.chunk_id in passages or answer.generator.startswith("extractive")
+
+
+def _verdicts(assistant: Assistant, *sentences: str) -> list[str]:
+    passages = assistant.search(MIGONE_Q)
+    n = _migone_passage(assistant)
+    verifier = SupportVerifier(assistant.embedder)
+    vectors = assistant.embedder.embed([p.chunk.text for p in passages])
+    return [verifier.check(s.format(n=n), passages, vectors).reason for s in sentences]
+
+
+def test_verifier__support_must_come_from_one_place_in_the_passage(fresh: Assistant) -> None:
+    # "pain" and "permanent" both occur in the passage, in unrelated sentences.
+    assert _verdicts(
+        fresh,
+        "The operation is painless and permanent [{n}].",
+        "The surgeon removes tissue around the occipital nerve to give it more space [{n}].",
+    ) == ["too little support (0.33 of its words)", "supported"]
+
+
+def test_verifier__a_sentence_negated_unlike_its_passage_is_removed(fresh: Assistant) -> None:
+    # The passage: "BOTOX is effective but is not a permanent solution."
+    assert _verdicts(
+        fresh,
+        "BOTOX is a permanent solution [{n}].",
+        "BOTOX is not a permanent solution [{n}].",
+    ) == ["negated differently from the cited passage", "supported"]

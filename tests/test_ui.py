@@ -3,10 +3,13 @@ gradio_client and in a real headless Chromium."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -331,11 +334,16 @@ def _browser_or_skip() -> Any:
     return sync_playwright
 
 
-def _ask_by_keyboard(page: Any, question: str, turn: int) -> None:
+def _type_question(page: Any, question: str) -> None:
     box = page.locator("#question textarea")
+    box.wait_for(state="visible")
     box.focus()
     page.keyboard.type(question)
     page.keyboard.press("Enter")
+
+
+def _ask_by_keyboard(page: Any, question: str, turn: int) -> None:
+    _type_question(page, question)
     page.locator(f"#chat .answer.turn-{turn}").wait_for(state="visible", timeout=60_000)
 
 
@@ -441,3 +449,105 @@ def test_ui__in_a_browser_answer_sources_caveat_feedback_and_phone_width(
 
     outside = [u for u in requests if not u.startswith((origin, "data:", "blob:"))]
     assert not outside, f"the page requested resources from outside the server: {outside}"
+
+
+# ---- a generated answer, streamed into the browser ------------------------------------------
+MIGONE_Q = "How long does the M.I.G.O.N.E. procedure take?"
+
+
+class _GatedLLM(BaseHTTPRequestHandler):
+    """An OpenAI-compatible endpoint that streams its reply word by word and stops after the
+    first sentence (and the next word: a sentence is complete once the next begins) until the
+    test opens the gate."""
+
+    reply = ""
+    gate = threading.Event()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        words = self.reply.split(" ")
+        cut = next(i for i, w in enumerate(words) if w.endswith("].")) + 2
+        for i, word in enumerate(words):
+            if i == cut:
+                self.gate.wait(60)
+            chunk = {
+                "id": "x",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "scripted",
+                "choices": [{"index": 0, "delta": {"content": word + " "}, "finish_reason": None}],
+            }
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.browser
+@pytest.mark.server
+@pytest.mark.slow
+def test_ui__a_generated_answer_streams_only_verified_sentences(
+    ui_server: AppServer, built_assistant: Assistant, tmp_path: Path
+) -> None:
+    sync_playwright = _browser_or_skip()
+    n = next(
+        i
+        for i, p in enumerate(built_assistant.search(MIGONE_Q), start=1)
+        if "two to three hours" in p.chunk.text
+    )
+    _GatedLLM.reply = (
+        f"The M.I.G.O.N.E. procedure takes approximately two to three hours [{n}]. "
+        f"It cures 95% of patients [{n}]. "
+        f"It is generally performed as an outpatient procedure [{n}]."
+    )
+    _GatedLLM.gate = threading.Event()
+    llm = ThreadingHTTPServer(("127.0.0.1", 0), _GatedLLM)
+    threading.Thread(target=llm.serve_forever, daemon=True).start()
+    # A second app process on the same (already built) index, answering through the model.
+    server = AppServer(
+        Path(ui_server.env["ASSISTANT_DATA_DIR"]),
+        tmp_path / "server.log",
+        ASSISTANT_GENERATOR="openai",
+        ASSISTANT_LLM_BASE_URL=f"http://127.0.0.1:{llm.server_address[1]}/v1",
+        ASSISTANT_LLM_MODEL="scripted",
+        ASSISTANT_LLM_TIMEOUT_S="90",
+    )
+    try:
+        server.start()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(f"{server.url}/")
+                _type_question(page, MIGONE_Q)
+                draft = page.locator("#chat .answer-draft.draft-1")
+                draft.get_by_text("two to three hours", exact=False).wait_for(state="visible")
+                # The model is still held at its second sentence: this was streamed.
+                assert not _GatedLLM.gate.is_set()
+                assert "outpatient" not in draft.inner_text()
+                assert page.locator("#chat .answer.turn-1").count() == 0
+                _GatedLLM.gate.set()
+                final = page.locator("#chat .answer.turn-1")
+                final.wait_for(state="visible")
+                text = final.inner_text()
+                assert "two to three hours" in text and "outpatient" in text
+                assert "95%" not in page.locator("#chat").inner_text()
+                assert page.locator("#chat .answer-draft").count() == 0
+                page.locator("#sources-for-1 .source-item").first.wait_for(state="visible")
+            finally:
+                browser.close()
+        entries = httpx.get(f"{server.url}/api/v1/conversations", headers=AUTH, timeout=30).json()[
+            "items"
+        ]
+        assert [e["generator"] for e in entries if e["question"] == MIGONE_Q] == ["openai"]
+    finally:
+        _GatedLLM.gate.set()
+        server.stop()
+        llm.shutdown()
+        llm.server_close()
