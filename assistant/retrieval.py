@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.embedding import Embedder
+from assistant.embedding import Embedder, Vectors
 from assistant.index.catalogue import Catalogue
 from assistant.index.lexical import BM25Index, LexicalIndexCache
 from assistant.index.vector_store import VectorStore
@@ -29,6 +31,7 @@ DENSE_MARGIN = 0.25
 LEXICAL_SHARE = 0.4
 WEAK_WEIGHT = 0.001
 DECISIVE_RATIO = 2.0
+QUERY_VECTOR_CACHE = 256
 
 
 def trim(
@@ -86,6 +89,24 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.expand = expand or (lambda query: query)
         self.lexical_weight = lexical_weight
+        self._vectors: OrderedDict[str, Vectors] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+
+    def query_vector(self, query: str) -> Vectors:
+        """The embedding of the (alias-expanded) query. The last few are kept: an efficacy
+        question searches twice with the same text (all sources, then the published evidence),
+        and a repeated question should not cost a second model call."""
+        text = self.expand(query)
+        with self._vectors_lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text]
+        vector = self.embedder.embed([text])[0]
+        with self._vectors_lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > QUERY_VECTOR_CACHE:
+                self._vectors.popitem(last=False)
+        return vector
 
     def lexical_index(self, version: int | None = None) -> BM25Index:
         version = self.catalogue.index_version() if version is None else version
@@ -115,7 +136,7 @@ class HybridRetriever:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.embed([self.expand(query)])[0]
+            vector = self.query_vector(query)
             where = {"source_kind": {"$in": list(source_kinds)}} if source_kinds else None
             # Over-fetch: chunks of an ingest in progress are stored but not yet visible.
             dense = self.store.query(vector, 2 * n, where)

@@ -242,3 +242,26 @@ def test_search__passages_are_ranked_best_first(built_assistant: Assistant) -> N
     assert [p.rank for p in passages] == list(range(1, 9))
     scores = [p.score for p in passages]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_an_efficacy_question_embeds_its_query_once(built_assistant: Assistant) -> None:
+    """It searches twice (all sources, then the published evidence) with one query vector."""
+    retriever = built_assistant.retriever
+    calls: list[list[str]] = []
+    embed = retriever.embedder.embed
+
+    def counting(texts: list[str]) -> Any:
+        calls.append(list(texts))
+        return embed(texts)
+
+    retriever._vectors.clear()
+    retriever.embedder = type("Counting", (), {"embed": staticmethod(counting)})()  # type: ignore[assignment]
+    try:
+        answer = built_assistant.ask("Does occipital nerve decompression really work?")
+        again = built_assistant.ask("Does occipital nerve decompression really work?")
+    finally:
+        retriever.embedder = built_assistant.embedder
+    assert answer.efficacy_question and answer.caveat
+    assert any(c.source_kind == "curated-evidence" for c in answer.citations)
+    assert len(calls) == 1, calls
+    assert again.answer == answer.answer
