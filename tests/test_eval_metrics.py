@@ -237,7 +237,7 @@ def test_check_threshold__min_max_and_not_measured() -> None:
 
 
 def test_baseline_verdicts__say_who_wins_and_by_how_much() -> None:
-    systems = [
+    systems: list[tuple[str, str, dict[str, float | None]]] = [
         ("hybrid", "H", {"hit_at_5": 0.95, "mrr": 0.80}),
         ("bm25", "B", {"hit_at_5": 0.90, "mrr": 0.85}),
     ]

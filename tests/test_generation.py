@@ -3,7 +3,6 @@ unverified; the caveat is kept; failures fall back to the extractive answer in b
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -23,6 +22,7 @@ from assistant.generation import (
 )
 from assistant.service import Assistant
 from assistant.settings import Settings
+from tests.openai_stub import read_body, send_reply
 
 pytestmark = pytest.mark.slow
 
@@ -198,46 +198,9 @@ class _Scripted(BaseHTTPRequestHandler):
     delay = 0.0
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        body = json.loads(self.rfile.read(length) or b"{}")
+        body = read_body(self)
         time.sleep(self.delay)
-        text = self.replies.pop(0) if self.replies else "NOT_IN_SOURCES"
-        if body.get("stream"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for word in text.split(" "):
-                chunk = {
-                    "id": "x",
-                    "object": "chat.completion.chunk",
-                    "created": 0,
-                    "model": "m",
-                    "choices": [
-                        {"index": 0, "delta": {"content": word + " "}, "finish_reason": None}
-                    ],
-                }
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-            return
-        payload = {
-            "id": "x",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "m",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": text},
-                }
-            ],
-        }
-        data = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_reply(self, body, self.replies.pop(0) if self.replies else "NOT_IN_SOURCES")
 
     def log_message(self, *args: Any) -> None:
         pass

@@ -80,7 +80,7 @@ class GatedModel(GenericFakeChatModel):
     seen_in_time: Any = None
 
     def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        words = str(next(self.messages).content).split(" ")
+        words = str(getattr(next(self.messages), "content", "")).split(" ")
         cut = next(i for i, w in enumerate(words) if w.endswith("].")) + 2
         for word in words[:cut]:
             yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))

@@ -3,7 +3,6 @@ gradio_client and in a real headless Chromium."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
@@ -30,6 +29,7 @@ from assistant.ui import (
     safe_url,
     theme,
 )
+from tests.openai_stub import read_body, send_reply
 from tests.test_api_server import AUTH, AppServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -464,25 +464,9 @@ class _GatedLLM(BaseHTTPRequestHandler):
     gate = threading.Event()
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
         words = self.reply.split(" ")
         cut = next(i for i, w in enumerate(words) if w.endswith("].")) + 2
-        for i, word in enumerate(words):
-            if i == cut:
-                self.gate.wait(60)
-            chunk = {
-                "id": "x",
-                "object": "chat.completion.chunk",
-                "created": 0,
-                "model": "scripted",
-                "choices": [{"index": 0, "delta": {"content": word + " "}, "finish_reason": None}],
-            }
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.flush()
-        self.wfile.write(b"data: [DONE]\n\n")
+        send_reply(self, read_body(self), self.reply, lambda i: self.gate if i == cut else None)
 
     def log_message(self, *args: Any) -> None:
         pass

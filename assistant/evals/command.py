@@ -1,6 +1,9 @@
 """``assistant eval``: run the question sets, write a report, exit non-zero when a threshold fails.
 
     assistant eval [--cases FILE]... [--baselines] [--compare OLD/report.json] [--out DIR]
+    assistant eval --generator openai --llm-base-url URL --llm-model NAME [--limit N]
+                                                             # extractive and generative runs,
+                                                             # side by side
     assistant eval --against https://host --api-key KEY      # a running deployment
     assistant eval retrieval --corpus corpus.jsonl --questions questions.jsonl [--baselines]
     assistant eval check                                     # only check the files
@@ -31,6 +34,7 @@ from assistant.evals.schema import (
     display_path,
     load_jsonl_items,
 )
+from assistant.evals.targets import public_url
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 API_KEY_ENV = "ASSISTANT_EVAL_API_KEY"
@@ -62,20 +66,43 @@ def _tags(values: Sequence[str] | None) -> frozenset[str] | None:
     return frozenset(tags) if tags else None
 
 
+_SECRET_OPTIONS = ("--api-key", "--llm-api-key")
+_URL_OPTIONS = ("--against", "--llm-base-url")
+
+
 def _redacted(argv: Sequence[str]) -> list[str]:
-    out, hide = [], False
+    """The command line as the report records it: keys hidden, no password in a URL."""
+    out: list[str] = []
+    pending: str | None = None
     for arg in argv:
-        if hide:
-            out.append("***")
-            hide = False
-        elif arg == "--api-key":
+        if pending is not None:
+            out.append("***" if pending in _SECRET_OPTIONS else str(public_url(arg)))
+            pending = None
+        elif arg in _SECRET_OPTIONS or arg in _URL_OPTIONS:
             out.append(arg)
-            hide = True
-        elif arg.startswith("--api-key="):
-            out.append("--api-key=***")
+            pending = arg
+        elif arg.partition("=")[0] in _SECRET_OPTIONS:
+            out.append(arg.partition("=")[0] + "=***")
+        elif arg.partition("=")[0] in _URL_OPTIONS:
+            name, _, url = arg.partition("=")
+            out.append(f"{name}={public_url(url)}")
         else:
             out.append(arg)
     return out
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -100,7 +127,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="TAG[,TAG]",
         help="only cases with one of these tags (repeatable)",
     )
-    p.add_argument("--limit", type=int, metavar="N", help="only the first N cases of each set")
+    p.add_argument(
+        "--limit",
+        type=_count,
+        metavar="N",
+        help="only the first N cases of each set (in both runs of a side-by-side run)",
+    )
     p.add_argument("--data-dir", help="folder of the index (ASSISTANT_DATA_DIR)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument(
@@ -147,6 +179,33 @@ def suite_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-key", help=f"API key for --against (or set {API_KEY_ENV})")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per HTTP request")
     p.add_argument("--knowledge-dir", help="folder of documents (ASSISTANT_KNOWLEDGE_DIR)")
+    gen = p.add_argument_group(
+        "generative answers",
+        "With a generator other than none, the suite runs twice on the same index and cases, "
+        "extractive and then generative, and the report shows both side by side; the "
+        "thresholds must hold in both runs. Each option defaults to its ASSISTANT_* "
+        "environment variable.",
+    )
+    gen.add_argument(
+        "--generator",
+        choices=("none", "openai", "ollama"),
+        help="answer generator of the second run (ASSISTANT_GENERATOR; default none: one "
+        "extractive run)",
+    )
+    gen.add_argument("--llm-base-url", metavar="URL", help="model server (ASSISTANT_LLM_BASE_URL)")
+    gen.add_argument("--llm-model", metavar="NAME", help="model name (ASSISTANT_LLM_MODEL)")
+    gen.add_argument(
+        "--llm-api-key",
+        metavar="KEY",
+        help="key for the model server (better: ASSISTANT_LLM_API_KEY); never written to the "
+        "report",
+    )
+    gen.add_argument(
+        "--llm-timeout-s",
+        type=_seconds,
+        metavar="S",
+        help="seconds to wait for the model before falling back (ASSISTANT_LLM_TIMEOUT_S)",
+    )
     _common(p)
     return p
 
@@ -191,6 +250,10 @@ def _print_problems(exc: EvalDataError) -> None:
 def _finish(report: dict[str, Any], out: Path, old: tuple[Path, dict[str, Any]] | None) -> int:
     if old is not None:
         report["comparison"] = compare(old[1], report, str(old[0]))
+        if report.get("generative") and old[1].get("generative"):
+            report["generative"]["comparison"] = compare(
+                old[1]["generative"], report["generative"], f"{old[0]} (generative run)"
+            )
     paths = write_report(report, out)
     for line in summary_lines(report):
         print(line)
@@ -214,7 +277,43 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, tuple[Path, dict[str, Any]] 
     return thresholds, old
 
 
-def _suite(argv: Sequence[str], assistant: Any = None) -> int:
+_LLM_OPTIONS = ("generator", "llm_base_url", "llm_model", "llm_api_key", "llm_timeout_s")
+
+
+def _with_generator(args: argparse.Namespace, settings: Any) -> Any:
+    """``settings`` with the generator options given on the command line."""
+    update = {k: getattr(args, k) for k in _LLM_OPTIONS if getattr(args, k) is not None}
+    return settings.model_copy(update=update) if update else settings
+
+
+def _sibling(assistant: Any, settings: Any) -> Any:
+    """An Assistant on the same index that shares the loaded model and the vector store."""
+    from assistant.service import Assistant
+
+    return Assistant(settings, embedder=assistant.embedder, store=assistant.store)
+
+
+def _plan(assistant: Any, args: argparse.Namespace) -> tuple[Any, Any | None, list[Any]]:
+    """The extractive Assistant, the generative one (None for a single extractive run) and
+    the Assistants made here (to close). Both share one embedder and one vector store."""
+    wanted = _with_generator(args, assistant.settings)
+    made: list[Any] = []
+    if assistant.settings.generator == "none":
+        extractive = assistant
+    else:
+        plain = assistant.settings.model_copy(update={"generator": "none"})
+        extractive = _sibling(assistant, plain)
+        made.append(extractive)
+    if wanted.generator == "none":
+        return extractive, None, made
+    if wanted == assistant.settings:
+        return extractive, assistant, made
+    generative = _sibling(assistant, wanted)
+    made.append(generative)
+    return extractive, generative, made
+
+
+def _suite(argv: Sequence[str], assistant: Any = None, embedder: Any = None) -> int:
     args = suite_parser().parse_args(argv)
     case_files = args.cases or [_default("evals/cases.yaml")]
     efficacy_files = (
@@ -227,43 +326,48 @@ def _suite(argv: Sequence[str], assistant: Any = None) -> int:
     options = RunOptions(
         tags=_tags(args.tags), limit=args.limit, repeat=max(1, args.repeat), progress=args.progress
     )
-    owned: Any = None
-    if args.against:
-        from assistant.evals.targets import HttpTarget
-
-        if args.baselines:
-            _say(
-                "error: --baselines needs the in-process mode (the baselines read the index "
-                "directly); drop --against or --baselines"
-            )
-            return EXIT_INPUT
-        key = args.api_key or os.environ.get(API_KEY_ENV, "")
-        if not key:
-            _say(f"error: --against needs --api-key KEY (or {API_KEY_ENV})")
-            return EXIT_INPUT
-        target: Any = HttpTarget(args.against, key, timeout=args.timeout)
-        baselines: list[Any] = []
-    else:
-        from assistant.evals.baselines import in_process_baselines
-        from assistant.evals.targets import InProcessTarget
-
-        if assistant is None:
-            assistant = owned = _make_assistant(args.knowledge_dir, args.data_dir)
-        target = InProcessTarget(assistant)
-        baselines = in_process_baselines(assistant) if args.baselines else []
     config = {
         "command": ["assistant", "eval", *_redacted(argv)],
         "cases_files": [display_path(p) for p in case_files],
         "efficacy_files": [display_path(p) for p in efficacy_files],
         "thresholds_file": display_path(args.thresholds or _default("evals/thresholds.yaml")),
     }
-    _say(
-        f"eval: {len(cases)} cases, {len(items)} efficacy-detection questions"
-        + (f" (before filters: tags {sorted(options.tags)})" if options.tags else "")
-    )
+    if args.against:
+        return _suite_http(args, cases, items, thresholds, options, config, old)
+    from assistant.evals.baselines import in_process_baselines
+    from assistant.evals.targets import InProcessTarget, generator_description
+
+    owned: list[Any] = []
     try:
+        if assistant is None:
+            assistant = _make_assistant(args.knowledge_dir, args.data_dir, embedder)
+            owned.append(assistant)
+        extractive, generative, made = _plan(assistant, args)
+        owned += made
+        if generative is not None:
+            try:
+                _ = generative.chat_model  # a missing model name or URL fails here, not later
+            except ValueError as exc:
+                _say(
+                    f"error: --generator {generative.settings.generator}: {exc} (on the "
+                    "command line: --llm-model NAME, --llm-base-url URL)"
+                )
+                return EXIT_INPUT
+        baselines = in_process_baselines(extractive) if args.baselines else []
+        _say(
+            f"eval: {len(cases)} cases, {len(items)} efficacy-detection questions"
+            + (f" (before filters: tags {sorted(options.tags)})" if options.tags else "")
+            + (f", first {options.limit} of each set" if options.limit is not None else "")
+        )
+        if generative is not None:
+            gen = generator_description(generative)
+            _say(
+                f"eval: run 1 of 2: extractive; run 2 of 2: {generative.settings.generator} "
+                f"(model {gen['llm_model']} at {gen['llm_base_url'] or 'its default URL'}, "
+                f"timeout {gen['llm_timeout_s']:g} s)"
+            )
         report = run_suite(
-            target,
+            InProcessTarget(extractive),
             cases,
             items,
             thresholds=thresholds,
@@ -271,10 +375,73 @@ def _suite(argv: Sequence[str], assistant: Any = None) -> int:
             options=options,
             config=config,
             say=_say,
+            desc="extractive" if generative is not None else "eval",
         )
+        if generative is not None:
+            from assistant.evals.side_by_side import combine
+
+            second = run_suite(
+                InProcessTarget(generative),
+                cases,
+                items,
+                thresholds=thresholds,
+                options=options,
+                config=config,
+                say=_say,
+                desc=generative.settings.generator,
+            )
+            report = combine(report, second)
+            for warning in report["side_by_side"]["warnings"]:
+                _say(f"warning: {warning}")
     finally:
-        if owned is not None:
-            owned.close()
+        for made_here in reversed(owned):
+            made_here.close()
+    return _finish(report, args.out or _default_out(), old)
+
+
+def _suite_http(
+    args: argparse.Namespace,
+    cases: Any,
+    items: Any,
+    thresholds: Any,
+    options: RunOptions,
+    config: dict[str, Any],
+    old: tuple[Path, dict[str, Any]] | None,
+) -> int:
+    from assistant.evals.targets import HttpTarget
+
+    if args.baselines:
+        _say(
+            "error: --baselines needs the in-process mode (the baselines read the index "
+            "directly); drop --against or --baselines"
+        )
+        return EXIT_INPUT
+    given = [k for k in _LLM_OPTIONS if getattr(args, k) is not None]
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        _say(
+            f"error: {flags} need the in-process mode: a deployment answers with its own "
+            "generator (each case's 'generator' in the report says which); drop --against "
+            "to compare extractive and generative answers side by side"
+        )
+        return EXIT_INPUT
+    key = args.api_key or os.environ.get(API_KEY_ENV, "")
+    if not key:
+        _say(f"error: --against needs --api-key KEY (or {API_KEY_ENV})")
+        return EXIT_INPUT
+    _say(
+        f"eval: {len(cases)} cases, {len(items)} efficacy-detection questions"
+        + (f" (before filters: tags {sorted(options.tags)})" if options.tags else "")
+    )
+    report = run_suite(
+        HttpTarget(args.against, key, timeout=args.timeout),
+        cases,
+        items,
+        thresholds=thresholds,
+        options=options,
+        config=config,
+        say=_say,
+    )
     return _finish(report, args.out or _default_out(), old)
 
 
@@ -370,7 +537,7 @@ def main(argv: list[str], *, assistant: Any = None, embedder: Any = None) -> int
             return _retrieval(argv[1:], embedder)
         if argv and argv[0] == "check":
             return _check(argv[1:])
-        return _suite(argv, assistant)
+        return _suite(argv, assistant, embedder)
     except EvalDataError as exc:
         _print_problems(exc)
         return EXIT_INPUT

@@ -39,6 +39,10 @@ _PALETTE = ("#1f5fa8", "#d9822b", "#3b8f5a", "#8e5ba8", "#b8454a", "#5c6b73")
 _PASS, _FAIL, _NEUTRAL = "#2e7d4f", "#b3261e", "#5c6b73"
 
 
+# Appended to a threshold's metric name when the generative run of a side-by-side run fails it.
+GENERATIVE_SUFFIX = " (generative)"
+
+
 class ReportError(ValueError):
     """An earlier report that cannot be read or compared."""
 
@@ -210,6 +214,8 @@ def write_report(report: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
 
 def summary_lines(report: Mapping[str, Any]) -> list[str]:
     """A few lines for the terminal: verdict, each threshold, and where to look."""
+    if report.get("side_by_side"):
+        return _side_by_side_summary(report)
     s = report["summary"]
     lines = [
         f"{'PASSED' if s['passed'] else 'FAILED'}: {s['cases']} cases, "
@@ -229,6 +235,56 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
     if report.get("baselines"):
         for v in report["baselines"]["verdicts"]:
             lines.append("  " + verdict_sentence(v))
+    return lines
+
+
+_MARKS = {"pass": "ok  ", "fail": "FAIL", "not measured": "n/a "}
+
+
+def _side_by_side_summary(report: Mapping[str, Any]) -> list[str]:
+    s, sbs = report["summary"], report["side_by_side"]
+    runs = sbs["runs"]
+    lines = [
+        f"{'PASSED' if s['passed'] else 'FAILED'}: {s['cases']} cases in each of 2 runs ("
+        + "; ".join(f"{r['label']}: {r['failed_cases']} failed a check" for r in runs)
+        + ")"
+        + (
+            f"; {s['detection_items']} efficacy-detection questions"
+            if s.get("detection_items")
+            else ""
+        )
+    ]
+    for t in sbs["thresholds"]:
+        states = [t[r["name"]]["status"] for r in runs]
+        mark = _MARKS["fail" if "fail" in states else states[-1]]
+        values = ", ".join(
+            f"{r['name']} {fmt(t['metric'], t[r['name']]['value'])}"
+            + (" FAIL" if t[r["name"]]["status"] == "fail" else "")
+            for r in runs
+        )
+        lines.append(f"  {mark} {t['metric']}: {values} (threshold {fmt_bound(t['metric'], t)})")
+    o = sbs["generator_outcomes"]
+    done = o["all"]
+    reasons = ", ".join(f"{r} ×{n}" for r, n in o["fallback_reasons"].items())
+    lines.append(
+        f"  {runs[1]['label']}: wrote {done['generated']} of the {o['model_asked']} answers it "
+        f"was asked for, {done['fallback']} fell back to extractive"
+        + (f" ({reasons})" if reasons else "")
+        + f", {done['no_model_call']} needed no model call"
+        + (f", {done['error']} errors" if done["error"] else "")
+    )
+    lat = sbs["latency"]
+    lines.append(
+        "  latency p50/p95: "
+        + "; ".join(
+            f"{r['name']} {fmt('latency_p50_ms', lat[r['name']]['p50_ms'])} / "
+            f"{fmt('latency_p95_ms', lat[r['name']]['p95_ms'])}"
+            for r in runs
+        )
+    )
+    lines += [f"  warning: {w}" for w in sbs.get("warnings", [])]
+    if report.get("baselines"):
+        lines += ["  " + verdict_sentence(v) for v in report["baselines"]["verdicts"]]
     return lines
 
 
@@ -256,10 +312,33 @@ def _md_table(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:
+    if report.get("side_by_side"):
+        lines = _md_head(report) + _side_by_side_md(report)
+        gen = report["generative"]
+        lines += ["## Extractive run", "", *_md_body(report, 3, tables=False)]
+        lines += [f"## Generative run: {run_label(report, 'generative')}", ""]
+        lines += _md_body(gen, 3, tables=False)
+    else:
+        lines = _md_head(report) + _md_body(report, 2)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def run_label(report: Mapping[str, Any], name: str) -> str:
+    """How a side-by-side report names one of its runs ("extractive", "openai (model)")."""
+    for run in (report.get("side_by_side") or {}).get("runs", []):
+        if run["name"] == name:
+            return str(run["label"])
+    return name
+
+
+def _md_head(report: Mapping[str, Any]) -> list[str]:
     s = report["summary"]
     cfg = report["config"]
+    title = f"# Eval report ({report['kind']})"
+    if report.get("side_by_side"):
+        title += f": extractive vs {run_label(report, 'generative')}"
     lines = [
-        f"# Eval report ({report['kind']})",
+        title,
         "",
         f"- Result: **{'PASSED' if s['passed'] else 'FAILED'}**"
         + (f" (failed: {', '.join(s['failed_thresholds'])})" if s["failed_thresholds"] else ""),
@@ -269,10 +348,165 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         f"- Cases: {s['cases']} ({s['failed_cases']} failed a check)",
         "",
     ]
+    if report.get("side_by_side"):
+        runs = report["side_by_side"]["runs"]
+        lines[-2] = (
+            f"- Cases: {s['cases']} in each run (failed a check: "
+            + ", ".join(f"{r['failed_cases']} {r['label']}" for r in runs)
+            + ")"
+        )
     if report.get("index"):
         lines += [f"- Index: {index_summary(report['index'])}", ""]
-    if report["thresholds"]:
-        lines += ["## Thresholds", ""]
+    return lines
+
+
+def _status_md(status: str) -> str:
+    return status.upper() if status != "not measured" else "not measured"
+
+
+def _side_by_side_metrics(sbs: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the two-column metrics table (markdown and HTML alike)."""
+    header = ["Group", "Metric", "Extractive", "Generative", "Δ (generative − extractive)", "n"]
+    return header, [
+        [
+            r["group"],
+            r["label"],
+            fmt(r["metric"], r["extractive"]),
+            fmt(r["metric"], r["generative"]),
+            fmt_diff(r["metric"], r["difference"]),
+            f"{r['n']['extractive']} / {r['n']['generative']}",
+        ]
+        for r in sbs["metrics"]
+    ]
+
+
+def _side_by_side_md(report: Mapping[str, Any]) -> list[str]:
+    sbs = report["side_by_side"]
+    ext, gen = sbs["runs"]
+    lines = [
+        "## Side by side: extractive vs generative",
+        "",
+        f"The same index, the same {ext['cases']} cases and {ext['detection_items']} "
+        f"efficacy-detection questions, asked twice: once with the extractive answerer, once "
+        f"with {gen['label']}"
+        + (f" at {gen['llm_base_url']}" if gen.get("llm_base_url") else "")
+        + (f", prompts {gen['prompt_version']}" if gen.get("prompt_version") else "")
+        + ". Every threshold is checked on both runs.",
+        "",
+    ]
+    lines += _md_table(
+        ["Run", "Result", "Failed thresholds", "Cases failing a check", "Run time"],
+        [
+            [
+                r["label"],
+                "PASSED" if r["passed"] else "FAILED",
+                ", ".join(r["failed_thresholds"]) or "none",
+                f"{r['failed_cases']} of {r['cases']}",
+                "n/a" if r["seconds"] is None else f"{r['seconds']:.1f} s",
+            ]
+            for r in sbs["runs"]
+        ],
+    )
+    if sbs["thresholds"]:
+        lines += ["### Thresholds", ""]
+        lines += _md_table(
+            ["Metric", "Threshold", "Extractive", "Generative"],
+            [
+                [t["label"], fmt_bound(t["metric"], t)]
+                + [
+                    f"{fmt(t['metric'], t[run]['value'])} {_status_md(t[run]['status'])}"
+                    for run in ("extractive", "generative")
+                ]
+                for t in sbs["thresholds"]
+            ],
+        )
+    lines += ["### Metrics", ""]
+    lines += _md_table(*_side_by_side_metrics(sbs))
+    lines += _outcomes_md(sbs["generator_outcomes"])
+    lines += ["### Latency", ""]
+    lines += _md_table(
+        ["Run", "p50", "p95", "Compose p50", "Compose p95", "Samples", "Run time"],
+        [
+            [
+                r["label"],
+                fmt("latency_p50_ms", lat["p50_ms"]),
+                fmt("latency_p95_ms", lat["p95_ms"]),
+                fmt("latency_p50_ms", lat["compose_p50_ms"]),
+                fmt("latency_p95_ms", lat["compose_p95_ms"]),
+                lat["samples"],
+                "n/a" if lat["seconds"] is None else f"{lat['seconds']:.1f} s",
+            ]
+            for r in sbs["runs"]
+            for lat in [sbs["latency"][r["name"]]]
+        ],
+    )
+    lines += [
+        "Compose is the step that writes the answer (the model call and the verification of "
+        "each sentence, or the extractive answerer); run time covers both sets of questions.",
+        "",
+    ]
+    diff = sbs["differences"]
+    lines += [
+        f"### Cases that differ ({len(diff['worse'])} worse, {len(diff['better'])} better "
+        f"with the generator, {diff['unchanged']} unchanged)",
+        "",
+    ]
+    for title, key in (("Worse", "worse"), ("Better", "better")):
+        for e in diff[key]:
+            what = ", ".join(f"{c['what']} {c['old']:.2f}→{c['new']:.2f}" for c in e["changes"])
+            lines.append(
+                f"- {title}: **{e['id']}**: {what}."
+                + (f" Now: {'; '.join(e['new_failures'])}" if e["new_failures"] else "")
+            )
+    for title, key in (("worse", "detection_worse"), ("better", "detection_better")):
+        for e in diff[key]:
+            lines.append(f"- Efficacy detection {title}: {e['id']}: {e['question']}")
+    lines.append("")
+    if sbs.get("warnings"):
+        lines += [f"- Warning: {w}" for w in sbs["warnings"]] + [""]
+    return lines
+
+
+def _outcomes_md(out: Mapping[str, Any]) -> list[str]:
+    share = out["model_written_share"]
+    lines = [
+        f"### What the model did ({out['generator']} run)",
+        "",
+        f"The model was asked for {out['model_asked']} answers and wrote "
+        f"{out['all']['generated']} that passed verification"
+        + (f" ({100 * share:.1f}%)" if share is not None else "")
+        + "; the others fell back to the extractive answer. The model is not asked where "
+        "there is nothing to write from (no evidence) or where the service answers itself "
+        "(see the statuses below).",
+        "",
+    ]
+    lines += _md_table(
+        ["Answer", "Cases", "Detection questions", "All"],
+        [
+            [out["labels"][o], out["cases"][o], out["detection"][o], out["all"][o]]
+            for o in out["outcomes"]
+            if out["all"][o]
+        ],
+    )
+    if out["fallback_reasons"]:
+        lines += ["Why answers fell back:", ""]
+        lines += _md_table(["Reason", "Answers"], list(out["fallback_reasons"].items()))
+    if out["by_status"]:
+        shown = [o for o in out["outcomes"] if out["all"][o]]
+        lines += ["Cases by final status:", ""]
+        lines += _md_table(
+            ["Status", *(out["labels"][o] for o in shown)],
+            [[status, *(row[o] for o in shown)] for status, row in out["by_status"].items()],
+        )
+    return lines
+
+
+def _md_body(report: Mapping[str, Any], level: int, tables: bool = True) -> list[str]:
+    """The sections of one run; ``level`` is the heading level of a section."""
+    h, hh = "#" * level, "#" * (level + 1)
+    lines: list[str] = []
+    if tables and report["thresholds"]:
+        lines += [f"{h} Thresholds", ""]
         lines += _md_table(
             ["Metric", "Threshold", "Value", "Result"],
             [
@@ -280,29 +514,30 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                     t["label"],
                     fmt_bound(t["metric"], t),
                     fmt(t["metric"], t["value"]),
-                    t["status"].upper() if t["status"] != "not measured" else "not measured",
+                    _status_md(t["status"]),
                 ]
                 for t in report["thresholds"]
             ],
         )
-    lines += ["## Metrics", ""]
-    lines += _md_table(
-        ["Group", "Metric", "Value", "n", "What it means"],
-        [
+    if tables:
+        lines += [f"{h} Metrics", ""]
+        lines += _md_table(
+            ["Group", "Metric", "Value", "n", "What it means"],
             [
-                report["metric_info"][n]["group"],
-                label(n),
-                fmt(n, v["value"]),
-                v["n"],
-                report["metric_info"][n]["description"],
-            ]
-            for n, v in report["metrics"].items()
-        ],
-    )
+                [
+                    report["metric_info"][n]["group"],
+                    label(n),
+                    fmt(n, v["value"]),
+                    v["n"],
+                    report["metric_info"][n]["description"],
+                ]
+                for n, v in report["metrics"].items()
+            ],
+        )
     base = report.get("baselines")
     if base:
         lines += [
-            "## Baselines (retrieval)",
+            f"{h} Baselines (retrieval)",
             "",
             f"Same {base['n']} cases, same index; 'Δ' is the hybrid Assistant minus the row.",
             "",
@@ -323,7 +558,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines += [f"- {verdict_sentence(v)}" for v in base["verdicts"]] + [""]
     det = report.get("efficacy_detection")
     if det:
-        lines += ["## Efficacy detection", "", f"{det['n']} labelled questions.", ""]
+        lines += [f"{h} Efficacy detection", "", f"{det['n']} labelled questions.", ""]
         names = list(det["metrics"])
         lines += _md_table(
             ["Set"] + [label(n).replace("Efficacy detection ", "") for n in names],
@@ -351,7 +586,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                 ],
             )
     if report["by_tag"]:
-        lines += ["## By tag", ""]
+        lines += [f"{h} By tag", ""]
         names = list(next(iter(report["by_tag"].values()))["metrics"])
         lines += _md_table(
             ["Tag", "n"] + [label(n) for n in names],
@@ -361,9 +596,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             ],
         )
     failed = [c for c in report["cases"] if not c["passed"]]
-    lines += [f"## Failed cases ({len(failed)})", ""]
+    lines += [f"{h} Failed cases ({len(failed)})", ""]
     for c in failed:
-        lines += [f"### {c['id']} ({c['where']})", "", f"- Question: {c['question']}"]
+        lines += [f"{hh} {c['id']} ({c['where']})", "", f"- Question: {c['question']}"]
         for turn in c.get("history") or []:
             lines.append(f"  - earlier {turn['role']}: {turn['content']}")
         lines += [
@@ -373,7 +608,12 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             f"{'; '.join(repr(p) for p in c['expected_support']) or 'none'}"
             + (", with caveat" if c.get("efficacy") else ""),
             f"- Got: status {c.get('status')}; retrieved "
-            f"{', '.join(dict.fromkeys(c.get('retrieved', [])[:5])) or 'n/a'}",
+            f"{', '.join(dict.fromkeys(c.get('retrieved', [])[:5])) or 'n/a'}"
+            + (
+                f"; generator {c['generator']}"
+                if c.get("generator") and c["generator"] != "extractive"
+                else ""
+            ),
         ]
         if c.get("answer"):
             lines.append(f"- Answer: {c['answer']}")
@@ -387,23 +627,24 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines.append("")
     comp = report.get("comparison")
     if comp:
-        lines += _comparison_md(comp)
+        lines += _comparison_md(comp, level)
     judge = report["judge"]
     lines += [
-        "## Judge metrics (optional, never gate a run)",
+        f"{h} Judge metrics (optional, never gate a run)",
         "",
         f"Not computed: {judge['reason']}." if not judge["enabled"] else "",
         "",
     ]
     if report.get("warnings"):
-        lines += ["## Warnings about the cases", ""] + [f"- {w}" for w in report["warnings"]]
+        lines += [f"{h} Warnings about the cases", ""] + [f"- {w}" for w in report["warnings"]]
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
 
 
-def _comparison_md(comp: Mapping[str, Any]) -> list[str]:
+def _comparison_md(comp: Mapping[str, Any], level: int = 2) -> list[str]:
+    h, hh = "#" * level, "#" * (level + 1)
     lines = [
-        f"## Regressions and improvements (against {comp['old_report']}, {comp['old_created']})",
+        f"{h} Regressions and improvements (against {comp['old_report']}, {comp['old_created']})",
         "",
     ]
     lines += _md_table(
@@ -420,7 +661,7 @@ def _comparison_md(comp: Mapping[str, Any]) -> list[str]:
         ],
     )
     for title, key in (("Regressions", "regressions"), ("Improvements", "improvements")):
-        lines += [f"### {title} ({len(comp[key])})", ""]
+        lines += [f"{hh} {title} ({len(comp[key])})", ""]
         for e in comp[key]:
             what = ", ".join(f"{c['what']} {c['old']:.2f}→{c['new']:.2f}" for c in e["changes"])
             lines.append(
@@ -433,7 +674,7 @@ def _comparison_md(comp: Mapping[str, Any]) -> list[str]:
         ("Efficacy detection improvements", "detection_improvements"),
     ):
         if comp[key]:
-            lines += [f"### {title} ({len(comp[key])})", ""]
+            lines += [f"{hh} {title} ({len(comp[key])})", ""]
             lines += [f"- {e['id']}: {e['question']}" for e in comp[key]] + [""]
     lines += [
         f"Unchanged cases: {comp['unchanged']}. New cases: "
@@ -617,24 +858,200 @@ def render_html(report: Mapping[str, Any]) -> str:
     s, cfg = report["summary"], report["config"]
     out: list[str] = []
     add = out.append
-    add(f"<h1>Eval report: {escape(report['kind'])}</h1>")
+    sbs = report.get("side_by_side")
+    title = f"Eval report: {report['kind']}"
+    if sbs:
+        title += f", extractive vs {run_label(report, 'generative')}"
+    add(f"<h1>{escape(title)}</h1>")
     add(
         f'<p class="muted">Created {escape(report["created"])} · target '
         f"{escape(str(cfg['target'].get('target')))} "
         f"{escape(str(cfg['target'].get('url') or cfg['target'].get('knowledge_dir', '')))}"
-        f" · {s['cases']} cases · assistant {escape(str(cfg.get('assistant_version')))}</p>"
+        f" · {s['cases']} cases{' in each run' if sbs else ''} · assistant "
+        f"{escape(str(cfg.get('assistant_version')))}</p>"
     )
     verdict = (
         "PASSED"
         if s["passed"]
-        else "FAILED: " + ", ".join(label(n) for n in s["failed_thresholds"])
+        else "FAILED: "
+        + ", ".join(
+            label(n.removesuffix(GENERATIVE_SUFFIX))
+            + (GENERATIVE_SUFFIX if n.endswith(GENERATIVE_SUFFIX) else "")
+            for n in s["failed_thresholds"]
+        )
     )
     add(f'<div class="banner {"ok-bg" if s["passed"] else "fail-bg"}">{escape(verdict)}</div>')
     if report.get("index"):
         add(f"<p><strong>Index:</strong> {escape(index_summary(report['index']))}</p>")
+    if sbs:
+        out += _side_by_side_html(report)
+        add("<h2>Extractive run</h2>")
+        out += _html_body(report, 3, tables=False)
+        add(f"<h2>Generative run: {escape(run_label(report, 'generative'))}</h2>")
+        out += _html_body(report["generative"], 3, tables=False)
+    else:
+        out += _html_body(report, 2)
+    page_title = f"Eval report ({report['kind']}, {report['created']})"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(page_title)}</title><style>{_CSS}</style></head><body>"
+        + "\n".join(out)
+        + "</body></html>\n"
+    )
 
-    if report["thresholds"]:
-        add("<h2>Thresholds</h2>")
+
+def _side_by_side_html(report: Mapping[str, Any]) -> list[str]:
+    sbs = report["side_by_side"]
+    ext, gen = sbs["runs"]
+    out = ["<h2>Side by side: extractive vs generative</h2>"]
+    where = f" at {gen['llm_base_url']}" if gen.get("llm_base_url") else ""
+    prompts = f", prompts {gen['prompt_version']}" if gen.get("prompt_version") else ""
+    out.append(
+        f"<p>The same index, the same {ext['cases']} cases and {ext['detection_items']} "
+        f"efficacy-detection questions, asked twice: once with the extractive answerer, once "
+        f"with {escape(gen['label'] + where + prompts)}. Every threshold is checked on both "
+        "runs.</p>"
+    )
+    out.append(
+        _table(
+            ["Run", "Result", "Failed thresholds", "Cases failing a check", "Run time"],
+            [
+                [
+                    escape(r["label"]),
+                    _status_cell("pass" if r["passed"] else "fail"),
+                    escape(", ".join(r["failed_thresholds"]) or "none"),
+                    f"{r['failed_cases']} of {r['cases']}",
+                    "n/a" if r["seconds"] is None else f"{r['seconds']:.1f} s",
+                ]
+                for r in sbs["runs"]
+            ],
+            raw=True,
+        )
+    )
+    if sbs["thresholds"]:
+        out.append("<h3>Thresholds</h3>")
+        out.append(
+            _table(
+                ["Metric", "Threshold", "Extractive", "", "Generative", "", "Set in"],
+                [
+                    [
+                        escape(t["label"]),
+                        escape(fmt_bound(t["metric"], t)),
+                        escape(fmt(t["metric"], t["extractive"]["value"])),
+                        _status_cell(t["extractive"]["status"]),
+                        escape(fmt(t["metric"], t["generative"]["value"])),
+                        _status_cell(t["generative"]["status"]),
+                        escape(t["where"]),
+                    ]
+                    for t in sbs["thresholds"]
+                ],
+                raw=True,
+            )
+        )
+    out.append("<h3>Metrics</h3>")
+    rates = [r for r in sbs["metrics"] if r["unit"] in ("", "score")]
+    out.append(
+        svg_grouped_bars(
+            [r["label"] for r in rates],
+            [(run["label"], [r[run["name"]] for r in rates]) for run in sbs["runs"]],
+            "Metrics: extractive vs generative",
+        )
+    )
+    out.append(_table(*_side_by_side_metrics(sbs)))
+    o = sbs["generator_outcomes"]
+    share = o["model_written_share"]
+    out.append(f"<h3>What the model did ({escape(o['generator'])} run)</h3>")
+    out.append(
+        f"<p>The model was asked for {o['model_asked']} answers and wrote "
+        f"{o['all']['generated']} that passed verification"
+        + (f" ({100 * share:.1f}%)" if share is not None else "")
+        + "; the others fell back to the extractive answer. The model is not asked where "
+        "there is nothing to write from (no evidence) or where the service answers itself.</p>"
+    )
+    out.append(
+        _table(
+            ["Answer", "Cases", "Detection questions", "All"],
+            [
+                [o["labels"][k], str(o["cases"][k]), str(o["detection"][k]), str(o["all"][k])]
+                for k in o["outcomes"]
+                if o["all"][k]
+            ],
+        )
+    )
+    if o["fallback_reasons"]:
+        out.append("<p>Why answers fell back:</p>")
+        out.append(
+            _table(["Reason", "Answers"], [[r, str(n)] for r, n in o["fallback_reasons"].items()])
+        )
+    if o["by_status"]:
+        shown = [k for k in o["outcomes"] if o["all"][k]]
+        out.append("<p>Cases by final status:</p>")
+        out.append(
+            _table(
+                ["Status", *(o["labels"][k] for k in shown)],
+                [[st, *(str(row[k]) for k in shown)] for st, row in o["by_status"].items()],
+            )
+        )
+    out.append("<h3>Latency</h3>")
+    out.append(
+        _table(
+            ["Run", "p50", "p95", "Compose p50", "Compose p95", "Samples", "Run time"],
+            [
+                [
+                    r["label"],
+                    fmt("latency_p50_ms", lat["p50_ms"]),
+                    fmt("latency_p95_ms", lat["p95_ms"]),
+                    fmt("latency_p50_ms", lat["compose_p50_ms"]),
+                    fmt("latency_p95_ms", lat["compose_p95_ms"]),
+                    str(lat["samples"]),
+                    "n/a" if lat["seconds"] is None else f"{lat['seconds']:.1f} s",
+                ]
+                for r in sbs["runs"]
+                for lat in [sbs["latency"][r["name"]]]
+            ],
+        )
+    )
+    out.append(
+        '<p class="muted">Compose is the step that writes the answer (the model call and the '
+        "verification of each sentence, or the extractive answerer).</p>"
+    )
+    diff = sbs["differences"]
+    out.append(
+        f"<h3>Cases that differ ({len(diff['worse'])} worse, {len(diff['better'])} better "
+        f"with the generator, {diff['unchanged']} unchanged)</h3>"
+    )
+    rows = [
+        [
+            title,
+            e["id"],
+            e["question"] or "",
+            ", ".join(f"{c['what']} {c['old']:.2f}→{c['new']:.2f}" for c in e["changes"]),
+            "; ".join(e["new_failures"]),
+        ]
+        for title, key in (("worse", "worse"), ("better", "better"))
+        for e in diff[key]
+    ]
+    if rows:
+        out.append(_table(["With the generator", "Case", "Question", "What changed", "Now"], rows))
+    if sbs.get("warnings"):
+        out.append(
+            "<ul>"
+            + "".join(f"<li><strong>Warning:</strong> {escape(w)}</li>" for w in sbs["warnings"])
+            + "</ul>"
+        )
+    return out
+
+
+def _html_body(report: Mapping[str, Any], level: int, tables: bool = True) -> list[str]:
+    """The sections of one run; ``level`` is the heading level of a section."""
+    cfg = report["config"]
+    out: list[str] = []
+    add = out.append
+    h = f"h{level}"
+
+    if tables and report["thresholds"]:
+        add(f"<{h}>Thresholds</{h}>")
         add(
             _table(
                 ["Metric", "Threshold", "Value", "Result", "Set in"],
@@ -652,33 +1069,36 @@ def render_html(report: Mapping[str, Any]) -> str:
             )
         )
 
-    add("<h2>Metrics</h2>")
-    rates = [n for n in report["metrics"] if METRICS[n].unit == "" or METRICS[n].unit == "score"]
-    bars = []
-    for n in rates:
-        limit, status = _threshold_for(report, n)
-        value = report["metrics"][n]["value"]
-        bars.append((label(n), value, limit, status, fmt(n, value)))
-    add(svg_metric_bars(bars, "Metric values"))
-    add(
-        _table(
-            ["Group", "Metric", "Value", "n", "What it means"],
-            [
+    if tables:
+        add(f"<{h}>Metrics</{h}>")
+        rates = [
+            n for n in report["metrics"] if METRICS[n].unit == "" or METRICS[n].unit == "score"
+        ]
+        bars = []
+        for n in rates:
+            limit, status = _threshold_for(report, n)
+            value = report["metrics"][n]["value"]
+            bars.append((label(n), value, limit, status, fmt(n, value)))
+        add(svg_metric_bars(bars, "Metric values"))
+        add(
+            _table(
+                ["Group", "Metric", "Value", "n", "What it means"],
                 [
-                    report["metric_info"][n]["group"],
-                    label(n),
-                    fmt(n, v["value"]),
-                    str(v["n"]),
-                    report["metric_info"][n]["description"],
-                ]
-                for n, v in report["metrics"].items()
-            ],
+                    [
+                        report["metric_info"][n]["group"],
+                        label(n),
+                        fmt(n, v["value"]),
+                        str(v["n"]),
+                        report["metric_info"][n]["description"],
+                    ]
+                    for n, v in report["metrics"].items()
+                ],
+            )
         )
-    )
 
     base = report.get("baselines")
     if base:
-        add("<h2>Baselines: retrieval on the same cases</h2>")
+        add(f"<{h}>Baselines: retrieval on the same cases</{h}>")
         add(
             f'<p class="muted">{base["n"]} cases with expected documents, one index. '
             "Δ = hybrid Assistant minus the row (positive: the Assistant is better).</p>"
@@ -718,7 +1138,7 @@ def render_html(report: Mapping[str, Any]) -> str:
 
     latencies = [x for c in report["cases"] for x in c.get("latencies_ms", [])]
     if latencies:
-        add("<h2>Latency</h2>")
+        add(f"<{h}>Latency</{h}>")
         p50, p95 = (
             report["metrics"].get("latency_p50_ms", {}),
             report["metrics"].get("latency_p95_ms", {}),
@@ -747,7 +1167,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         )
 
     if report["by_tag"]:
-        add("<h2>By tag</h2>")
+        add(f"<{h}>By tag</{h}>")
         tags = report["by_tag"]
         worst_first = sorted(
             tags.items(), key=lambda kv: (kv[1]["metrics"]["case_pass_rate"]["value"], kv[0])
@@ -776,7 +1196,7 @@ def render_html(report: Mapping[str, Any]) -> str:
 
     det = report.get("efficacy_detection")
     if det:
-        add("<h2>Efficacy-question detection</h2>")
+        add(f"<{h}>Efficacy-question detection</{h}>")
         names = list(det["metrics"])
         add(
             _table(
@@ -814,7 +1234,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             add("</details>")
 
     failed = [c for c in report["cases"] if not c["passed"]]
-    add(f"<h2>Failed cases ({len(failed)})</h2>")
+    add(f"<{h}>Failed cases ({len(failed)})</{h}>")
     if failed:
         add(
             _table(
@@ -828,10 +1248,10 @@ def render_html(report: Mapping[str, Any]) -> str:
 
     comp = report.get("comparison")
     if comp:
-        add(_comparison_html(comp))
+        add(_comparison_html(comp, level))
 
     judge = report["judge"]
-    add('<section class="separate"><h2>Judge metrics (optional)</h2>')
+    add(f'<section class="separate"><{h}>Judge metrics (optional)</{h}>')
     add(
         '<p class="muted">Scores from a generative judge, shown apart from the deterministic '
         "metrics above; they never decide whether a run passes.</p>"
@@ -844,23 +1264,16 @@ def render_html(report: Mapping[str, Any]) -> str:
 
     if report.get("warnings"):
         add(
-            "<h2>Warnings about the cases</h2><ul>"
+            f"<{h}>Warnings about the cases</{h}><ul>"
             + "".join(f"<li>{escape(w)}</li>" for w in report["warnings"])
             + "</ul>"
         )
     add(
-        "<h2>Configuration</h2><pre>"
+        f"<{h}>Configuration</{h}><pre>"
         + escape(json.dumps(cfg, indent=2, ensure_ascii=False))
         + "</pre>"
     )
-    title = f"Eval report ({report['kind']}, {report['created']})"
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-        + "\n".join(out)
-        + "</body></html>\n"
-    )
+    return out
 
 
 def _failed_row(c: Mapping[str, Any]) -> list[str]:
@@ -872,6 +1285,8 @@ def _failed_row(c: Mapping[str, Any]) -> list[str]:
             f"{escape(turn['content'])}</span>"
         )
     got = f"<em>status {escape(str(c.get('status')))}</em>"
+    if c.get("generator") and c["generator"] != "extractive":
+        got += f' <span class="muted">(generator {escape(str(c["generator"]))})</span>'
     if c.get("answer"):
         got += f"<br>{escape(c['answer'])}"
     for cit in c.get("citations", []):
@@ -900,9 +1315,10 @@ def _failed_row(c: Mapping[str, Any]) -> list[str]:
     return [case, question, got, "<br>".join(expected), why]
 
 
-def _comparison_html(comp: Mapping[str, Any]) -> str:
+def _comparison_html(comp: Mapping[str, Any], level: int = 2) -> str:
+    h, hh = f"h{level}", f"h{level + 1}"
     out = [
-        f'<h2>Regressions and improvements</h2><p class="muted">Against '
+        f'<{h}>Regressions and improvements</{h}><p class="muted">Against '
         f"{escape(str(comp['old_report']))} ({escape(str(comp['old_created']))}).</p>"
     ]
     out.append(
@@ -921,7 +1337,7 @@ def _comparison_html(comp: Mapping[str, Any]) -> str:
         )
     )
     for title, key in (("Regressions", "regressions"), ("Improvements", "improvements")):
-        out.append(f"<h3>{title} ({len(comp[key])})</h3>")
+        out.append(f"<{hh}>{title} ({len(comp[key])})</{hh}>")
         if comp[key]:
             out.append(
                 _table(
@@ -945,7 +1361,7 @@ def _comparison_html(comp: Mapping[str, Any]) -> str:
         ("Efficacy detection improvements", "detection_improvements"),
     ):
         if comp[key]:
-            out.append(f"<h3>{title} ({len(comp[key])})</h3>")
+            out.append(f"<{hh}>{title} ({len(comp[key])})</{hh}>")
             out.append(
                 _table(
                     ["Id", "Question", "Label", "Before", "Now"],

@@ -314,6 +314,7 @@ def score_detection(target: Target, sourced: Sourced[EfficacyItem]) -> dict[str,
         "efficacy_question": None if answer is None else answer.efficacy_question,
         "caveat": None if answer is None else answer.caveat,
         "status": None if answer is None else answer.status,
+        "generator": None if answer is None else answer.generator,
         "error": error,
         "latencies_ms": latencies,
     }
@@ -553,8 +554,12 @@ def run_suite(
     options: RunOptions | None = None,
     config: Mapping[str, Any] | None = None,
     say: Progress = lambda _msg: None,
+    desc: str = "eval",
 ) -> dict[str, Any]:
-    """Ask every case and detection item, score them and assemble the report."""
+    """Ask every case and detection item, score them and assemble the report.
+
+    ``desc`` names the run on the progress bar (the side-by-side mode runs the suite twice).
+    """
     options = options or RunOptions()
     chosen, chosen_items = select(cases, options), select(items, options)
     target.prepare(say)
@@ -566,7 +571,7 @@ def run_suite(
         started = time.perf_counter()
         records: list[dict[str, Any]] = []
         detection: list[dict[str, Any]] = []
-        with _bar(len(chosen) + len(chosen_items), options, "eval") as bar:
+        with _bar(len(chosen) + len(chosen_items), options, desc) as bar:
             for sourced in chosen:
                 records.append(score_case(target, sourced, baselines, doc_texts, options.repeat))
                 bar.update()

@@ -165,7 +165,32 @@ class InProcessTarget:
             "embedder": getattr(self.assistant.embedder, "model_id", "unknown"),
             "index_version": self.assistant.index_version(),
             "documents": len(self.assistant.sources()),
+            "generator": s.generator,
+            **generator_description(self.assistant),
         }
+
+
+def generator_description(assistant: Any) -> dict[str, Any]:
+    """The generative model an in-process Assistant answers with (never its API key)."""
+    s = assistant.settings
+    if s.generator == "none":
+        return {}
+    return {
+        "llm_model": s.llm_model,
+        "llm_base_url": public_url(s.llm_base_url),
+        "llm_timeout_s": s.llm_timeout_s,
+        "prompt_version": assistant.prompts.version,
+    }
+
+
+def public_url(url: str | None) -> str | None:
+    """A URL without the user name and password it may carry (``http://user:pw@host``)."""
+    if not url:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 class HttpTarget:
