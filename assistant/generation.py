@@ -42,6 +42,9 @@ MIN_KEPT_SHARE = 0.5
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_LEAD_MARKERS = re.compile(r"^((?:\s*\[\d{1,3}\])+)")
+_TRAILING_MARKERS = re.compile(r"\s*([.!?])\s*((?:\[\d{1,3}\])+)$")
+_MARKERS_SO_FAR = re.compile(r"\s*(?:\[\d{0,3}\]?\s*)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 # ...and it is negated exactly when the passage sentences that support it are.
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot)\b|n't\b", re.IGNORECASE)
@@ -219,12 +222,13 @@ class GenerativeAnswerer:
                     if verdict.kept:
                         kept.append((sentence, verdict.markers))
                         yield _renumber(sentence, display)
-            if buffer.strip():
+            last = _tidy(buffer)
+            if last:
                 total += 1
-                verdict = self.verifier.check(buffer.strip(), passages, vectors)
+                verdict = self.verifier.check(last, passages, vectors)
                 if verdict.kept:
-                    kept.append((buffer.strip(), verdict.markers))
-                    yield _renumber(buffer.strip(), display)
+                    kept.append((last, verdict.markers))
+                    yield _renumber(last, display)
             if not kept or len(kept) / max(total, 1) < MIN_KEPT_SHARE:
                 raise _Fallback(f"only {len(kept)} of {total} sentences were supported")
         except Exception as exc:  # timeouts, connection errors, rate limits, garbage
@@ -300,11 +304,20 @@ def _complete_sentences(buffer: str) -> tuple[list[str], str]:
     done = [buffer[s.start : s.end] for s in spans[:-1]]
     rest = buffer[spans[-1].start :]
     # Markers written after the full stop ("... works. [2] Next") belong to the sentence before.
-    lead = re.match(r"^((?:\s*\[\d{1,3}\])+)", rest)
-    if lead and done:
+    lead = _LEAD_MARKERS.match(rest)
+    if lead:
         done[-1] += lead.group(1)
         rest = rest[lead.end() :]
-    return [d.strip() for d in done if d.strip()], rest
+    if _MARKERS_SO_FAR.fullmatch(rest):
+        # What follows may still be markers of the last sentence ("... works. [", "[2"): it
+        # is complete once real text follows, or the answer ends.
+        return [_tidy(d) for d in done[:-1] if d.strip()], buffer[spans[-2].start :]
+    return [_tidy(d) for d in done if d.strip()], rest
+
+
+def _tidy(sentence: str) -> str:
+    """Markers before the closing full stop: "... hours. [1]" becomes "... hours [1]."."""
+    return _TRAILING_MARKERS.sub(r" \2\1", sentence.strip())
 
 
 def _stream_with_deadline(chat_model: Any, messages: list[Any], timeout_s: float) -> Iterator[str]:

@@ -235,3 +235,29 @@ def test_sse__a_failure_after_the_stream_began_ends_with_an_error_event(
     assert events[0][0] == "status"
     assert events[-1][0] == "error" and events[-1][1]["error"] == "internal"
     assert "answer" not in [name for name, _ in events], "no answer without its guardrails"
+
+
+class CharModel(GenericFakeChatModel):
+    """Streams its reply one character at a time, as real tokenizers may split "[1]"."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        for ch in str(getattr(next(self.messages), "content", "")):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=ch))
+
+
+def test_ask_stream__markers_after_the_full_stop_stay_with_their_sentence(
+    fresh: Assistant,
+) -> None:
+    n = _migone_passage(fresh)
+    reply = (
+        "The M.I.G.O.N.E. procedure takes approximately two to three hours. "
+        f"[{n}] It is generally performed as an outpatient procedure. [{n}]"
+    )
+    model = CharModel(messages=iter([AIMessage(content=reply)]))
+    events = list(with_generator(fresh, model).ask_stream(MIGONE_Q))
+    _, pieces, answer = _split(events)
+    assert answer.generator == "openai", answer.generator
+    assert pieces == [
+        "The M.I.G.O.N.E. procedure takes approximately two to three hours [1].",
+        " It is generally performed as an outpatient procedure [1].",
+    ]
