@@ -4,6 +4,7 @@ unverified; the caveat is kept; failures fall back to the extractive answer in b
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from assistant.generation import (
 )
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.types import Answer
 from tests.openai_stub import read_body, send_reply
 
 pytestmark = pytest.mark.slow
@@ -276,10 +278,21 @@ def test_real_llm_server__answers_are_verified(make_assistant, built_assistant: 
         llm_timeout_s=60,
     )
     answer = assistant.ask("Does the M.I.G.O.N.E. procedure work?")
-    assert answer.caveat
-    passages = {p.chunk.chunk_id for p in assistant.search(answer.standalone_question)}
-    for citation in answer.citations:
-        assert citation.chunk_id in passages or answer.generator.startswith("extractive")
+    assert answer.caveat, "the caveat is added by code, whatever the model wrote"
+    for question in ("Does the M.I.G.O.N.E. procedure work?", MIGONE_Q):
+        events = list(assistant.ask_stream(question))
+        final = events[-1]
+        assert isinstance(final, Answer)
+        retrieved = assistant.chain.prepare.invoke(assistant._state(question, [], None))
+        passages = {p.chunk.chunk_id for p in retrieved["retrieval"].passages}
+        assert {c.chunk_id for c in final.citations} <= passages
+        markers = {int(m) for m in re.findall(r"\[(\d+)\]", final.answer)}
+        assert markers == {c.n for c in final.citations}
+        if final.generator == "openai":  # written by the model: every sentence cites
+            streamed = "".join(e for e in events if isinstance(e, str))
+            assert streamed == final.answer
+            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", final.answer):
+                assert re.search(r"\[\d+\]", sentence), sentence
 
 
 def _verdicts(assistant: Assistant, *sentences: str) -> list[str]:
