@@ -92,6 +92,11 @@ class HybridRetriever:
         self._vectors: OrderedDict[str, Vectors] = OrderedDict()
         self._vectors_lock = threading.Lock()
 
+    def forget_query_vectors(self) -> None:
+        """Drop the kept query vectors (the benchmark times every question from scratch)."""
+        with self._vectors_lock:
+            self._vectors.clear()
+
     def query_vector(self, query: str) -> Vectors:
         """The embedding of the (alias-expanded) query. The last few are kept: an efficacy
         question searches twice with the same text (all sources, then the published evidence),

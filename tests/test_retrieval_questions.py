@@ -254,7 +254,7 @@ def test_an_efficacy_question_embeds_its_query_once(built_assistant: Assistant) 
         calls.append(list(texts))
         return embed(texts)
 
-    retriever._vectors.clear()
+    retriever.forget_query_vectors()
     retriever.embedder = type("Counting", (), {"embed": staticmethod(counting)})()  # type: ignore[assignment]
     try:
         answer = built_assistant.ask("Does occipital nerve decompression really work?")
