@@ -94,7 +94,9 @@ def build_chain(
         result = retriever.search(state["standalone"], state["k"], state.get("source_kinds"))
         if state.get("efficacy") and not state.get("source_kinds"):
             # Efficacy questions always get the published evidence next to the clinics' claims.
-            evidence = retriever.search(state["standalone"], EVIDENCE_K, EVIDENCE_KINDS)
+            evidence = retriever.search(
+                state["standalone"], EVIDENCE_K, EVIDENCE_KINDS, vector=result.query_vector
+            )
             result = merge_results(result, evidence)
         return {"retrieval": result}
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +20,8 @@ class RetrievalResult:
 
     passages: list[Passage]
     index_version: int
+    query_vector: Vectors | None = None
+    """The query's embedding, for a second search with the same text (no second model call)."""
 
 
 # Before fusion, candidates far below the best of their own ranking are set apart: rank fusion
@@ -31,7 +31,6 @@ DENSE_MARGIN = 0.25
 LEXICAL_SHARE = 0.4
 WEAK_WEIGHT = 0.001
 DECISIVE_RATIO = 2.0
-QUERY_VECTOR_CACHE = 256
 
 
 def trim(
@@ -64,7 +63,9 @@ def merge_results(first: RetrievalResult, extra: RetrievalResult) -> RetrievalRe
         if passage.chunk.chunk_id not in seen:
             seen.add(passage.chunk.chunk_id)
             passages.append(passage.model_copy(update={"rank": len(passages) + 1}))
-    return RetrievalResult(passages=passages, index_version=first.index_version)
+    return RetrievalResult(
+        passages=passages, index_version=first.index_version, query_vector=first.query_vector
+    )
 
 
 class HybridRetriever:
@@ -89,29 +90,6 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.expand = expand or (lambda query: query)
         self.lexical_weight = lexical_weight
-        self._vectors: OrderedDict[str, Vectors] = OrderedDict()
-        self._vectors_lock = threading.Lock()
-
-    def forget_query_vectors(self) -> None:
-        """Drop the kept query vectors (the benchmark times every question from scratch)."""
-        with self._vectors_lock:
-            self._vectors.clear()
-
-    def query_vector(self, query: str) -> Vectors:
-        """The embedding of the (alias-expanded) query. The last few are kept: an efficacy
-        question searches twice with the same text (all sources, then the published evidence),
-        and a repeated question should not cost a second model call."""
-        text = self.expand(query)
-        with self._vectors_lock:
-            if text in self._vectors:
-                self._vectors.move_to_end(text)
-                return self._vectors[text]
-        vector = self.embedder.embed([text])[0]
-        with self._vectors_lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > QUERY_VECTOR_CACHE:
-                self._vectors.popitem(last=False)
-        return vector
 
     def lexical_index(self, version: int | None = None) -> BM25Index:
         version = self.catalogue.index_version() if version is None else version
@@ -135,13 +113,16 @@ class HybridRetriever:
         k: int,
         source_kinds: Sequence[str] | None = None,
         mode: Mode = "hybrid",
+        vector: Vectors | None = None,
     ) -> RetrievalResult:
+        """The best ``k`` passages; ``vector`` is the query's embedding if already computed."""
         version = self.catalogue.index_version()
         n = max(self.candidate_k, k)
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            vector = self.query_vector(query)
+            if vector is None:
+                vector = self.embedder.embed([self.expand(query)])[0]
             where = {"source_kind": {"$in": list(source_kinds)}} if source_kinds else None
             # Over-fetch: chunks of an ingest in progress are stored but not yet visible.
             dense = self.store.query(vector, 2 * n, where)
@@ -180,4 +161,4 @@ class HybridRetriever:
                     lexical_score=lexical_scores.get(chunk_id),
                 )
             )
-        return RetrievalResult(passages=passages, index_version=version)
+        return RetrievalResult(passages=passages, index_version=version, query_vector=vector)
