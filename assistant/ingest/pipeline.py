@@ -87,9 +87,6 @@ class Indexer:
         failed_paths: set[str] = set()
         upserts: list[DocumentInfo] = []
         pending: list[_Item] = []
-        # The first batches are small, so the model starts on the first chunks at once instead
-        # of waiting for a full batch to be read and chunked; they double up to the full size.
-        batch_size = min(self.settings.embed_batch_size, self.settings.ingest_batch_chunks)
         root = self.settings.knowledge_dir
         stages = _Stages(self, report, say)
 
@@ -138,10 +135,9 @@ class Indexer:
                     (c, index_text(doc.title, c.heading_path, c.text), doc.source_kind)
                     for c in chunks
                 )
-                if len(pending) >= batch_size:
+                if len(pending) >= self.settings.ingest_batch_chunks:
                     stages.put(pending)
                     pending = []
-                    batch_size = min(2 * batch_size, self.settings.ingest_batch_chunks)
         stages.put(pending)
         stages.close()  # waits for every batch to be embedded and written
 
