@@ -29,6 +29,7 @@ class ChainState(TypedDict, total=False):
     standalone: str
     efficacy: bool
     retrieval: RetrievalResult
+    extractive: Draft  # composed first when a generator writes the answer (its fallback)
     draft: Draft
     timings_ms: dict[str, float]
 

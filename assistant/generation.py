@@ -198,9 +198,12 @@ class GenerativeAnswerer:
         passages: Sequence[Passage],
         idf: Idf | None = None,
         balance: bool = False,
+        extractive: Draft | None = None,
     ) -> Iterator[str | Draft]:
-        """Verified sentences as they complete, then the final Draft."""
-        extractive = self.fallback.answer(question, passages, idf, balance)
+        """Verified sentences as they complete, then the final Draft. ``extractive`` is the
+        fallback answer if the caller has composed it already."""
+        if extractive is None:
+            extractive = self.fallback.answer(question, passages, idf, balance)
         if extractive.status == "no_evidence":
             yield extractive  # nothing to write from: no model call
             return

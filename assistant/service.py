@@ -256,6 +256,7 @@ class Assistant:
         elif is_personal_decision(question):
             status = "declined"
         generate = self.generator is not self.answerer and status == "answered"
+        state = {**state, "extractive": extractive}
         if not generate:
             state = {**state, "draft": extractive}
         return state, status, generate
@@ -267,12 +268,14 @@ class Assistant:
         source_kinds: Sequence[str] | None = None,
     ) -> Answer:
         """Answer a question from the sources, with citations."""
+        if self.generator is not self.answerer:  # one path for a generator: the stream's
+            *_, answer = self.ask_stream(question, history, source_kinds)
+            assert isinstance(answer, Answer)
+            return answer
         started = time.perf_counter()
         turns = self.validate(question, history)
-        state = self.chain.prepare.invoke(self._state(question, turns, source_kinds))
-        if self.generator is not self.answerer:
-            state, _, _ = self._compose_first(state)
-        return self._finish(self.chain.finish.invoke(state), turns, started)
+        state = self.chain.invoke(self._state(question, turns, source_kinds))
+        return self._finish(state, turns, started)
 
     def ask_stream(
         self,
@@ -305,7 +308,11 @@ class Assistant:
             composing = time.perf_counter()
             sent = 0
             for event in self.generator.stream(
-                state["standalone"], retrieval.passages, idf, bool(state.get("efficacy"))
+                state["standalone"],
+                retrieval.passages,
+                idf,
+                bool(state.get("efficacy")),
+                extractive=state["extractive"],
             ):
                 if isinstance(event, Draft):
                     state = {**state, "draft": event}
