@@ -77,6 +77,10 @@ def create_app(
         try:
             yield
         finally:
+            if ui:
+                from assistant.ui import gradio_temp_dir, reset_temp_dir
+
+                reset_temp_dir(gradio_temp_dir(settings.data_dir))
             if owns_audit:
                 backend.audit.close()
             if owns_assistant:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import shutil
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.audit import AuditedAssistant
 from assistant.errors import IndexUnavailableError, InvalidQuestionError
@@ -383,6 +388,16 @@ def footer_html(store_questions: bool) -> str:
     )
 
 
+def render_conversation(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """The chat as shown, rebuilt from the session's turns: escaped question, rendered answer."""
+    conversation: list[dict[str, str]] = []
+    for t in turns:
+        answer = Answer.model_validate(t["answer"])
+        conversation.append({"role": "user", "content": esc(answer.question)})
+        conversation.append({"role": "assistant", "content": render_answer(answer, t["turn"])})
+    return conversation
+
+
 def _history(turns: Sequence[dict[str, Any]], limit: int) -> list[dict[str, str]]:
     history: list[dict[str, str]] = []
     for t in turns:
@@ -405,16 +420,18 @@ def build_ui(
 ) -> gr.Blocks:
     """The chat UI. ``get_backend`` is called per request, so nothing loads at build time."""
 
-    def ask(
-        question: str, conversation: list[dict[str, Any]] | None, turns: list[dict[str, Any]] | None
-    ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer into the chat: the text as it is composed, then the final render."""
-        conversation = list(conversation or [])
+    def ask(question: str, turns: list[dict[str, Any]] | None) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer into the chat: the text as it is composed, then the final render.
+
+        The conversation shown is rebuilt here from the session's own turns (server-side
+        state); the client's copy of the chat is never read, so it cannot smuggle in files.
+        """
         turns = list(turns or [])
+        conversation = render_conversation(turns)
         backend = get_backend()
-        if not (question or "").strip():
+        if not isinstance(question, str) or not question.strip():
             gr.Warning("Please type a question.")
-            yield conversation, turns, render_sources(turns), gr.skip(), question
+            yield conversation, turns, render_sources(turns), gr.skip(), gr.skip()
             return
         history = _history(turns, backend.settings.max_history_turns)
         try:
@@ -561,20 +578,16 @@ def build_ui(
             # Show the start of the new answer, not its end: answers are read from the top.
             "js": SCROLL_TO_ANSWER_JS,
         }
-        question.submit(ask, [question, chat, turns], outputs, api_name="ask").then(**after_answer)
-        send.click(ask, [question, chat, turns], outputs, api_visibility="private").then(
-            **after_answer
-        )
+        question.submit(ask, [question, turns], outputs, api_name="ask").then(**after_answer)
+        send.click(ask, [question, turns], outputs, api_visibility="private").then(**after_answer)
         for button, text in zip(example_buttons, EXAMPLES, strict=True):
 
             def ask_example(
-                conversation: list[dict[str, Any]] | None,
-                state: list[dict[str, Any]] | None,
-                _text: str = text,
+                state: list[dict[str, Any]] | None, _text: str = text
             ) -> Iterator[tuple[Any, ...]]:
-                yield from ask(_text, conversation, state)
+                yield from ask(_text, state)
 
-            button.click(ask_example, [chat, turns], outputs, api_visibility="private").then(
+            button.click(ask_example, [turns], outputs, api_visibility="private").then(
                 **after_answer
             )
         chat.clear(
@@ -612,16 +625,61 @@ def build_ui(
     return demo
 
 
+# Gradio routes the UI never uses: file uploads (no component takes files) and the dev-mode
+# reload stream. Refused before Gradio sees the request.
+CLOSED_GRADIO_ROUTES = ("/gradio_api/upload", "/gradio_api/dev/", "/gradio_api/upload_progress")
+
+
+class ClosedRoutesMiddleware:
+    """404 for :data:`CLOSED_GRADIO_ROUTES`, whatever the method."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CLOSED_GRADIO_ROUTES):
+            response = JSONResponse(
+                {"error": "not_found", "message": f"Nothing is served at {scope['path']}."},
+                status_code=404,
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def gradio_temp_dir(data_dir: Path) -> Path:
+    """Gradio's cache folder for this app: under the data folder, never the system temp."""
+    return data_dir.resolve() / "gradio-tmp"
+
+
+def reset_temp_dir(path: Path) -> None:
+    """Empty Gradio's cache folder (at start and at shutdown): nothing in it outlives a run."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+
+
 def mount_ui(app: FastAPI, get_backend: Callable[[], AuditedAssistant]) -> FastAPI:
-    """Mount the UI at ``/`` of ``app``; call after the API routes, which take precedence."""
+    """Mount the UI at ``/`` of ``app``; call after the API routes, which take precedence.
+
+    Hardened for a mounted app: Gradio checks file paths only once ``launch()`` has run, so
+    ``has_launched`` is set here; the data folder is a blocked path; uploads and dev routes are
+    closed; and Gradio's cache lives in ``<data_dir>/gradio-tmp``, emptied at start and stop.
+    """
     settings = get_backend().settings
+    temp_dir = gradio_temp_dir(settings.data_dir)
+    reset_temp_dir(temp_dir)
+    # Read by every Gradio component when it is created; one app per process.
+    os.environ["GRADIO_TEMP_DIR"] = str(temp_dir)
 
     def mount() -> FastAPI:
         demo = build_ui(get_backend, store_questions=settings.audit_store_questions)
-        return gr.mount_gradio_app(
+        mounted = gr.mount_gradio_app(
             app,
             demo,
             path="/",
+            blocked_paths=[str(settings.data_dir.resolve()), "/proc", "/etc", "/root"],
+            allowed_paths=[],
+            max_file_size=1,
             theme=theme(),
             css=CSS,
             footer_links=[],
@@ -632,7 +690,12 @@ def mount_ui(app: FastAPI, get_backend: Callable[[], AuditedAssistant]) -> FastA
             mcp_server=False,
             ssr_mode=False,
         )
+        # Gradio's path checks return early unless the app "has launched", which only
+        # Blocks.launch() records; a mounted app never calls it.
+        demo.has_launched = True
+        return mounted
 
+    app.add_middleware(ClosedRoutesMiddleware)
     return _in_event_loop(mount)
 
 

@@ -288,11 +288,11 @@ def test_ui__gradio_client_gets_the_answer_sources_and_caveat(
         f"{ui_server.url}/", verbose=False, download_files=False, analytics_enabled=False
     )
     try:
-        conversation, sources, alert, question_box = client.predict(QUESTION, [], api_name="/ask")
-        # The same session asks a follow-up: the UI passes the conversation as history.
-        followup, *_ = client.predict(FOLLOW_UP, conversation, api_name="/ask")
+        conversation, sources, alert, question_box = client.predict(QUESTION, api_name="/ask")
+        # The same session asks a follow-up: the server keeps the turns, not the client.
+        followup, *_ = client.predict(FOLLOW_UP, api_name="/ask")
         with pytest.raises(AppError, match="the limit is 2000"):
-            client.predict("x" * 2001, followup, api_name="/ask")
+            client.predict("x" * 2001, api_name="/ask")
     finally:
         client.close()
 
