@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     max_history_turns: int = Field(
         default=40, ge=0, description="Most earlier turns accepted with a question."
     )
+    max_history_chars: int = Field(
+        default=20000,
+        ge=0,
+        description="Most characters accepted in the earlier turns of a question, all together.",
+    )
+    max_file_bytes: int = Field(
+        default=20_000_000,
+        ge=1,
+        description="Largest knowledge file ingested, in bytes; a larger one is refused by name.",
+    )
 
     generator: Literal["none", "openai", "ollama"] = Field(
         default="none",
@@ -93,6 +103,22 @@ class Settings(BaseSettings):
     api_keys: str = Field(
         default="",
         description="Comma-separated API keys accepted as 'Authorization: Bearer KEY' under /api/.",
+    )
+    api_key_hashes: str = Field(
+        default="",
+        description="Comma-separated SHA-256 hex digests of accepted API keys, each optionally "
+        "NAME:DIGEST ('assistant hash-key' prints one); the keys themselves stay off the server.",
+    )
+    auth_failures_before_delay: int = Field(
+        default=10,
+        ge=1,
+        description="Failed API authentications one client may make per minute before it is "
+        "made to wait (429 with Retry-After).",
+    )
+    api_docs: bool = Field(
+        default=True,
+        description="Serve the interactive API documentation (/docs, /redoc) with assets from "
+        "the installed package; false turns both off.",
     )
     rate_limit_per_minute: int = Field(
         default=60, ge=1, description="Requests per minute allowed for each API key."
