@@ -11,12 +11,14 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from assistant.audit import AuditedAssistant, AuditLog
@@ -86,11 +88,20 @@ def create_app(
             if owns_assistant:
                 backend.assistant.close()
 
-    app = FastAPI(
-        title="Migraine surgery assistant",
-        version="1",
-        description=DESCRIPTION,
-        lifespan=lifespan,
+    docs: dict[str, Any] = {
+        "title": "Migraine surgery assistant",
+        "version": "1",
+        "description": DESCRIPTION,
+        "lifespan": lifespan,
+        # Swagger UI would otherwise send the schema to an online validator.
+        "swagger_ui_parameters": {"validatorUrl": None},
+    }
+    # The docs pages load Swagger UI and ReDoc from the installed fastapi-offline package,
+    # never from a CDN.
+    app = (
+        FastAPIOffline(**docs)
+        if settings.api_docs
+        else FastAPI(**docs, docs_url=None, redoc_url=None)
     )
     app.state.settings = settings
     app.state.backend = AuditedAssistant(assistant, audit)
@@ -152,18 +163,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
 
-    if not args.no_ingest:
-        from assistant.service import Assistant
+    from assistant.service import Assistant
+    from assistant.startup import StartupError, check_startup
 
-        assistant = Assistant(settings)
-        try:
+    assistant = Assistant(settings)
+    try:
+        check_startup(assistant)
+        if not args.no_ingest:
             report = assistant.ensure_index(lambda msg: print(msg, file=sys.stderr, flush=True))
             if report is not None:
                 print(report.summary(), file=sys.stderr)
-        except AssistantError as exc:
-            print(f"warning: the index could not be built: {exc}", file=sys.stderr)
-        finally:
-            assistant.close()
+    except StartupError as exc:
+        if args.log_level == "debug":
+            traceback.print_exception(exc)
+        print(f"error: cannot start: {exc}", file=sys.stderr)
+        return 1
+    except AssistantError as exc:
+        print(f"warning: the index could not be built: {exc}", file=sys.stderr)
+    finally:
+        assistant.close()
     if not settings.api_key_list():
         print(
             "note: ASSISTANT_API_KEYS is not set, so the staff API under /api/ refuses every "

@@ -216,6 +216,10 @@ STATUS_NOTES = {
 }
 
 
+UNAVAILABLE_MESSAGE = (
+    "The assistant's sources are unavailable at the moment. Please try again in a minute."
+)
+
 DRAFTING_NOTE = (
     "Writing the answer… each sentence appears once it has been checked against the sources; "
     "the sources, and for questions about results the evidence status, follow."
@@ -437,13 +441,11 @@ def build_ui(
         try:
             events = backend.ask_stream(question, history, "ui")
         except InvalidQuestionError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(str(exc), print_exception=False) from None
         except IndexUnavailableError as exc:
+            # One line in the log, not a traceback per patient question during an outage.
             log.warning("UI question while the index is unavailable: %s", exc)
-            raise gr.Error(
-                "The assistant's sources are unavailable at the moment. Please try again in a "
-                "minute."
-            ) from exc
+            raise gr.Error(UNAVAILABLE_MESSAGE, print_exception=False) from None
         turn = len(turns) + 1
         conversation.append({"role": "user", "content": esc(question.strip())})
         conversation.append({"role": "assistant", "content": render_draft("", None, turn)})

@@ -259,6 +259,24 @@ def test_server__several_workers_share_the_index_and_the_audit_log(
         server.stop()
 
 
+def _ui_question_while_chroma_is_down(server: AppServer) -> None:
+    """The patient gets a plain message; the log gets one line, not a traceback per request."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    before = len(server.log_tail(10**9))
+    client = Client(f"{server.url}/", verbose=False, download_files=False, analytics_enabled=False)
+    try:
+        with pytest.raises(AppError, match="sources are unavailable"):
+            client.predict(QUESTION, api_name="/ask")
+    finally:
+        client.close()
+    added = server.log_tail(10**9)[before:]
+    assert "Traceback" not in added, added
+    logged = [line for line in added.splitlines() if not line.startswith("INFO:")]  # access log
+    assert len(logged) == 1 and "index is unavailable" in logged[0], added
+
+
 def test_server__503_while_chroma_is_down_and_recovers_when_it_returns(tmp_path: Path) -> None:
     chroma_port = free_port()
     chroma_dir = tmp_path / "chroma"
@@ -288,6 +306,7 @@ def test_server__503_while_chroma_is_down_and_recovers_when_it_returns(tmp_path:
             assert down.json()["error"] == "index_unavailable"
             assert "cannot be reached" in down.json()["message"]
             assert http.get("/healthz").status_code == 200, "the process itself stays up"
+            _ui_question_while_chroma_is_down(server)
 
             chroma = ChromaServer(chroma_dir, chroma_port, tmp_path / "chroma2.log").start()
 
