@@ -49,6 +49,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ingest-chunks", type=int, help="chunks for the throughput runs (1500)")
     p.add_argument("--rss-docs", type=int, help="JSONL documents for the peak-RSS run (20000)")
     p.add_argument(
+        "--large-file-mb",
+        type=float,
+        help="size of the one large text file whose peak RSS is compared with the "
+        "many-documents run, in the same run (50; 0 skips it)",
+    )
+    p.add_argument(
         "--embedders",
         default="minilm,minilm-int8",
         help="embedders to compare (minilm,minilm-int8)",
@@ -109,6 +115,9 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "scale_size": args.scale_size or (20_000 if quick else 1_000_000),
         "ingest_chunks": args.ingest_chunks or (120 if quick else 1500),
         "rss_docs": args.rss_docs or (1000 if quick else 20_000),
+        "large_file_mb": (
+            args.large_file_mb if args.large_file_mb is not None else (2.0 if quick else 50.0)
+        ),
         "embedders": [e.strip() for e in args.embedders.split(",") if e.strip()],
         "real_filler": args.real_filler or (100 if quick else 2000),
         "load_seconds": args.load_seconds or (5.0 if quick else 60.0),

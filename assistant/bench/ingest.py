@@ -4,7 +4,9 @@ The pipeline figure is the whole ``assistant ingest`` path (read a JSONL knowled
 embed, write to Chroma and the catalogue, commit) in chunks per second. Its floor is the raw
 throughput of the same embedder on the very texts the pipeline embedded, called the same way
 (batches of ``ingest_batch_chunks``), measured just before and just after the pipeline run.
-Peak RSS is measured in a child process: its own VmHWM, cross-checked by polling ``/proc``.
+Peak RSS is measured in a child process: its own VmHWM, cross-checked by polling ``/proc``,
+over many small documents and, in the same run, over one large text file (50 MB by default),
+whose chunks must stream through the pipeline in batches like those of many small documents.
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from .corpus import filler_docs, sentence_pool, write_jsonl
 CHUNKS_PER_DOC = 1.16  # measured average of the filler documents; only sizes the corpus
 
 
-def _assistant(knowledge: Path, data: Path, embedder_name: str) -> Any:
+def _assistant(
+    knowledge: Path, data: Path, embedder_name: str, max_file_bytes: int | None = None
+) -> Any:
     from assistant.embedding import make_embedder
     from assistant.service import Assistant
     from assistant.settings import Settings
 
-    settings = Settings(knowledge_dir=knowledge, data_dir=data, embedder=embedder_name)  # type: ignore[arg-type]
+    extra = {} if max_file_bytes is None else {"max_file_bytes": max_file_bytes}
+    settings = Settings(knowledge_dir=knowledge, data_dir=data, embedder=embedder_name, **extra)  # type: ignore[arg-type]
     return Assistant(settings, embedder=make_embedder(settings))
 
 
@@ -141,7 +146,8 @@ def _child_peak(command: list[str], say: Say) -> tuple[dict[str, Any], float, in
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     assert proc.stdout is not None
-    out = proc.stdout.read()
+    with proc.stdout:
+        out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     stop.set()
@@ -183,6 +189,64 @@ def peak_rss(embedder_name: str, docs: int, work: Path, say: Say) -> dict[str, A
         "pipeline_over_embed_only": round(report["peak_rss_mb"] / floor["peak_rss_mb"], 3),
         "ingest_seconds": round(report["seconds"], 1),
         "process_seconds": round(seconds, 1),
+    }
+
+
+def write_large_text(path: Path, size_bytes: int, pool: list[str], seed: int = 11) -> int:
+    """One Markdown file of about ``size_bytes``: a heading every 20 paragraphs of two to five
+    knowledge-base sentences each (streamed to disk); returns its size in bytes."""
+    import random
+
+    from .corpus import TOPICS
+
+    rng = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        part = 0
+        while written < size_bytes:
+            lines = [f"## {rng.choice(TOPICS)} ({part})\n\n"]
+            for _ in range(20):
+                sentences = (pool[rng.randrange(len(pool))] for _ in range(rng.randint(2, 5)))
+                lines.append(" ".join(sentences) + "\n\n")
+            text = "".join(lines)
+            out.write(text)
+            written += len(text.encode("utf-8"))
+            part += 1
+    return path.stat().st_size
+
+
+def large_file_rss(
+    embedder_name: str, size_mb: float, work: Path, say: Say, small_files: dict[str, Any]
+) -> dict[str, Any]:
+    """Ingest one large text file in a child process; its peak RSS against ``small_files``.
+
+    ``small_files`` is the many-small-documents row of the same run (:func:`peak_rss`); the
+    ratio of the two peaks says whether one large document costs more memory than many small
+    ones. The file is over the default ``max_file_bytes``, so the child raises the limit to
+    the file's size for this measurement.
+    """
+    knowledge = work / "rss-large-file"
+    size = write_large_text(knowledge / "large.md", int(size_mb * 2**20), sentence_pool())
+    say(f"ingest: peak RSS run, one {size / 2**20:.1f} MB text file, {embedder_name}")
+    command = [sys.executable, "-m", "assistant.bench.ingest", str(knowledge)]
+    command += [str(work / "rss-large-file-data"), embedder_name, "ingest", str(size)]
+    report, polled, maxrss, seconds = _child_peak(command, say)
+    peak = report["peak_rss_mb"]
+    return {
+        "embedder": embedder_name,
+        "file_mb": round(size / 2**20, 1),
+        "chunks": report["chunks_embedded"],
+        "peak_rss_mb": peak,
+        "peak_rss_polled_mb": round(polled / 1024, 1),
+        "wait4_maxrss_mb": round(maxrss / 1024, 1),
+        "baseline_rss_mb": report["baseline_rss_mb"],
+        "ingest_seconds": round(report["seconds"], 1),
+        "process_seconds": round(seconds, 1),
+        "small_files_documents": small_files["documents"],
+        "small_files_chunks": small_files["chunks"],
+        "small_files_peak_rss_mb": small_files["peak_rss_mb"],
+        "over_small_files": round(peak / small_files["peak_rss_mb"], 3),
     }
 
 
@@ -238,7 +302,12 @@ def run(opts: dict[str, Any], work: Path, say: Say) -> dict[str, Any]:
     if "rss" in sections:
         rss_embedder = opts["embedders"][0]
         small = max(100, opts["rss_docs"] // 10)
-        result["rss"] = [peak_rss(rss_embedder, n, work, say) for n in (small, opts["rss_docs"])]
+        sizes = dict.fromkeys((small, opts["rss_docs"]))  # once when they are the same
+        result["rss"] = [peak_rss(rss_embedder, n, work, say) for n in sizes]
+        if opts.get("large_file_mb"):
+            result["rss_large_file"] = large_file_rss(
+                rss_embedder, opts["large_file_mb"], work, say, result["rss"][-1]
+            )
     return result
 
 
@@ -249,9 +318,16 @@ def _vm_hwm_mb() -> float:
     return 0.0
 
 
-def _child(knowledge: str, data: str, embedder_name: str, mode: str = "ingest") -> int:
+def _child(
+    knowledge: str,
+    data: str,
+    embedder_name: str,
+    mode: str = "ingest",
+    max_file_bytes: str | None = None,
+) -> int:
     """The run whose memory is measured: prints its report, with its VmHWM, as JSON."""
-    assistant = _assistant(Path(knowledge), Path(data), embedder_name)
+    limit = int(max_file_bytes) if max_file_bytes else None
+    assistant = _assistant(Path(knowledge), Path(data), embedder_name, limit)
     embedder = assistant.embedder
     embedder.warm_up()
     baseline = rss_of_tree_kb(os.getpid()) / 1024
@@ -282,4 +358,4 @@ def _child(knowledge: str, data: str, embedder_name: str, mode: str = "ingest") 
 
 
 if __name__ == "__main__":
-    sys.exit(_child(*sys.argv[1:5]))
+    sys.exit(_child(*sys.argv[1:6]))

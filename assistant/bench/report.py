@@ -84,6 +84,17 @@ def checks(data: dict[str, Any]) -> list[dict[str, Any]]:
             None,
             f"{small['documents']:,}-document run",
         )
+    large = ingest.get("rss_large_file")
+    if large:
+        add(
+            f"Peak RSS, one {large['file_mb']:,.1f} MB file vs "
+            f"{large['small_files_documents']:,} documents",
+            f"{large['over_small_files']:.2f} ({_num(large['peak_rss_mb'])} vs "
+            f"{_num(large['small_files_peak_rss_mb'])} MB)",
+            "(information)",
+            None,
+            f"{large['small_files_documents']:,}-document run",
+        )
     latency = _r(parts.get("latency"))
     sizes = latency.get("sizes", [])
     if sizes:
@@ -340,6 +351,25 @@ def _ingest_section(part: dict[str, Any] | None, charts: Path) -> list[str]:
             ),
             "Peak RSS while ingesting",
         )
+    large = r.get("rss_large_file")
+    if large:
+        lines += [
+            f"One large file, in the same run: a {_num(large['file_mb'])} MB Markdown file (a "
+            "heading every 20 paragraphs of knowledge-base sentences) ingested by a child "
+            "process in the same way, its limit `max_file_bytes` raised to the file's size. "
+            "Its chunks are cut, embedded and written in batches as they are produced, so its "
+            "peak is compared with the peak of the largest many-documents run above.",
+            "",
+            "| file MB | chunks | peak RSS MB | polled MB | baseline MB | documents run peak MB "
+            "| large file / documents run | ingest s |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {_num(large['file_mb'])} | {large['chunks']:,} | {_num(large['peak_rss_mb'])} | "
+            f"{_num(large['peak_rss_polled_mb'])} | {_num(large['baseline_rss_mb'])} | "
+            f"{_num(large['small_files_peak_rss_mb'])} ({large['small_files_documents']:,} "
+            f"documents) | {_num(large['over_small_files'], 2)} | "
+            f"{_num(large['ingest_seconds'])} |",
+            "",
+        ]
     return lines
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from assistant.types import Chunk, SourceDoc, Span
@@ -23,6 +23,24 @@ TokenCounter = Callable[[str], int]
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)")
+_NON_SPACE = re.compile(r"\S")
+_WORD = re.compile(r"\S+")
+# One line with its terminator, at the line boundaries of ``str.splitlines``.
+_LINE = re.compile(
+    "[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*"
+    "(?:\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])?"
+)
+# A span longer than this many characters per token of the budget (and than _MIN_CAP) is not
+# counted whole: it cannot fit (a token is rarely more than a few characters), and counting
+# megabytes of text at once would cost a token list as long as the text. It is split instead.
+_MAX_CHARS_PER_TOKEN = 64
+_MIN_CAP = 20_000
+
+
+def _cap(max_tokens: int) -> int:
+    return max(max_tokens * _MAX_CHARS_PER_TOKEN, _MIN_CAP)
+
+
 _ABBREVIATIONS = frozenset(
     [
         "e.g",
@@ -85,7 +103,9 @@ def document_hash(doc: SourceDoc, embedder_id: str) -> str:
     meta = doc.model_dump(exclude={"text", "path"})
     payload = json.dumps(meta, sort_keys=True, default=str) + CHUNKER_VERSION + embedder_id
     digest = hashlib.sha256(payload.encode("utf-8"))
-    digest.update(doc.text.encode("utf-8"))
+    step = 1 << 20  # a megabyte of text at a time: the same digest, without a copy of it all
+    for i in range(0, len(doc.text), step):
+        digest.update(doc.text[i : i + step].encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -104,71 +124,108 @@ def _is_plain_heading(line: str, next_blank: bool, prev_blank: bool) -> bool:
 
 def parse_blocks(text: str) -> list[_Block]:
     """Split text into heading, paragraph and list-item blocks with offsets."""
-    lines: list[tuple[int, int]] = []  # (start, end) of each line without its newline
-    pos = 0
-    for raw in text.splitlines(keepends=True):
-        content = raw.rstrip("\r\n")
-        lines.append((pos, pos + len(content)))
-        pos += len(raw)
-    blocks: list[_Block] = []
+    return list(iter_blocks(text))
+
+
+def _iter_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` without its line break, lazily."""
+    for match in _LINE.finditer(text):
+        start, end = match.span()
+        if start == end:  # only at the very end of the text
+            continue
+        while end > start and text[end - 1] in "\r\n":
+            end -= 1
+        yield start, end
+
+
+def iter_blocks(text: str) -> Iterator[_Block]:
+    """The blocks of :func:`parse_blocks`, each yielded once it is complete.
+
+    Lines are read one at a time (with one line of look-ahead), so a large document is never
+    held as a list of its lines or blocks.
+    """
     current: _Block | None = None
-
-    def is_blank(i: int) -> bool:
-        return i < 0 or i >= len(lines) or not text[lines[i][0] : lines[i][1]].strip()
-
-    for i, (ls, le) in enumerate(lines):
+    prev_blank = True
+    lines = _iter_lines(text)
+    following = next(lines, None)
+    while following is not None:
+        ls, le = following
+        following = next(lines, None)
         line = text[ls:le]
         if not line.strip():
+            if current is not None:
+                yield current
             current = None
+            prev_blank = True
             continue
         lead = len(line) - len(line.lstrip())
         start, end = ls + lead, ls + len(line.rstrip())
         md = _MD_HEADING.match(line)
         if md:
-            blocks.append(_Block("heading", start, end, len(md.group(1)), md.group(2).strip()))
+            if current is not None:
+                yield current
             current = None
+            yield _Block("heading", start, end, len(md.group(1)), md.group(2).strip())
         elif _LIST_ITEM.match(line):
+            if current is not None:
+                yield current
             current = _Block("item", start, end)
-            blocks.append(current)
-        elif current is None and _is_plain_heading(line, is_blank(i + 1), is_blank(i - 1)):
-            blocks.append(_Block("heading", start, end, 2, line.strip()))
+        elif current is None and _is_plain_heading(
+            line,
+            following is None or not text[following[0] : following[1]].strip(),
+            prev_blank,
+        ):
+            yield _Block("heading", start, end, 2, line.strip())
         elif current is not None:
             current.end = end  # continuation line of a paragraph or list item
         else:
             current = _Block("para", start, end)
-            blocks.append(current)
-    return blocks
+        prev_blank = False
+    if current is not None:
+        yield current
 
 
 def split_sentences(text: str, start: int, end: int) -> list[Span]:
     """Sentence spans within ``text[start:end]``, trimmed, bullets excluded."""
+    return [Span(start=s, end=e) for s, e in _iter_sentences(text, start, end)]
+
+
+def _iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of :func:`split_sentences`, lazily, in linear time."""
     segment = text[start:end]
-    spans: list[Span] = []
+
+    def trimmed(a: int, b: int) -> tuple[int, int] | None:
+        piece = text[a:b]
+        bullet = _LIST_ITEM.match(piece)
+        lead = bullet.end() if bullet else len(piece) - len(piece.lstrip())
+        s, e = a + lead, a + len(piece.rstrip())
+        return (s, e) if e > s else None
+
     cursor = 0
     for match in _SENTENCE_END.finditer(segment):
         stop = match.end()
-        before = segment[cursor : match.start()].split()
-        word = before[-1].lower().rstrip(".") if before else ""
-        following = segment[stop:].lstrip()
+        # The last word before the mark (as ``segment[cursor:mark].split()[-1]``, without
+        # copying text that earlier, skipped marks left behind the cursor).
+        j = match.start()
+        while j > cursor and segment[j - 1].isspace():
+            j -= 1
+        i = j
+        while i > cursor and not segment[i - 1].isspace():
+            i -= 1
+        word = segment[i:j].lower().rstrip(".")
+        nxt = _NON_SPACE.search(segment, stop)
+        following = nxt.group() if nxt else ""  # the first character after the spaces
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             continue
-        if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) and following[:1].islower():
+        if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) and following.islower():
             continue  # dotted abbreviation inside a sentence
-        if following and following[0].islower():
+        if following and following.islower():
             continue
-        spans.append(Span(start=start + cursor, end=start + stop))
+        if (span := trimmed(start + cursor, start + stop)) is not None:
+            yield span
         cursor = stop
-    if segment[cursor:].strip():
-        spans.append(Span(start=start + cursor, end=end))
-    out = []
-    for span in spans:
-        piece = text[span.start : span.end]
-        bullet = _LIST_ITEM.match(piece)
-        lead = bullet.end() if bullet else len(piece) - len(piece.lstrip())
-        s, e = span.start + lead, span.start + len(piece.rstrip())
-        if e > s:
-            out.append(Span(start=s, end=e))
-    return out
+    if segment[cursor:].strip() and (span := trimmed(start + cursor, end)) is not None:
+        yield span
 
 
 def chunk_document(
@@ -178,21 +235,47 @@ def chunk_document(
     count_tokens: TokenCounter = approx_tokens,
 ) -> list[Chunk]:
     """Cut a document into chunks that follow its structure and fit ``max_tokens``."""
+    return list(iter_chunks(doc, doc_hash, max_tokens, count_tokens))
+
+
+def iter_chunks(
+    doc: SourceDoc,
+    doc_hash: str,
+    max_tokens: int,
+    count_tokens: TokenCounter = approx_tokens,
+) -> Iterator[Chunk]:
+    """The chunks of :func:`chunk_document`, each yielded as soon as it is complete.
+
+    Blocks, sentences and words are read lazily, so what is held at once is the document text
+    and the chunk being built, however large the document (the ingest pipeline embeds and
+    writes the chunks of a large document in batches while later ones are still being cut).
+    """
     text = doc.text
     headings: list[tuple[int, str]] = []  # stack of (level, title)
-    pieces: list[_Piece] = []
     current: _Piece | None = None
     pending_headings: int | None = None  # start offset of headings not yet followed by body
+    ordinal = 0
 
-    def flush() -> None:
-        nonlocal current
-        if current is not None:
-            pieces.append(current)
-        current = None
+    def make(piece: _Piece) -> Chunk:
+        return Chunk(
+            chunk_id=f"{doc.doc_id}::{doc_hash[:12]}::{ordinal:05d}",
+            doc_id=doc.doc_id,
+            doc_hash=doc_hash,
+            ordinal=ordinal,
+            text=text[piece.start : piece.end],
+            start=piece.start,
+            end=piece.end,
+            heading_path=piece.heading_path,
+            sentences=tuple(piece.sentences),
+            page=_page_of(doc, piece.start),
+        )
 
-    for block in parse_blocks(text):
+    for block in iter_blocks(text):
         if block.kind == "heading":
-            flush()
+            if current is not None:
+                yield make(current)
+                ordinal += 1
+                current = None
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
             headings.append((block.level, block.title))
@@ -202,100 +285,123 @@ def chunk_document(
         path = tuple(title for _, title in headings)
         head_tokens = 0
         if pending_headings is not None:
-            head_tokens = count_tokens(text[pending_headings : block.start])
+            counted = _count_if_short(text, pending_headings, block.start, max_tokens, count_tokens)
+            head_tokens = max_tokens if counted is None else counted
         # Headings open the chunk that follows them, so they share its token budget.
         budget = max(max_tokens - head_tokens, max_tokens // 4)
-        units = _fit_units(text, block, budget, count_tokens)
-        for u_start, u_end, u_tokens in units:
+        for u_start, u_end, u_tokens in _fit_units(text, block, budget, count_tokens):
             sentences = split_sentences(text, u_start, u_end)
             start = pending_headings if pending_headings is not None else u_start
-            if current is not None and current.tokens + u_tokens <= max_tokens:
+            if (
+                current is not None
+                and current.tokens + u_tokens <= max_tokens
+                and u_end - current.start <= _cap(max_tokens)  # only ever false for garbage
+            ):
                 current.end = u_end
                 current.tokens += u_tokens
                 current.sentences.extend(sentences)
             else:
-                flush()
+                if current is not None:
+                    yield make(current)
+                    ordinal += 1
                 current = _Piece(start, u_end, path, u_tokens + head_tokens, list(sentences))
             pending_headings = None
             head_tokens = 0
-    flush()
+    if current is not None:
+        yield make(current)
+        ordinal += 1
     if pending_headings is not None:  # trailing headings with no body
-        end = len(text.rstrip())
+        end = len(text)
+        while end > 0 and text[end - 1].isspace():  # len(text.rstrip()), without a copy
+            end -= 1
         path = tuple(title for _, title in headings)
-        pieces.append(_Piece(pending_headings, end, path, 0, []))
+        yield make(_Piece(pending_headings, end, path, 0, []))
 
-    chunks = []
-    for ordinal, piece in enumerate(pieces):
-        page = _page_of(doc, piece.start)
-        chunks.append(
-            Chunk(
-                chunk_id=f"{doc.doc_id}::{doc_hash[:12]}::{ordinal:05d}",
-                doc_id=doc.doc_id,
-                doc_hash=doc_hash,
-                ordinal=ordinal,
-                text=text[piece.start : piece.end],
-                start=piece.start,
-                end=piece.end,
-                heading_path=piece.heading_path,
-                sentences=tuple(piece.sentences),
-                page=page,
-            )
-        )
-    return chunks
+
+def _count_if_short(
+    text: str, start: int, end: int, max_tokens: int, count_tokens: TokenCounter
+) -> int | None:
+    """Tokens of ``text[start:end]``; None, without counting, when it is far too long to fit."""
+    if end - start > _cap(max_tokens):
+        return None
+    return count_tokens(text[start:end])
 
 
 def _fit_units(
     text: str, block: _Block, max_tokens: int, count_tokens: TokenCounter
-) -> list[tuple[int, int, int]]:
+) -> Iterator[tuple[int, int, int]]:
     """The block as one unit, or split at sentences (then words) when it is too long."""
-    tokens = count_tokens(text[block.start : block.end])
-    if tokens <= max_tokens:
-        return [(block.start, block.end, tokens)]
-    units: list[tuple[int, int, int]] = []
+    tokens = _count_if_short(text, block.start, block.end, max_tokens, count_tokens)
+    if tokens is not None and tokens <= max_tokens:
+        yield (block.start, block.end, tokens)
+        return
     cur_start: int | None = None
     cur_end = block.start
     cur_tokens = 0
-    for span in split_sentences(text, block.start, block.end):
-        s_tokens = count_tokens(text[span.start : span.end])
-        if s_tokens > max_tokens:
+    for s_start, s_end in _iter_sentences(text, block.start, block.end):
+        s_tokens = _count_if_short(text, s_start, s_end, max_tokens, count_tokens)
+        if s_tokens is None or s_tokens > max_tokens:
             if cur_start is not None:
-                units.append((cur_start, cur_end, cur_tokens))
+                yield (cur_start, cur_end, cur_tokens)
                 cur_start, cur_tokens = None, 0
-            units.extend(_split_words(text, span.start, span.end, max_tokens, count_tokens))
+            yield from _split_words(text, s_start, s_end, max_tokens, count_tokens)
             continue
         if cur_start is not None and cur_tokens + s_tokens <= max_tokens:
-            cur_end, cur_tokens = span.end, cur_tokens + s_tokens
+            cur_end, cur_tokens = s_end, cur_tokens + s_tokens
         else:
             if cur_start is not None:
-                units.append((cur_start, cur_end, cur_tokens))
-            cur_start, cur_end, cur_tokens = span.start, span.end, s_tokens
+                yield (cur_start, cur_end, cur_tokens)
+            cur_start, cur_end, cur_tokens = s_start, s_end, s_tokens
     if cur_start is not None:
-        units.append((cur_start, cur_end, cur_tokens))
-    return units
+        yield (cur_start, cur_end, cur_tokens)
 
 
 def _split_words(
     text: str, start: int, end: int, max_tokens: int, count_tokens: TokenCounter
-) -> list[tuple[int, int, int]]:
-    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    units: list[tuple[int, int, int]] = []
-    i = 0
-    while i < len(words):
-        j = i + 1
-        while j < len(words) and count_tokens(text[words[i][0] : words[j][1]]) <= max_tokens:
+) -> Iterator[tuple[int, int, int]]:
+    """Runs of whole words that fit ``max_tokens``; a word longer than that is cut in pieces.
+
+    Words are read lazily and only the run being built is kept.
+    """
+    words = (m.span() for m in _WORD.finditer(text, start, end))
+    run: list[tuple[int, int]] = []  # the words of the unit being built, and one more
+    cap = _cap(max_tokens)
+
+    def fill(n: int) -> bool:
+        while len(run) < n:
+            word = next(words, None)
+            if word is None:
+                return False
+            run.append(word)
+        return True
+
+    while fill(1):
+        j = 1
+        while fill(j + 1):
+            s, e = run[0][0], run[j][1]
+            if e - s > cap or count_tokens(text[s:e]) > max_tokens:
+                break
             j += 1
-        s, e = words[i][0], words[j - 1][1]
+        s, e = run[0][0], run[j - 1][1]
+        if j == 1 and e - s > cap:  # one enormous "word": cut by the density of its start
+            density = max(1, count_tokens(text[s : s + cap]))
+            step = max(1, min(cap, cap * max_tokens // density))
+            yield from (
+                (a, min(a + step, e), count_tokens(text[a : min(a + step, e)]))
+                for a in range(s, e, step)
+            )
+            del run[:j]
+            continue
         tokens = count_tokens(text[s:e])
         if tokens > max_tokens:  # one "word" longer than the window, such as a long URL
             step = max(1, (e - s) * max_tokens // tokens)
-            units.extend(
+            yield from (
                 (a, min(a + step, e), count_tokens(text[a : min(a + step, e)]))
                 for a in range(s, e, step)
             )
         else:
-            units.append((s, e, tokens))
-        i = j
-    return units
+            yield (s, e, tokens)
+        del run[:j]
 
 
 def _page_of(doc: SourceDoc, offset: int) -> int | None:

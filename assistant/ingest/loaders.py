@@ -2,10 +2,16 @@
 
 Each loader yields :class:`SourceDoc` objects, or :class:`DocumentLoadError` for a file (or a
 JSONL line) that cannot be read, so one bad file never stops the others.
+
+Two checks come before any parsing: a file larger than ``max_file_bytes`` is refused (for
+JSONL, which is read line by line, each line is held to that limit instead), and a file that
+should be text but whose first block is binary (NUL bytes, a high share of control characters
+or, for formats that must be UTF-8, of undecodable bytes) is refused, both by name.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -15,12 +21,19 @@ from typing import Any
 import yaml
 
 from assistant.errors import DocumentLoadError
+from assistant.settings import Settings
 from assistant.types import SourceDoc, SourceKind, Span
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".jsonl")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 _SLUG = re.compile(r"[^a-z0-9]+")
 _META_FIELDS = ("title", "url", "publisher", "source_kind", "date")
+MAX_FILE_BYTES: int = Settings.model_fields["max_file_bytes"].default
+TEXT_PROBE_BYTES = 8192  # the first block, read to tell text from binary
+_MAX_CONTROL_SHARE = 0.05  # control characters; text has next to none, random bytes about 10%
+_MAX_UNDECODABLE_SHARE = 0.10  # bytes that are not UTF-8, for formats that must be UTF-8
+# C0 controls and DEL, except tab, line feed, vertical tab, form feed and carriage return.
+_CONTROL_BYTES = frozenset([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 
 LoadResult = SourceDoc | DocumentLoadError
 
@@ -44,23 +57,93 @@ def iter_knowledge_files(root: Path) -> list[Path]:
     return files
 
 
-def load_path(path: Path, root: Path) -> Iterator[LoadResult]:
-    """Load one file; yields documents and per-file or per-line errors."""
+def load_path(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[LoadResult]:
+    """Load one file; yields documents and per-file or per-line errors.
+
+    A file over ``max_bytes`` (for JSONL: a line over it) and a file that should be text but
+    is binary are errors that name the file, like any other unreadable file.
+    """
     rel = path.relative_to(root).as_posix()
     suffix = path.suffix.lower()
     try:
+        if suffix != ".jsonl":
+            _check_size(path, rel, max_bytes)
+        if suffix != ".pdf":  # a PDF is binary by nature; pypdf judges it
+            _check_text(path, rel, must_be_utf8=suffix not in (".html", ".htm"))
         if suffix == ".jsonl":
-            yield from _load_jsonl(path, rel)
+            yield from _load_jsonl(path, rel, max_bytes)
         elif suffix == ".pdf":
             yield _load_pdf(path, rel)
         elif suffix in (".html", ".htm"):
-            yield _load_html(path, rel)
+            yield _load_html(path, rel, max_bytes)
         else:
-            yield _load_text(path, rel)
+            yield _load_text(path, rel, max_bytes)
     except DocumentLoadError as exc:
         yield exc
     except (OSError, UnicodeDecodeError) as exc:
         yield DocumentLoadError(rel, f"cannot be read ({exc.__class__.__name__}: {exc})")
+
+
+def _too_large(rel: str, size: str, max_bytes: int, line: int | None = None) -> DocumentLoadError:
+    what = "line" if line is not None else "file"
+    return DocumentLoadError(
+        rel,
+        f"{what} is {size} bytes, over the limit of {max_bytes:,} bytes per {what} "
+        "(ASSISTANT_MAX_FILE_BYTES); not indexed",
+        line,
+    )
+
+
+def _check_size(path: Path, rel: str, max_bytes: int) -> None:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise _too_large(rel, f"{size:,}", max_bytes)
+
+
+def _read_bytes(path: Path, rel: str, max_bytes: int) -> bytes:
+    """The file's bytes, never more than ``max_bytes`` of them (it may have grown since)."""
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_large(rel, f"more than {max_bytes:,}", max_bytes)
+    return data
+
+
+def _check_text(path: Path, rel: str, must_be_utf8: bool) -> None:
+    """Refuse a binary file under a text suffix, judged by its first block.
+
+    NUL bytes, or more than 5% control characters, mean binary (or UTF-16/32 text, which is
+    not read either). Formats that must be UTF-8 (Markdown, text, JSONL) are also refused when
+    more than 10% of the block is not UTF-8; HTML may declare a legacy encoding, which the
+    HTML parser decodes, so only the first two tests apply to it.
+    """
+    with path.open("rb") as handle:
+        block = handle.read(TEXT_PROBE_BYTES)
+    if not block:
+        return
+    if b"\x00" in block:
+        raise DocumentLoadError(
+            rel,
+            f"is not text: NUL bytes in its first {len(block):,} bytes (a binary file, or text "
+            f"that is not UTF-8, named {path.suffix}); not indexed",
+        )
+    controls = sum(1 for byte in block if byte in _CONTROL_BYTES)
+    if controls > _MAX_CONTROL_SHARE * len(block):
+        raise DocumentLoadError(
+            rel,
+            f"is not text: {controls / len(block):.0%} of its first {len(block):,} bytes are "
+            f"control characters (a binary file named {path.suffix}?); not indexed",
+        )
+    if must_be_utf8:
+        # Incremental: a character cut at the end of the block is not counted as an error.
+        decoded = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(block)
+        bad = decoded.count("\ufffd")
+        if bad > _MAX_UNDECODABLE_SHARE * len(block):
+            raise DocumentLoadError(
+                rel,
+                f"is not text: {bad / len(block):.0%} of its first {len(block):,} bytes are not "
+                f"UTF-8 (a binary file named {path.suffix}?); not indexed",
+            )
 
 
 def _default_id(rel: str) -> str:
@@ -83,7 +166,7 @@ def _clean_meta(meta: dict[str, Any], rel: str, line: int | None = None) -> dict
 
 
 def _make_doc(doc_id: str, text: str, meta: dict[str, Any], rel: str, **extra: Any) -> SourceDoc:
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(), without copying a large text
         raise DocumentLoadError(rel, "has no text")
     title = meta.get("title") or _first_line(text) or doc_id
     return SourceDoc(
@@ -100,15 +183,25 @@ def _make_doc(doc_id: str, text: str, meta: dict[str, Any], rel: str, **extra: A
 
 
 def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        stripped = line.strip().lstrip("#").strip()
-        if stripped:
-            return stripped[:120]
-    return ""
+    # A growing prefix at a time: the first line is near the start, and splitting all of a
+    # large text would hold every line of it at once.
+    size = 4096
+    while True:
+        lines = text[:size].splitlines()
+        if size < len(text):
+            lines = lines[:-1]  # the last line of the prefix may be cut
+        for line in lines:
+            stripped = line.strip().lstrip("#").strip()
+            if stripped:
+                return stripped[:120]
+        if size >= len(text):
+            return ""
+        size *= 4
 
 
-def _load_text(path: Path, rel: str) -> SourceDoc:
-    raw = path.read_text(encoding="utf-8")
+def _load_text(path: Path, rel: str, max_bytes: int) -> SourceDoc:
+    raw = _read_bytes(path, rel, max_bytes).decode("utf-8")
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as read_text
     meta: dict[str, Any] = {}
     body = raw
     match = _FRONT_MATTER.match(raw)
@@ -145,10 +238,10 @@ _HTML_BLOCKS = (
 )
 
 
-def _load_html(path: Path, rel: str) -> SourceDoc:
+def _load_html(path: Path, rel: str, max_bytes: int) -> SourceDoc:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
+    soup = BeautifulSoup(_read_bytes(path, rel, max_bytes), "html.parser")
     meta: dict[str, Any] = {}
     if soup.title and soup.title.string:
         meta["title"] = soup.title.string.strip()
@@ -220,14 +313,23 @@ def _load_pdf(path: Path, rel: str) -> SourceDoc:
     )
 
 
-def _load_jsonl(path: Path, rel: str) -> Iterator[LoadResult]:
+def _load_jsonl(path: Path, rel: str, max_bytes: int) -> Iterator[LoadResult]:
     seen: set[str] = set()
     records = 0
+    lineno = 0
     with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
+        # Lines are read with a bound, so one enormous line is never held whole: it is
+        # reported and skipped, and the lines after it are still read.
+        while line := handle.readline(max_bytes + 1):
+            lineno += 1
             if not line.strip():
                 continue
             records += 1
+            if len(line.rstrip("\r\n").encode("utf-8")) > max_bytes:
+                while line and not line.endswith("\n"):
+                    line = handle.readline(1 << 20)  # skip the rest of the line
+                yield _too_large(rel, f"more than {max_bytes:,}", max_bytes, lineno)
+                continue
             try:
                 yield _jsonl_doc(line, rel, lineno, seen)
             except DocumentLoadError as exc:

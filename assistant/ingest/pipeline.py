@@ -4,6 +4,12 @@ Unchanged documents cost nothing; a changed document gets new chunks under its n
 and its old chunks are dropped when the new version is committed; a removed document loses its
 chunks. Nothing a run writes is visible to queries until the catalogue commit at its end, and a
 killed run's vectors are reused by the next run instead of being embedded again.
+
+Chunks flow through in batches of ``ingest_batch_chunks`` as they are cut, also within one
+document: a large document is embedded and written while its later chunks are still being cut,
+so memory is bounded by the batches in flight, not by the size of a document. Its catalogue row
+(with its chunk count) is staged for the commit only once all its chunks are cut, so a run that
+fails halfway through a document commits nothing of it, as before.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
@@ -20,7 +27,7 @@ from assistant.embedding import Embedder, Vectors
 from assistant.errors import DocumentLoadError
 from assistant.index.catalogue import Catalogue
 from assistant.index.vector_store import VectorStore
-from assistant.ingest.chunking import chunk_document, document_hash, index_text
+from assistant.ingest.chunking import document_hash, index_text, iter_chunks
 from assistant.ingest.loaders import iter_knowledge_files, load_path
 from assistant.settings import Settings
 from assistant.types import Chunk, DocumentInfo
@@ -90,8 +97,9 @@ class Indexer:
         root = self.settings.knowledge_dir
         stages = _Stages(self, report, say)
 
+        batch_size = self.settings.ingest_batch_chunks
         for path in iter_knowledge_files(root):
-            for item in load_path(path, root):
+            for item in load_path(path, root, self.settings.max_file_bytes):
                 stages.raise_if_failed()
                 if isinstance(item, DocumentLoadError):
                     report.errors.append(str(item))
@@ -114,9 +122,21 @@ class Indexer:
                 if committed.get(doc.doc_id) == digest:
                     report.unchanged += 1
                     continue
-                chunks = chunk_document(
+                # Chunks go to the embedding stage in batches as they are cut, not once the
+                # whole document is cut: a large document never sits in memory as chunks.
+                stages.begin_document(doc.doc_id, doc.path)
+                count = 0
+                for chunk in iter_chunks(
                     doc, digest, self.settings.chunk_max_tokens, self.embedder.count_tokens
-                )
+                ):
+                    text = index_text(doc.title, chunk.heading_path, chunk.text)
+                    pending.append((chunk, text, doc.source_kind))
+                    count += 1
+                    if len(pending) >= batch_size:
+                        stages.put(pending)
+                        pending = []
+                stages.end_document(doc.doc_id, count)
+                # Staged for the commit at the end of the run, with the count now known.
                 upserts.append(
                     DocumentInfo(
                         doc_id=doc.doc_id,
@@ -127,17 +147,10 @@ class Indexer:
                         date=doc.date,
                         path=doc.path,
                         content_hash=digest,
-                        chunk_count=len(chunks),
+                        chunk_count=count,
                     )
                 )
                 report.added_or_changed += 1
-                pending.extend(
-                    (c, index_text(doc.title, c.heading_path, c.text), doc.source_kind)
-                    for c in chunks
-                )
-                if len(pending) >= self.settings.ingest_batch_chunks:
-                    stages.put(pending)
-                    pending = []
         stages.put(pending)
         stages.close()  # waits for every batch to be embedded and written
 
@@ -196,17 +209,30 @@ class Indexer:
             report.chunks_deleted += len(chunk_ids)
 
 
+@dataclass
+class _DocProgress:
+    path: str
+    written: int = 0
+    total: int | None = None  # known once all the document's chunks are cut
+
+
 class _Stages:
     """Embedding and writing run in their own threads, so that reading and chunking the next
     documents, encoding this batch and writing the previous one overlap. Queues are bounded:
-    memory stays flat however large the corpus. A failure in any stage stops all of them and
-    is raised in the reading thread; nothing is committed then."""
+    memory stays flat however large the corpus (or one document). A failure in any stage stops
+    all of them and is raised in the reading thread; nothing is committed then.
+
+    Progress: after each batch is written, the chunks embedded so far; for a document larger
+    than one batch, also that document's chunks written so far, and a line when it is done."""
 
     def __init__(self, indexer: Indexer, report: IngestReport, say: Progress) -> None:
         self.indexer = indexer
         self.report = report
         self.say = say
         self.errors: list[BaseException] = []
+        self._large_after = indexer.settings.ingest_batch_chunks
+        self._docs: dict[str, _DocProgress] = {}  # documents whose chunks are in flight
+        self._docs_lock = threading.Lock()
         self._to_embed: queue.Queue[object] = queue.Queue(maxsize=2)
         self._to_write: queue.Queue[object] = queue.Queue(maxsize=2)
         self._threads = [
@@ -233,6 +259,47 @@ class _Stages:
             except queue.Empty:
                 continue
         return _DONE
+
+    def begin_document(self, doc_id: str, path: str) -> None:
+        with self._docs_lock:
+            self._docs[doc_id] = _DocProgress(path)
+
+    def end_document(self, doc_id: str, total: int) -> None:
+        """All of the document's chunks are cut: ``total`` of them."""
+        with self._docs_lock:
+            doc = self._docs.get(doc_id)
+            if doc is None:
+                return
+            doc.total = total
+            done = self._finish_if_done(doc_id, doc)
+        if done:
+            self.say(done)
+
+    def _finish_if_done(self, doc_id: str, doc: _DocProgress) -> str | None:
+        """Forget a document whose chunks are all written; for a large one, say so."""
+        if doc.total is None or doc.written < doc.total:
+            return None
+        del self._docs[doc_id]
+        if doc.total <= self._large_after:
+            return ""
+        return f"{doc.path}: all {doc.total} chunks embedded"
+
+    def _document_progress(self, batch: list[_Item]) -> list[str]:
+        """For each document larger than a batch in ``batch``: chunks written so far."""
+        notes = []
+        with self._docs_lock:
+            for doc_id, n in Counter(c.doc_id for c, _, _ in batch).items():
+                doc = self._docs.get(doc_id)
+                if doc is None:
+                    continue
+                doc.written += n
+                done = self._finish_if_done(doc_id, doc)
+                if done is not None:
+                    if done:
+                        notes.append(done)
+                elif doc.written >= self._large_after:
+                    notes.append(f"{doc.path}: {doc.written} chunks so far")
+        return notes
 
     def put(self, batch: list[_Item]) -> None:
         if batch and not self._offer(self._to_embed, batch):
@@ -266,9 +333,10 @@ class _Stages:
             while (item := self._take(self._to_write)) is not _DONE:
                 batch, todo, vectors = cast(tuple[list[_Item], list[_Item], Vectors], item)
                 self.indexer._write(batch, todo, vectors, self.report)
+                notes = self._document_progress(batch)
                 self.say(
                     f"embedded {self.report.chunks_embedded} chunks "
-                    f"({self.report.chunks_reused} reused)"
+                    f"({self.report.chunks_reused} reused)" + "".join(f"; {n}" for n in notes)
                 )
         except BaseException as exc:
             self.errors.append(exc)
