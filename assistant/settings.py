@@ -82,7 +82,8 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         default=20_000_000,
         ge=1,
-        description="Largest knowledge file ingested, in bytes (for .jsonl: the largest line, one document); a larger one is refused by name.",
+        description="Largest knowledge file ingested, in bytes (for .jsonl: the largest line, one "
+        "document); a larger one is refused by name.",
     )
 
     generator: Literal["none", "openai", "ollama"] = Field(
