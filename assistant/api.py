@@ -1,15 +1,16 @@
 """The staff HTTP API: a thin JSON adapter over :class:`assistant.service.Assistant`.
 
-Everything under ``/api/`` needs ``Authorization: Bearer KEY`` (keys from ASSISTANT_API_KEYS)
-and is rate-limited per key; both are enforced by :class:`ApiKeyMiddleware`, before the body is
-read, so that a request without a valid key learns nothing else. The wire schemas are the
-models below; ``AskResponse`` is the service's ``Answer`` plus the ``answer_id`` that feedback
-refers to.
+Everything under ``/api/`` needs ``Authorization: Bearer KEY`` (keys from ASSISTANT_API_KEYS,
+or their SHA-256 digests from ASSISTANT_API_KEY_HASHES) and is rate-limited per key; a client
+address that fails authentication too often is made to wait. All of this is enforced by
+:class:`ApiKeyMiddleware`, before the body is read, so that a request without a valid key
+learns nothing else. The wire schemas are the models below; ``AskResponse`` is the service's
+``Answer`` plus the ``answer_id`` that feedback refers to. Text fields must be well-formed
+Unicode, and every size is bounded: bad input is a 4xx, never a 500.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import math
@@ -26,17 +27,30 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from fastapi.sse import format_sse_event
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.audit import AuditedAssistant, UnknownEntryError, key_fingerprint
-from assistant.errors import AssistantError, IndexUnavailableError, InvalidQuestionError
+from assistant.audit import AuditedAssistant, UnknownEntryError, is_storage_full
+from assistant.errors import (
+    AssistantError,
+    IndexUnavailableError,
+    InvalidQuestionError,
+    StorageFullError,
+)
+from assistant.keys import ConfiguredKey, KeyRing, parse_key_hashes
 from assistant.types import Answer, StreamStatus
+from assistant.validation import clean_text, unicode_problem
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+
+MAX_OFFSET = 1_000_000_000
+"""Largest ``offset`` accepted by /conversations (a database integer cannot hold any size)."""
+
+STORAGE_RETRY_AFTER_S = 30
+"""Retry-After of a 503 for a full disk."""
 
 SourceKindName = Literal[
     "reference", "clinic-marketing", "practice-blog", "curated-evidence", "other"
@@ -45,6 +59,19 @@ SourceKindName = Literal[
 
 
 # ---- wire schemas --------------------------------------------------------------------------
+def _well_formed(value: Any) -> Any:
+    # Before the str validation (whose constraints would say less): other types pass to it.
+    if isinstance(value, str):
+        problem = unicode_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_well_formed)]
+"""A string of well-formed Unicode (a lone surrogate such as JSON's "\\ud800" is a 422)."""
+
+
 class _Request(BaseModel):
     # Strict: a number where text belongs, or a misspelt field, is an error the caller should see.
     model_config = ConfigDict(strict=True, extra="forbid")
@@ -54,15 +81,17 @@ class TurnIn(_Request):
     """One earlier turn of the conversation."""
 
     role: Literal["user", "assistant"]
-    content: str
+    content: Text
 
 
 class AskRequest(_Request):
     """A question, with the conversation so far (oldest turn first)."""
 
-    question: str = Field(description="The question; at most max_question_chars characters.")
+    question: Text = Field(description="The question; at most max_question_chars characters.")
     history: list[TurnIn] | None = Field(
-        default=None, description="Earlier turns; at most max_history_turns."
+        default=None,
+        description="Earlier turns; at most max_history_turns, with at most max_history_chars "
+        "characters of content in all.",
     )
 
     model_config = ConfigDict(
@@ -92,7 +121,7 @@ class AskResponse(Answer):
 
 
 class SearchRequest(_Request):
-    query: str
+    query: Text
     k: int | None = Field(default=None, ge=1, le=50, description="Passages to return.")
     source_kind: SourceKindName | list[SourceKindName] | None = Field(
         default=None, description="Only passages from documents of this kind (or kinds)."
@@ -140,13 +169,14 @@ class SourcesResponse(BaseModel):
 
 
 class FeedbackRequest(_Request):
-    answer_id: str = Field(
+    answer_id: Text = Field(
         validation_alias=AliasChoices("answer_id", "entry_id"),
+        max_length=64,
         description="The answer_id of an answer (its conversation-log entry id); "
         "'entry_id' is accepted as another name.",
     )
     helpful: bool
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Text | None = Field(default=None, max_length=2000)
 
 
 class FeedbackOut(BaseModel):
@@ -162,7 +192,10 @@ class ConversationEntry(BaseModel):
     id: str
     created_at: datetime
     interface: str
-    client: str | None = Field(description="Fingerprint of the API key used; null for the UI.")
+    client: str | None = Field(
+        description="Fingerprint of the API key used ('key-...'), after the key's name and a "
+        "'/' when its ASSISTANT_API_KEY_HASHES entry has one; null for the UI."
+    )
     question: str | None
     standalone_question: str | None
     status: str
@@ -200,16 +233,27 @@ class ReadyResponse(BaseModel):
     documents: int
 
 
+def _clean(value: Any) -> Any:
+    """``value`` with every string made encodable: an error message may quote bad input."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
 def _error(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
     body = ErrorResponse(error=code, message=message, **extra).model_dump(exclude_none=True)
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(_clean(body), status_code=status, headers=headers)
 
 
 # ---- keys and rate limits -------------------------------------------------------------------
 class RateLimiter:
-    """Sliding one-minute window per key, in this process."""
+    """Sliding one-minute window per key (or per client address), in this process."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
@@ -230,23 +274,91 @@ class RateLimiter:
             return None
 
 
+class AuthFailureLimiter:
+    """Failed authentications per client address in a sliding minute, in this process.
+
+    After ``allowed`` failures within a minute, the address must wait until the oldest of them
+    is a minute old: every request from it is refused (429), even with a correct key, and the
+    refused requests do not count as failures (so the wait does not grow while it is waited).
+    """
+
+    MAX_CLIENTS = 10_000
+    """Addresses tracked before the idle ones are forgotten."""
+
+    def __init__(self, allowed: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.allowed = allowed
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float] | None:
+        failures = self._failures.get(client)
+        if failures is None:
+            return None
+        while failures and now - failures[0] >= 60.0:
+            failures.popleft()
+        if not failures:
+            del self._failures[client]
+            return None
+        return failures
+
+    def wait(self, client: str) -> float | None:
+        """None if ``client`` may try to authenticate; else the seconds it must wait."""
+        now = self.clock()
+        with self._lock:
+            failures = self._recent(client, now)
+            if failures is None or len(failures) < self.allowed:
+                return None
+            return 60.0 - (now - failures[0])
+
+    def fail(self, client: str) -> None:
+        """Count a failed authentication from ``client``."""
+        now = self.clock()
+        with self._lock:
+            if len(self._failures) >= self.MAX_CLIENTS:
+                for known in list(self._failures):
+                    self._recent(known, now)
+            self._failures.setdefault(client, deque()).append(now)
+
+
 def _is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+def _client_address(scope: Scope) -> str:
+    """The peer address of the connection. X-Forwarded-For is not read: any client can set it."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def max_body_bytes(max_question_chars: int, max_history_chars: int, max_history_turns: int) -> int:
+    """The largest request body any request to the API needs, with room to spare: each
+    character may take 12 bytes in JSON ("\\ud83d\\ude00"), each turn its field names."""
+    reason_chars = 2000
+    return (
+        65536
+        + 12 * (max_question_chars + max_history_chars + reason_chars)
+        + (64 * max_history_turns)
+    )
+
+
 class ApiKeyMiddleware:
-    """Bearer-key check and per-key rate limit for every request under ``/api/``."""
+    """Bearer-key check, per-key rate limit, failed-authentication delay per client address
+    and request-body limit, for every request under ``/api/``."""
 
-    def __init__(self, app: ASGIApp, keys: Sequence[str], limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        keys: Sequence[str] | KeyRing,
+        limiter: RateLimiter,
+        auth_failures: AuthFailureLimiter | None = None,
+        max_body: int | None = None,
+    ) -> None:
         self.app = app
-        self._keys = [k.encode("utf-8") for k in keys]
+        self._keys = keys if isinstance(keys, KeyRing) else KeyRing(list(keys))
         self.limiter = limiter
-
-    def _match(self, presented: str) -> bool:
-        given = presented.encode("utf-8")
-        # Compare against every key, so the time taken does not say which key came close.
-        results = [hmac.compare_digest(given, key) for key in self._keys]
-        return any(results)
+        self.auth_failures = auth_failures
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _is_api_path(scope["path"]):
@@ -256,7 +368,45 @@ class ApiKeyMiddleware:
         if response is not None:
             await response(scope, receive, send)
             return
+        if self.max_body is not None:
+            response = self._too_large(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+            receive = self._limited(receive)
         await self.app(scope, receive, send)
+
+    def _too_large_message(self) -> str:
+        return (
+            f"The request body is larger than {self.max_body} bytes, more than any request to "
+            "this API needs (see max_question_chars and max_history_chars)."
+        )
+
+    def _too_large(self, scope: Scope) -> JSONResponse | None:
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    return None  # the server refuses such a request itself
+                if self.max_body is not None and length > self.max_body:
+                    return _error(413, "too_large", self._too_large_message())
+        return None
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def limited() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if self.max_body is not None and received > self.max_body:
+                    # Raised while the route reads the body: a JSON 413 by the error handler.
+                    raise StarletteHTTPException(413, self._too_large_message())
+            return message
+
+        return limited
 
     def _refuse(self, scope: Scope) -> JSONResponse | None:
         challenge = {"WWW-Authenticate": 'Bearer realm="api"'}
@@ -264,15 +414,28 @@ class ApiKeyMiddleware:
             return _error(
                 401,
                 "api_disabled",
-                "The staff API is disabled because ASSISTANT_API_KEYS is not set on the server. "
-                "Set it to one or more comma-separated keys and restart.",
+                "The staff API is disabled because ASSISTANT_API_KEYS is not set on the server "
+                "(nor ASSISTANT_API_KEY_HASHES). Set one of them and restart.",
                 challenge,
             )
-        header = ""
+        address = _client_address(scope)
+        if self.auth_failures is not None:
+            wait = self.auth_failures.wait(address)
+            if wait is not None:
+                retry_after = max(1, math.ceil(wait))
+                return _error(
+                    429,
+                    "too_many_failed_attempts",
+                    "Too many failed authentications from this address (the limit is "
+                    f"{self.auth_failures.allowed} a minute). Retry in {retry_after} s.",
+                    {"Retry-After": str(retry_after)},
+                )
+        raw = b""
         for name, value in scope.get("headers", []):
             if name == b"authorization":
-                header = value.decode("latin-1")
+                raw = value
                 break
+        header = raw.decode("latin-1")
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if not header:
@@ -280,15 +443,17 @@ class ApiKeyMiddleware:
                 401, "unauthorized", "Missing API key: send 'Authorization: Bearer KEY'.", challenge
             )
         if scheme.lower() != "bearer" or not token:
+            self._failed(address)
             return _error(
                 401,
                 "unauthorized",
                 "Malformed Authorization header: expected 'Authorization: Bearer KEY'.",
                 challenge,
             )
-        if not self._match(token):
+        client = self._keys.match(token.encode("latin-1"))
+        if client is None:
+            self._failed(address)
             return _error(401, "unauthorized", "Invalid API key.", challenge)
-        client = key_fingerprint(token)
         wait = self.limiter.hit(client)
         if wait is not None:
             retry_after = max(1, math.ceil(wait))
@@ -302,13 +467,18 @@ class ApiKeyMiddleware:
         scope.setdefault("state", {})["api_client"] = client
         return None
 
+    def _failed(self, address: str) -> None:
+        if self.auth_failures is not None:
+            self.auth_failures.fail(address)
+
 
 # Declares the scheme in the OpenAPI document ("Authorize" in /docs); the check itself is done
 # by ApiKeyMiddleware, which also covers unknown paths and bodies that are not JSON.
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
-    description="One of the keys in ASSISTANT_API_KEYS, sent as 'Authorization: Bearer KEY'.",
+    description="An API key, sent as 'Authorization: Bearer KEY': one in ASSISTANT_API_KEYS, or "
+    "one whose SHA-256 digest is in ASSISTANT_API_KEY_HASHES.",
 )
 
 
@@ -319,6 +489,9 @@ def _loc(loc: Sequence[Any]) -> str:
         where, parts = parts[0], parts[1:]
         return ".".join(parts) or where
     return ".".join(parts) or "body"
+
+
+_UNICODE_MSG = "Input is not well-formed Unicode text (it contains a lone surrogate)"
 
 
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -332,7 +505,14 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
                 "invalid_json",
                 f"The request body is not valid JSON: {reason} at character {e['loc'][-1]}.",
             )
-    details = [{"loc": _loc(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
+    details = [
+        {
+            "loc": _loc(e["loc"]),
+            "msg": _UNICODE_MSG if e["type"] == "string_unicode" else e["msg"],
+            "type": e["type"],
+        }
+        for e in errors
+    ]
     message = "; ".join(f"{d['loc']}: {d['msg']}" for d in details) or "Invalid request."
     return _error(422, "invalid_request", message, details=details)
 
@@ -370,13 +550,30 @@ async def _on_assistant_error(_request: Request, exc: Exception) -> JSONResponse
         )
     if isinstance(exc, UnknownEntryError):
         return _error(404, "unknown_answer", str(exc))
+    if isinstance(exc, StorageFullError):
+        return _storage_full(exc)
     log.exception("assistant error", exc_info=exc)
-    return _error(500, "assistant_error", str(exc))
+    return _error(500, "assistant_error", str(exc), _CLOSE)
+
+
+def _storage_full(exc: Exception) -> JSONResponse:
+    return _error(503, "storage_full", str(exc), {"Retry-After": str(STORAGE_RETRY_AFTER_S)})
+
+
+_CLOSE = {"Connection": "close"}
+"""Sent with every 500: after an unexpected error the connection is not reused."""
 
 
 async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    if is_storage_full(exc):  # e.g. a full disk met outside the audit log's own checks
+        log.error("storage full: %s", exc)
+        return _storage_full(
+            StorageFullError(
+                "The request could not be completed: the server's disk is full. Try again later."
+            )
+        )
     log.exception("unexpected error", exc_info=exc)
-    return _error(500, "internal_error", "Internal error; it has been logged.")
+    return _error(500, "internal_error", "Internal error; it has been logged.", _CLOSE)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -397,15 +594,29 @@ Backend = Annotated[AuditedAssistant, Depends(get_backend)]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing or wrong API key, or none configured."},
+    413: {
+        "model": ErrorResponse,
+        "description": "The request body is larger than any request to this API needs.",
+    },
     422: {
         "model": ErrorResponse,
-        "description": "The request is malformed or the question "
-        "cannot be accepted (empty, too long, too much history, wrong types).",
+        "description": "The request is malformed or the question cannot be accepted (empty, "
+        "too long, too much history, text that is not well-formed Unicode, wrong types).",
     },
-    429: {"model": ErrorResponse, "description": "Rate limit exceeded; see Retry-After."},
+    429: {
+        "model": ErrorResponse,
+        "description": "Rate limit exceeded, or too many failed authentications from this "
+        "address; see Retry-After.",
+    },
 }
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {"model": ErrorResponse, "description": "The vector store cannot be reached."}
+    503: {
+        "model": ErrorResponse,
+        "description": "The vector store cannot be reached, or the disk is full; see Retry-After.",
+    }
+}
+_STORAGE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorResponse, "description": "The disk is full; see Retry-After."}
 }
 
 router = APIRouter(
@@ -461,6 +672,8 @@ def sse_events(events: StreamEvents) -> Iterator[bytes]:
                     "caveat", {"caveat": payload["caveat"], "evidence": payload["evidence"]}
                 )
                 yield event("answer", payload)
+    except StorageFullError as exc:
+        yield event("error", {"error": "storage_full", "message": str(exc)})
     except Exception:
         log.exception("streamed answer failed after it began")
         yield event(
@@ -560,7 +773,10 @@ def _feedback_out(record: Any) -> FeedbackOut:
     "/feedback",
     response_model=FeedbackOut,
     status_code=201,
-    responses={404: {"model": ErrorResponse, "description": "No answer with this id."}},
+    responses={
+        404: {"model": ErrorResponse, "description": "No answer with this id."},
+        **_STORAGE,
+    },
 )
 def feedback(body: FeedbackRequest, backend: Backend) -> FeedbackOut:
     """Record whether an answer helped, with an optional reason."""
@@ -572,7 +788,7 @@ def feedback(body: FeedbackRequest, backend: Backend) -> FeedbackOut:
 def conversations(
     backend: Backend,
     limit: Annotated[int, Query(ge=1, le=500, description="Entries per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Entries to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Entries to skip.")] = 0,
     since: Annotated[
         datetime | None,
         Query(
@@ -659,11 +875,43 @@ def add_api_fallback(app: FastAPI) -> None:
     )
 
 
-def install_api(app: FastAPI, keys: Sequence[str], rate_limit_per_minute: int) -> None:
-    """Routes, probes, error handlers, key check and rate limit, on ``app``."""
+def install_api(
+    app: FastAPI,
+    keys: Sequence[str],
+    rate_limit_per_minute: int,
+    key_hashes: str | Sequence[ConfiguredKey] | None = None,
+    auth_failures_before_delay: int | None = None,
+    max_body: int | None = None,
+) -> None:
+    """Routes, probes, error handlers, key check, rate limit, failed-authentication delay and
+    body limit, on ``app``.
+
+    ``key_hashes`` (ASSISTANT_API_KEY_HASHES), ``auth_failures_before_delay`` and ``max_body``
+    default to what ``app.state.settings`` says, when the app has settings. A malformed
+    ``key_hashes`` raises ValueError, naming the entry: the server does not start.
+    """
+    settings = getattr(app.state, "settings", None)
+    if key_hashes is None:
+        key_hashes = getattr(settings, "api_key_hashes", "") or ""
+    hashed = parse_key_hashes(key_hashes) if isinstance(key_hashes, str) else list(key_hashes)
+    if auth_failures_before_delay is None and settings is not None:
+        auth_failures_before_delay = settings.auth_failures_before_delay
+    if max_body is None and settings is not None:
+        max_body = max_body_bytes(
+            settings.max_question_chars, settings.max_history_chars, settings.max_history_turns
+        )
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(probes)
     add_api_fallback(app)
     app.state.rate_limiter = RateLimiter(rate_limit_per_minute)
-    app.add_middleware(ApiKeyMiddleware, keys=list(keys), limiter=app.state.rate_limiter)
+    app.state.auth_failures = (
+        AuthFailureLimiter(auth_failures_before_delay) if auth_failures_before_delay else None
+    )
+    app.add_middleware(
+        ApiKeyMiddleware,
+        keys=KeyRing(list(keys), hashed),
+        limiter=app.state.rate_limiter,
+        auth_failures=app.state.auth_failures,
+        max_body=max_body,
+    )

@@ -7,12 +7,16 @@ once an hour, when an entry is added. Times are stored as naive UTC.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import queue
+import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,7 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, StorageFullError
 from assistant.settings import Settings
 from assistant.types import Answer, StreamStatus, Turn
 
@@ -107,10 +111,17 @@ def utcnow() -> datetime:
 
 
 def as_naive_utc(value: datetime) -> datetime:
-    """A datetime as naive UTC; a naive input is taken to be UTC already."""
+    """A datetime as naive UTC; a naive input is taken to be UTC already.
+
+    A time whose UTC equivalent falls outside the years 1-9999 (9999-12-31T23:59:59-14:00,
+    0001-01-01T00:00:00+14:00) is clamped to the latest or earliest time there is.
+    """
     if value.tzinfo is None:
         return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.max if value.year > 5000 else datetime.min
 
 
 def new_entry_id() -> str:
@@ -120,6 +131,43 @@ def new_entry_id() -> str:
 def key_fingerprint(key: str) -> str:
     """A short, non-reversible name for an API key, safe to store and log."""
     return "key-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it wraps) says the disk or the database is full."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        e = pending.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(e, sqlite3.Error):
+            code = getattr(e, "sqlite_errorcode", None)
+            if (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or (
+                "database or disk is full" in str(e)
+            ):
+                return True
+        if getattr(e, "sqlstate", None) == "53100" or getattr(e, "pgcode", None) == "53100":
+            return True  # PostgreSQL: disk_full
+        pending += [getattr(e, "orig", None), e.__cause__, e.__context__]
+    return False
+
+
+@contextmanager
+def _storing(what: str) -> Iterator[None]:
+    """Turns a full disk, while writing ``what``, into :class:`StorageFullError`."""
+    try:
+        yield
+    except Exception as exc:
+        if is_storage_full(exc):
+            raise StorageFullError(
+                f"The {what} could not be stored: the server's disk (or database) is full. "
+                "Try again later."
+            ) from exc
+        raise
 
 
 def default_url(settings: Settings) -> str:
@@ -240,9 +288,10 @@ class AuditLog:
             "prompt_version": answer.prompt_version,
             "latency_ms": round(float(latency_ms), 2),
         }
-        with self.engine.begin() as conn:
-            conn.execute(insert(entries_table).values(**row))
-        self._maybe_purge()
+        with _storing("answer's audit-log entry"):
+            with self.engine.begin() as conn:
+                conn.execute(insert(entries_table).values(**row))
+            self._maybe_purge()
         return entry_id
 
     def add_feedback(
@@ -255,7 +304,7 @@ class AuditLog:
         """Attach feedback to a served answer; raises :class:`UnknownEntryError` if none."""
         created = utcnow()
         reason = (reason or "").strip() or None
-        with self.engine.begin() as conn:
+        with _storing("feedback"), self.engine.begin() as conn:
             found = conn.execute(
                 select(entries_table.c.id).where(entries_table.c.id == entry_id)
             ).first()
@@ -277,7 +326,7 @@ class AuditLog:
 
     def set_feedback_reason(self, feedback_id: int, reason: str | None) -> None:
         """Add (or replace) the reason of feedback given a moment earlier."""
-        with self.engine.begin() as conn:
+        with _storing("feedback"), self.engine.begin() as conn:
             conn.execute(
                 update(feedback_table)
                 .where(feedback_table.c.id == feedback_id)
@@ -409,8 +458,13 @@ class AuditedAssistant:
         latency_ms = (time.perf_counter() - started) * 1000
         try:
             return self.audit.record(answer, interface, latency_ms, client, entry_id=entry_id)
-        except Exception:
+        except StorageFullError:
+            log.exception("audit log: the disk is full; an answer could not be recorded")
+            if interface == "api":
+                raise  # a staff client is told (503) and retries; nothing goes unlogged
             # A full disk must not keep a patient from an answer; the failure is logged loudly.
+            return None
+        except Exception:
             log.exception("audit log: could not record an answer")
             return None
 
@@ -421,11 +475,15 @@ class AuditedAssistant:
         interface: Interface,
         client: str | None = None,
     ) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
-        """Stream an answer and record it once complete.
+        """Stream an answer and record it as soon as it is composed.
 
         Bad input and an unreachable index raise here, before anything is streamed. The first
         event names the answer id the record will have; the last is (Answer, id or None if
         recording failed).
+
+        The answer is composed in a thread of its own, which runs to the end and records the
+        answer whether or not the caller reads the events (a client that disconnects after the
+        first event still has its answer logged). The caller reads the events as they come.
         """
         started = time.perf_counter()
         events = self.assistant.ask_stream(question, history)
@@ -439,10 +497,42 @@ class AuditedAssistant:
         client: str | None,
     ) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
         entry_id = new_entry_id()
-        for item in events:
-            if isinstance(item, StreamStatus):
-                yield item.model_copy(update={"answer_id": entry_id})
-            elif isinstance(item, Answer):
-                yield item, self._record(item, interface, started, client, entry_id)
-            else:
-                yield item
+        channel: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+        def compose() -> None:
+            try:
+                for item in events:
+                    if isinstance(item, StreamStatus):
+                        channel.put(item.model_copy(update={"answer_id": entry_id}))
+                    elif isinstance(item, Answer):
+                        recorded = self._record(item, interface, started, client, entry_id)
+                        channel.put((item, recorded))
+                    else:
+                        channel.put(item)
+            except BaseException as exc:  # handed to the reader, who raises it
+                channel.put(_Failed(exc))
+            finally:
+                channel.put(_END)
+
+        threading.Thread(target=compose, name=f"answer-{entry_id[:8]}", daemon=True).start()
+        return _read_channel(channel)
+
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: BaseException
+
+
+def _read_channel(
+    channel: queue.SimpleQueue[Any],
+) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
+    while True:
+        item = channel.get()
+        if item is _END:
+            return
+        if isinstance(item, _Failed):
+            raise item.error
+        yield item

@@ -1,4 +1,4 @@
-"""Command line: ``assistant ingest | ask | search | chat | serve | eval``."""
+"""Command line: ``assistant ingest | ask | search | chat | serve | eval | bench | hash-key``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.errors import AssistantError, InvalidQuestionError
+from assistant.validation import fit_history
 
 
 def _offline_env() -> None:
@@ -79,9 +80,17 @@ def _load_history(path: str | None) -> list[dict[str, Any]]:
     return history
 
 
+STATUS_BANNERS = {
+    "emergency": "*** EMERGENCY: get medical help now ***",
+    "urgent": "*** URGENT: see a doctor today ***",
+}
+
+
 def format_answer(answer: Any) -> str:
-    """Plain-text rendering of an Answer for the terminal."""
-    lines = [answer.answer]
+    """Plain-text rendering of an Answer for the terminal; an emergency or urgent answer
+    starts with its level, before anything else."""
+    banner = STATUS_BANNERS.get(answer.status)
+    lines = [banner, answer.answer] if banner else [answer.answer]
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
@@ -100,6 +109,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     assistant = _make_assistant(args)
     report = assistant.ingest(lambda msg: print(msg, file=sys.stderr, flush=True))
     print(json.dumps(report.__dict__) if args.json else report.summary())
+    if report.errors:
+        # Repeated at the end, where an operator looks: every other file was indexed, these
+        # were not (one indexed before keeps its last good version), and the exit status is 1.
+        for error in report.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print(
+            f"ingest finished with {len(report.errors)} file(s) not indexed (named above); "
+            "all other files are indexed",
+            file=sys.stderr,
+        )
     return 1 if report.errors else 0
 
 
@@ -177,7 +196,36 @@ def cmd_chat(args: argparse.Namespace) -> int:
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer.answer},
         ]
-        history = history[-assistant.settings.max_history_turns :]
+        settings = assistant.settings
+        history = fit_history(history, settings.max_history_turns, settings.max_history_chars)
+    return 0
+
+
+def cmd_hash_key(args: argparse.Namespace) -> int:
+    """Print the ASSISTANT_API_KEY_HASHES entry of a key; with no key, of a new random one."""
+    from assistant.keys import NAME_RULE, hash_key, new_key, valid_key_name
+
+    if args.key is None:
+        key = new_key()
+        print(f"API key: {key}")
+        print(
+            "Give the key to its user; it is shown only now. Only the digest goes on the server.",
+            file=sys.stderr,
+        )
+    elif args.key == "-":
+        key = sys.stdin.readline().strip()
+    else:
+        key = args.key.strip()
+    if not key:
+        print("error: the key is empty", file=sys.stderr)
+        return 2
+    if args.name is not None and not valid_key_name(args.name):
+        print(f"error: --name must be {NAME_RULE}", file=sys.stderr)
+        return 2
+    digest = hash_key(key)
+    entry = f"{args.name}:{digest}" if args.name else digest
+    # Several keys: their entries, joined with commas, make ASSISTANT_API_KEY_HASHES.
+    print(f"ASSISTANT_API_KEY_HASHES={entry}")
     return 0
 
 
@@ -220,6 +268,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="a conversation in the terminal")
     common(p)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser(
+        "hash-key",
+        help="print the ASSISTANT_API_KEY_HASHES entry of an API key (or of a new one)",
+        description="Prints the SHA-256 digest line of KEY to put in ASSISTANT_API_KEY_HASHES, "
+        "so that the server never holds the key itself. Without KEY, a new random key is "
+        "generated and printed first. KEY '-' reads the key from the first line of stdin "
+        "(keeps it out of the shell history).",
+    )
+    p.add_argument("key", nargs="?", metavar="KEY", help="the key; omit to generate one")
+    p.add_argument("--name", help="a name for the key, stored in the audit log with its use")
+    p.set_defaults(func=cmd_hash_key)
 
     sub.add_parser("serve", help="serve the patient UI and the staff API", add_help=False)
     sub.add_parser("eval", help="run the eval suite and write a report", add_help=False)

@@ -15,6 +15,10 @@ class IndexUnavailableError(AssistantError):
     """The vector store cannot be reached or the index has not been built."""
 
 
+class StorageFullError(AssistantError):
+    """The disk or the database is full: an audit-log entry or feedback could not be stored."""
+
+
 class DocumentLoadError(AssistantError):
     """A file in the knowledge folder could not be read; names the file (and line)."""
 

@@ -32,8 +32,9 @@ Staff API of the migraine-surgery assistant. It answers only from its indexed so
 numbered citations, and adds an evidence-status caveat to questions about whether a procedure
 works.
 
-Every endpoint under `/api/` needs `Authorization: Bearer KEY` with a key from the server's
-`ASSISTANT_API_KEYS`, and is rate-limited per key. Errors are JSON: `{"error", "message"}`.
+Every endpoint under `/api/` needs `Authorization: Bearer KEY` with a key whose SHA-256 digest
+is in the server's `ASSISTANT_API_KEY_HASHES` (or a key in `ASSISTANT_API_KEYS`), and is
+rate-limited per key. Errors are JSON: `{"error", "message"}`.
 The patient chat UI is served at `/` and needs no key.
 """
 
@@ -182,10 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: the index could not be built: {exc}", file=sys.stderr)
     finally:
         assistant.close()
-    if not settings.api_key_list():
+    if not settings.api_key_list() and not settings.api_key_hashes.strip():
         print(
-            "note: ASSISTANT_API_KEYS is not set, so the staff API under /api/ refuses every "
-            "request; the UI at / works.",
+            "note: neither ASSISTANT_API_KEY_HASHES nor ASSISTANT_API_KEYS is set, so the staff "
+            "API under /api/ refuses every request; the UI at / works.",
             file=sys.stderr,
         )
 

@@ -33,6 +33,7 @@ from assistant.rewrite import QueryRewriter
 from assistant.settings import Settings
 from assistant.text import text_pieces
 from assistant.types import Answer, DocumentInfo, Draft, Passage, Status, StreamStatus, Turn
+from assistant.validation import unicode_problem
 
 REGISTRY_FILE = "evidence-registry.yaml"
 
@@ -186,6 +187,9 @@ class Assistant:
         """Check a question and its history; raise :class:`InvalidQuestionError` if unusable."""
         if not isinstance(question, str) or not question.strip():
             raise InvalidQuestionError("The question is empty. Please type a question.")
+        problem = unicode_problem(question)
+        if problem:
+            raise InvalidQuestionError(f"The question {problem}.")
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise InvalidQuestionError(
@@ -205,6 +209,17 @@ class Assistant:
             raise InvalidQuestionError(
                 f"The history has {len(turns)} turns; the limit is "
                 f"{self.settings.max_history_turns}."
+            )
+        for i, turn in enumerate(turns):
+            problem = unicode_problem(turn.content)
+            if problem:
+                raise InvalidQuestionError(f"History turn {i} {problem}.")
+        chars = sum(len(turn.content) for turn in turns)
+        if chars > self.settings.max_history_chars:
+            raise InvalidQuestionError(
+                f"The history has {chars} characters in all; the limit is "
+                f"{self.settings.max_history_chars}. "
+                "Please start a new conversation or send fewer earlier turns."
             )
         return turns
 

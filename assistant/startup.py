@@ -77,11 +77,21 @@ def _check_chroma(settings: Settings, store: VectorStore) -> None:
         ) from exc
 
 
+def _check_keys(settings: Settings) -> None:
+    from assistant.keys import parse_key_hashes
+
+    try:
+        parse_key_hashes(settings.api_key_hashes)
+    except ValueError as exc:
+        raise StartupError(str(exc)) from exc
+
+
 def check_startup(assistant: Assistant) -> None:
     """Raise :class:`StartupError` listing every problem found, in the order they are checked."""
     settings = assistant.settings
     problems: list[StartupError] = []
     for check in (
+        lambda: _check_keys(settings),
         lambda: _check_data_dir(settings.data_dir),
         lambda: _check_registry(assistant.registry_path),
         lambda: _check_audit(settings),

@@ -2,8 +2,9 @@
 
 Answers are rendered to HTML here, from the Answer's fields only: every piece of text is escaped,
 ``[n]`` markers link to the numbered entries of the sources panel, the evidence caveat sits in its
-own box under the answer, and an ``emergency`` answer also shows as an alert above the page. The
-page loads nothing from outside the server (system fonts, no analytics, no share buttons).
+own box under the answer, and an ``emergency`` answer (red) or an ``urgent`` one (amber-red)
+also shows as an alert above the page. The page loads nothing from outside the server (system
+fonts, no analytics, no share buttons).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.audit import AuditedAssistant
 from assistant.errors import IndexUnavailableError, InvalidQuestionError
+from assistant.settings import Settings
 from assistant.types import Answer, StreamStatus
+from assistant.validation import fit_history
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ CSS = """
   margin-bottom: .3rem; }
 #emergency-alert .emergency-alert p, #emergency-alert .emergency-alert * { color: #fff; }
 #emergency-alert .emergency-alert p { margin: .3rem 0; }
+#emergency-alert .emergency-alert.urgent-alert { background: #c2410c; border-color: #7c2d12; }
 .answer p { margin: 0 0 .6rem 0; }
 .caveat-box { border-left: 6px solid #b45309; background: #fffbeb; color: #422006;
   padding: .6rem .8rem; margin: .6rem 0 .2rem 0; border-radius: 4px; }
@@ -94,6 +98,7 @@ CSS = """
 .status-no_evidence { background: #f1f5f9; color: #0f172a; border: 1px solid #94a3b8; }
 .status-declined { background: #eff6ff; color: #172554; border: 1px solid #60a5fa; }
 .status-emergency { background: #b91c1c; color: #fff; }
+.status-urgent { background: #c2410c; color: #fff; border: 1px solid #7c2d12; }
 a.cite { font-weight: 700; text-decoration: underline; white-space: nowrap; }
 a.cite:focus-visible, .sources-panel a:focus-visible, .source-item:focus-visible {
   outline: 3px solid #2563eb; outline-offset: 2px; }
@@ -209,10 +214,15 @@ def _paragraphs(text: str, known: set[int], turn: int) -> str:
     )
 
 
+ALERT_STATUSES = ("emergency", "urgent")
+"""Statuses shown before anything else: the alert above the page and a status note with
+role="alert"."""
+
 STATUS_NOTES = {
     "no_evidence": "Not found in my sources.",
     "declined": "This is a question for your doctor.",
     "emergency": "This may be an emergency: get medical help now.",
+    "urgent": "This needs a doctor today: contact a doctor within hours, not days.",
 }
 
 
@@ -281,7 +291,7 @@ def render_answer(answer: Answer, turn: int) -> str:
     parts = [f'<div class="answer answer-{esc(answer.status)} turn-{turn}">']
     note = STATUS_NOTES.get(answer.status)
     if note:
-        role = ' role="alert"' if answer.status == "emergency" else ""
+        role = ' role="alert"' if answer.status in ALERT_STATUSES else ""
         parts.append(f'<div class="status-note status-{answer.status}"{role}>{esc(note)}</div>')
     parts.append(_paragraphs(answer.answer, known, turn))
     if answer.caveat:
@@ -305,7 +315,7 @@ def render_draft(text: str, status: str | None, turn: int) -> str:
     parts = [f'<div class="answer-draft draft-{turn}" aria-busy="true">']
     note = STATUS_NOTES.get(status or "")
     if note:
-        role = ' role="alert"' if status == "emergency" else ""
+        role = ' role="alert"' if status in ALERT_STATUSES else ""
         parts.append(f'<div class="status-note status-{status}"{role}>{esc(note)}</div>')
     parts.append(_paragraphs(text, set(), turn) if text.strip() else "")
     parts.append(f'<p class="muted drafting">{esc(DRAFTING_NOTE)}</p></div>')
@@ -313,9 +323,16 @@ def render_draft(text: str, status: str | None, turn: int) -> str:
 
 
 def render_alert(answer: Answer | None) -> str:
-    """The alert above the page for an ``emergency`` answer; empty otherwise."""
-    if answer is None or answer.status != "emergency":
+    """The alert above the page for an ``emergency`` answer (red) or an ``urgent`` one (amber-red,
+    see a doctor today); empty otherwise."""
+    if answer is None or answer.status not in ALERT_STATUSES:
         return ""
+    if answer.status == "urgent":
+        return (
+            '<div class="emergency-alert urgent-alert" role="alert">'
+            '<strong class="alert-title">See a doctor today</strong>'
+            f"{_paragraphs(answer.answer, set(), 0)}</div>"
+        )
     return (
         '<div class="emergency-alert" role="alert">'
         '<strong class="alert-title">Get medical help now</strong>'
@@ -402,12 +419,13 @@ def render_conversation(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]
     return conversation
 
 
-def _history(turns: Sequence[dict[str, Any]], limit: int) -> list[dict[str, str]]:
+def _history(turns: Sequence[dict[str, Any]], settings: Settings) -> list[dict[str, str]]:
+    """The session's turns as history, within the service's turn and character limits."""
     history: list[dict[str, str]] = []
     for t in turns:
         history.append({"role": "user", "content": t["answer"]["question"]})
         history.append({"role": "assistant", "content": t["answer"]["answer"]})
-    return history[-limit:] if limit else []
+    return fit_history(history, settings.max_history_turns, settings.max_history_chars)
 
 
 def theme() -> gr.themes.Base:
@@ -437,7 +455,7 @@ def build_ui(
             gr.Warning("Please type a question.")
             yield conversation, turns, render_sources(turns), gr.skip(), gr.skip()
             return
-        history = _history(turns, backend.settings.max_history_turns)
+        history = _history(turns, backend.settings)
         try:
             events = backend.ask_stream(question, history, "ui")
         except InvalidQuestionError as exc:

@@ -105,3 +105,13 @@ def test_api_docs__can_be_switched_off(tmp_path: Path) -> None:
     assert client.get("/docs").status_code == 404
     assert client.get("/redoc").status_code == 404
     assert client.get("/openapi.json").status_code == 200
+
+
+@pytest.mark.slow
+def test_serve__malformed_key_hashes_are_named(tmp_path: Path) -> None:
+    done = _serve(
+        tmp_path, "--data-dir", str(tmp_path / "data"), ASSISTANT_API_KEY_HASHES="ops:abc"
+    )
+    assert done.returncode == 1
+    assert "ASSISTANT_API_KEY_HASHES: entry 1 is not a SHA-256 hex digest" in done.stderr
+    assert "Traceback" not in done.stderr
