@@ -21,7 +21,7 @@ TIERS = (
 
 def normalise(text: str) -> str:
     """Folded text for alias matching: no accents, no dots in acronyms, hyphens as spaces."""
-    text = fold(text)
+    text = fold(text).replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
     text = re.sub(r"(?<=\w)\.(?=\w)", "", text)  # m.i.g.o.n.e -> migone
     text = re.sub(r"(?<=\w)\.(?!\w)", " ", text)
     text = re.sub(r"[-_/’'`]", " ", text)
@@ -44,6 +44,12 @@ class Procedure(BaseModel):
     name: str
     short_name: str | None = None
     aliases: tuple[str, ...]
+    lay_patterns: tuple[str, ...] = ()
+    """Lay descriptions as regular expressions over normalised text ("the neck nerve op",
+    "my own fat put in", "wires in my head"), in seven languages."""
+    lay_exclude: tuple[str, ...] = ()
+    """Where one of these matches, the lay patterns do not count (an external device is not an
+    implanted stimulator)."""
     tier: str
     summary: str
     references: tuple[str, ...]
@@ -57,6 +63,26 @@ class Procedure(BaseModel):
         alternatives = sorted({normalise(a) for a in self.aliases if normalise(a)}, key=len)
         body = "|".join(re.escape(a) for a in reversed(alternatives))
         return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+    @cached_property
+    def lay_pattern(self) -> re.Pattern[str] | None:
+        if not self.lay_patterns:
+            return None
+        return re.compile("|".join(f"(?:{p})" for p in self.lay_patterns))
+
+    @cached_property
+    def lay_exclude_pattern(self) -> re.Pattern[str] | None:
+        if not self.lay_exclude:
+            return None
+        return re.compile("|".join(f"(?:{p})" for p in self.lay_exclude))
+
+    def lay_spans(self, norm: str) -> list[tuple[int, int]]:
+        """Where ``norm`` (normalised text) describes this procedure in lay words."""
+        if self.lay_pattern is None:
+            return []
+        if self.lay_exclude_pattern is not None and self.lay_exclude_pattern.search(norm):
+            return []
+        return [(m.start(), m.end()) for m in self.lay_pattern.finditer(norm)]
 
 
 class GeneralStatus(BaseModel):
@@ -84,8 +110,14 @@ class EvidenceRegistry(BaseModel):
         return registry
 
     def check(self) -> None:
-        """Every tier is known and every reference label is defined."""
+        """Every tier is known, every reference label is defined, every lay pattern compiles."""
         items: list[GeneralStatus | Procedure] = [self.general, *self.procedures]
+        for procedure in self.procedures:
+            for pattern in (*procedure.lay_patterns, *procedure.lay_exclude):
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"{procedure.id}: bad lay pattern {pattern!r}: {exc}") from exc
         for item in items:
             if item.tier not in TIERS:
                 raise ValueError(f"unknown evidence tier {item.tier!r}")
@@ -98,8 +130,13 @@ class EvidenceRegistry(BaseModel):
 
         Where names of two procedures overlap, the one that starts first (then the longer) counts:
         "occipital nerve decompression" names only the occipital procedure, not the
-        "nerve decompression" inside it.
+        "nerve decompression" inside it. A lay description ("the neck nerve op") counts for a
+        procedure that no alias names, where it does not overlap another procedure's alias.
         """
+        return [p for _, p in self.find_spans(text)]
+
+    def find_spans(self, text: str) -> list[tuple[int, Procedure]]:
+        """Like :meth:`find`, with the position (in the normalised text) of each first mention."""
         norm = normalise(text)
         spans: list[tuple[int, int, Procedure]] = []
         for procedure in self.procedures:
@@ -115,12 +152,22 @@ class EvidenceRegistry(BaseModel):
                 for s, e, other in spans
             )
         ]
+        named = {procedure for _, procedure in kept}
+        for procedure in self.procedures:
+            if procedure in named:
+                continue
+            for start, end in procedure.lay_spans(norm):
+                if not any(s < end and start < e for s, e, _ in spans):
+                    kept.append((start, procedure))
+                    break
         kept.sort(key=lambda item: item[0])
         seen: list[Procedure] = []
-        for _, procedure in kept:
+        out: list[tuple[int, Procedure]] = []
+        for start, procedure in kept:
             if procedure not in seen:
                 seen.append(procedure)
-        return seen
+                out.append((start, procedure))
+        return out
 
     def cite(self, labels: tuple[str, ...]) -> list[str]:
         """Human-readable citations for reference labels."""

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.efficacy import EfficacyDetector, is_efficacy_text, states_outcomes
-from assistant.guardrails.layer import GuardrailLayer
-from assistant.guardrails.triage import is_personal_decision, is_red_flag
+from assistant.guardrails.layer import MESSAGES, GuardrailLayer
+from assistant.guardrails.treatments import default_catalogue
+from assistant.guardrails.triage import is_personal_decision, is_red_flag, red_flags, triage_level
 from assistant.types import Answer, Citation, Turn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +238,83 @@ def test_property__caveat_on_every_composed_efficacy_question(data: st.DataObjec
     assert out.caveat and out.caveat.startswith("Evidence status"), question
 
 
+# ---- property: unlisted treatments get a caveat about them, named as the patient wrote them ----
+CATALOGUE = default_catalogue()
+# Catalogue names as patients write them, and treatments nobody listed.
+UNLISTED = sorted(
+    {a for t in CATALOGUE.treatments for a in t.aliases[:4] if len(a) > 3}
+    | {"zinc", "reiki", "reflexology", "cupping", "Relivion"}
+)
+UNLISTED_TEMPLATES = [
+    "Does {t} work for migraines?",
+    "is {t} any good for migraine",
+    "Is {t} worth it?",
+    "Can {t} stop my migraines?",
+    "has {t} helped anyone with chronic migraine?",
+    "What are the chances {t} helps me?",
+    "{t} for migraine - scam or not?",
+    "¿Funciona {t} para la migraña?",
+    "{t} contre la migraine, ça marche vraiment ?",
+    "Hilft {t} gegen Migräne?",
+    "Werkt {t} tegen migraine?",
+    "{t} ajuda na enxaqueca?",
+    "{t} funziona per l'emicrania?",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property__unlisted_treatment_gets_a_caveat_naming_it(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(UNLISTED), label="treatment")
+    status = data.draw(st.sampled_from(["answered", "no_evidence", "declined"]), label="status")
+    if data.draw(st.booleans(), label="follow-up"):
+        history = [Turn(role="user", content=f"My doctor suggested {name} for my migraines.")]
+        question = data.draw(st.sampled_from(FOLLOW_UPS), label="q")
+    else:
+        history = []
+        question = data.draw(st.sampled_from(UNLISTED_TEMPLATES), label="t").format(t=name)
+    out = LAYER.apply(_answer(question, status=status), history)
+    assert out.efficacy_question, question
+    assert out.caveat and out.caveat.startswith("Evidence status"), question
+    entries = [e for e in out.evidence if e.tier == "not-assessed"]
+    assert entries, (question, [e.procedure for e in out.evidence])
+    known = [m.treatment for m in CATALOGUE.find(name) if m.treatment is not None]
+    label = entries[0].procedure.lower()
+    assert (known and known[0].name.lower() in label) or name.lower() in label, label
+    assert "does not assess" in out.caveat and "Ask your doctor" in out.caveat
+
+
+# ---- property: lay red-flag phrasings are triaged, said first, with nothing after them ----------
+RED_FLAGS = red_flags()
+PARAPHRASES = [(c.id, c.level, text) for c in RED_FLAGS.concepts for _, text in c.paraphrases]
+FRAMES = [
+    "{p}",
+    "{p}.",
+    "Quick question: {p}",
+    "{p}. Is that normal?",
+    "{p} - also, does the surgery help with migraines?",
+    "sorry for the typos, {p}",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property__lay_red_flags_are_triaged_first_with_no_quotes(data: st.DataObject) -> None:
+    concept, level, text = data.draw(st.sampled_from(PARAPHRASES), label="paraphrase")
+    frame = data.draw(st.sampled_from(FRAMES), label="frame")
+    casing = data.draw(st.sampled_from([str, str.lower]), label="case")
+    question = casing(frame.format(p=text))
+    result = RED_FLAGS.triage(question)
+    assert result is not None and concept in result.concepts, question
+    out = LAYER.apply(_answer(question, text="Reassuring quote [1].", status="answered"))
+    expected = "emergency" if "emergency" in {
+        c.level for c in RED_FLAGS.concepts if c.id in result.concepts
+    } else level
+    assert out.status == expected, question
+    assert out.answer == MESSAGES[expected] and out.citations == [], question
+    assert "Reassuring quote" not in out.answer
+
+
 # ---- triage ------------------------------------------------------------
 @pytest.mark.parametrize(
     "question",
@@ -357,6 +435,9 @@ def test_triage__cases_file_statuses_agree_with_the_rules() -> None:
     cases = yaml.safe_load((ROOT / "evals" / "cases.yaml").read_text(encoding="utf-8"))
     for case in cases:
         status = case["expected_status"]
-        assert is_red_flag(case["question"]) == (status == "emergency"), case["id"]
-        if status != "emergency":
+        level = triage_level(case["question"])
+        assert (level or "none") == (status if status in ("emergency", "urgent") else "none"), (
+            case["id"]
+        )
+        if level is None:
             assert is_personal_decision(case["question"]) == (status == "declined"), case["id"]

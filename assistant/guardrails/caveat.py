@@ -1,11 +1,24 @@
-"""The evidence-status caveat, built from the evidence registry."""
+"""The evidence-status caveat: an entry for each treatment the question asks about.
+
+A procedure of the evidence registry gets its registry entry (tier, summary, references). Any
+other treatment (magnesium, triptans, Botox, acupuncture, or one nobody listed) gets the
+reviewed "not assessed" entry of ``data/treatments.yaml``, naming it as the patient wrote it,
+with what to ask a doctor. What was asked comes from the question, then the standalone question,
+then the patient's earlier messages; never from the assistant's fixed messages. An answer that
+states outcomes about a registry procedure the question did not name adds that procedure's
+entry after the ones asked about. With nothing named anywhere, the entry is the general
+position on migraine surgery.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from assistant.evidence import EvidenceRegistry, Procedure
-from assistant.types import Citation, EvidenceStatus
+from assistant.evidence import EvidenceRegistry, Procedure, normalise
+from assistant.guardrails.treatments import Mention, TreatmentCatalogue, default_catalogue
+from assistant.types import Citation, EvidenceStatus, Turn
 
 TIER_LABELS = {
     "not-recommended-outside-trials": "not recommended outside clinical trials",
@@ -15,38 +28,185 @@ TIER_LABELS = {
 }
 
 CAVEAT_HEADING = "Evidence status"
+GENERAL_NAME = "Migraine surgery in general"
+MAX_ENTRIES = 4
+
+# Surgery named in general ("the operation", "la cirugía", "die OP"): the general position.
+_SURGERY_WORD = re.compile(
+    r"\b(surgery|surgeries|operation|operations|op|ops|operated|procedure|cirugia|cirugias|"
+    r"operacion|operaciones|operar\w*|opere\w*|intervencion|chirurgie|intervention|operiert|"
+    r"operieren|eingriff|operatie|operaties|ingreep|geopereerd|opereren|cirurgia|cirurgias|"
+    r"operacao|operar|intervento|interventi|operazione|operarmi|operarsi|chirurgia)\b"
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing the caveat is about: a registry procedure, a catalogue treatment, a treatment
+    picked out of the question, or migraine surgery in general."""
+
+    position: int
+    procedure: Procedure | None = None
+    mention: Mention | None = None
+    general: bool = False
+
+    @property
+    def key(self) -> str:
+        if self.procedure is not None:
+            return self.procedure.id
+        if self.mention is not None:
+            t = self.mention.treatment
+            return t.id if t is not None else "unlisted:" + self.mention.asked.lower()
+        return "general"
+
+
+def _named(
+    registry: EvidenceRegistry,
+    catalogue: TreatmentCatalogue,
+    text: str,
+    registry_only: bool = False,
+) -> list[Subject]:
+    """Registry procedures and catalogue treatments named in ``text``, in order."""
+    found = [Subject(pos, procedure=p) for pos, p in registry.find_spans(text)]
+    if not registry_only:
+        procedure_text = normalise(text)
+        spans = [
+            (m.start(), m.end())
+            for _, p in registry.find_spans(text)
+            for m in p.pattern.finditer(procedure_text)
+        ]
+        for mention in catalogue.find(text):
+            # A treatment inside a procedure's own name ("fat injection") is that procedure.
+            if any(s <= mention.start < e for s, e in spans):
+                continue
+            found.append(Subject(mention.start, mention=mention))
+    found.sort(key=lambda s: s.position)
+    return found
+
+
+def asked_subjects(
+    registry: EvidenceRegistry,
+    question: str,
+    standalone: str | None = None,
+    history: Sequence[Turn] = (),
+    catalogue: TreatmentCatalogue | None = None,
+) -> list[Subject]:
+    """What an efficacy question asks about, from the question and the conversation."""
+    catalogue = catalogue or default_catalogue()
+    subjects = _named(registry, catalogue, question)
+    rest = question
+    for s in subjects:
+        if s.mention is not None:  # "septum surgery" is a treatment, not surgery in general
+            rest = rest.replace(s.mention.asked, " ")
+    surgery = _SURGERY_WORD.search(normalise(rest))
+    if not subjects:
+        for turn in reversed(history):
+            if turn.role != "user":
+                continue  # the assistant's own words (and fixed messages) never set the topic
+            # "Would the surgery be a permanent fix?" after a turn about Botox asks about surgery.
+            subjects = _named(registry, catalogue, turn.content, registry_only=bool(surgery))
+            if not subjects and not surgery:
+                subjects = [Subject(m.start, mention=m) for m in catalogue.unlisted(turn.content)]
+            if subjects:
+                break
+    if not subjects and standalone and standalone != question:
+        subjects = _named(registry, catalogue, standalone, registry_only=bool(surgery))
+    if not subjects and not surgery:
+        subjects = [Subject(m.start, mention=m) for m in catalogue.unlisted(question)]
+    has_procedure = any(s.procedure is not None for s in subjects)
+    if surgery and not has_procedure:
+        subjects.append(Subject(surgery.start(), general=True))
+        subjects.sort(key=lambda s: s.position)
+    if not subjects:
+        subjects = [Subject(0, general=True)]
+    unique: list[Subject] = []
+    for s in subjects:
+        if s.key not in {u.key for u in unique}:
+            unique.append(s)
+    return unique[:MAX_ENTRIES]
+
+
+def with_answer_procedures(
+    registry: EvidenceRegistry, subjects: list[Subject], answer_text: str
+) -> list[Subject]:
+    """The subjects, then up to two registry procedures an answer states outcomes about."""
+    out = list(subjects)
+    keys = {s.key for s in out}
+    added = 0
+    for procedure in registry.find(answer_text):
+        if procedure.id in keys or added >= 2 or len(out) >= MAX_ENTRIES:
+            continue
+        out.append(Subject(10**6 + added, procedure=procedure))
+        keys.add(procedure.id)
+        added += 1
+    return out
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def evidence_for(
-    registry: EvidenceRegistry, procedures: Sequence[Procedure]
+    registry: EvidenceRegistry,
+    procedures: Sequence[Procedure | Subject],
+    catalogue: TreatmentCatalogue | None = None,
 ) -> list[EvidenceStatus]:
-    """Registry entries for the procedures, or the general position when none is named."""
-    if not procedures:
-        general = registry.general
-        return [
-            EvidenceStatus(
-                procedure="Migraine surgery in general",
-                tier=general.tier,
-                summary=general.summary,
-                references=tuple(registry.cite(general.references)),
+    """The caveat's entries: registry entries, "not assessed" entries, or the general position."""
+    catalogue = catalogue or default_catalogue()
+    subjects = [p if isinstance(p, Subject) else Subject(0, procedure=p) for p in procedures]
+    if not subjects:
+        subjects = [Subject(0, general=True)]
+    out = []
+    text = catalogue.not_assessed
+    for s in subjects:
+        if s.procedure is not None:
+            p = s.procedure
+            out.append(
+                EvidenceStatus(
+                    procedure=p.name,
+                    tier=p.tier,
+                    summary=p.summary,
+                    references=tuple(registry.cite(p.references)),
+                )
             )
-        ]
-    return [
-        EvidenceStatus(
-            procedure=p.name,
-            tier=p.tier,
-            summary=p.summary,
-            references=tuple(registry.cite(p.references)),
-        )
-        for p in procedures
-    ]
+        elif s.mention is not None:
+            m = s.mention
+            name = m.treatment.name if m.treatment is not None else text["unnamed"]
+            label = _capitalise(name)
+            if m.asked and m.asked.lower() not in name.lower():
+                label += " (" + text["asked_as"].format(asked=m.asked) + ")"
+            subject_name = name if m.treatment is not None else f'"{m.asked}"'
+            summary = " ".join(
+                (
+                    text["summary"].format(treatment=subject_name),
+                    text["ask_doctor"].format(treatment=subject_name),
+                )
+            )
+            out.append(EvidenceStatus(procedure=label, tier=text["tier"], summary=summary))
+        else:
+            general = registry.general
+            out.append(
+                EvidenceStatus(
+                    procedure=GENERAL_NAME,
+                    tier=general.tier,
+                    summary=general.summary,
+                    references=tuple(registry.cite(general.references)),
+                )
+            )
+    return out
 
 
-def build_caveat(evidence: Sequence[EvidenceStatus], citations: Sequence[Citation]) -> str:
-    """Plain-language caveat: each procedure's evidence tier, status and references."""
+def build_caveat(
+    evidence: Sequence[EvidenceStatus],
+    citations: Sequence[Citation],
+    catalogue: TreatmentCatalogue | None = None,
+) -> str:
+    """Plain-language caveat: each entry's evidence tier, status and references."""
+    catalogue = catalogue or default_catalogue()
+    labels = {**TIER_LABELS, catalogue.not_assessed["tier"]: catalogue.not_assessed["tier_label"]}
     lines = [f"{CAVEAT_HEADING}: how strong the evidence really is."]
     for item in evidence:
-        tier = TIER_LABELS.get(item.tier, item.tier)
+        tier = labels.get(item.tier, item.tier)
         lines.append(f"- {item.procedure}: {tier}. {item.summary.strip()}")
         if item.references:
             lines.append("  References: " + "; ".join(item.references))
@@ -57,7 +217,7 @@ def build_caveat(evidence: Sequence[EvidenceStatus], citations: Sequence[Citatio
             "those pages name no studies behind them."
         )
     lines.append(
-        "- This is general information, not medical advice: discuss any operation with a "
+        "- This is general information, not medical advice: discuss any treatment with a "
         "headache specialist."
     )
     return "\n".join(lines)

@@ -1,41 +1,66 @@
 """The guardrail layer: runs in code after the answer is composed, whatever composed it.
 
-Order: triage decides the status (emergency > declined > the draft's own), the efficacy
-detector looks at the question, the standalone question and the history, and the caveat is
-attached whenever the question is about efficacy or the final answer states outcomes. Nothing
-in a question, a document or a generator's output can switch these rules off: they read the
-text only to classify it, never to take instructions from it.
+Order: triage decides the status (emergency > urgent > declined > the draft's own); an
+emergency or urgent answer carries its message only, with no quotes after it. The efficacy
+detector looks at the question, the standalone question, the history and (when given) the
+embedding the retriever computed for the question; the caveat is attached whenever the
+question is about efficacy or the final answer states outcomes, with an entry for each
+treatment asked about. Nothing in a question, a document or a generator's output can switch
+these rules off: they read the text only to classify it, never to take instructions from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from assistant.evidence import EvidenceRegistry
-from assistant.guardrails.caveat import build_caveat, evidence_for
+from assistant.guardrails.caveat import (
+    asked_subjects,
+    build_caveat,
+    evidence_for,
+    with_answer_procedures,
+)
 from assistant.guardrails.efficacy import EfficacyDetector, states_outcomes
+from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
 from assistant.guardrails.triage import (
     DECLINED_MESSAGE,
     EMERGENCY_MESSAGE,
+    URGENT_MESSAGE,
     is_personal_decision,
-    is_red_flag,
+    triage,
 )
 from assistant.types import Answer, Turn
+
+MESSAGES = {"emergency": EMERGENCY_MESSAGE, "urgent": URGENT_MESSAGE}
 
 
 class GuardrailLayer:
     """Applies triage and the evidence-status caveat to a composed Answer."""
 
-    def __init__(self, registry: EvidenceRegistry) -> None:
+    def __init__(
+        self,
+        registry: EvidenceRegistry,
+        detector: EfficacyDetector | None = None,
+        catalogue: TreatmentCatalogue | None = None,
+    ) -> None:
         self.registry = registry
-        self.detector = EfficacyDetector()
+        self.detector = detector or EfficacyDetector()
+        self.catalogue = catalogue or default_catalogue()
 
-    def apply(self, answer: Answer, history: Sequence[Turn] = ()) -> Answer:
+    def apply(
+        self,
+        answer: Answer,
+        history: Sequence[Turn] = (),
+        vector: Any = None,
+        model_id: str | None = None,
+    ) -> Answer:
         question, standalone = answer.question, answer.standalone_question
         update: dict[str, object] = {}
-        if is_red_flag(question):
-            # The first thing said is to seek emergency care; nothing else competes with it.
-            update.update(status="emergency", answer=EMERGENCY_MESSAGE, citations=[])
+        flag = triage(question, history)
+        if flag is not None:
+            # The first thing said is where to get care; nothing else competes with it.
+            update.update(status=flag.level, answer=MESSAGES[flag.level], citations=[])
         elif is_personal_decision(question):
             general = answer.answer if answer.status == "answered" else ""
             text = DECLINED_MESSAGE
@@ -46,20 +71,24 @@ class GuardrailLayer:
                 answer=text,
                 citations=answer.citations if general else [],
             )
-        final_text = str(update.get("answer", answer.answer))
+        final_status = str(update.get("status", answer.status))
         citations = update.get("citations", answer.citations)
-        efficacy = self.detector.detect(question, standalone, history)
-        if efficacy or states_outcomes(final_text):
-            procedures = self.registry.find(standalone) or self.registry.find(question)
-            if not procedures:
-                for turn in reversed(history):
-                    procedures = self.registry.find(turn.content)
-                    if procedures:
-                        break
-            procedures = procedures or self.registry.find(final_text)[:2]
-            evidence = evidence_for(self.registry, procedures)
+        # A symptom report is an efficacy question only in so many words ("does surgery help?"):
+        # the classifier, which reads the whole message, is not asked about it.
+        efficacy = self.detector.detect(
+            question, standalone, history, None if flag else vector, model_id
+        )
+        # Only text composed from the sources counts here; the fixed messages never do.
+        sourced = answer.answer if final_status in ("answered", "declined") else ""
+        sourced = sourced if answer.status == "answered" else ""
+        outcomes = bool(sourced) and states_outcomes(sourced)
+        if efficacy or outcomes:
+            subjects = asked_subjects(self.registry, question, standalone, history, self.catalogue)
+            if outcomes:
+                subjects = with_answer_procedures(self.registry, subjects, sourced)
+            evidence = evidence_for(self.registry, subjects, self.catalogue)
             update.update(
-                caveat=build_caveat(evidence, citations),  # type: ignore[arg-type]
+                caveat=build_caveat(evidence, citations, self.catalogue),  # type: ignore[arg-type]
                 evidence=evidence,
             )
         else:

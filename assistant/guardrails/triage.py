@@ -1,76 +1,197 @@
-"""Safety triage: red-flag symptoms go to emergency care; personal medical decisions are
-referred to a clinician. Rules over accent-folded text, English plus six European languages."""
+"""Safety triage: red-flag symptoms are sent to emergency care (``emergency``) or to a doctor
+today (``urgent``); personal medical decisions are referred to a clinician.
+
+Red flags are recognised by symptom *concepts*, not fixed phrases: the concepts, their levels,
+the vocabulary of each symptom in seven languages (en, es, fr, de, nl, pt, it) and lay
+paraphrases live in ``data/red_flags.yaml``. A concept fires when all the terms of one of its
+rules are present in the question (for instance *fever* and *stiff neck*, or *a wound* with
+*pus*); context terms (pregnancy, a recent operation, age 50 or over, cancer or a weak immune
+system) may also come from the patient's earlier messages. A term does not count where it is
+negated ("no fever") or where it only appears in a general question about symptoms ("what are
+the risks, like weakness in the arm?", "how long does the scar stay red?") with nothing that
+reports it happening now.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
 
 from assistant.text import fold
+from assistant.types import Turn
+
+RED_FLAGS_FILE = Path(__file__).resolve().parent / "data" / "red_flags.yaml"
+Level = Literal["emergency", "urgent"]
+LEVELS: tuple[Level, ...] = ("emergency", "urgent")  # most serious first
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
-_HEADACHE = (
-    r"(headache|head ache|head pain|migraine|dolor de cabeza|mal de tete|kopfschmerz\w*|"
-    r"hoofdpijn|dor de cabeca|mal di testa|cefalea)"
+def normalise(text: str) -> str:
+    """Folded text (no accents, lower case), straight apostrophes, single spaces."""
+    text = fold(text).replace("\u2019", "'").replace("`", "'")
+    text = text.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_CONDITIONAL = re.compile(
+    r"\b(if|when|once|in case|si|cuando|quand|wenn|falls|als|zodra|se|quando|caso)\W+$"
 )
 
-_FEVER = r"\b(fever|feverish|high temperature|fiebre|fievre|fieber|koorts|febre|febbre)\b"
-_STIFF_NECK = (
-    r"(\bstiff\w*\b.{0,10}\bneck\b|\bneck\b.{0,10}\bstiff\w*|\bnuca rigida\b|"
-    r"\brigidez\b.{0,20}\b(nuca|cuello|pescoco)\b|\bcuello rigido\b|\bnuque raide\b|"
-    r"\braideur\b.{0,20}\bnuque\b|\bnacken\w*\b.{0,20}\bsteif\b|\bnackensteif\w*|"
-    r"\bsteife[nr]? nacken\b|\bstijve nek\b|\bpescoco rigido\b|\bcollo rigido\b|"
-    r"\brigidita\b.{0,20}\b(collo|nucale)\b)"
-)
 
-RED_FLAGS = _rx(
-    r"\bworst (headache|head ?ache|pain|migraine)\b",
-    r"\b(headache|pain)\b.{0,30}\bworst\b.{0,20}\b(life|ever)\b",
-    r"\bthunderclap\b",
-    r"\b(sudden|suddenly|abrupt|explosive)\b.{0,40}\b(severe|intense|excruciating|worst|"
-    r"explod\w*|blinding)\b",
-    r"\b(severe|intense|excruciating|blinding)\b.{0,30}"
-    r"\b(sudden|suddenly|in seconds|out of nowhere)\b",
-    r"\bpeaked? (with)?in (a )?(few )?(seconds|a minute|one minute)\b",
-    r"\bfac(e|ial)\b.{0,25}\bdroop\w*|\bdroop\w*\b.{0,25}\bfac(e|ial)\b",
-    r"\b(weak\w*|numb\w*|paraly\w*|tingl\w* and weak)\b.{0,40}\b(one|left|right) side\b",
-    r"\b(one|left|right) side\b.{0,40}\b(weak\w*|numb\w*|paraly\w*)\b",
-    r"\b(can ?not|can't|cant|unable to|trouble|difficulty|hard to|struggl\w* to)\b.{0,15}"
-    r"\b(speak\w*|talk\w*|find (my |the )?words)\b",
-    r"\bslurr\w*\b",
-    r"\bspeech\b.{0,20}\b(slurred|garbled|strange)\b",
-    r"\b(head (injury|trauma)|hit my head|bumped my head|banged my head|concussion|"
-    r"fell and hit)\b",
-    r"\b(sudden(ly)?|lost|losing|loss of)\b.{0,25}\b(vision|sight|eyesight)\b",
-    r"\b(went|go|going) blind\b|\bcan'?t see\b|\bdouble vision\b",
-    r"\bconfus(ed|ion)\b",
-    r"\bdisorient\w*\b",
-    r"\b(passed out|fainted|seizure|convulsion)\b",
-    rf"{_FEVER}.{{0,80}}{_STIFF_NECK}|{_STIFF_NECK}.{{0,80}}({_FEVER}|{_HEADACHE})",
-    rf"{_HEADACHE}.{{0,80}}{_STIFF_NECK}",
-    r"\b(arm|leg|hand|face|brazo|pierna|bras|jambe|bein|been|braco|perna|braccio|gamba)s?\b"
-    r".{0,30}\b(weak\w*|numb\w*|paraly\w*|debil\w*|entumec\w*|faible\w*|engourd\w*|"
-    r"schwach\w*|taub\w*|zwak\w*|gevoelloos|dormen\w*|fraco|fraca|debole|intorpidit\w*)\b",
-    # Spanish, French, German, Dutch, Portuguese, Italian
-    r"\bpeor\b.{0,30}\bvida\b",
-    r"\bpire\b.{0,30}\bvie\b",
-    r"\bschlimmste\w*\b.{0,30}\blebens\b",
-    r"\bergste\b.{0,30}\bleven\b",
-    r"\bpior\b.{0,30}\bvida\b",
-    r"\bpeggior\w*\b.{0,30}\bvita\b",
-    r"\b(cara|visage|gesicht|gezicht|rosto|viso)\b.{0,30}\b(caid\w*|tombant\w*|affaiss\w*|"
-    r"hangt|hangend|schief|caido|cadente|storto)\b",
-    r"\b(no puedo|ne peux pas|kann nicht|kan niet|nao consigo|non riesco)\b.{0,10}"
-    r"\b(hablar|parler|sprechen|praten|spreken|falar|parlare)\b",
-    rf"\b(repentin\w*|soudain\w*|ploetzlich\w*|plotselinge?|plotseling|subit\w*|improvvis\w*)\b"
-    rf".{{0,40}}{_HEADACHE}",
-    rf"{_HEADACHE}.{{0,40}}\b(repentin\w*|soudain\w*|ploetzlich\w*|plotselinge?|plotseling|"
-    rf"subit\w*|improvvis\w*)\b",
-    rf"\bplotzlich\w*\b.{{0,40}}{_HEADACHE}|{_HEADACHE}.{{0,40}}\bplotzlich\w*\b",
-)
+@dataclass(frozen=True)
+class Term:
+    name: str
+    pattern: re.Pattern[str]
+    negatable: bool = False
+    context: bool = False
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    level: Level
+    label: str
+    any_of: tuple[tuple[str, ...], ...]
+    unless: tuple[str, ...] = ()
+    paraphrases: tuple[tuple[str, str], ...] = ()  # (language, text)
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """The most serious level found and every concept that fired."""
+
+    level: Level
+    concepts: tuple[str, ...]
+
+
+class RedFlags:
+    """The concepts of ``red_flags.yaml``, compiled."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.negation = re.compile(data["negation"], re.IGNORECASE)
+        cues = data["cues"]
+        self.general = _rx(*cues["general"])
+        self.report = _rx(*cues["report"])
+        self.terms: dict[str, Term] = {}
+        for name, spec in data["terms"].items():
+            spec = {"patterns": spec} if isinstance(spec, list) else spec
+            self.terms[name] = Term(
+                name,
+                _rx(*spec["patterns"]),
+                bool(spec.get("negatable")),
+                bool(spec.get("context")),
+            )
+        self.concepts: list[Concept] = []
+        for c in data["concepts"]:
+            if c["level"] not in LEVELS:
+                raise ValueError(f"unknown level {c['level']!r} in concept {c['id']!r}")
+            rules = tuple(tuple(rule) for rule in c["any_of"])
+            missing = {t.lstrip("!") for rule in rules for t in rule} | set(c.get("unless", ()))
+            missing -= set(self.terms)
+            if missing:
+                raise ValueError(f"concept {c['id']!r} names unknown terms {sorted(missing)}")
+            self.concepts.append(
+                Concept(
+                    id=c["id"],
+                    level=c["level"],
+                    label=c.get("label", c["id"]),
+                    any_of=rules,
+                    unless=tuple(c.get("unless", ())),
+                    paraphrases=tuple(
+                        (lang, text)
+                        for lang, texts in (c.get("paraphrases") or {}).items()
+                        for text in texts
+                    ),
+                )
+            )
+
+    @classmethod
+    def load(cls, path: Path = RED_FLAGS_FILE) -> RedFlags:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def _general_spans(self, text: str) -> list[tuple[int, int]]:
+        """Sentences that ask about symptoms in general and report nothing happening now."""
+        spans = []
+        for m in re.finditer(r"[^.?!;]+[.?!;]*", text):
+            sentence = m.group(0)
+            if self.general.search(sentence) and not self._reports(sentence):
+                spans.append((m.start(), m.end()))
+        return spans
+
+    def _reports(self, sentence: str) -> bool:
+        """Whether a sentence reports symptoms now; "if my wound is red" is no report."""
+        return any(
+            not _CONDITIONAL.search(sentence[max(0, m.start() - 12) : m.start()])
+            for m in self.report.finditer(sentence)
+        )
+
+    def present(self, text: str, context_only: bool = False) -> set[str]:
+        """Names of the terms present in ``text`` (only context terms when ``context_only``)."""
+        general = self._general_spans(text)
+        found = set()
+        for term in self.terms.values():
+            if context_only and not term.context:
+                continue
+            for m in term.pattern.finditer(text):
+                before = text[max(0, m.start() - 40) : m.start()]
+                if term.negatable and self.negation.search(before):
+                    continue
+                if not term.context and any(s <= m.start() < e for s, e in general):
+                    continue
+                found.add(term.name)
+                break
+        return found
+
+    def triage(self, question: str, history: Sequence[Turn] = ()) -> TriageResult | None:
+        text = normalise(question)
+        terms = self.present(text)
+        for turn in history:
+            if turn.role == "user":
+                terms |= self.present(normalise(turn.content), context_only=True)
+        fired = [
+            c
+            for c in self.concepts
+            if any(_holds(rule, terms) for rule in c.any_of) and not set(c.unless) & terms
+        ]
+        if not fired:
+            return None
+        level = next(lv for lv in LEVELS if any(c.level == lv for c in fired))
+        return TriageResult(level=level, concepts=tuple(c.id for c in fired))
+
+
+def _holds(rule: tuple[str, ...], terms: set[str]) -> bool:
+    """Every term of the rule is present, and every '!term' absent."""
+    return all((t[1:] not in terms) if t.startswith("!") else (t in terms) for t in rule)
+
+
+@lru_cache(maxsize=1)
+def red_flags() -> RedFlags:
+    return RedFlags.load()
+
+
+def triage(question: str, history: Sequence[Turn] = ()) -> TriageResult | None:
+    """The red-flag level of a question (``emergency`` or ``urgent``), or None."""
+    return red_flags().triage(question, history)
+
+
+def is_red_flag(text: str, history: Sequence[Turn] = ()) -> bool:
+    """Symptoms that need emergency care now or a doctor today."""
+    return triage(text, history) is not None
+
+
+def triage_level(text: str, history: Sequence[Turn] = ()) -> Level | None:
+    result = triage(text, history)
+    return result.level if result else None
+
 
 PERSONAL_DECISION = _rx(
     r"\bshould (i|we|my \w+)\b.{0,40}\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
@@ -101,32 +222,21 @@ PERSONAL_DECISION = _rx(
 )
 
 
-# A question about risks or side effects in general is not a symptom report, unless the person
-# says they have the symptom now.
-_GENERAL_QUESTION = _rx(
-    r"\bside effects?\b", r"\brisks?\b", r"\bcomplications?\b", r"\bsigns? of\b",
-    r"\bsymptoms? of\b", r"\bcan (it|surgery|the \w+) cause\b", r"\bwill i (have|get)\b",
-    r"\bis it (normal|common)\b", r"\bwhat (is|are|does)\b",
-)
-_HAPPENING_NOW = _rx(
-    r"\bi (have|am|feel|suddenly|just|can'?t|cannot|got|woke)\b", r"\bi'?m\b", r"\bi'?ve\b",
-    r"\bmy \w+( \w+)? (is|are|feels?|went|has|have|started)\b", r"\b(right )?now\b",
-    r"\b(tengo|j'ai|ich habe|ik heb|tenho|ho)\b",
-)
-
-
-def is_red_flag(text: str) -> bool:
-    """Symptoms that need emergency care now."""
-    folded = fold(text)
-    if not RED_FLAGS.search(folded):
-        return False
-    return not (_GENERAL_QUESTION.search(folded) and not _HAPPENING_NOW.search(folded))
-
-
 def is_personal_decision(text: str) -> bool:
     """A request for a personal medical decision: whether to have surgery, dosages, diagnosis."""
     return bool(PERSONAL_DECISION.search(fold(text)))
 
+
+URGENT_MESSAGE = (
+    "See a doctor today: contact the surgeon or clinic that treated you, your own doctor or an "
+    "urgent care service today, and if you cannot reach one, go to an emergency department. The "
+    "symptoms you describe (such as a wound that is red, hot, swollen or leaking, a fever or "
+    "bleeding after an operation, a new kind of headache after 50, a headache with cancer or a "
+    "weak immune system, or a headache that gets worse day by day with vomiting) need to be "
+    "checked by a doctor within hours, not days. If you get a sudden severe headache, weakness, "
+    "trouble speaking, confusion or a stiff neck with fever, call your local emergency number "
+    "(911, 112 or 999) at once."
+)
 
 EMERGENCY_MESSAGE = (
     "Seek emergency care now: call your local emergency number (911 in the US and Canada, "

