@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from assistant.bench import load_results, main, parser
-from assistant.bench.charts import bar_chart
 from assistant.bench.common import percentiles
 from assistant.bench.corpus import (
     derived_vectors,
@@ -25,6 +24,7 @@ from assistant.bench.corpus import (
 )
 from assistant.bench.report import checks, write_report
 from assistant.bench.scale import exact_top_k
+from assistant.charts import bar_chart
 
 
 def test_percentiles__of_known_samples() -> None:

@@ -13,9 +13,11 @@ from typing import Any, ClassVar
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from assistant.evals import command
 from assistant.evals.report import render_html, render_markdown, summary_lines
+from assistant.evals.report_model import EvalReport
 from assistant.evals.side_by_side import classify, combine, generator_outcomes
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -228,8 +230,11 @@ def test_side_by_side__faithful_model_writes_answers_and_both_runs_are_reported(
     assert "### What the model did (openai run)" in md
     assert f"| written by the model (verified) | {o['cases']['generated']} |" in md
     assert "## Extractive run" in md and "## Generative run: openai (scripted)" in md
-    html = (out / "report.html").read_text("utf-8")
-    assert "Side by side: extractive vs generative" in html and "What the model did" in html
+    soup = BeautifulSoup((out / "report.html").read_text("utf-8"), "html.parser")
+    headings = [h.get_text() for h in soup.find_all(["h2", "h3"])]
+    assert "Side by side: extractive vs generative" in headings
+    assert "What the model did (openai run)" in headings
+    assert {"Extractive run", "Generative run: openai (scripted)"} <= set(headings)
     assert "wrote" in printed.out and "citation_validity: extractive 100.0%" in printed.out
 
 
@@ -423,7 +428,7 @@ def test_classify__answers_of_a_generative_run() -> None:
     )
 
 
-def _run_report(generators: list[str | None], failed: list[str]) -> dict[str, Any]:
+def _run_report(generators: list[str | None], failed: list[str]) -> EvalReport:
     cases = [
         {
             "id": f"c{i}",
@@ -452,44 +457,51 @@ def _run_report(generators: list[str | None], failed: list[str]) -> dict[str, An
         "where": "thresholds.yaml:1",
         "status": "fail" if failed else "pass",
     }
-    return {
-        "schema_version": 1,
-        "kind": "suite",
-        "created": "2026-01-01T00:00:00+00:00",
-        "config": {
-            "target": {
-                "target": "in-process",
-                "knowledge_dir": "knowledge",
-                "generator": "none" if generators == ["extractive"] * len(generators) else "openai",
-                "llm_model": "m",
+    return EvalReport.model_validate(
+        {
+            "kind": "suite",
+            "created": "2026-01-01T00:00:00+00:00",
+            "config": {
+                "target": {
+                    "target": "in-process",
+                    "knowledge_dir": "knowledge",
+                    "generator": "none"
+                    if generators == ["extractive"] * len(generators)
+                    else "openai",
+                    "llm_model": "m",
+                },
+                "seconds": 1.5,
             },
-            "seconds": 1.5,
-        },
-        "summary": {
-            "passed": not failed,
-            "failed_thresholds": failed,
-            "cases": len(cases),
-            "failed_cases": 0,
-            "detection_items": 0,
-            "detection_errors": 0,
-        },
-        "metrics": {
-            "citation_validity": {"value": 1.0, "n": len(cases)},
-            "latency_p50_ms": {"value": 20.0, "n": len(cases)},
-        },
-        "metric_info": {
-            "citation_validity": {"group": "citations", "description": "d"},
-            "latency_p50_ms": {"group": "latency", "description": "d"},
-        },
-        "thresholds": [threshold],
-        "by_tag": {},
-        "baselines": None,
-        "efficacy_detection": None,
-        "judge": {"enabled": False, "reason": "none", "generators": [], "metrics": {}},
-        "warnings": [],
-        "cases": cases,
-        "comparison": None,
-    }
+            "summary": {
+                "passed": not failed,
+                "failed_thresholds": failed,
+                "cases": len(cases),
+                "failed_cases": 0,
+                "detection_items": 0,
+                "detection_errors": 0,
+            },
+            "metrics": {
+                "citation_validity": {"value": 1.0, "n": len(cases)},
+                "latency_p50_ms": {"value": 20.0, "n": len(cases)},
+            },
+            "metric_info": {
+                "citation_validity": {
+                    "label": "Citation validity",
+                    "group": "citations",
+                    "description": "d",
+                },
+                "latency_p50_ms": {"label": "Latency p50", "group": "latency", "description": "d"},
+            },
+            "thresholds": [threshold],
+            "by_tag": {},
+            "baselines": None,
+            "efficacy_detection": None,
+            "judge": {"enabled": False, "reason": "none", "generators": [], "metrics": {}},
+            "warnings": [],
+            "cases": cases,
+            "comparison": None,
+        }
+    )
 
 
 def test_combine__counts_outcomes_and_fails_when_either_run_fails(tmp_path: Path) -> None:
@@ -497,20 +509,22 @@ def test_combine__counts_outcomes_and_fails_when_either_run_fails(tmp_path: Path
     ext = _run_report(["extractive"] * 4, [])
     gen = _run_report(["openai", fallback, "extractive", None], ["citation_validity"])
     report = combine(ext, gen)
-    o = report["side_by_side"]["generator_outcomes"]
-    assert o["cases"] == {
+    assert report.side_by_side is not None
+    o = report.side_by_side.generator_outcomes
+    assert o.cases == {
         "generated": 1,
         "fallback": 1,
         "no_model_call": 1,
         "error": 1,
         "other": 0,
     }
-    assert o["model_written_share"] == 0.5
-    assert o["fallback_reasons"] == {"the model found nothing in the sources": 1}
-    assert report["summary"]["passed"] is False
-    assert report["summary"]["failed_thresholds"] == ["citation_validity (generative)"]
-    assert report["side_by_side"]["latency"]["generative"]["compose_p50_ms"] == 2.5
-    assert report["cases"] == ext["cases"] and report["generative"]["cases"] == gen["cases"]
+    assert o.model_written_share == 0.5
+    assert o.fallback_reasons == {"the model found nothing in the sources": 1}
+    assert report.summary.passed is False
+    assert report.summary.failed_thresholds == ["citation_validity (generative)"]
+    assert report.side_by_side.latency["generative"].compose_p50_ms == 2.5
+    assert report.generative is not None
+    assert report.cases == ext.cases and report.generative.cases == gen.cases
     assert generator_outcomes(gen, "openai") == o
     lines = summary_lines(report)
     assert lines[0].startswith("FAILED: 4 cases in each of 2 runs")
@@ -518,8 +532,9 @@ def test_combine__counts_outcomes_and_fails_when_either_run_fails(tmp_path: Path
     md = render_markdown(report)
     assert "| Citation validity | ≥ 100.0% | 100.0% PASS | 100.0% FAIL |" in md
     assert "- Result: **FAILED** (failed: citation_validity (generative))" in md
-    html = render_html(report)
-    assert "FAILED: Citation validity (generative)" in html
+    banner = BeautifulSoup(render_html(report), "html.parser").find("div", class_="banner")
+    assert banner is not None and banner.get_text() == "FAILED: Citation validity (generative)"
+    assert "fail-bg" in banner["class"]
     # The exit status follows the combined verdict.
     assert command._finish(report, tmp_path / "out", None) == command.EXIT_THRESHOLD
     passing = combine(ext, _run_report(["openai"] * 4, []))
@@ -527,7 +542,9 @@ def test_combine__counts_outcomes_and_fails_when_either_run_fails(tmp_path: Path
     # --compare against an earlier side-by-side run compares each run with its counterpart.
     again = combine(ext, _run_report(["openai"] * 4, []))
     command._finish(again, tmp_path / "o3", (tmp_path / "old.json", report))
-    assert again["comparison"]["old_report"] == str(tmp_path / "old.json")
-    assert again["generative"]["comparison"]["old_report"].endswith("(generative run)")
+    assert again.comparison is not None and again.generative is not None
+    assert again.comparison.old_report == str(tmp_path / "old.json")
+    assert again.generative.comparison is not None
+    assert again.generative.comparison.old_report.endswith("(generative run)")
     md = (tmp_path / "o3" / "report.md").read_text("utf-8")
     assert md.count("### Regressions and improvements") == 2

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup, Tag
 
 from assistant.evals import metrics as m
+from assistant.evals.assemble import assemble, baseline_table
 from assistant.evals.baselines import verdicts
-from assistant.evals.report import compare, render_html, render_markdown
-from assistant.evals.runner import assemble, baseline_table
+from assistant.evals.compare import compare
+from assistant.evals.report import render_html, render_markdown
+from assistant.evals.report_model import BaselineHit, CaseResult, EvalReport
 from assistant.types import Citation
 
 DOC = "Migraine surgery is any operation undertaken to reduce or prevent migraines. It is rare."
@@ -241,10 +243,10 @@ def test_baseline_verdicts__say_who_wins_and_by_how_much() -> None:
         ("hybrid", "H", {"hit_at_5": 0.95, "mrr": 0.80}),
         ("bm25", "B", {"hit_at_5": 0.90, "mrr": 0.85}),
     ]
-    got = {(v["baseline"], v["metric"]): v for v in verdicts(systems)}
-    assert got[("bm25", "hit_at_5")]["outcome"] == "beats"
-    assert got[("bm25", "hit_at_5")]["difference"] == pytest.approx(0.05)
-    assert got[("bm25", "mrr")]["outcome"] == "trails"
+    got = {(v.baseline, v.metric): v for v in verdicts(systems)}
+    assert got[("bm25", "hit_at_5")].outcome == "beats"
+    assert got[("bm25", "hit_at_5")].difference == pytest.approx(0.05)
+    assert got[("bm25", "mrr")].outcome == "trails"
 
 
 def test_baseline_table__hybrid_minus_baseline() -> None:
@@ -252,20 +254,25 @@ def test_baseline_table__hybrid_minus_baseline() -> None:
         name, label = "bm25", "BM25"
 
     rows = [
-        record(
+        CaseResult(
+            id="c",
             expected_docs=["wiki"],
-            scores=m.retrieval_scores(["wiki"], ["wiki"]),
-            baselines={"bm25": m.retrieval_scores(["blog"], ["wiki"])},
+            scores=dict(m.retrieval_scores(["wiki"], ["wiki"])),
+            baselines={
+                "bm25": BaselineHit(
+                    retrieved=["blog"], scores=m.retrieval_scores(["blog"], ["wiki"])
+                )
+            },
         )
     ]
     table = baseline_table(rows, [Fake()])  # type: ignore[list-item]
-    bm25 = next(r for r in table["rows"] if r["system"] == "bm25")
-    assert bm25["metrics"]["hit_at_5"] == 0.0
-    assert bm25["hybrid_minus_this"]["hit_at_5"] == 1.0
+    bm25 = next(r for r in table.rows if r.system == "bm25")
+    assert bm25.metrics["hit_at_5"] == 0.0
+    assert bm25.hybrid_minus_this["hit_at_5"] == 1.0
 
 
 # ---- reports -------------------------------------------------------------------------------
-def small_report() -> dict[str, Any]:
+def small_report() -> EvalReport:
     cases = [
         record(
             id="a",
@@ -305,7 +312,7 @@ def small_report() -> dict[str, Any]:
     return assemble(
         kind="suite",
         config={"target": {"target": "in-process"}},
-        records=cases,
+        records=[CaseResult.model_validate(c) for c in cases],
         detection=[],
         baselines=[],
         thresholds={},
@@ -314,31 +321,53 @@ def small_report() -> dict[str, Any]:
 
 def test_compare__lists_regressions_improvements_added_and_removed() -> None:
     old = small_report()
-    new = copy.deepcopy(old)
-    new["cases"][0]["scores"]["hit_at_5"] = 0.0
-    new["cases"][0]["passed"] = False
-    new["cases"][1]["scores"]["status_correct"] = 1.0
-    new["cases"][1]["passed"] = True
-    new["cases"].append(record(id="c"))
-    old["cases"].append(record(id="gone"))
+    new = old.model_copy(deep=True)
+    new.cases[0].scores["hit_at_5"] = 0.0
+    new.cases[0].passed = False
+    new.cases[1].scores["status_correct"] = 1.0
+    new.cases[1].passed = True
+    new.cases.append(CaseResult.model_validate(record(id="c")))
+    old.cases.append(CaseResult.model_validate(record(id="gone")))
     comp = compare(old, new, "old/report.json")
-    assert [e["id"] for e in comp["regressions"]] == ["a"]
-    assert [e["id"] for e in comp["improvements"]] == ["b"]
-    assert comp["added"] == ["c"] and comp["removed"] == ["gone"]
+    assert [e.id for e in comp.regressions] == ["a"]
+    assert [e.id for e in comp.improvements] == ["b"]
+    assert comp.added == ["c"] and comp.removed == ["gone"]
 
 
 def test_compare__identical_runs_have_no_changes() -> None:
     report = small_report()
-    comp = compare(report, copy.deepcopy(report))
-    assert comp["regressions"] == comp["improvements"] == []
-    assert comp["unchanged"] == 2
+    comp = compare(report, report.model_copy(deep=True))
+    assert comp.regressions == comp.improvements == []
+    assert comp.unchanged == 2
 
 
 def test_html_report__escapes_content_and_loads_nothing() -> None:
-    html = render_html(small_report())
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
-    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
-    assert "https://evil.example/page" not in html  # citation URLs are not shown as links
+    soup = BeautifulSoup(render_html(small_report()), "html.parser")
+    assert soup.find("script") is None
+    failed = soup.find("h2", string=re.compile(r"^Failed cases"))
+    assert isinstance(failed, Tag) and failed.get_text() == "Failed cases (1)"
+    table = failed.find_next("table")
+    body = table.find("tbody") if isinstance(table, Tag) else None
+    row = body.find("tr") if isinstance(body, Tag) else None
+    assert isinstance(row, Tag)
+    cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+    assert cells[0].startswith("b") and cells[1] == "<script>alert(1)</script>"  # as text
+    assert "See https://evil.example/x.js" in cells[2]
+    loads = [
+        value
+        for tag in soup.find_all(True)
+        for name, value in tag.attrs.items()
+        if name in ("src", "href", "srcset", "data", "poster", "action")
+    ]
+    assert loads == []  # nothing to load, and citation URLs are not shown as links
+    assert "https://evil.example/page" not in soup.get_text()
     md = render_markdown(small_report())
     assert "Failed cases (1)" in md
+
+
+def test_summary__median_answer_length_in_words_is_shown_in_both_formats() -> None:
+    report = small_report()  # one answer of 2 words; the other case has none
+    assert report.summary.answer_words_p50 == 2
+    assert "\nMedian answer length: 2 words.\n" in render_markdown(report)
+    soup = BeautifulSoup(render_html(report), "html.parser")
+    assert soup.find("p", string="Median answer length: 2 words.") is not None

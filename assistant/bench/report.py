@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .charts import bar_chart
+from assistant.charts import bar_chart
 
 TARGETS = {
     "ingest_ratio": 0.9,

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from langchain_core.embeddings import Embeddings
+
+from assistant.evals.report_model import Verdict
 
 HYBRID = "hybrid"
 HYBRID_LABEL = "Assistant (hybrid BM25 + dense, RRF)"
@@ -113,7 +115,7 @@ def in_process_baselines(assistant: Any) -> list[Baseline]:
 def verdicts(
     systems: Sequence[tuple[str, str, dict[str, float | None]]],
     metrics: Sequence[str] = ("hit_at_5", "mrr"),
-) -> list[dict[str, Any]]:
+) -> list[Verdict]:
     """Whether the hybrid system beats each baseline on each metric, and by how much.
 
     Args:
@@ -121,7 +123,7 @@ def verdicts(
         metrics: the metrics to compare.
     """
     reference = next((values for name, _, values in systems if name == HYBRID), None)
-    out: list[dict[str, Any]] = []
+    out: list[Verdict] = []
     if reference is None:
         return out
     for name, label, values in systems:
@@ -132,16 +134,18 @@ def verdicts(
             if ours is None or theirs is None:
                 continue
             diff = ours - theirs
-            outcome = "beats" if diff > 1e-9 else ("ties" if abs(diff) <= 1e-9 else "trails")
+            outcome: Literal["beats", "ties", "trails"] = (
+                "beats" if diff > 1e-9 else ("ties" if abs(diff) <= 1e-9 else "trails")
+            )
             out.append(
-                {
-                    "baseline": name,
-                    "label": label,
-                    "metric": metric,
-                    "hybrid": ours,
-                    "baseline_value": theirs,
-                    "difference": diff,
-                    "outcome": outcome,
-                }
+                Verdict(
+                    baseline=name,
+                    label=label,
+                    metric=metric,
+                    hybrid=ours,
+                    baseline_value=theirs,
+                    difference=diff,
+                    outcome=outcome,
+                )
             )
     return out

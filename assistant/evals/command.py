@@ -7,6 +7,10 @@
     assistant eval --against https://host --api-key KEY      # a running deployment
     assistant eval retrieval --corpus corpus.jsonl --questions questions.jsonl [--baselines]
     assistant eval check                                     # only check the files
+    assistant eval guardrails --split dev|test [--json]     # efficacy detection, caveat and
+                                                             # triage on the outside sets
+    assistant eval patients --split dev|test [--json] [--show-failures]
+                                             # outside-written patient questions, per language
 
 Exit status: 0 when every threshold holds, 1 when one fails (the lines above the exit say
 which), 2 when the input cannot be used (a malformed case, an unreachable deployment).
@@ -25,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.evals.report import ReportError, compare, load_report, summary_lines, write_report
+from assistant.evals.compare import compare
+from assistant.evals.report import summary_lines, write_report
+from assistant.evals.report_model import EvalReport, IndexInfo, ReportError, load_report
 from assistant.evals.runner import RunOptions, load_sets, load_thresholds, run_retrieval, run_suite
 from assistant.evals.schema import (
     CorpusDoc,
@@ -247,31 +253,31 @@ def _print_problems(exc: EvalDataError) -> None:
         _say(f"  {problem}")
 
 
-def _finish(report: dict[str, Any], out: Path, old: tuple[Path, dict[str, Any]] | None) -> int:
+def _finish(report: EvalReport, out: Path, old: tuple[Path, EvalReport] | None) -> int:
     if old is not None:
-        report["comparison"] = compare(old[1], report, str(old[0]))
-        if report.get("generative") and old[1].get("generative"):
-            report["generative"]["comparison"] = compare(
-                old[1]["generative"], report["generative"], f"{old[0]} (generative run)"
+        report.comparison = compare(old[1], report, str(old[0]))
+        if report.generative and old[1].generative:
+            report.generative.comparison = compare(
+                old[1].generative, report.generative, f"{old[0]} (generative run)"
             )
     paths = write_report(report, out)
     for line in summary_lines(report):
         print(line)
-    comp = report.get("comparison")
+    comp = report.comparison
     if comp:
         print(
-            f"  against {old[0] if old else ''}: {len(comp['regressions'])} case(s) regressed, "
-            f"{len(comp['improvements'])} improved"
+            f"  against {old[0] if old else ''}: {len(comp.regressions)} case(s) regressed, "
+            f"{len(comp.improvements)} improved"
         )
     print(f"Report: {display_path(paths['html'])} (also report.md, report.json)")
-    failed = report["summary"]["failed_thresholds"]
+    failed = report.summary.failed_thresholds
     if failed:
         print(f"FAILED thresholds: {', '.join(failed)}")
         return EXIT_THRESHOLD
     return EXIT_OK
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Any, tuple[Path, dict[str, Any]] | None]:
+def _inputs(args: argparse.Namespace) -> tuple[Any, tuple[Path, EvalReport] | None]:
     thresholds = load_thresholds(args.thresholds or _default("evals/thresholds.yaml"))
     old = (args.compare, load_report(args.compare)) if args.compare else None
     return thresholds, old
@@ -391,7 +397,7 @@ def _suite(argv: Sequence[str], assistant: Any = None, embedder: Any = None) -> 
                 desc=generative.settings.generator,
             )
             report = combine(report, second)
-            for warning in report["side_by_side"]["warnings"]:
+            for warning in report.side_by_side.warnings if report.side_by_side else []:
                 _say(f"warning: {warning}")
     finally:
         for made_here in reversed(owned):
@@ -406,7 +412,7 @@ def _suite_http(
     thresholds: Any,
     options: RunOptions,
     config: dict[str, Any],
-    old: tuple[Path, dict[str, Any]] | None,
+    old: tuple[Path, EvalReport] | None,
 ) -> int:
     from assistant.evals.targets import HttpTarget
 
@@ -485,16 +491,16 @@ def _retrieval(argv: Sequence[str], embedder: Any = None) -> int:
         seconds = time.perf_counter() - started
         for error in ingest.errors:
             _say(f"warning: {error}")
-        index_info = {
-            "corpus": display_path(args.corpus),
-            "folder": display_path(work),
-            "documents": ingest.documents,
-            "chunks": assistant.catalogue.visible_count(),
-            "chunks_embedded": ingest.chunks_embedded,
-            "chunks_reused": ingest.chunks_reused,
-            "build_seconds": round(seconds, 2),
-            "errors": list(ingest.errors),
-        }
+        index_info = IndexInfo(
+            corpus=display_path(args.corpus),
+            folder=display_path(work),
+            documents=ingest.documents,
+            chunks=assistant.catalogue.visible_count(),
+            chunks_embedded=ingest.chunks_embedded,
+            chunks_reused=ingest.chunks_reused,
+            build_seconds=round(seconds, 2),
+            errors=list(ingest.errors),
+        )
         options = RunOptions(tags=_tags(args.tags), limit=args.limit, progress=args.progress)
         config = {
             "command": ["assistant", "eval", "retrieval", *argv],
@@ -508,9 +514,9 @@ def _retrieval(argv: Sequence[str], embedder: Any = None) -> int:
             baselines=in_process_baselines(assistant) if args.baselines else [],
             options=options,
             config=config,
-            extra={"index": index_info},
+            index=index_info,
         )
-        report["warnings"] = [*report["warnings"], *ingest.errors]
+        report.warnings = [*report.warnings, *ingest.errors]
         return _finish(report, out, old)
     finally:
         assistant.close()
@@ -537,6 +543,14 @@ def main(argv: list[str], *, assistant: Any = None, embedder: Any = None) -> int
             return _retrieval(argv[1:], embedder)
         if argv and argv[0] == "check":
             return _check(argv[1:])
+        if argv and argv[0] == "guardrails":
+            from assistant.evals import guardrail_sets
+
+            return guardrail_sets.main(argv[1:], assistant=assistant, embedder=embedder)
+        if argv and argv[0] == "patients":
+            from assistant.evals import patient_set
+
+            return patient_set.main(argv[1:], assistant=assistant, embedder=embedder)
         return _suite(argv, assistant, embedder)
     except EvalDataError as exc:
         _print_problems(exc)

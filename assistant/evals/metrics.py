@@ -387,6 +387,44 @@ METRICS: dict[str, MetricSpec] = {
             "efficacy detection",
             "Detection set: share of questions classified right.",
         ),
+        # Measured by `assistant eval patients` (assistant/evals/patient_set.py) on the
+        # outside-written patient questions; the main suite reports them as not measured.
+        MetricSpec(
+            "patient_status_accuracy",
+            "Patient questions: status accuracy",
+            "patient questions",
+            "Share of patient questions whose last answer has one of the expected statuses.",
+        ),
+        MetricSpec(
+            "patient_completeness",
+            "Patient questions: completeness",
+            "patient questions",
+            "Share of answerable patient questions whose answer and quotes contain one phrase "
+            "of every expected group.",
+        ),
+        MetricSpec(
+            "patient_false_refusal_rate",
+            "Patient questions: false refusals",
+            "patient questions",
+            "Share of patient questions expected to be answered that got no_evidence.",
+            better="lower",
+        ),
+        MetricSpec(
+            "patient_wrong_procedure_rate",
+            "Patient questions: wrong procedure",
+            "patient questions",
+            "Share of patient questions with a quote about only other procedures than those "
+            "the question names.",
+            better="lower",
+        ),
+        MetricSpec(
+            "patient_empty_answers",
+            "Patient questions: empty answers",
+            "patient questions",
+            "Number of answers with status answered and no text.",
+            better="lower",
+            unit="score",
+        ),
         MetricSpec(
             "latency_p50_ms",
             "Latency p50",
@@ -490,3 +528,50 @@ def check_threshold(value: float | None, minimum: float | None, maximum: float |
     if maximum is not None and value > maximum + 1e-12:
         return "fail"
     return "pass"
+
+
+# Guardrails on the outside-written sets: measured by ``assistant eval guardrails`` only (see
+# assistant/evals/guardrail_sets.py); the main suite reports them as not measured.
+GUARDRAIL_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec(
+        "guardrail_efficacy_recall",
+        "Guardrails: efficacy recall (outside set)",
+        "guardrails",
+        "Outside efficacy set: share of efficacy questions flagged as efficacy.",
+    ),
+    MetricSpec(
+        "guardrail_efficacy_false_positive_rate",
+        "Guardrails: efficacy false-positive rate (outside set)",
+        "guardrails",
+        "Outside efficacy set: share of other questions flagged as efficacy.",
+        better="lower",
+    ),
+    MetricSpec(
+        "guardrail_caveat_about_asked",
+        "Guardrails: caveat about the treatment asked",
+        "guardrails",
+        "Outside efficacy set, efficacy items naming a treatment: share whose caveat names that "
+        "treatment (or its registry procedure).",
+    ),
+    MetricSpec(
+        "guardrail_red_flag_recall",
+        "Guardrails: red-flag recall (outside set)",
+        "guardrails",
+        "Outside triage set: share of emergency and urgent items flagged at either level.",
+    ),
+    MetricSpec(
+        "guardrail_triage_level_accuracy",
+        "Guardrails: triage level accuracy (outside set)",
+        "guardrails",
+        "Outside triage set: share of items given exactly the expected level (emergency, "
+        "urgent or none).",
+    ),
+    MetricSpec(
+        "guardrail_triage_false_alarm_rate",
+        "Guardrails: triage false-alarm rate (outside set)",
+        "guardrails",
+        "Outside triage set: share of items expected 'none' flagged emergency or urgent.",
+        better="lower",
+    ),
+)
+METRICS.update({spec.name: spec for spec in GUARDRAIL_METRICS})

@@ -1,26 +1,35 @@
-"""Run question sets against a target, score every case, and assemble the report data.
+"""Run question sets against a target and score every case.
 
-The report is plain JSON-ready data (``dict``), written by :mod:`assistant.evals.report`; every
-per-case record keeps what the case expected, what came back, each score and the reasons the
-case failed, so a reviewer can read a failure without running anything.
+Each case becomes a :class:`~assistant.evals.report_model.CaseResult` holding what it expected,
+what came back, each score and the reasons it failed, so a reviewer can read a failure without
+running anything; :func:`~assistant.evals.assemble.assemble` turns the scored cases into the
+report.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tqdm import tqdm
 
-from assistant import __version__
 from assistant.errors import AssistantError
 from assistant.evals import metrics as m
-from assistant.evals.baselines import HYBRID, HYBRID_LABEL, Baseline, verdicts
+from assistant.evals.assemble import assemble
+from assistant.evals.baselines import Baseline
+from assistant.evals.report_model import (
+    BaselineHit,
+    CaseResult,
+    CitationRecord,
+    DetectionItem,
+    EvalReport,
+    IndexInfo,
+    Turn,
+)
 from assistant.evals.schema import (
     EfficacyItem,
     EvalCase,
@@ -35,21 +44,6 @@ from assistant.evals.schema import (
 )
 from assistant.evals.targets import Progress, Target
 from assistant.types import Answer
-
-REPORT_SCHEMA_VERSION = 1
-TAG_METRICS = (
-    "case_pass_rate",
-    "hit_at_5",
-    "mrr",
-    "status_accuracy",
-    "support_coverage",
-    "citation_validity",
-    "citation_precision",
-    "caveat_recall",
-    "latency_p50_ms",
-    "latency_p95_ms",
-)
-RETRIEVAL_TAG_METRICS = ("case_pass_rate", "hit_at_5", "recall_at_5", "mrr", "latency_p50_ms")
 
 T = TypeVar("T", EvalCase, EfficacyItem, RetrievalQuestion)
 
@@ -151,19 +145,19 @@ def _ask(
     return answer, latencies, None
 
 
-def _citations(answer: Answer) -> list[dict[str, Any]]:
+def _citations(answer: Answer) -> list[CitationRecord]:
     return [
-        {
-            "n": c.n,
-            "doc_id": c.doc_id,
-            "title": c.title,
-            "source_kind": c.source_kind,
-            "publisher": c.publisher,
-            "url": c.url,
-            "quote": c.quote,
-            "start": c.start,
-            "end": c.end,
-        }
+        CitationRecord(
+            n=c.n,
+            doc_id=c.doc_id,
+            title=c.title,
+            source_kind=c.source_kind,
+            publisher=c.publisher,
+            url=c.url,
+            quote=c.quote,
+            start=c.start,
+            end=c.end,
+        )
         for c in answer.citations
     ]
 
@@ -180,11 +174,11 @@ def _search(target: Target, query: str) -> tuple[list[m.Hit], float | None, str 
 
 def _baselines(
     baselines: Sequence[Baseline], query: str, expected: Sequence[str]
-) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
+) -> dict[str, BaselineHit]:
+    out: dict[str, BaselineHit] = {}
     for baseline in baselines:
         got = baseline.ranked_doc_ids(query, m.K_MAX)
-        out[baseline.name] = {**m.retrieval_scores(got, expected), "retrieved": got}
+        out[baseline.name] = BaselineHit(retrieved=got, scores=m.retrieval_scores(got, expected))
     return out
 
 
@@ -193,31 +187,69 @@ def _no_hit(expected: Sequence[str], retrieved: Sequence[str], what: str = "expe
     return f"no {what} document ({', '.join(expected)}) in the top 5 passages (got: {got})"
 
 
+def _score_answer(
+    record: CaseResult,
+    case: EvalCase,
+    answer: Answer,
+    doc_texts: Mapping[str, str | None] | None,
+    hits: Sequence[m.Hit],
+) -> None:
+    """Fill ``record`` with what came back for ``case``, its scores and its failures."""
+    record.status = answer.status
+    record.answer = answer.answer
+    record.standalone_question = answer.standalone_question
+    record.citations = _citations(answer)
+    record.caveat = answer.caveat
+    record.caveat_present = answer.caveat is not None
+    record.efficacy_question = answer.efficacy_question
+    record.evidence = [e.model_dump(mode="json") for e in answer.evidence]
+    record.generator = answer.generator
+    record.server_timings_ms = dict(answer.timings_ms)
+    scores, failures = record.scores, record.failures
+    scores["status_correct"] = 1.0 if answer.status == case.expected_status else 0.0
+    if answer.status != case.expected_status:
+        failures.append(f"status was {answer.status!r}, expected {case.expected_status!r}")
+    check = m.citation_check(answer.answer, answer.citations, doc_texts, hits)
+    scores["citation_validity"] = check.score
+    record.citation_problems = list(check.problems)
+    record.citations_unchecked = list(check.unchecked)
+    if check.score == 0.0:
+        failures.append("invalid citations: " + "; ".join(check.problems))
+    quotes = [c.quote for c in answer.citations]
+    scores["citation_precision"] = m.citation_precision(quotes, case.expected_support)
+    coverage = m.support_coverage(answer.answer, case.expected_support)
+    scores["support_coverage"] = coverage
+    if coverage == 0.0 and answer.status == "answered" == case.expected_status:
+        failures.append("none of the expected support phrases is in the answer")
+    if case.efficacy and answer.caveat is None:
+        failures.append("efficacy question answered without an evidence-status caveat")
+    if not case.efficacy and answer.efficacy_question:
+        # A caveat added because the answer itself states outcomes is intended (defence in
+        # depth); only a question wrongly read as an efficacy question is a failure.
+        failures.append("question wrongly detected as an efficacy question")
+
+
 def score_case(
     target: Target,
     sourced: Sourced[EvalCase],
     baselines: Sequence[Baseline],
     doc_texts: Mapping[str, str | None] | None,
     repeat: int = 1,
-) -> dict[str, Any]:
+) -> CaseResult:
     """Ask one case and score it; the record holds everything the report shows."""
     case = sourced.item
     history = [t.model_dump() for t in case.history]
-    record: dict[str, Any] = {
-        "id": case.id,
-        "where": sourced.where,
-        "question": case.question,
-        "history": history,
-        "tags": list(case.tags),
-        "expected_docs": list(case.expected_docs),
-        "expected_support": list(case.expected_support),
-        "efficacy": case.efficacy,
-        "expected_status": case.expected_status,
-    }
     answer, latencies, error = _ask(target, case.question, history, repeat)
-    scores: dict[str, float | None] = {}
-    failures: list[str] = []
-    record.update(
+    record = CaseResult(
+        id=case.id,
+        where=sourced.where,
+        question=case.question,
+        history=[Turn(**t) for t in history],
+        tags=list(case.tags),
+        expected_docs=list(case.expected_docs),
+        expected_support=list(case.expected_support),
+        efficacy=case.efficacy,
+        expected_status=case.expected_status,
         error=error,
         latencies_ms=latencies,
         latency_p50_ms=m.percentile(latencies, 50),
@@ -227,71 +259,26 @@ def score_case(
     query = answer.standalone_question if answer is not None else case.question
     hits: list[m.Hit] = []
     if case.expected_docs or (answer is not None and answer.citations):
-        hits, record["search_ms"], search_error = _search(target, query)
+        hits, record.search_ms, search_error = _search(target, query)
         if search_error:
-            failures.append(search_error)
+            record.failures.append(search_error)
     if answer is None:
-        failures.append(f"could not be asked: {error}")
-        record.update(
-            status=None,
-            answer=None,
-            standalone_question=None,
-            citations=[],
-            caveat=None,
-            caveat_present=False,
-            efficacy_question=None,
-            evidence=[],
-        )
-        scores["status_correct"] = 0.0
-        scores["support_coverage"] = m.support_coverage("", case.expected_support)
+        record.failures.append(f"could not be asked: {error}")
+        record.scores["status_correct"] = 0.0
+        record.scores["support_coverage"] = m.support_coverage("", case.expected_support)
     else:
-        record.update(
-            status=answer.status,
-            answer=answer.answer,
-            standalone_question=answer.standalone_question,
-            citations=_citations(answer),
-            caveat=answer.caveat,
-            caveat_present=answer.caveat is not None,
-            efficacy_question=answer.efficacy_question,
-            evidence=[e.model_dump(mode="json") for e in answer.evidence],
-            generator=answer.generator,
-            server_timings_ms=dict(answer.timings_ms),
-        )
-        scores["status_correct"] = 1.0 if answer.status == case.expected_status else 0.0
-        if answer.status != case.expected_status:
-            failures.append(f"status was {answer.status!r}, expected {case.expected_status!r}")
-        check = m.citation_check(answer.answer, answer.citations, doc_texts, hits)
-        scores["citation_validity"] = check.score
-        record["citation_problems"] = list(check.problems)
-        record["citations_unchecked"] = list(check.unchecked)
-        if check.score == 0.0:
-            failures.append("invalid citations: " + "; ".join(check.problems))
-        quotes = [c.quote for c in answer.citations]
-        scores["citation_precision"] = m.citation_precision(quotes, case.expected_support)
-        coverage = m.support_coverage(answer.answer, case.expected_support)
-        scores["support_coverage"] = coverage
-        if coverage == 0.0 and answer.status == "answered" == case.expected_status:
-            failures.append("none of the expected support phrases is in the answer")
-        if case.efficacy and answer.caveat is None:
-            failures.append("efficacy question answered without an evidence-status caveat")
-        if not case.efficacy and answer.efficacy_question:
-            # A caveat added because the answer itself states outcomes is intended (defence in
-            # depth); only a question wrongly read as an efficacy question is a failure.
-            failures.append("question wrongly detected as an efficacy question")
+        _score_answer(record, case, answer, doc_texts, hits)
     if case.expected_docs:
-        retrieved = [h.doc_id for h in hits]
-        record["retrieved"] = retrieved
-        scores.update(m.retrieval_scores(retrieved, case.expected_docs))
-        record["baselines"] = _baselines(baselines, query, case.expected_docs)
-        if scores["hit_at_5"] == 0.0:
-            failures.append(_no_hit(case.expected_docs, retrieved))
-    record["scores"] = scores
-    record["failures"] = failures
-    record["passed"] = not failures
+        record.retrieved = [h.doc_id for h in hits]
+        record.scores.update(m.retrieval_scores(record.retrieved, case.expected_docs))
+        record.baselines = _baselines(baselines, query, case.expected_docs)
+        if record.scores["hit_at_5"] == 0.0:
+            record.failures.append(_no_hit(case.expected_docs, record.retrieved))
+    record.passed = not record.failures
     return record
 
 
-def score_detection(target: Target, sourced: Sourced[EfficacyItem]) -> dict[str, Any]:
+def score_detection(target: Target, sourced: Sourced[EfficacyItem]) -> DetectionItem:
     """Ask one detection item; predicted = the Answer's ``efficacy_question`` verdict.
 
     The caveat is not the prediction: it is also added when an answer states outcomes, whatever
@@ -301,28 +288,28 @@ def score_detection(target: Target, sourced: Sourced[EfficacyItem]) -> dict[str,
     history = [t.model_dump() for t in item.history]
     answer, latencies, error = _ask(target, item.question, history, 1)
     predicted = None if answer is None else bool(answer.efficacy_question)
-    return {
-        "id": item.id,
-        "where": sourced.where,
-        "question": item.question,
-        "history": history,
-        "lang": item.lang,
-        "tags": list(item.tags),
-        "label": item.efficacy,
-        "predicted": predicted,
-        "correct": predicted == item.efficacy,
-        "efficacy_question": None if answer is None else answer.efficacy_question,
-        "caveat": None if answer is None else answer.caveat,
-        "status": None if answer is None else answer.status,
-        "generator": None if answer is None else answer.generator,
-        "error": error,
-        "latencies_ms": latencies,
-    }
+    return DetectionItem(
+        id=item.id,
+        where=sourced.where,
+        question=item.question,
+        history=[Turn(**t) for t in history],
+        lang=item.lang,
+        tags=list(item.tags),
+        label=item.efficacy,
+        predicted=predicted,
+        correct=predicted == item.efficacy,
+        efficacy_question=None if answer is None else answer.efficacy_question,
+        caveat=None if answer is None else answer.caveat,
+        status=None if answer is None else answer.status,
+        generator=None if answer is None else answer.generator,
+        error=error,
+        latencies_ms=latencies,
+    )
 
 
 def score_retrieval_question(
     target: Target, sourced: Sourced[RetrievalQuestion], baselines: Sequence[Baseline]
-) -> dict[str, Any]:
+) -> CaseResult:
     """Score retrieval alone for one question of the any-corpus mode."""
     q = sourced.item
     hits, search_ms, error = _search(target, q.question)
@@ -331,209 +318,20 @@ def score_retrieval_question(
     failures = [error] if error else []
     if not error and scores["hit_at_5"] == 0.0:
         failures.append(_no_hit(q.relevant, retrieved, "relevant"))
-    return {
-        "id": q.id,
-        "where": sourced.where,
-        "question": q.question,
-        "history": [],
-        "tags": list(q.tags),
-        "expected_docs": list(q.relevant),
-        "expected_support": [],
-        "efficacy": False,
-        "expected_status": None,
-        "status": None,
-        "error": error,
-        "retrieved": retrieved,
-        "baselines": _baselines(baselines, q.question, q.relevant),
-        "scores": scores,
-        "latencies_ms": [search_ms] if search_ms is not None else [],
-        "failures": failures,
-        "passed": not failures,
-    }
-
-
-# ---- aggregation --------------------------------------------------------------------------
-def _values(metrics: Mapping[str, m.MetricValue]) -> dict[str, dict[str, Any]]:
-    return {name: v.as_dict() for name, v in metrics.items()}
-
-
-def by_tag(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The metrics again, over the cases that carry each tag."""
-    tags = sorted({t for r in records for t in r.get("tags", [])})
-    out = {}
-    for tag in tags:
-        subset = [r for r in records if tag in r.get("tags", [])]
-        out[tag] = {"n": len(subset), "metrics": _values(m.aggregate(subset, names))}
-    return out
-
-
-def baseline_table(
-    records: Sequence[Mapping[str, Any]], baselines: Sequence[Baseline]
-) -> dict[str, Any]:
-    """Retrieval metrics of the hybrid Assistant and of each baseline over the same cases."""
-    scored = [r for r in records if r.get("expected_docs") and "hit_at_1" in r["scores"]]
-    systems: list[tuple[str, str, dict[str, float | None]]] = []
-    hybrid = m.aggregate(scored, m.RETRIEVAL_METRICS)
-    systems.append((HYBRID, HYBRID_LABEL, {k: v.value for k, v in hybrid.items()}))
-    for b in baselines:
-        pseudo = [{"scores": r["baselines"].get(b.name, {})} for r in scored]
-        theirs = m.aggregate(pseudo, m.RETRIEVAL_METRICS)
-        systems.append((b.name, b.label, {k: v.value for k, v in theirs.items()}))
-    reference = systems[0][2]
-    rows = []
-    for name, label, values in systems:
-        diff: dict[str, float | None] = {}
-        for k, v in values.items():
-            ours = reference.get(k)
-            diff[k] = ours - v if name != HYBRID and ours is not None and v is not None else None
-        rows.append({"system": name, "label": label, "metrics": values, "hybrid_minus_this": diff})
-    return {
-        "n": len(scored),
-        "metrics": list(m.RETRIEVAL_METRICS),
-        "rows": rows,
-        "verdicts": verdicts(systems),
-    }
-
-
-def detection_summary(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Efficacy-detection metrics overall and per language and tag."""
-
-    def over(subset: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-        return _values(m.detection_metrics([(r["label"], r["predicted"]) for r in subset]))
-
-    langs = sorted({r["lang"] for r in items})
-    tags = sorted({t for r in items for t in r["tags"]})
-    return {
-        "n": len(items),
-        "metrics": over(items),
-        "by_lang": {
-            lang: {
-                "n": sum(r["lang"] == lang for r in items),
-                "metrics": over(r for r in items if r["lang"] == lang),
-            }
-            for lang in langs
-        },
-        "by_tag": {
-            tag: {
-                "n": sum(tag in r["tags"] for r in items),
-                "metrics": over(r for r in items if tag in r["tags"]),
-            }
-            for tag in tags
-        },
-        "items": list(items),
-    }
-
-
-def judge_section(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Generative-judge metrics: none are computed here, and none ever gate a run."""
-    generators = sorted({str(r.get("generator")) for r in records if r.get("generator")})
-    generative = [g for g in generators if g != "extractive"]
-    if generative:
-        reason = (
-            f"answers came from a generative model ({', '.join(generative)}), but no "
-            "judge is configured for the eval; only deterministic metrics were computed"
-        )
-    else:
-        reason = (
-            "no generative model is configured (answers are extractive), so no judge "
-            "metrics were computed"
-        )
-    return {"enabled": False, "reason": reason, "generators": generators, "metrics": {}}
-
-
-def apply_thresholds(
-    metrics: Mapping[str, Mapping[str, Any]], thresholds: Mapping[str, Sourced[Threshold]]
-) -> list[dict[str, Any]]:
-    """Each threshold with the measured value and pass, fail or not measured."""
-    out = []
-    for name, sourced in thresholds.items():
-        t = sourced.item
-        value = metrics.get(name, {}).get("value")
-        out.append(
-            {
-                "metric": name,
-                "label": m.METRICS[name].label,
-                "min": t.min,
-                "max": t.max,
-                "value": value,
-                "where": sourced.where,
-                "status": m.check_threshold(value, t.min, t.max),
-            }
-        )
-    return out
-
-
-def assemble(
-    *,
-    kind: str,
-    config: dict[str, Any],
-    records: list[dict[str, Any]],
-    detection: list[dict[str, Any]],
-    baselines: Sequence[Baseline],
-    thresholds: Mapping[str, Sourced[Threshold]],
-    warnings: Sequence[str] = (),
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The whole report as JSON-ready data."""
-    if kind == "retrieval":
-        names: Sequence[str] = (
-            *m.RETRIEVAL_METRICS,
-            "case_pass_rate",
-            "latency_p50_ms",
-            "latency_p95_ms",
-        )
-        tag_names: Sequence[str] = RETRIEVAL_TAG_METRICS
-    else:
-        names = [n for n, spec in m.METRICS.items() if spec.group != "efficacy detection"]
-        tag_names = TAG_METRICS
-    metrics = _values(m.aggregate(records, names))
-    det = detection_summary(detection) if detection else None
-    if det is not None:
-        metrics.update(det["metrics"])
-    checked = apply_thresholds(metrics, thresholds)
-    failed = [t for t in checked if t["status"] == "fail"]
-    report: dict[str, Any] = {
-        "schema_version": REPORT_SCHEMA_VERSION,
-        "kind": kind,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "config": {
-            **config,
-            "assistant_version": __version__,
-            "ks": list(m.KS),
-            "python": sys.version.split()[0],
-        },
-        "summary": {
-            "passed": not failed,
-            "failed_thresholds": [t["metric"] for t in failed],
-            "cases": len(records),
-            "failed_cases": sum(not r["passed"] for r in records),
-            "detection_items": len(detection),
-            "detection_errors": sum(1 for r in detection if r["predicted"] is None),
-        },
-        "metrics": metrics,
-        "metric_info": {
-            n: {
-                "label": s.label,
-                "group": s.group,
-                "description": s.description,
-                "better": s.better,
-                "unit": s.unit,
-            }
-            for n, s in m.METRICS.items()
-            if n in metrics
-        },
-        "thresholds": checked,
-        "by_tag": by_tag(records, tag_names),
-        "baselines": baseline_table(records, baselines) if baselines else None,
-        "efficacy_detection": det,
-        "judge": judge_section(records),
-        "warnings": list(warnings),
-        "cases": records,
-        "comparison": None,
-    }
-    if extra:
-        report.update(extra)
-    return report
+    return CaseResult(
+        id=q.id,
+        where=sourced.where,
+        question=q.question,
+        tags=list(q.tags),
+        expected_docs=list(q.relevant),
+        error=error,
+        retrieved=retrieved,
+        baselines=_baselines(baselines, q.question, q.relevant),
+        scores=dict(scores),
+        latencies_ms=[search_ms] if search_ms is not None else [],
+        failures=failures,
+        passed=not failures,
+    )
 
 
 # ---- whole runs ---------------------------------------------------------------------------
@@ -555,7 +353,7 @@ def run_suite(
     config: Mapping[str, Any] | None = None,
     say: Progress = lambda _msg: None,
     desc: str = "eval",
-) -> dict[str, Any]:
+) -> EvalReport:
     """Ask every case and detection item, score them and assemble the report.
 
     ``desc`` names the run on the progress bar (the side-by-side mode runs the suite twice).
@@ -569,8 +367,8 @@ def run_suite(
         for w in warnings:
             say(f"warning: {w}")
         started = time.perf_counter()
-        records: list[dict[str, Any]] = []
-        detection: list[dict[str, Any]] = []
+        records: list[CaseResult] = []
+        detection: list[DetectionItem] = []
         with _bar(len(chosen) + len(chosen_items), options, desc) as bar:
             for sourced in chosen:
                 records.append(score_case(target, sourced, baselines, doc_texts, options.repeat))
@@ -612,8 +410,8 @@ def run_retrieval(
     baselines: Sequence[Baseline] = (),
     options: RunOptions | None = None,
     config: Mapping[str, Any] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    index: IndexInfo | None = None,
+) -> EvalReport:
     """Score retrieval for each question of the any-corpus mode."""
     options = options or RunOptions()
     chosen = select(questions, options)
@@ -627,7 +425,7 @@ def run_retrieval(
             if known and d not in known
         ]
         started = time.perf_counter()
-        records = []
+        records: list[CaseResult] = []
         with _bar(len(chosen), options, "retrieval") as bar:
             for sourced in chosen:
                 records.append(score_retrieval_question(target, sourced, baselines))
@@ -650,5 +448,5 @@ def run_retrieval(
         baselines=baselines,
         thresholds=thresholds,
         warnings=warnings,
-        extra=extra,
+        index=index,
     )

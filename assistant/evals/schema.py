@@ -25,8 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-Status = Literal["answered", "no_evidence", "emergency", "declined"]
-STATUSES: tuple[str, ...] = ("answered", "no_evidence", "emergency", "declined")
+Status = Literal["answered", "no_evidence", "emergency", "urgent", "declined"]
+STATUSES: tuple[str, ...] = ("answered", "no_evidence", "emergency", "urgent", "declined")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 
@@ -87,7 +87,9 @@ class EvalCase(_Strict):
         description="True when the question asks whether or how well "
         "a treatment works (the answer must carry the evidence caveat)."
     )
-    expected_status: Status = Field(description="answered | no_evidence | emergency | declined")
+    expected_status: Status = Field(
+        description="answered | no_evidence | emergency | urgent | declined"
+    )
     tags: list[str] = Field(default_factory=list, description="Labels for the per-tag tables.")
 
     _id = field_validator("id")(_check_id)
