@@ -14,9 +14,12 @@ from assistant.citations import CitationChecker
 from assistant.guardrails.efficacy import EfficacyDetector
 from assistant.retrieval import HybridRetriever, RetrievalResult, merge_results
 from assistant.types import Draft, Passage, Turn
+from assistant.understanding import Understander, Understanding
 
 EVIDENCE_KINDS = ("curated-evidence", "reference")
 EVIDENCE_K = 3
+FACET_K = 2
+"""Passages added by the keyword search of each facet a question asks (no model call)."""
 
 
 class ChainState(TypedDict, total=False):
@@ -27,8 +30,12 @@ class ChainState(TypedDict, total=False):
     k: int
     source_kinds: Sequence[str] | None
     standalone: str
+    understanding: Understanding
     efficacy: bool
     retrieval: RetrievalResult
+    searched: int
+    """How many of the passages came from the question's own searches (the rest: keyword
+    searches of its facets, read by the extractive answerer)."""
     extractive: Draft  # composed first when a generator writes the answer (its fallback)
     draft: Draft
     timings_ms: dict[str, float]
@@ -39,7 +46,8 @@ def _timed(name: str, fn: Callable[[ChainState], dict[str, Any]]) -> Runnable[An
         started = time.perf_counter()
         update = fn(state)
         timings = dict(state.get("timings_ms", {}))
-        timings[name] = round((time.perf_counter() - started) * 1000, 2)
+        if update or name not in timings:  # a step with nothing to do keeps its earlier time
+            timings[name] = round((time.perf_counter() - started) * 1000, 2)
         return {**state, **update, "timings_ms": timings}  # type: ignore[typeddict-item]
 
     return RunnableLambda(step, name=name)
@@ -80,34 +88,63 @@ def build_chain(
     generator: Generator,
     checker: CitationChecker,
     detector: EfficacyDetector,
+    understander: Understander | None = None,
 ) -> Chain:
-    """rewrite | retrieve | compose | check_citations."""
+    """rewrite (and understand) | retrieve | compose | check_citations."""
 
     def rewrite(state: ChainState) -> dict[str, Any]:
         history = state.get("history", ())
         standalone = rewriter.rewrite(state["question"], history)
-        return {
+        update: dict[str, Any] = {
             "standalone": standalone,
             "efficacy": detector.detect(state["question"], standalone, history),
         }
+        if understander is not None:
+            update["understanding"] = understander.understand(state["question"], history)
+        return update
 
     def retrieve(state: ChainState) -> dict[str, Any]:
         result = retriever.search(state["standalone"], state["k"], state.get("source_kinds"))
-        if state.get("efficacy") and not state.get("source_kinds"):
+        # The rules decided at the rewrite; the classifier reads the query's embedding now.
+        efficacy = state.get("efficacy") or detector.detect(
+            state["question"],
+            state["standalone"],
+            state.get("history", ()),
+            vector=result.query_vector,
+            model_id=getattr(retriever.embedder, "model_id", None),
+        )
+        if efficacy and not state.get("source_kinds"):
             # Efficacy questions always get the published evidence next to the clinics' claims.
             evidence = retriever.search(
                 state["standalone"], EVIDENCE_K, EVIDENCE_KINDS, vector=result.query_vector
             )
             result = merge_results(result, evidence)
-        return {"retrieval": result}
+        searched = len(result.passages)
+        if understander is not None and "understanding" in state:
+            # What the question asks, searched by its keywords: the passage that says how long
+            # recovery takes is found even when the question's wording ranks it low.
+            for text in understander.facet_search_texts(state["understanding"]):
+                extra = retriever.search(text, FACET_K, state.get("source_kinds"), mode="lexical")
+                result = merge_results(result, extra)
+        return {"retrieval": result, "efficacy": efficacy, "searched": searched}
 
     def compose(state: ChainState) -> dict[str, Any]:
         if "draft" in state:  # composed already (streamed)
             return {}
         retrieval = state["retrieval"]
         idf = retriever.lexical_index(retrieval.index_version).idf
+        extra: dict[str, Any] = {}
+        if "understanding" in state and getattr(generator, "name", "") == "extractive":
+            extra = {
+                "understanding": state["understanding"],
+                "query_vector": retrieval.query_vector,
+            }
         draft = generator.answer(
-            state["standalone"], retrieval.passages, idf, balance=bool(state.get("efficacy"))
+            state["standalone"],
+            retrieval.passages,
+            idf,
+            balance=bool(state.get("efficacy")),
+            **extra,
         )
         return {"draft": draft}
 

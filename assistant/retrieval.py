@@ -81,6 +81,7 @@ class HybridRetriever:
         rrf_k: int = 60,
         expand: Callable[[str], str] | None = None,
         lexical_weight: float = 0.3,
+        expand_lexical: Callable[[str], str] | None = None,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -89,6 +90,8 @@ class HybridRetriever:
         self.candidate_k = candidate_k
         self.rrf_k = rrf_k
         self.expand = expand or (lambda query: query)
+        self.expand_lexical = expand_lexical or (lambda query: query)
+        """The BM25 query for a query (a question in another language: its English words)."""
         self.lexical_weight = lexical_weight
 
     def lexical_index(self, version: int | None = None) -> BM25Index:
@@ -127,7 +130,9 @@ class HybridRetriever:
             # Over-fetch: chunks of an ingest in progress are stored but not yet visible.
             dense = self.store.query(vector, 2 * n, where)
         if mode in ("hybrid", "lexical"):
-            lexical = self.lexical_index(version).search(query, n, source_kinds)
+            lexical = self.lexical_index(version).search(
+                self.expand_lexical(query), n, source_kinds
+            )
         found = self.catalogue.visible([i for i, _ in dense] + [i for i, _ in lexical])
         dense = [(i, s) for i, s in dense if i in found][:n]
         lexical = [(i, s) for i, s in lexical if i in found][:n]

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from assistant.evidence import EvidenceRegistry
 from assistant.text import STOPWORDS, words
 from assistant.types import Turn
+
+if TYPE_CHECKING:
+    from assistant.understanding import Understander
 
 _REFERRING = re.compile(
     r"\b(?:(?:this|that|the|these|those)\s+(?:procedure|surgery|operation|treatment|therapy|"
@@ -82,9 +86,15 @@ def _topic_words(text: str) -> list[str]:
 class QueryRewriter:
     """Rule-based follow-up rewriting with the registry's procedure names as topics."""
 
-    def __init__(self, registry: EvidenceRegistry, max_topic_words: int = 6) -> None:
+    def __init__(
+        self,
+        registry: EvidenceRegistry,
+        max_topic_words: int = 6,
+        understander: Understander | None = None,
+    ) -> None:
         self.registry = registry
         self.max_topic_words = max_topic_words
+        self.understander = understander
 
     def topic_of(self, text: str) -> str | None:
         """The first procedure named in ``text``, as a phrase to put in a query."""
@@ -110,7 +120,21 @@ class QueryRewriter:
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         question = question.strip()
-        if not history or not self.is_follow_up(question):
+        if not history:
+            return question
+        if self.understander is not None:
+            # Any language, lay names included: a question whose topic comes from the
+            # conversation gets that topic (or the earlier turn's words) in brackets.
+            u = self.understander.understand(question, history)
+            if u.language != "en" or (u.follow_up and not self.is_follow_up(question)):
+                if u.procedures_from == "history":
+                    names = self.understander.display_names(u.procedures)
+                    return f"{question.rstrip()} ({', '.join(names)})"
+                if u.follow_up and u.english_terms and not u.procedures:
+                    return f"{question.rstrip()} ({'; '.join(u.english_terms)})"
+                if u.language != "en":
+                    return question
+        if not self.is_follow_up(question):
             return question
         topic = self._history_topic(history)
         if not topic:

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import ExtractiveAnswerer
+from assistant.answer import NO_EVIDENCE_MESSAGE, ExtractiveAnswerer
 from assistant.chain import Chain, ChainState, build_chain
 from assistant.citations import CitationChecker
 from assistant.embedding import Embedder, make_embedder
@@ -22,7 +22,7 @@ from assistant.generation import (
     make_chat_model,
 )
 from assistant.guardrails.layer import GuardrailLayer
-from assistant.guardrails.triage import is_personal_decision, is_red_flag
+from assistant.guardrails.triage import is_personal_decision, triage_level
 from assistant.index.catalogue import Catalogue
 from assistant.index.lexical import LexicalIndexCache
 from assistant.index.vector_store import ChromaStore, VectorStore
@@ -30,12 +30,17 @@ from assistant.ingest.pipeline import Indexer, IngestReport, Progress
 from assistant.prompts import PromptSet
 from assistant.retrieval import HybridRetriever, Mode
 from assistant.rewrite import QueryRewriter
+from assistant.selection import corpus_has
 from assistant.settings import Settings
 from assistant.text import text_pieces
 from assistant.types import Answer, DocumentInfo, Draft, Passage, Status, StreamStatus, Turn
+from assistant.understanding import Understander
+from assistant.units import UnitIndex, UnitTagger
 from assistant.validation import unicode_problem
 
 REGISTRY_FILE = "evidence-registry.yaml"
+UNITS_SYNC_MAX_CHUNKS = 5000
+"""Up to this many chunks, every unit is embedded when the index is loaded (warm_up)."""
 
 
 class Assistant:
@@ -91,21 +96,45 @@ class Assistant:
             LexicalIndexCache(self.settings.data_dir / "bm25"),
             candidate_k=self.settings.candidate_k,
             rrf_k=self.settings.rrf_k,
-            expand=self.rewriter.expand,
+            expand=self.understander.expand,
             lexical_weight=self.settings.lexical_weight,
+            expand_lexical=self.understander.expand_lexical,
         )
 
     @cached_property
     def rewriter(self) -> QueryRewriter:
-        return QueryRewriter(self.registry)
+        return QueryRewriter(self.registry, understander=self.understander)
+
+    @cached_property
+    def understander(self) -> Understander:
+        """Reads what a question is about and asks (lexicon + registry, no model)."""
+        return Understander(self.registry)
+
+    @cached_property
+    def units(self) -> UnitIndex:
+        """The quotable units of the indexed chunks, tagged and embedded (cached on disk)."""
+        return UnitIndex(
+            self.settings.data_dir / "units.sqlite3",
+            self.embedder,
+            UnitTagger(self.understander),
+            self.catalogue,
+        )
+
+    def in_corpus(self, text: str) -> bool:
+        """Whether every content word of ``text`` occurs in the indexed chunks."""
+        return corpus_has(self.retriever.lexical_index(), text)
 
     @cached_property
     def answerer(self) -> ExtractiveAnswerer:
         s = self.settings
         return ExtractiveAnswerer(
+            self.understander,
+            self.units,
             max_sentences=s.answer_max_sentences,
             min_coverage=s.min_term_overlap,
             min_dense_score=s.min_dense_score,
+            covered=self.in_corpus,
+            embed=lambda text: self.embedder.embed([text])[0],
         )
 
     @cached_property
@@ -152,6 +181,7 @@ class Assistant:
             self.generator,
             CitationChecker(),
             self.guardrails.detector,
+            understander=self.understander,
         )
 
     # ---- index -----------------------------------------------------------------------------
@@ -173,6 +203,8 @@ class Assistant:
             warm()
         _ = self.registry, self.chain
         self.retriever.warm_up()
+        if self.catalogue.visible_count() <= UNITS_SYNC_MAX_CHUNKS:
+            self.units.sync()  # a larger index embeds the units of a chunk when first retrieved
 
     def sources(self) -> list[DocumentInfo]:
         return self.catalogue.documents()
@@ -236,6 +268,9 @@ class Assistant:
     def _finish(self, state: ChainState, turns: list[Turn], started: float) -> Answer:
         draft = state["draft"]
         timings = dict(state["timings_ms"])
+        if draft.status == "answered" and not draft.text.strip():
+            # Never an empty answer: what could not be composed is not in the sources.
+            draft = Draft(text=NO_EVIDENCE_MESSAGE, status="no_evidence", generator=draft.generator)
         composed = Answer(
             question=state["question"],
             standalone_question=state["standalone"],
@@ -247,7 +282,9 @@ class Assistant:
             index_version=str(state["retrieval"].index_version),
         )
         # The guardrails run last, in code, on the composed answer: nothing upstream can skip them.
-        guarded = self.guardrails.apply(composed, turns)
+        guarded = self.guardrails.apply(
+            composed, turns, state["retrieval"].query_vector, self.embedder.model_id
+        )
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         return guarded.model_copy(update={"timings_ms": timings})
 
@@ -262,12 +299,22 @@ class Assistant:
         retrieval = state["retrieval"]
         idf = self.retriever.lexical_index(retrieval.index_version).idf
         question = state["question"]
+        composing = time.perf_counter()
         extractive = self.answerer.answer(
-            state["standalone"], retrieval.passages, idf, balance=bool(state.get("efficacy"))
+            state["standalone"],
+            retrieval.passages,
+            idf,
+            balance=bool(state.get("efficacy")),
+            understanding=state.get("understanding"),
+            query_vector=retrieval.query_vector,
         )
+        timings = dict(state["timings_ms"])
+        timings["compose"] = round((time.perf_counter() - composing) * 1000, 2)
+        state = {**state, "timings_ms": timings}
         status: Status = extractive.status
-        if is_red_flag(question):
-            status = "emergency"
+        level = triage_level(question, state.get("history", ()))
+        if level is not None:
+            status = level  # "emergency" or "urgent": the guardrails' message only
         elif is_personal_decision(question):
             status = "declined"
         generate = self.generator is not self.answerer and status == "answered"
@@ -282,15 +329,14 @@ class Assistant:
         history: Sequence[Turn | dict[str, Any]] | None = None,
         source_kinds: Sequence[str] | None = None,
     ) -> Answer:
-        """Answer a question from the sources, with citations."""
-        if self.generator is not self.answerer:  # one path for a generator: the stream's
-            *_, answer = self.ask_stream(question, history, source_kinds)
-            assert isinstance(answer, Answer)
-            return answer
-        started = time.perf_counter()
-        turns = self.validate(question, history)
-        state = self.chain.invoke(self._state(question, turns, source_kinds))
-        return self._finish(state, turns, started)
+        """Answer a question from the sources, with citations.
+
+        One path for every answer: ``ask`` drains :meth:`ask_stream`, so the understanding,
+        the selection and the guardrails run once, the same way for both.
+        """
+        *_, answer = self.ask_stream(question, history, source_kinds)
+        assert isinstance(answer, Answer)
+        return answer
 
     def ask_stream(
         self,
@@ -322,9 +368,19 @@ class Assistant:
             idf = self.retriever.lexical_index(retrieval.index_version).idf
             composing = time.perf_counter()
             sent = 0
+            # The model reads the question's own search results and whatever the extractive
+            # answer quotes (not every keyword-search passage: each costs the verifier an
+            # embedding).
+            cited = {c.chunk_id for c in state["extractive"].citations}
+            searched = state.get("searched", len(retrieval.passages))
+            passages = [
+                p
+                for i, p in enumerate(retrieval.passages)
+                if i < searched or p.chunk.chunk_id in cited
+            ]
             for event in self.generator.stream(
                 state["standalone"],
-                retrieval.passages,
+                passages,
                 idf,
                 bool(state.get("efficacy")),
                 extractive=state["extractive"],
@@ -342,6 +398,19 @@ class Assistant:
             yield from text_pieces(answer.answer)
         yield answer
 
+    def retrieve(
+        self,
+        question: str,
+        history: Sequence[Turn | dict[str, Any]] | None = None,
+        source_kinds: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """The passages an answer to ``question`` reads: the search of its standalone
+        question, the published evidence for an efficacy question and the keyword search of
+        each facet it asks (the steps before composing, as :meth:`ask` runs them)."""
+        turns = self.validate(question, history)
+        state = self.chain.prepare.invoke(self._state(question, turns, source_kinds))
+        return list(state["retrieval"].passages)
+
     def search(
         self,
         query: str,
@@ -354,5 +423,7 @@ class Assistant:
         return self.retriever.search(query, k or self.settings.top_k, source_kinds, mode).passages
 
     def close(self) -> None:
+        if "units" in self.__dict__:
+            self.units.close()
         if "catalogue" in self.__dict__:
             self.catalogue.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Frozen(BaseModel):
@@ -94,7 +94,8 @@ class Turn(_Frozen):
     content: str
 
 
-Status = Literal["answered", "no_evidence", "emergency", "declined"]
+Status = Literal["answered", "no_evidence", "emergency", "urgent", "declined"]
+"""``emergency``: call the emergency number now; ``urgent``: see a doctor today."""
 
 
 class Citation(_Frozen):
@@ -130,6 +131,12 @@ class Draft(_Frozen):
     status: Status = "answered"
     generator: str = "extractive"
 
+    @model_validator(mode="after")
+    def _answered_has_text(self) -> Draft:
+        if self.status == "answered" and not self.text.strip():
+            raise ValueError("an answered draft must have text")
+        return self
+
 
 class StreamStatus(_Frozen):
     """The first event of a streamed answer: its status, known before any text is sent."""
@@ -144,8 +151,16 @@ class Answer(_Frozen):
     question: str
     standalone_question: str
     status: Status
+    summary: str | None = Field(
+        default=None,
+        description="A plain-language lead for patients, shown before the answer: written from "
+        "reviewed texts (registry verdicts, fixed messages), never invented at run time.",
+    )
     answer: str
     citations: list[Citation] = Field(default_factory=list)
+    language: str = Field(
+        default="en", description="Language of the question (en, es, fr, de, nl, pt, it)."
+    )
     efficacy_question: bool = False
     caveat: str | None = None
     evidence: list[EvidenceStatus] = Field(default_factory=list)

@@ -92,7 +92,9 @@ def test_answer__citations_come_from_retrieved_passages(
     built_assistant: Assistant, answers: dict[str, Answer], question: str
 ) -> None:
     answer = _answer(answers, question)
-    passages = built_assistant.search(answer.standalone_question, k=built_assistant.settings.top_k)
+    # The passages the answer read: its standalone question's search, plus the published
+    # evidence (efficacy questions) and the keyword search of what the question asks.
+    passages = built_assistant.retrieve(answer.question)
     by_id = {p.chunk.chunk_id: p for p in passages}
     for citation in answer.citations:
         assert citation.chunk_id in by_id, citation.chunk_id
@@ -109,12 +111,7 @@ def test_answer__quotes_whole_sentences_verbatim(
     built_assistant: Assistant, answers: dict[str, Answer], question: str
 ) -> None:
     answer = _answer(answers, question)
-    passages = {
-        p.chunk.chunk_id: p
-        for p in built_assistant.search(
-            answer.standalone_question, k=built_assistant.settings.top_k
-        )
-    }
+    passages = {p.chunk.chunk_id: p for p in built_assistant.retrieve(answer.question)}
     for citation in answer.citations:
         assert f"“{citation.quote}” [{citation.n}]" in answer.answer
         sentences = passages[citation.chunk_id].chunk.sentences

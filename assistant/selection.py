@@ -1,0 +1,577 @@
+"""Selection by meaning: which quotable units answer a question, and the answer made of them.
+
+Every candidate unit (see :mod:`assistant.units`) of the retrieved passages is scored by
+
+- procedure match: a unit about another procedure is never quoted (its own tags decide; a unit
+  that names no procedure may be quoted for its document's subject, or for questions about the
+  condition itself: causes, diagnosis, alternatives);
+- facet match: the unit says something about what the question asks (duration, risks ...);
+- semantic similarity of the question (its English search text, embedded once for retrieval)
+  to the unit's stored embedding;
+- lexical evidence: the question's English words (the lexicon's translations included) found
+  in the unit, weighted by IDF.
+
+The answer quotes the few units that answer the question, no unit twice, each with the
+sentence it leans on or the next one that completes it. When the procedure is known but the
+sources say nothing about what is asked, the answer says so precisely ("My sources do not say
+how long recovery from fat transfer takes.") and lists what they do say; a named treatment the
+sources never mention gets "My sources do not cover sumatriptan.". Fixed texts and lead-ins
+come from ``assistant/resources/messages/<language>.yaml``; a question in another language
+gets them in its language, with a note that the quotes are in English.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from assistant.text import fold, terms
+from assistant.types import Citation, Draft, Passage
+from assistant.understanding import GENERAL, RESOURCES, Understander, Understanding
+from assistant.units import Unit, UnitIndex
+
+MESSAGES_DIR = RESOURCES / "messages"
+EVIDENCE_KINDS = frozenset({"curated-evidence", "reference"})
+CONDITION_FACETS = frozenset({"alternatives", "causes", "diagnosis", "difference"})
+"""Facets about the condition rather than a procedure: a unit's document subject does not
+rule it out."""
+RELATED = {
+    "what_it_is": {"how_done"},
+    "how_done": {"what_it_is"},
+    "worse": {"risks", "efficacy"},
+    "risks": {"worse", "pain_after"},
+    "pain_after": {"recovery", "risks"},
+    "recovery": {"pain_after"},
+    "who_suits": {"alternatives"},
+    "duration": set(),
+    "difference": {"diagnosis"},
+    "diagnosis": {"difference"},
+    "mechanism": {"how_done"},
+}
+_WEAK_TERMS = frozenset(terms("work works take takes help helps do does done feel make need"))
+
+Idf = Callable[[str], float]
+Covered = Callable[[str], bool]
+
+
+# ---- messages -----------------------------------------------------------------------------
+class Messages:
+    """The fixed texts of one language (English where a key is missing)."""
+
+    def __init__(self, data: dict[str, Any], fallback: dict[str, Any] | None = None) -> None:
+        self.data = data
+        self.fallback = fallback or {}
+
+    def get(self, key: str) -> Any:
+        value = self.data.get(key)
+        return value if value not in (None, "", {}) else self.fallback.get(key)
+
+    def text(self, key: str, **values: str) -> str:
+        template = str(self.get(key) or "")
+        return " ".join(template.format(**values).split())
+
+    def sub(self, group: str, key: str) -> str | None:
+        own = (self.data.get(group) or {}).get(key)
+        return own if own else (self.fallback.get(group) or {}).get(key)
+
+    def procedure(self, pid: str, registry_name: str | None = None) -> str:
+        return self.sub("procedures", pid) or registry_name or pid
+
+    def join(self, items: Sequence[str]) -> str:
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + f" {self.get('and')} " + items[-1]
+
+
+@lru_cache(maxsize=16)
+def messages(language: str, folder: str = str(MESSAGES_DIR)) -> Messages:
+    base = Path(folder)
+    english = yaml.safe_load((base / "en.yaml").read_text(encoding="utf-8"))
+    path = base / f"{language}.yaml"
+    if language == "en" or not path.exists():
+        return Messages(english, english)
+    return Messages(yaml.safe_load(path.read_text(encoding="utf-8")), english)
+
+
+def lead_in(passage: Passage, words: Messages) -> str:
+    doc = passage.doc
+    publisher = doc.publisher or doc.title
+    kind = doc.source_kind if words.sub("lead_ins", doc.source_kind) else "other"
+    return str(words.sub("lead_ins", kind)).format(publisher=publisher)
+
+
+# ---- scoring ------------------------------------------------------------------------------
+@dataclass
+class Candidate:
+    unit: Unit
+    passage: Passage
+    similarity: float
+    lexical: float
+    facet: float
+    facets: frozenset[str]
+    score: float = 0.0
+    named: bool = False
+    """Uses the name the patient gave the procedure ("spinal cord stimulation")."""
+    entity: bool = False
+    """Names the covered treatment the question asks about, with the question's procedure."""
+
+
+def matched_terms(query: set[str], sentence: frozenset[str]) -> set[str]:
+    """Query terms found in the sentence; a stem also matches a longer stem it begins
+    ("safe" matches "safeti" from "safety"), from four letters on."""
+    found = query & sentence
+    for term in query - found:
+        if len(term) >= 4 and any(
+            len(word) >= 4 and (word.startswith(term) or term.startswith(word)) for word in sentence
+        ):
+            found.add(term)
+    return found
+
+
+@lru_cache(maxsize=100_000)
+def _unit_terms(text: str) -> frozenset[str]:
+    return frozenset(terms(text))
+
+
+class Selector:
+    """Scores units against an :class:`Understanding` and composes the answer."""
+
+    def __init__(
+        self,
+        understander: Understander,
+        units: UnitIndex,
+        covered: Covered | None = None,
+        embed: Callable[[str], np.ndarray] | None = None,
+        max_units: int = 4,
+        min_coverage: float = 0.34,
+        min_dense_score: float = 0.30,
+    ) -> None:
+        self.understander = understander
+        self.units = units
+        self.covered = covered or (lambda text: True)
+        self.embed = embed
+        self.max_units = max_units
+        self.min_coverage = min_coverage
+        self.min_dense_score = min_dense_score
+
+    # -- gates
+    def _allowed(self, unit: Unit, u: Understanding, treatments: set[str]) -> bool:
+        scope = u.scope
+        if scope and unit.procedures and not unit.procedures & scope:
+            # A sentence naming several procedures speaks of migraine surgery in general,
+            # which is what a general question asks about; otherwise it is another's.
+            return GENERAL in u.procedures and len(unit.procedures) >= 2
+        if scope and not unit.procedures and unit.subject and not unit.subject & scope:
+            # A sentence of another procedure's page that names none: only for questions
+            # about the condition itself (causes, diagnosis, alternatives).
+            return bool(set(u.facets) & CONDITION_FACETS)
+        return not (treatments and not scope and not unit.treatments & treatments)
+
+    def _facet_score(self, unit: Unit, wanted: Sequence[str]) -> tuple[float, frozenset[str]]:
+        if not wanted:
+            return 0.0, frozenset()
+        direct = unit.facets & set(wanted)
+        if direct:
+            return 1.0, frozenset(direct)
+        related = {f for f in wanted for r in RELATED.get(f, ()) if r in unit.facets}
+        if related:
+            return 0.4, frozenset()
+        if unit.heading_facets & set(wanted):
+            return 0.3, frozenset()
+        return 0.0, frozenset()
+
+    def candidates(
+        self,
+        u: Understanding,
+        passages: Sequence[Passage],
+        query_vector: np.ndarray | None,
+        idf: Idf | None,
+        facets: Sequence[str],
+        treatments: set[str],
+    ) -> list[Candidate]:
+        chunk_units = self.units.for_passages(passages)
+        by_chunk = {p.chunk.chunk_id: p for p in passages}
+        search_text = self.search_words(u)
+        q_terms = set(terms(search_text))
+        weights = {
+            t: (idf(t) if idf else 1.0) * (0.25 if t in _WEAK_TERMS else 1.0) for t in q_terms
+        }
+        total = sum(weights.values()) or 1.0
+        if query_vector is None and self.embed is not None:
+            query_vector = self.embed(self.understander.search_text(u))
+        out: list[Candidate] = []
+        seen: set[tuple[str, int, int]] = set()
+        for cu in chunk_units:
+            passage = by_chunk[cu.chunk.chunk_id]
+            for unit, vector in zip(cu.units, cu.vectors, strict=False):
+                key = (unit.doc_id, unit.start, unit.end)
+                if not unit.quotable or key in seen:
+                    continue
+                seen.add(key)
+                if not self._allowed(unit, u, treatments):
+                    continue
+                similarity = (
+                    float(np.dot(query_vector, vector)) if query_vector is not None else 0.0
+                )
+                overlap = matched_terms(q_terms, _unit_terms(unit.text))
+                lexical = sum(weights[t] for t in overlap) / total
+                facet, direct = self._facet_score(unit, facets)
+                out.append(Candidate(unit, passage, similarity, lexical, facet, direct))
+        for c in out:
+            bonus = 0.0
+            if u.scope and c.unit.procedures & u.scope:
+                bonus += 0.1
+            if treatments and c.unit.treatments & treatments:
+                bonus += 0.25
+                c.entity = not u.scope or bool(c.unit.procedures & u.scope)
+            folded = fold(c.unit.text).replace("-", " ")
+            if any(name in folded for name in u.named_as):
+                c.named = True  # the name the patient used ("spinal cord stimulation")
+                bonus += 0.1
+            c.score = 0.55 * c.similarity + 0.35 * c.facet + 0.3 * c.lexical + bonus
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def search_words(self, u: Understanding) -> str:
+        names = self.understander.display_names(u.procedures)
+        english = list(u.english_terms) + names
+        if u.language == "en":
+            english.insert(0, u.question)
+        return " ".join(english)
+
+    # -- deciding
+    def answer(
+        self,
+        u: Understanding,
+        passages: Sequence[Passage],
+        idf: Idf | None = None,
+        balance: bool = False,
+        query_vector: np.ndarray | None = None,
+        generator: str = "extractive",
+    ) -> Draft:
+        words = messages(u.language)
+        refuse = self._refusal(u, words)
+        if refuse is not None:
+            return Draft(text=refuse, status="no_evidence", generator=generator)
+        facets = [f for f in u.facets if f != "provider"]
+        if balance and "efficacy" not in facets:
+            facets.append("efficacy")
+        covered_treatments = {t.id for t in u.subject_treatments if self._covers(t.english)}
+        found = self.candidates(u, passages, query_vector, idf, facets, covered_treatments)
+        topic = self._topic_name(u, words)
+        if not self._in_domain(u, passages, found):
+            return self._no(words, u, topic, facets, found)
+        if (
+            u.language != "en"
+            and not (u.procedures or u.treatments or u.follow_up)
+            and u.understood < 0.25
+        ):
+            # Too little of a question in another language was understood to answer it.
+            return self._no(words, u, topic, facets, found)
+        chosen: list[Candidate] = []
+        missing: list[str] = []
+        if facets:
+            # Several procedures (a comparison): what each of them says.
+            groups = [frozenset({p}) for p in u.specific_procedures]
+            if len(groups) < 2:
+                groups = [frozenset()]
+            extra: list[Candidate] = []
+            for facet in facets:
+                got = False
+                for group in groups:
+                    pool = [c for c in found if not group or c.unit.procedures & group]
+                    picked = self._pick_facet(pool, facet, balance and facet == "efficacy")
+                    # The best unit of every facet first; further ones only as room allows.
+                    chosen += [c for c in picked[:1] if c not in chosen]
+                    extra += picked[1:]
+                    got = got or bool(picked)
+                if not got and not (facet in CONDITION_FACETS and not u.scope):
+                    missing.append(facet)
+            chosen += [c for c in extra if c not in chosen]
+            if not chosen:
+                # Nothing says what was asked. Only "what is it" and "how is it done", which a
+                # close description answers, may fall back to the closest unit.
+                best = found[0] if found else None
+                if (
+                    best is None
+                    or not set(facets) <= {"what_it_is", "how_done"}
+                    or not self._strong_match(best)
+                ):
+                    return self._no(words, u, topic, facets, found)
+                chosen = [best]
+                missing = []
+        else:
+            best = found[0] if found else None
+            if best is None or not self._strong_match(best):
+                return self._no(words, u, topic, facets, found)
+            chosen = [best] + [
+                c for c in found[1:3] if c.score >= 0.92 * best.score and self._strong_match(c)
+            ]
+        chosen = self._complete(chosen, found, self.max_units + 2)
+        text, citations = self._compose(chosen, words, u, balance)
+        notes = [
+            words.text("facet_not_covered", what=self._what(f, topic, words))
+            for f in missing
+            if topic and words.sub("facet_what", f)
+        ]
+        if notes:
+            text = text + "\n\n" + " ".join(notes)
+        return Draft(text=text, citations=tuple(citations), status="answered", generator=generator)
+
+    def _covers(self, names: Sequence[str]) -> bool:
+        return any(self.covered(name) for name in names)
+
+    def _refusal(self, u: Understanding, words: Messages) -> str | None:
+        if u.provider:
+            return words.text("provider")
+        uncovered = [t for t in u.subject_treatments if not self._covers(t.english)]
+        if uncovered and not u.specific_procedures:
+            name = words.join([t.name for t in uncovered])
+            return (
+                words.text("treatment_not_covered", treatment=name)
+                + " "
+                + words.text("treatment_not_covered_tail", treatment=name)
+            )
+        return None
+
+    def _topic_name(self, u: Understanding, words: Messages) -> str | None:
+        covered = [t for t in u.subject_treatments if self._covers(t.english)]
+        if u.specific_procedures:
+            names = {p.id: p.display_name for p in self.understander.registry.procedures}
+            return words.join([words.procedure(p, names.get(p)) for p in u.specific_procedures])
+        if covered:
+            return words.join([t.name for t in covered])
+        if GENERAL in u.procedures:
+            return words.procedure(GENERAL)
+        return None
+
+    def _what(self, facet: str, topic: str | None, words: Messages) -> str:
+        template = words.sub("facet_what", facet) or ""
+        return template.format(procedure=topic or "")
+
+    def _in_domain(
+        self, u: Understanding, passages: Sequence[Passage], found: Sequence[Candidate]
+    ) -> bool:
+        """Whether the question is about the sources' subject at all."""
+        if u.procedures or u.treatments:
+            return True
+        best_dense = max((p.dense_score or 0.0) for p in passages) if passages else 0.0
+        if best_dense < self.min_dense_score:
+            return False
+        text = fold(self.search_words(u))
+        return bool(self.understander.lexicon.domain.search(text))
+
+    def _strong_match(self, c: Candidate) -> bool:
+        return (
+            c.similarity >= 0.5
+            or (c.entity and c.similarity >= 0.3)
+            or (c.lexical >= self.min_coverage and c.similarity >= 0.3)
+        )
+
+    def _pick_facet(self, found: Sequence[Candidate], facet: str, balance: bool) -> list[Candidate]:
+        with_facet = [c for c in found if facet in c.facets and c.similarity >= 0.15]
+        if not with_facet:
+            return []
+        best = with_facet[0]
+        if not balance:
+            return [best] + [c for c in with_facet[1:3] if c.score >= 0.8 * best.score]
+        # Efficacy: the published evidence first, then the clinics' own claims beside it.
+        evidence = [c for c in with_facet if c.passage.doc.source_kind in EVIDENCE_KINDS]
+        # Among the published evidence, results with figures (patients, studies, days, %)
+        # answer "does it work" better than a description; the patient's own name first.
+        evidence.sort(key=lambda c: (not c.named, -(c.score + 0.1 * _has_figures(c.unit.text))))
+        claims = [c for c in with_facet if c.passage.doc.source_kind not in EVIDENCE_KINDS]
+        out = evidence[:1]
+        out += [c for c in evidence[1:3] if c.score >= 0.75 * evidence[0].score]
+        if claims and (not out or claims[0].score >= 0.7 * best.score):
+            out.append(claims[0])
+        return out or [best]
+
+    def _complete(
+        self, chosen: list[Candidate], found: Sequence[Candidate], limit: int
+    ) -> list[Candidate]:
+        """Each chosen unit with the sentence it leans on ("It takes ...") and the next one
+        when that completes it (the reason, the figures, the rest of a trial's result)."""
+        by_place = {(c.unit.chunk_id, c.unit.index): c for c in found}
+        out: list[Candidate] = []
+        for c in chosen:
+            group = [c]
+            before = by_place.get((c.unit.chunk_id, c.unit.index - 1))
+            if (
+                before is not None
+                and before.unit.paragraph == c.unit.paragraph
+                and (
+                    c.unit.continues
+                    or (before.facets & c.facets and before.score >= 0.75 * c.score)
+                )
+            ):
+                group.insert(0, before)
+            after = by_place.get((c.unit.chunk_id, c.unit.index + 1))
+            if (
+                after is not None
+                and after.unit.paragraph == c.unit.paragraph
+                and (
+                    c.unit.announces
+                    or (after.unit.continues and after.score >= 0.6 * c.score)
+                    or (after.facets & c.facets and after.score >= 0.75 * c.score)
+                )
+            ):
+                group.append(after)
+                further = by_place.get((c.unit.chunk_id, c.unit.index + 2))
+                if (
+                    c.unit.announces
+                    and further is not None
+                    and further.unit.paragraph == c.unit.paragraph
+                ):
+                    group.append(further)
+            group = [g for g in group if g not in out]
+            if out and len(out) + len(group) > limit:
+                break
+            out += group
+        return out
+
+    def _no(
+        self,
+        words: Messages,
+        u: Understanding,
+        topic: str | None,
+        facets: Sequence[str],
+        found: Sequence[Candidate],
+    ) -> Draft:
+        if topic is None:
+            return Draft(text=words.text("no_evidence"), status="no_evidence")
+        asked = [f for f in facets if words.sub("facet_what", f)]
+        if asked:
+            text = words.text("facet_not_covered", what=self._what(asked[0], topic, words))
+        else:
+            text = words.text("topic_not_covered", procedure=topic)
+        offered = []
+        for c in found:
+            for f in sorted(c.unit.facets):
+                wanted = f not in offered and f not in asked and c.similarity >= 0.2
+                if wanted and words.sub("facet_offer", f):
+                    offered.append(f)
+        if offered:
+            listed = words.join([str(words.sub("facet_offer", f)) for f in offered[:5]])
+            text += " " + words.text("offer", procedure=topic, facets=listed)
+        return Draft(text=text, status="no_evidence")
+
+    # -- composing
+    def _compose(
+        self, chosen: Sequence[Candidate], words: Messages, u: Understanding, balance: bool
+    ) -> tuple[str, list[Citation]]:
+        groups: dict[str, list[Candidate]] = {}
+        order = list(chosen)
+        if balance:
+            order.sort(key=lambda c: c.passage.doc.source_kind not in EVIDENCE_KINDS)
+        for c in order:
+            groups.setdefault(c.unit.doc_id, []).append(c)
+        paragraphs: list[str] = []
+        citations: list[Citation] = []
+        if u.language != "en":
+            paragraphs.append(words.text("quotes_in_english"))
+        for items in groups.values():
+            items.sort(key=lambda c: c.unit.start)
+            parts = [lead_in(items[0].passage, words)]
+            for quote in _split_blocks(_merge_adjacent(items)):
+                n = len(citations) + 1
+                doc = quote.passage.doc
+                citations.append(
+                    Citation(
+                        n=n,
+                        doc_id=doc.doc_id,
+                        chunk_id=quote.passage.chunk.chunk_id,
+                        title=doc.title,
+                        url=doc.url,
+                        publisher=doc.publisher,
+                        source_kind=doc.source_kind,
+                        quote=quote.text,
+                        start=quote.start,
+                        end=quote.end,
+                        score=round(quote.score, 4),
+                    )
+                )
+                parts.append(f"“{quote.text}” [{n}]")
+            paragraphs.append(" ".join(parts))
+        return "\n\n".join(paragraphs), citations
+
+
+@dataclass
+class _Quote:
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def _merge_adjacent(items: Sequence[Candidate]) -> list[_Quote]:
+    """Units of one chunk that overlap or follow each other in a paragraph, as one quote."""
+    merged: list[_Quote] = []
+    for c in sorted(items, key=lambda c: (c.unit.chunk_id, c.unit.start)):
+        chunk = c.passage.chunk
+        if merged and merged[-1].passage.chunk.chunk_id == chunk.chunk_id:
+            prev = merged[-1]
+            gap = chunk.text[prev.end - chunk.start : c.unit.start - chunk.start]
+            if c.unit.start <= prev.end or (not gap.strip() and "\n" not in gap):
+                end = max(prev.end, c.unit.end)
+                prev.end = end
+                prev.text = chunk.text[prev.start - chunk.start : end - chunk.start]
+                prev.score = max(prev.score, c.score)
+                continue
+        merged.append(_Quote(c.passage, c.unit.start, c.unit.end, c.unit.text, c.score))
+    return merged
+
+
+_FIGURES = re.compile(
+    r"\d+(\.\d+)?\s?%|\b\d[\d,]*\s(patients|studies|trials|people|days|attacks)\b|\bfewer\b",
+    re.IGNORECASE,
+)
+
+
+def _has_figures(text: str) -> bool:
+    return bool(_FIGURES.search(text))
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BULLET = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+|^\s+")
+
+
+def _split_blocks(quotes: Sequence[_Quote]) -> list[_Quote]:
+    """A quote that spans blank lines (a lead-in and its list) as one quote per block, so the
+    answer keeps them together, in order, without a blank line inside a quote."""
+    out: list[_Quote] = []
+    for q in quotes:
+        if not _BLANK_LINE.search(q.text):
+            out.append(q)
+            continue
+        cursor = 0
+        for part in [*_BLANK_LINE.finditer(q.text), None]:
+            end = part.start() if part is not None else len(q.text)
+            piece = q.text[cursor:end]
+            lead = _BULLET.match(piece)
+            skip = lead.end() if lead else 0
+            body = piece[skip:].rstrip()
+            if body:
+                start = q.start + cursor + skip
+                out.append(_Quote(q.passage, start, start + len(body), body, q.score))
+            cursor = part.end() if part is not None else len(q.text)
+    return out
+
+
+def corpus_has(index: Any, text: str) -> bool:
+    """Whether every content word of ``text`` occurs in the BM25 index's chunks."""
+    words = terms(text)
+    if not words or not getattr(index, "chunk_ids", None):
+        return False
+    n = len(index.chunk_ids)
+    unseen = math.log(1.0 + (n + 0.5) / 0.5)
+    return all(index.idf(t) < unseen - 1e-9 for t in words)

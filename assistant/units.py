@@ -1,0 +1,406 @@
+"""Quotable units that know what they are about.
+
+A unit is what an extractive answer may quote: a sentence, a list item, or a list's lead-in
+sentence together with its list ("Occipital neuralgia has several potential causes:" is never
+quoted without the causes). Each unit is tagged with
+
+- ``procedures``: the registry procedures it is about: those it names (registry aliases and the
+  lexicon's names), else those of the sentence before it in its paragraph, of the question it
+  answers (a FAQ's answer paragraph), or of its section heading;
+- ``subject``: the document's own subject (from its title), a weaker tag for sentences that
+  name no procedure and sit under no procedure's heading;
+- ``facets``: what it says something about (duration, risks, cost ...), from the lexicon's
+  ``source_facets`` patterns over the sentence (and, weaker, its heading);
+- ``treatments``: named treatments it mentions (Botox ...);
+
+and has a sentence embedding. Tags come from the text alone (regular expressions, cheap) and are
+computed when a chunk's units are first needed; embeddings are stored in a small SQLite file
+beside the index (``units.sqlite3``), keyed by model and text, so each unit is embedded once:
+at the end of an ingest for every visible chunk (``Assistant.ingest`` calls :meth:`sync`) and,
+for a chunk that was indexed some other way, the first time it is retrieved (one batched model
+call for all of that question's new units). Answering a question after an ingest needs no model
+call beyond the query's own embedding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.embedding import Embedder
+from assistant.index.catalogue import Catalogue
+from assistant.types import Chunk, DocumentInfo, Passage
+from assistant.understanding import Understander, fold_text
+
+UNITS_VERSION = "1"
+
+_BULLET_LINE = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+")
+_BOILERPLATE = re.compile(
+    r"https?://|^\s*(from|permanent link|last update)\b|^\W*$|shutterstock", re.IGNORECASE
+)
+_ANNOUNCES = re.compile(
+    r"\b(several|many|various|a few|multiple|a number of|different)\b.{0,60}"
+    r"\b(exist|include|includes|are available|options|ways|types|kinds|factors|causes)\b",
+    re.IGNORECASE,
+)
+_CONTINUES = re.compile(
+    r"^(it|it[’']s|its|this|that|these|those|they|their|them|however|but|such|the same|"
+    r"in the same|in that|in this|both)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One quotable piece of a chunk, with its tags. ``start``/``end`` are document offsets."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    kind: str  # "sentence" | "item" | "list"
+    paragraph: int
+    procedures: frozenset[str]
+    subject: frozenset[str]
+    facets: frozenset[str]
+    heading_facets: frozenset[str]
+    treatments: frozenset[str]
+    quotable: bool
+    continues: bool
+    """Starts with a word that leans on the sentence before it ("It", "However", "This")."""
+    question: bool
+    announces: bool = False
+    """Announces what follows ("Several treatment options exist ..."), so is quoted with it."""
+
+
+@dataclass
+class ChunkUnits:
+    chunk: Chunk
+    doc: DocumentInfo
+    units: list[Unit]
+    vectors: np.ndarray  # one row per unit, normalised
+
+
+@dataclass(frozen=True)
+class _Piece:
+    start: int
+    end: int
+    item: int | None  # the line start of its list item, or None
+    paragraph: int
+
+
+class UnitTagger:
+    """Cuts chunks into units and tags them (no model involved)."""
+
+    def __init__(self, understander: Understander) -> None:
+        self.understander = understander
+        self.lexicon = understander.lexicon
+        self.registry = understander.registry
+
+    # -- tags
+    def named(self, text: str) -> set[str]:
+        """Procedures a source text names: registry aliases and the lexicon's names."""
+        ids = {p.id for p in self.registry.find(text)}
+        ids.update(pid for _, _, pid in self._explicit(text))
+        return ids
+
+    def _explicit(self, text: str) -> list[tuple[int, int, str]]:
+        norm = fold_text(text)
+        out = []
+        for pid, by_lang in self.lexicon.procedures.items():
+            pattern = by_lang.get("en")
+            if pattern is not None:
+                out += [(m.start(), m.end(), pid) for m in pattern.finditer(norm)]
+        return out
+
+    def hinted(self, text: str) -> set[str]:
+        norm = fold_text(text)
+        out = set()
+        for pid, by_lang in self.lexicon.hints.items():
+            pattern = by_lang.get("en")
+            if pattern is not None and pattern.search(norm):
+                out.add(pid)
+        return out
+
+    def facets(self, text: str) -> set[str]:
+        """What a source text says something about. Words inside a procedure's name do not
+        count ("trigger" in "trigger-site surgery" is not about migraine triggers)."""
+        norm = fold_text(text)
+        spans = [(s, e) for s, e, _ in self.understander._raw_mentions(norm, "en")]
+        for by_lang in self.lexicon.hints.values():
+            pattern = by_lang.get("en")
+            if pattern is not None:
+                spans += [m.span() for m in pattern.finditer(norm)]
+        for s, e in spans:
+            norm = norm[:s] + " " * (e - s) + norm[e:]
+        return {f for f, pattern in self.lexicon.source_facets.items() if pattern.search(norm)}
+
+    def treatments(self, text: str) -> set[str]:
+        norm = fold_text(text)
+        return {t.id for t in self.lexicon.treatments if t.pattern.search(norm)}
+
+    def subject(self, doc: DocumentInfo) -> frozenset[str]:
+        return frozenset(self.named(doc.title))
+
+    # -- cutting
+    def pieces(self, chunk: Chunk) -> list[_Piece]:
+        text, base = chunk.text, chunk.start
+        out: list[_Piece] = []
+        paragraph = 0
+        prev_end: int | None = None
+        for span in chunk.sentences:
+            s, e = span.start - base, span.end - base
+            if not (0 <= s < e <= len(text)):
+                continue
+            if prev_end is not None and "\n" in text[prev_end:s]:
+                paragraph += 1
+            line_start = text.rfind("\n", 0, s) + 1
+            item = line_start if _BULLET_LINE.match(text[line_start : s + 1]) else None
+            out.append(_Piece(s + base, e + base, item, paragraph))
+            prev_end = e
+        return out
+
+    def units(self, chunk: Chunk, doc: DocumentInfo) -> list[Unit]:
+        pieces = self.pieces(chunk)
+        text, base = chunk.text, chunk.start
+        heading_tags: set[str] = set()
+        heading_facets: set[str] = set()
+        for heading in reversed(chunk.heading_path):
+            if heading == doc.title:
+                continue
+            if not heading_tags:
+                heading_tags = self.named(heading)
+            heading_facets |= self.facets(heading)
+        subject = self.subject(doc)
+        raw: list[tuple[int, int, str, int]] = []  # (start, end, kind, paragraph)
+        i = 0
+        while i < len(pieces):
+            piece = pieces[i]
+            sentence = text[piece.start - base : piece.end - base]
+            if piece.item is None and sentence.rstrip().endswith(":"):
+                j = i + 1
+                while j < len(pieces) and pieces[j].item is not None:
+                    j += 1
+                if j > i + 1:  # a lead-in and its list, quoted together
+                    raw.append((piece.start, pieces[j - 1].end, "list", piece.paragraph))
+                    i = j
+                    continue
+            if piece.item is not None:
+                j = i + 1
+                while j < len(pieces) and pieces[j].item == piece.item:
+                    j += 1
+                raw.append((piece.start, pieces[j - 1].end, "item", piece.paragraph))
+                i = j
+                continue
+            raw.append((piece.start, piece.end, "sentence", piece.paragraph))
+            i += 1
+        units: list[Unit] = []
+        previous: Unit | None = None
+        for n, (start, end, kind, paragraph) in enumerate(raw):
+            body = text[start - base : end - base]
+            named = self.named(body)
+            same_paragraph = previous is not None and previous.paragraph == paragraph
+            if named:
+                procedures = named | self.hinted(body)
+            elif previous is not None and previous.procedures:
+                # The sentence before it (in its paragraph, or the paragraph before it under
+                # the same heading, such as a FAQ's question) says what it is about.
+                procedures = set(previous.procedures)
+            elif heading_tags:
+                procedures = set(heading_tags)
+            else:
+                procedures = self.hinted(body)
+            treatments = self.treatments(body)
+            if not treatments and not named and same_paragraph and previous is not None:
+                treatments = set(previous.treatments)
+            words = len(body.split())
+            question = body.rstrip().endswith("?")
+            quotable = (
+                words >= 3 and not _BOILERPLATE.search(body) and (kind == "item" or not question)
+            )
+            unit = Unit(
+                chunk_id=chunk.chunk_id,
+                doc_id=chunk.doc_id,
+                index=n,
+                start=start,
+                end=end,
+                text=body,
+                kind=kind,
+                paragraph=paragraph,
+                procedures=frozenset(procedures),
+                subject=subject,
+                facets=frozenset(self.facets(body)),
+                heading_facets=frozenset(heading_facets),
+                treatments=frozenset(treatments),
+                quotable=quotable,
+                continues=bool(_CONTINUES.match(body)),
+                question=question,
+                announces=bool(_ANNOUNCES.search(body)) and words <= 14,
+            )
+            units.append(unit)
+            previous = unit
+        return units
+
+
+class VectorCache:
+    """Unit embeddings by (model, text), in one SQLite file shared by processes."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, v BLOB NOT NULL)"
+            )
+            self._conn.commit()
+
+    @staticmethod
+    def key(model_id: str, text: str) -> str:
+        return hashlib.sha1(f"{UNITS_VERSION}\n{model_id}\n{text}".encode()).hexdigest()
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                part = list(keys[i : i + 500])
+                rows = self._conn.execute(
+                    f"SELECT key, v FROM vectors WHERE key IN ({','.join('?' * len(part))})",
+                    part,
+                ).fetchall()
+                for key, blob in rows:
+                    out[str(key)] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def put(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items]
+        if not rows:
+            return
+        with self._lock:
+            self._conn.executemany("INSERT OR IGNORE INTO vectors (key, v) VALUES (?, ?)", rows)
+            self._conn.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class UnitIndex:
+    """The units of retrieved chunks, tagged and embedded, cached in memory and on disk."""
+
+    def __init__(
+        self,
+        path: Path,
+        embedder: Embedder,
+        tagger: UnitTagger,
+        catalogue: Catalogue | None = None,
+        memory_chunks: int = 20_000,
+    ) -> None:
+        self.path = path
+        self.embedder = embedder
+        self.tagger = tagger
+        self.catalogue = catalogue
+        self.memory_chunks = memory_chunks
+        self._memo: OrderedDict[str, ChunkUnits] = OrderedDict()
+        self._lock = threading.Lock()
+        self._cache: VectorCache | None = None
+
+    @property
+    def cache(self) -> VectorCache:
+        if self._cache is None:
+            self._cache = VectorCache(self.path)
+        return self._cache
+
+    def _model_id(self) -> str:
+        return str(getattr(self.embedder, "model_id", type(self.embedder).__name__))
+
+    def for_chunks(self, pairs: Sequence[tuple[Chunk, DocumentInfo]]) -> list[ChunkUnits]:
+        """The units of each chunk (in order), embedding in one batch those not cached."""
+        out: dict[str, ChunkUnits] = {}
+        missing: list[tuple[Chunk, DocumentInfo, list[Unit]]] = []
+        with self._lock:
+            for chunk, _ in pairs:
+                got = self._memo.get(chunk.chunk_id)
+                if got is not None:
+                    self._memo.move_to_end(chunk.chunk_id)
+                    out[chunk.chunk_id] = got
+        for chunk, doc in pairs:
+            if chunk.chunk_id not in out and all(m[0].chunk_id != chunk.chunk_id for m in missing):
+                missing.append((chunk, doc, self.tagger.units(chunk, doc)))
+        if missing:
+            model = self._model_id()
+            keys = {u.text: VectorCache.key(model, u.text) for _, _, us in missing for u in us}
+            stored = self.cache.get(list(set(keys.values())))
+            todo = sorted({t for t, k in keys.items() if k not in stored})
+            if todo:
+                vectors = np.asarray(self.embedder.embed(todo), dtype=np.float32)
+                fresh = {keys[t]: v for t, v in zip(todo, vectors, strict=True)}
+                self.cache.put(fresh.items())
+                stored.update(fresh)
+            dim = next(iter(stored.values())).shape[0] if stored else 0
+            for chunk, doc, units in missing:
+                matrix = (
+                    np.vstack([stored[keys[u.text]] for u in units])
+                    if units
+                    else np.zeros((0, dim), dtype=np.float32)
+                )
+                out[chunk.chunk_id] = ChunkUnits(chunk, doc, units, matrix)
+            with self._lock:
+                for chunk, _, _ in missing:
+                    self._memo[chunk.chunk_id] = out[chunk.chunk_id]
+                while len(self._memo) > self.memory_chunks:
+                    self._memo.popitem(last=False)
+        return [out[chunk.chunk_id] for chunk, _ in pairs if chunk.chunk_id in out]
+
+    def for_passages(self, passages: Sequence[Passage]) -> list[ChunkUnits]:
+        seen: dict[str, tuple[Chunk, DocumentInfo]] = {}
+        for p in passages:
+            seen.setdefault(p.chunk.chunk_id, (p.chunk, p.doc))
+        return self.for_chunks(list(seen.values()))
+
+    def sync(self, batch: int = 256) -> int:
+        """Embed the units of every visible chunk not embedded yet; returns how many chunks."""
+        if self.catalogue is None:
+            return 0
+        ids = [chunk_id for chunk_id, _, _ in self.catalogue.iter_visible_chunks()]
+        done = 0
+        for i in range(0, len(ids), batch):
+            found = self.catalogue.visible(ids[i : i + batch])
+            pairs = [found[c] for c in ids[i : i + batch] if c in found]
+            self.for_chunks(pairs)
+            done += len(pairs)
+        return done
+
+    def topics_of_span(self, chunk_id: str, start: int, end: int) -> frozenset[str]:
+        """The procedures of the units overlapping a quoted span (for evaluations)."""
+        if self.catalogue is None:
+            return frozenset()
+        found = self.catalogue.visible([chunk_id])
+        if chunk_id not in found:
+            return frozenset()
+        (chunk_units,) = self.for_chunks([found[chunk_id]])
+        out: set[str] = set()
+        for unit in chunk_units.units:
+            if unit.start < end and start < unit.end:
+                out |= unit.procedures
+        return frozenset(out)
+
+    def iter_units(self, chunk_units: Sequence[ChunkUnits]) -> Iterator[tuple[Unit, np.ndarray]]:
+        for cu in chunk_units:
+            yield from zip(cu.units, cu.vectors, strict=False)
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None

@@ -1,0 +1,178 @@
+"""Question understanding and unit tagging: lexicon and registry only, no model, no index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.evidence import EvidenceRegistry
+from assistant.ingest.chunking import chunk_document
+from assistant.selection import messages
+from assistant.types import DocumentInfo, Draft, SourceDoc, Turn
+from assistant.understanding import GENERAL, LANGUAGES, Understander
+from assistant.units import UnitTagger
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+FAT = "fat-transfer"
+MIGONE = "occipital-nerve-decompression-migone"
+STIM = "nerve-and-spinal-cord-stimulation"
+
+
+@pytest.fixture(scope="module")
+def understander() -> Understander:
+    return Understander(EvidenceRegistry.load(KNOWLEDGE / "evidence-registry.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure", "facet"),
+    [
+        ("will I have to stay the night after the migone?", MIGONE, "hospital_stay"),
+        ("do they knock you out for injecting your own fat?", FAT, "anaesthesia"),
+        ("what could go wrong with the neck nerve operation?", MIGONE, "risks"),
+        ("how long until I am back to work after a fat graft?", FAT, "recovery"),
+        ("does it hurt afterwards when they put in the stimulator?", STIM, "pain_after"),
+        ("will insurance pay for the occipital nerve stimulator?", STIM, "cost"),
+    ],
+)
+def test_understand__lay_words_give_procedure_and_facet(
+    understander: Understander, question: str, procedure: str, facet: str
+) -> None:
+    u = understander.understand(question)
+    assert u.procedures[0] == procedure
+    assert facet in u.facets
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How long does the fat transfer take?", "en"),
+        ("¿Cuánto dura la operación de transferencia de grasa?", "es"),
+        ("Combien de temps dure l'intervention du lipofilling ?", "fr"),
+        ("Wie lange dauert die Operation mit Eigenfett?", "de"),
+        ("Hoe lang duurt een vettransplantatie tegen migraine?", "nl"),
+        ("Quanto tempo demora o procedimento da gordura?", "pt"),
+        ("Quanto dura l'intervento di innesto di grasso?", "it"),
+    ],
+)
+def test_understand__language_and_facet_in_seven_languages(
+    understander: Understander, question: str, language: str
+) -> None:
+    u = understander.understand(question)
+    assert u.language == language
+    assert u.procedures == (FAT,)
+    assert "duration" in u.facets
+
+
+def test_understand__a_named_treatment_is_kept_with_its_spelling(
+    understander: Understander,
+) -> None:
+    u = understander.understand("Does sumatriptan work for migraine?")
+    assert [t.name for t in u.subject_treatments] == ["sumatriptan"]
+    assert "efficacy" in u.facets
+
+
+def test_understand__a_treatment_in_the_patients_past_is_not_the_subject(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "I have tried topiramate and amitriptyline and nothing helped. Is surgery for people "
+        "like me?"
+    )
+    assert not u.subject_treatments
+    assert u.procedures == (GENERAL,)
+
+
+def test_understand__the_procedure_asked_about_wins_over_the_failed_one(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "Ya me operaron de la migraña (descompresión de nervios) y no sirvió. ¿El injerto de "
+        "grasa me puede dejar peor?"
+    )
+    assert u.procedures == (FAT,)
+    assert "worse" in u.facets
+
+
+def test_understand__a_follow_up_takes_the_procedure_of_the_conversation(
+    understander: Understander,
+) -> None:
+    history = [
+        Turn(role="user", content="Tell me about occipital nerve stimulation"),
+        Turn(role="assistant", content="..."),
+    ]
+    u = understander.understand("and what can go wrong with it?", history)
+    assert u.procedures == (STIM,)
+    assert u.procedures_from == "history"
+    assert "risks" in u.facets
+
+
+def test_understand__a_surgeon_recommendation_is_a_provider_question(
+    understander: Understander,
+) -> None:
+    assert understander.understand("Where can I get fat transfer near me?").provider
+
+
+def test_draft__an_answered_draft_without_text_cannot_exist() -> None:
+    with pytest.raises(ValidationError, match="must have text"):
+        Draft(text="  \n", status="answered")
+    assert Draft(text="", status="no_evidence").status == "no_evidence"
+
+
+def _units(understander: Understander, text: str, title: str = "A page") -> list:
+    doc = SourceDoc(doc_id="doc", title=title, text=text, source_kind="clinic-marketing")
+    info = DocumentInfo(
+        doc_id="doc",
+        title=title,
+        url=None,
+        publisher="P",
+        source_kind="clinic-marketing",
+        date=None,
+        path="doc.md",
+        content_hash="h",
+    )
+    tagger = UnitTagger(understander)
+    return [u for chunk in chunk_document(doc, "h" * 64, 200) for u in tagger.units(chunk, info)]
+
+
+def test_units__a_lead_in_is_one_unit_with_its_list(understander: Understander) -> None:
+    text = (
+        "Occipital neuralgia is common.\n\nOccipital neuralgia has several potential causes:\n\n"
+        "  • Traumatic events such as a fall\n  • Gout\n  • Infection\n\nIt is diagnosed by a "
+        "physician.\n"
+    )
+    units = _units(understander, text)
+    lists = [u for u in units if u.kind == "list"]
+    assert len(lists) == 1
+    assert lists[0].text.startswith("Occipital neuralgia has several potential causes:")
+    assert lists[0].text.endswith("Infection")
+    assert "causes" in lists[0].facets
+    # The lead-in is never a unit of its own, nor are the items it introduces.
+    assert not [u for u in units if u.kind != "list" and u.text.endswith(":")]
+    assert not [u for u in units if u.kind == "item"]
+
+
+def test_units__a_sentence_is_tagged_with_its_heading_and_previous_sentence(
+    understander: Understander,
+) -> None:
+    text = (
+        "# Occipital nerve stimulation\n\nLead migration was common. It often needed revision "
+        "surgery.\n\n# Fat transfer\n\nSwelling or bruising is typical.\n"
+    )
+    units = {u.text: u for u in _units(understander, text, title="Migraine treatments")}
+    assert units["Lead migration was common."].procedures == {STIM}
+    assert units["It often needed revision surgery."].procedures == {STIM}
+    assert "risks" in units["It often needed revision surgery."].facets
+    assert units["Swelling or bruising is typical."].procedures == {FAT}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_messages__every_language_has_every_fixed_text(language: str) -> None:
+    english, own = messages("en"), messages(language)
+    for key in ("no_evidence", "treatment_not_covered", "facet_not_covered", "provider"):
+        assert own.data.get(key), (language, key)
+    for group in ("lead_ins", "facet_what", "procedures"):
+        assert set(own.data[group]) == set(english.data[group]), (language, group)
+    if language != "en":
+        assert own.data["quotes_in_english"] != english.data["quotes_in_english"]
