@@ -27,6 +27,7 @@ from assistant.index.catalogue import Catalogue
 from assistant.index.lexical import LexicalIndexCache
 from assistant.index.vector_store import ChromaStore, VectorStore
 from assistant.ingest.pipeline import Indexer, IngestReport, Progress
+from assistant.lead import LeadWriter
 from assistant.prompts import PromptSet
 from assistant.retrieval import HybridRetriever, Mode
 from assistant.rewrite import QueryRewriter
@@ -104,6 +105,10 @@ class Assistant:
     @cached_property
     def rewriter(self) -> QueryRewriter:
         return QueryRewriter(self.registry, understander=self.understander)
+
+    @cached_property
+    def lead_writer(self) -> LeadWriter:
+        return LeadWriter(self.registry)
 
     @cached_property
     def understander(self) -> Understander:
@@ -285,6 +290,11 @@ class Assistant:
         guarded = self.guardrails.apply(
             composed, turns, state["retrieval"].query_vector, self.embedder.model_id
         )
+        understanding = state.get("understanding")
+        language = understanding.language if understanding is not None else "en"
+        guarded = guarded.model_copy(update={"language": language})
+        # The plain-language lead is chosen last, from reviewed texts, for the final answer.
+        guarded = guarded.model_copy(update={"summary": self.lead_writer.write(guarded)})
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         return guarded.model_copy(update={"timings_ms": timings})
 
