@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.types import Citation, Draft, Passage
+from assistant.types import CITATION_MARKER, Citation, Draft, Passage
 
-MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+MARKER = re.compile(r"\s?" + CITATION_MARKER.pattern)
 
 
 def quote_is_exact(citation: Citation, passages: Sequence[Passage]) -> bool:

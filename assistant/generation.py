@@ -28,7 +28,7 @@ from assistant.prompts import PromptSet
 from assistant.rewrite import QueryRewriter
 from assistant.settings import Settings
 from assistant.text import terms
-from assistant.types import Citation, Draft, Passage, Span, Turn
+from assistant.types import CITATION_MARKER, Citation, Draft, Passage, Span, Turn
 
 # A sentence is kept when at least this share of its content words occur together in one
 # sentence, or two adjacent sentences, of a passage it cites (stems; a stem also matches a
@@ -41,7 +41,7 @@ MIN_SIMILARITY = 0.35
 MIN_KEPT_SHARE = 0.5
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+_MARKER = CITATION_MARKER
 _LEAD_MARKERS = re.compile(r"^((?:\s*\[\d{1,3}\])+)")
 _TRAILING_MARKERS = re.compile(r"\s*([.!?])\s*((?:\[\d{1,3}\])+)$")
 _MARKERS_SO_FAR = re.compile(r"\s*(?:\[\d{0,3}\]?\s*)*")

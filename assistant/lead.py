@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from assistant.evidence import EvidenceRegistry
 from assistant.selection import Messages, messages
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, marker
 
 SOURCE_ORDER = ("curated-evidence", "reference", "clinic-marketing", "practice-blog")
 MARKETING = frozenset({"clinic-marketing", "practice-blog"})
@@ -22,7 +22,7 @@ NOT_ASSESSED = "not-assessed"
 
 
 def _markers(citations: list[Citation]) -> str:
-    return "".join(f"[{c.n}]" for c in citations)
+    return "".join(marker(c.n) for c in citations)
 
 
 class LeadWriter:

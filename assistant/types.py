@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Literal
 
@@ -92,6 +93,15 @@ class Turn(_Frozen):
 
     role: Literal["user", "assistant"]
     content: str
+
+
+CITATION_MARKER = re.compile(r"\[(\d{1,3})\]")
+"""The one syntax of a citation marker in answer text: ``[n]``, n the citation's number."""
+
+
+def marker(n: int) -> str:
+    """The marker of citation ``n``."""
+    return f"[{n}]"
 
 
 Status = Literal["answered", "no_evidence", "emergency", "urgent", "declined"]

@@ -15,13 +15,14 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.types import Citation
+from assistant.evals.readability import readability
+from assistant.types import CITATION_MARKER, Citation
 
 # Ranks at which retrieval is scored; the Assistant answers from the top 5 passages.
 KS: tuple[int, ...] = (1, 3, 5, 10)
 K_MAX = max(KS)
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+_MARKER = CITATION_MARKER
 _SPACE = re.compile(r"\s+")
 _TYPOGRAPHIC = str.maketrans(
     {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "\u00a0": " "}
@@ -233,7 +234,7 @@ class MetricSpec:
     """"" for a share (shown as a percentage), "score" for other 0-1 numbers, "ms"."""
     # From a per-case record (a mapping) to the values to average; None when it does not apply.
     per_case: Callable[[Mapping[str, Any]], float | None] | None = None
-    aggregate: str = "mean"  # "mean" | "p50" | "p95" (of latency samples)
+    aggregate: str = "mean"  # "mean" | "max" | "p50" | "p95" (of latency samples)
 
 
 def _score(key: str) -> Callable[[Mapping[str, Any]], float | None]:
@@ -288,6 +289,110 @@ _RETRIEVAL.append(
 )
 
 RETRIEVAL_METRICS: tuple[str, ...] = tuple(m.name for m in _RETRIEVAL)
+
+
+def _grade(text: str | None) -> float | None:
+    """Flesch-Kincaid grade of English text, without citation markers; None otherwise."""
+    if not text:
+        return None
+    level = readability(CITATION_MARKER.sub("", text), "en")
+    return round(level.value, 2) if level is not None else None
+
+
+def _english(field: Callable[[Mapping[str, Any]], str | None]) -> Callable[..., float | None]:
+    return lambda r: _grade(field(r)) if r.get("language", "en") == "en" else None
+
+
+def _whole_answer(r: Mapping[str, Any]) -> str | None:
+    return " ".join(t for t in (r.get("summary"), r.get("answer")) if t) or None
+
+
+def caveat_verdict(caveat: str | None) -> str | None:
+    """The verdict of a caveat: its first line after the heading."""
+    lines = [line.strip() for line in (caveat or "").splitlines() if line.strip()]
+    return lines[1].removeprefix("- ") if len(lines) > 1 else (lines[0] if lines else None)
+
+
+FIXED_MESSAGE_KEYS = (
+    "no_evidence",
+    "treatment_not_covered",
+    "treatment_not_covered_tail",
+    "facet_not_covered",
+    "topic_not_covered",
+    "provider",
+    "quotes_in_english",
+)
+FIXED_MESSAGE_GROUPS = ("lead", "triage")
+
+
+def fixed_messages(language: str = "en") -> list[str]:
+    """The fixed messages patients read in ``language``, placeholders filled with plain words."""
+    from assistant.selection import messages
+
+    words = messages(language)
+    fill = {"treatment": "magnesium", "what": "how long it takes", "procedure": "fat transfer"}
+    texts = [words.text(key, **fill) for key in FIXED_MESSAGE_KEYS if words.get(key)]
+    for group in FIXED_MESSAGE_GROUPS:
+        for value in (words.get(group) or {}).values():
+            texts.append(" ".join(str(value).format(who="A clinic", **fill).split()))
+    return texts
+
+
+def fixed_message_grade_max(language: str = "en") -> MetricValue:
+    """The highest Flesch-Kincaid grade among the English fixed messages."""
+    grades = [g for g in (_grade(t) for t in fixed_messages(language)) if g is not None]
+    return MetricValue(max(grades) if grades else None, len(grades))
+
+
+READING_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec(
+        "lead_reading_grade",
+        "Lead: reading grade (mean)",
+        "reading level",
+        "Flesch-Kincaid grade of the plain-language lead (Answer.summary), English answers.",
+        better="lower",
+        unit="score",
+        per_case=_english(lambda r: r.get("summary")),
+    ),
+    MetricSpec(
+        "lead_reading_grade_max",
+        "Lead: reading grade (highest)",
+        "reading level",
+        "The highest Flesch-Kincaid grade of any lead.",
+        better="lower",
+        unit="score",
+        per_case=_english(lambda r: r.get("summary")),
+        aggregate="max",
+    ),
+    MetricSpec(
+        "answer_reading_grade",
+        "Whole answer: reading grade (mean)",
+        "reading level",
+        "Flesch-Kincaid grade of the lead and the answer text together (quotes included).",
+        better="lower",
+        unit="score",
+        per_case=_english(_whole_answer),
+    ),
+    MetricSpec(
+        "caveat_verdict_reading_grade_max",
+        "Caveat verdict: reading grade (highest)",
+        "reading level",
+        "The highest Flesch-Kincaid grade of the first line of an evidence-status caveat.",
+        better="lower",
+        unit="score",
+        per_case=_english(lambda r: caveat_verdict(r.get("caveat"))),
+        aggregate="max",
+    ),
+    MetricSpec(
+        "fixed_message_reading_grade_max",
+        "Fixed messages: reading grade (highest)",
+        "reading level",
+        "The highest Flesch-Kincaid grade of the English fixed messages (refusals, leads, "
+        "emergency and urgent messages), from the messages file; measured once per run.",
+        better="lower",
+        unit="score",
+    ),
+)
 
 METRICS: dict[str, MetricSpec] = {
     m.name: m
@@ -425,6 +530,7 @@ METRICS: dict[str, MetricSpec] = {
             better="lower",
             unit="score",
         ),
+        *READING_METRICS,
         MetricSpec(
             "latency_p50_ms",
             "Latency p50",
@@ -466,7 +572,10 @@ def aggregate(
     out: dict[str, MetricValue] = {}
     for name in names if names is not None else METRICS:
         spec = METRICS[name]
-        if spec.aggregate in ("p50", "p95"):
+        if spec.aggregate == "max":
+            values = [v for v in (spec.per_case(r) for r in records) if v is not None]
+            out[name] = MetricValue(max(values) if values else None, len(values))
+        elif spec.aggregate in ("p50", "p95"):
             samples = [s for r in records for s in r.get("latencies_ms", [])]
             q = 50 if spec.aggregate == "p50" else 95
             out[name] = MetricValue(percentile(samples, q), len(samples))

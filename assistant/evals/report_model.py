@@ -117,7 +117,9 @@ class CaseResult(_Model):
     latency_p95_ms: float | None = None
     search_ms: float | None = None
     status: str | None = None
+    summary: str | None = None
     answer: str | None = None
+    language: str = "en"
     standalone_question: str | None = None
     citations: list[CitationRecord] = Field(default_factory=list)
     caveat: str | None = None

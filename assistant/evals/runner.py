@@ -196,7 +196,9 @@ def _score_answer(
 ) -> None:
     """Fill ``record`` with what came back for ``case``, its scores and its failures."""
     record.status = answer.status
+    record.summary = answer.summary
     record.answer = answer.answer
+    record.language = answer.language
     record.standalone_question = answer.standalone_question
     record.citations = _citations(answer)
     record.caveat = answer.caveat
