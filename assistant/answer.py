@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assistant.selection import Selector, lead_in, matched_terms, messages
+from assistant.messages import messages
+from assistant.selection import Selector, lead_in, matched_terms
 from assistant.types import Draft, Passage
 from assistant.understanding import Understander, Understanding
 from assistant.units import UnitIndex

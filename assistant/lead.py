@@ -13,7 +13,7 @@ that are in the answer.
 from __future__ import annotations
 
 from assistant.evidence import EvidenceRegistry
-from assistant.selection import Messages, messages
+from assistant.messages import Messages, messages
 from assistant.types import Answer, Citation, marker
 
 SOURCE_ORDER = ("curated-evidence", "reference", "clinic-marketing", "practice-blog")

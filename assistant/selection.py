@@ -27,18 +27,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from assistant.messages import Messages, messages
 from assistant.text import fold, terms
 from assistant.types import Citation, Draft, Passage
-from assistant.understanding import GENERAL, RESOURCES, Understander, Understanding
+from assistant.understanding import GENERAL, Understander, Understanding
 from assistant.units import Unit, UnitIndex
 
-MESSAGES_DIR = RESOURCES / "messages"
 EVIDENCE_KINDS = frozenset({"curated-evidence", "reference"})
 CONDITION_FACETS = frozenset({"alternatives", "causes", "diagnosis", "difference"})
 """Facets about the condition rather than a procedure: a unit's document subject does not
@@ -62,43 +60,7 @@ Idf = Callable[[str], float]
 Covered = Callable[[str], bool]
 
 
-# ---- messages -----------------------------------------------------------------------------
-class Messages:
-    """The fixed texts of one language (English where a key is missing)."""
-
-    def __init__(self, data: dict[str, Any], fallback: dict[str, Any] | None = None) -> None:
-        self.data = data
-        self.fallback = fallback or {}
-
-    def get(self, key: str) -> Any:
-        value = self.data.get(key)
-        return value if value not in (None, "", {}) else self.fallback.get(key)
-
-    def text(self, key: str, **values: str) -> str:
-        template = str(self.get(key) or "")
-        return " ".join(template.format(**values).split())
-
-    def sub(self, group: str, key: str) -> str | None:
-        own = (self.data.get(group) or {}).get(key)
-        return own if own else (self.fallback.get(group) or {}).get(key)
-
-    def procedure(self, pid: str, registry_name: str | None = None) -> str:
-        return self.sub("procedures", pid) or registry_name or pid
-
-    def join(self, items: Sequence[str]) -> str:
-        if len(items) <= 1:
-            return "".join(items)
-        return ", ".join(items[:-1]) + f" {self.get('and')} " + items[-1]
-
-
-@lru_cache(maxsize=16)
-def messages(language: str, folder: str = str(MESSAGES_DIR)) -> Messages:
-    base = Path(folder)
-    english = yaml.safe_load((base / "en.yaml").read_text(encoding="utf-8"))
-    path = base / f"{language}.yaml"
-    if language == "en" or not path.exists():
-        return Messages(english, english)
-    return Messages(yaml.safe_load(path.read_text(encoding="utf-8")), english)
+# ---- messages: see assistant.messages ------------------------------------------------------
 
 
 def lead_in(passage: Passage, words: Messages) -> str:

@@ -276,9 +276,11 @@ class Assistant:
         if draft.status == "answered" and not draft.text.strip():
             # Never an empty answer: what could not be composed is not in the sources.
             draft = Draft(text=NO_EVIDENCE_MESSAGE, status="no_evidence", generator=draft.generator)
+        understanding = state.get("understanding")
         composed = Answer(
             question=state["question"],
             standalone_question=state["standalone"],
+            language=understanding.language if understanding is not None else "en",
             status=draft.status,
             answer=draft.text,
             citations=list(draft.citations),
@@ -290,9 +292,6 @@ class Assistant:
         guarded = self.guardrails.apply(
             composed, turns, state["retrieval"].query_vector, self.embedder.model_id
         )
-        understanding = state.get("understanding")
-        language = understanding.language if understanding is not None else "en"
-        guarded = guarded.model_copy(update={"language": language})
         # The plain-language lead is chosen last, from reviewed texts, for the final answer.
         guarded = guarded.model_copy(update={"summary": self.lead_writer.write(guarded)})
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)

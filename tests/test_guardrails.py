@@ -12,9 +12,15 @@ from hypothesis import strategies as st
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.efficacy import EfficacyDetector, is_efficacy_text, states_outcomes
-from assistant.guardrails.layer import MESSAGES, GuardrailLayer
+from assistant.guardrails.layer import GuardrailLayer
 from assistant.guardrails.treatments import default_catalogue
-from assistant.guardrails.triage import is_personal_decision, is_red_flag, red_flags, triage_level
+from assistant.guardrails.triage import (
+    is_personal_decision,
+    is_red_flag,
+    red_flags,
+    triage_level,
+    triage_message,
+)
 from assistant.types import Answer, Citation, Turn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -311,7 +317,7 @@ def test_property__lay_red_flags_are_triaged_first_with_no_quotes(data: st.DataO
         c.level for c in RED_FLAGS.concepts if c.id in result.concepts
     } else level
     assert out.status == expected, question
-    assert out.answer == MESSAGES[expected] and out.citations == [], question
+    assert out.answer == triage_message(expected) and out.citations == [], question
     assert "Reassuring quote" not in out.answer
 
 
@@ -337,7 +343,7 @@ def test_triage__red_flags_are_emergencies_said_first(question: str) -> None:
     assert is_red_flag(question)
     out = LAYER.apply(_answer(question))
     assert out.status == "emergency" and out.citations == []
-    assert out.answer.startswith("Seek emergency care now")
+    assert out.answer.startswith("Call 911, 112 or 999 now.")
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_ask__efficacy_answer_shows_published_evidence_next_to_the_claims(
 def test_ask__red_flag_is_an_emergency_first(built_assistant: Assistant) -> None:
     answer = built_assistant.ask("I have the worst headache of my life, does surgery help?")
     assert answer.status == "emergency"
-    assert answer.answer.startswith("Seek emergency care now")
+    assert answer.answer.startswith("Call 911, 112 or 999 now.")
     assert answer.caveat  # an efficacy question keeps its caveat even then
 
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from assistant.evidence import EvidenceRegistry
 from assistant.ingest.chunking import chunk_document
-from assistant.selection import messages
+from assistant.messages import messages
 from assistant.types import DocumentInfo, Draft, SourceDoc, Turn
 from assistant.understanding import GENERAL, LANGUAGES, Understander
 from assistant.units import UnitTagger

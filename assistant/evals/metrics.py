@@ -327,7 +327,7 @@ FIXED_MESSAGE_GROUPS = ("lead", "triage")
 
 def fixed_messages(language: str = "en") -> list[str]:
     """The fixed messages patients read in ``language``, placeholders filled with plain words."""
-    from assistant.selection import messages
+    from assistant.messages import messages
 
     words = messages(language)
     fill = {"treatment": "magnesium", "what": "how long it takes", "procedure": "fat transfer"}

@@ -23,16 +23,8 @@ from assistant.guardrails.caveat import (
 )
 from assistant.guardrails.efficacy import EfficacyDetector, states_outcomes
 from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
-from assistant.guardrails.triage import (
-    DECLINED_MESSAGE,
-    EMERGENCY_MESSAGE,
-    URGENT_MESSAGE,
-    is_personal_decision,
-    triage,
-)
+from assistant.guardrails.triage import is_personal_decision, triage, triage_message
 from assistant.types import Answer, Turn
-
-MESSAGES = {"emergency": EMERGENCY_MESSAGE, "urgent": URGENT_MESSAGE}
 
 
 class GuardrailLayer:
@@ -60,12 +52,14 @@ class GuardrailLayer:
         flag = triage(question, history)
         if flag is not None:
             # The first thing said is where to get care; nothing else competes with it.
-            update.update(status=flag.level, answer=MESSAGES[flag.level], citations=[])
+            text = triage_message(flag.level, answer.language)
+            update.update(status=flag.level, answer=text, citations=[])
         elif is_personal_decision(question):
             general = answer.answer if answer.status == "answered" else ""
-            text = DECLINED_MESSAGE
+            text = triage_message("declined", answer.language)
             if general:
-                text += "\n\nWhat my sources say in general:\n\n" + general
+                text += "\n\n" + triage_message("declined_general", answer.language)
+                text += "\n\n" + general
             update.update(
                 status="declined",
                 answer=text,

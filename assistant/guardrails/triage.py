@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import yaml
 
+from assistant.messages import messages
 from assistant.text import fold
 from assistant.types import Turn
 
@@ -81,6 +82,7 @@ class RedFlags:
         cues = data["cues"]
         self.general = _rx(*cues["general"])
         self.report = _rx(*cues["report"])
+        self.hypothetical = _rx(*cues.get("hypothetical", ["(?!x)x"]))
         self.terms: dict[str, Term] = {}
         for name, spec in data["terms"].items():
             spec = {"patterns": spec} if isinstance(spec, list) else spec
@@ -119,18 +121,34 @@ class RedFlags:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def _general_spans(self, text: str) -> list[tuple[int, int]]:
-        """Sentences that ask about symptoms in general and report nothing happening now."""
+        """Sentences that ask about symptoms in general and report nothing happening now, and
+        clauses that open a sentence with a condition ("if after the op I get a fever, who do I
+        call?", "si jamais...", "se dopo l'intervento..."): nothing in them happens now."""
         spans = []
         for m in re.finditer(r"[^.?!;]+[.?!;]*", text):
             sentence = m.group(0)
+            clause = self._hypothetical_clause(sentence)
+            if clause is not None:
+                spans.append((m.start() + clause[0], m.start() + clause[1]))
             if self.general.search(sentence) and not self._reports(sentence):
                 spans.append((m.start(), m.end()))
         return spans
 
+    def _hypothetical_clause(self, sentence: str) -> tuple[int, int] | None:
+        """Where a sentence opens with a condition: up to its last comma (the main clause, a
+        question, follows), or the whole sentence when it has no comma."""
+        opening = self.hypothetical.match(sentence)
+        if opening is None:
+            return None
+        comma = sentence.rfind(",")
+        return (opening.start(), comma if comma > opening.end() else len(sentence))
+
     def _reports(self, sentence: str) -> bool:
         """Whether a sentence reports symptoms now; "if my wound is red" is no report."""
+        clause = self._hypothetical_clause(sentence)
         return any(
             not _CONDITIONAL.search(sentence[max(0, m.start() - 12) : m.start()])
+            and not (clause and clause[0] <= m.start() < clause[1])
             for m in self.report.finditer(sentence)
         )
 
@@ -227,29 +245,12 @@ def is_personal_decision(text: str) -> bool:
     return bool(PERSONAL_DECISION.search(fold(text)))
 
 
-URGENT_MESSAGE = (
-    "See a doctor today: contact the surgeon or clinic that treated you, your own doctor or an "
-    "urgent care service today, and if you cannot reach one, go to an emergency department. The "
-    "symptoms you describe (such as a wound that is red, hot, swollen or leaking, a fever or "
-    "bleeding after an operation, a new kind of headache after 50, a headache with cancer or a "
-    "weak immune system, or a headache that gets worse day by day with vomiting) need to be "
-    "checked by a doctor within hours, not days. If you get a sudden severe headache, weakness, "
-    "trouble speaking, confusion or a stiff neck with fever, call your local emergency number "
-    "(911, 112 or 999) at once."
-)
+def triage_message(key: str, language: str = "en") -> str:
+    """The reviewed message for ``key`` (emergency, urgent, declined, declined_general) in
+    ``language``, from ``assistant/resources/messages/<language>.yaml``."""
+    return str(messages(language).sub("triage", key)).strip()
 
-EMERGENCY_MESSAGE = (
-    "Seek emergency care now: call your local emergency number (911 in the US and Canada, "
-    "112 in the EU, 999 in the UK) or go to the nearest emergency department. The symptoms you "
-    "describe (such as a sudden or 'worst ever' headache, a drooping face, weakness or numbness "
-    "on one side, trouble speaking, fever with a stiff neck, a headache after a head injury, "
-    "sudden loss of vision or confusion) can be signs of a stroke, bleeding in the brain or "
-    "meningitis, which need treatment within minutes to hours. Do not wait for a reply here "
-    "and do not drive yourself."
-)
 
-DECLINED_MESSAGE = (
-    "I can't make personal medical decisions: I can't tell you whether to have surgery, which "
-    "dose to take, or what you have. Please talk this through with your doctor or a headache "
-    "specialist, who knows your history."
-)
+EMERGENCY_MESSAGE = triage_message("emergency")
+URGENT_MESSAGE = triage_message("urgent")
+DECLINED_MESSAGE = triage_message("declined")
