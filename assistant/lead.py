@@ -12,9 +12,11 @@ that are in the answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from assistant.evidence import EvidenceRegistry
 from assistant.messages import Messages, messages
-from assistant.types import Answer, Citation, marker
+from assistant.types import Answer, Citation, EvidenceStatus, marker
 
 SOURCE_ORDER = ("curated-evidence", "reference", "clinic-marketing", "practice-blog")
 MARKETING = frozenset({"clinic-marketing", "practice-blog"})
@@ -23,6 +25,19 @@ NOT_ASSESSED = "not-assessed"
 
 def _markers(citations: list[Citation]) -> str:
     return "".join(marker(c.n) for c in citations)
+
+
+def plain_verdict(words: Messages, entry: EvidenceStatus, ids: Mapping[str, str]) -> str:
+    """The reviewed plain verdict on one caveat entry (``ids``: registry name -> id)."""
+    if entry.tier == NOT_ASSESSED:
+        name = entry.procedure.split(" (")[0]  # without "(you asked about ...)"
+        if name[:1].isupper() and name[1:2].islower():
+            name = name[:1].lower() + name[1:]  # "Magnesium supplements" inside a sentence
+        text = str(words.sub("verdicts", NOT_ASSESSED) or "").format(treatment=name)
+    else:
+        key = ids.get(entry.procedure, "general")
+        text = str(words.sub("verdicts", key) or words.sub("verdicts", "general") or "")
+    return " ".join(text.split())
 
 
 class LeadWriter:
@@ -49,14 +64,7 @@ class LeadWriter:
         return " ".join(str(text).split()) if text else None
 
     def _verdict(self, words: Messages, answer: Answer) -> str | None:
-        first = answer.evidence[0]
-        if first.tier == NOT_ASSESSED:
-            template = words.sub("verdicts", NOT_ASSESSED)
-            text = str(template or "").format(treatment=first.procedure)
-        else:
-            key = self._ids.get(first.procedure, "general")
-            text = str(words.sub("verdicts", key) or words.sub("verdicts", "general") or "")
-        text = " ".join(text.split())
+        text = plain_verdict(words, answer.evidence[0], self._ids)
         if not text:
             return None
         # The verdict rests on the evidence registry; a quoted summary of studies supports it.

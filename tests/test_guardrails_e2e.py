@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.messages import messages
 from assistant.service import Assistant
 
 
@@ -28,7 +29,8 @@ def test_ask__efficacy_questions_carry_the_caveat(
 ) -> None:
     answer = built_assistant.ask(question, history)
     assert answer.efficacy_question
-    assert answer.caveat and answer.caveat.startswith("Evidence status")
+    heading = str(messages(answer.language).sub("caveat", "heading"))
+    assert answer.caveat and answer.caveat.startswith(heading)
     assert answer.evidence
 
 

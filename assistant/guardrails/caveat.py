@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from assistant.evidence import EvidenceRegistry, Procedure, normalise
 from assistant.guardrails.treatments import Mention, TreatmentCatalogue, default_catalogue
+from assistant.lead import plain_verdict
+from assistant.messages import messages
 from assistant.types import Citation, EvidenceStatus, Turn
 
 TIER_LABELS = {
@@ -200,11 +202,20 @@ def build_caveat(
     evidence: Sequence[EvidenceStatus],
     citations: Sequence[Citation],
     catalogue: TreatmentCatalogue | None = None,
+    registry: EvidenceRegistry | None = None,
+    language: str = "en",
 ) -> str:
-    """Plain-language caveat: each entry's evidence tier, status and references."""
+    """The caveat as patients read it: a heading, the plain verdict on what was asked and what
+    to do (reviewed texts in the question's language), then each entry's tier, evidence
+    summary and references."""
     catalogue = catalogue or default_catalogue()
+    words = messages(language)
+    ids = {p.name: p.id for p in registry.procedures} if registry is not None else {}
     labels = {**TIER_LABELS, catalogue.not_assessed["tier"]: catalogue.not_assessed["tier_label"]}
-    lines = [f"{CAVEAT_HEADING}: how strong the evidence really is."]
+    lines = [str(words.sub("caveat", "heading"))]
+    if evidence:
+        lines.append("- " + plain_verdict(words, evidence[0], ids))
+    lines.append("- " + str(words.sub("caveat", "what_to_do")))
     for item in evidence:
         tier = labels.get(item.tier, item.tier)
         lines.append(f"- {item.procedure}: {tier}. {item.summary.strip()}")
@@ -212,12 +223,6 @@ def build_caveat(
             lines.append("  References: " + "; ".join(item.references))
     kinds = {c.source_kind for c in citations}
     if kinds & {"clinic-marketing", "practice-blog"}:
-        lines.append(
-            "- Success figures on clinic and practice pages are the sellers' own claims; "
-            "those pages name no studies behind them."
-        )
-    lines.append(
-        "- This is general information, not medical advice: discuss any treatment with a "
-        "headache specialist."
-    )
+        lines.append("- " + str(words.sub("caveat", "sellers")))
+    lines.append("- " + str(words.sub("caveat", "not_advice")))
     return "\n".join(lines)

@@ -82,7 +82,13 @@ class GuardrailLayer:
                 subjects = with_answer_procedures(self.registry, subjects, sourced)
             evidence = evidence_for(self.registry, subjects, self.catalogue)
             update.update(
-                caveat=build_caveat(evidence, citations, self.catalogue),  # type: ignore[arg-type]
+                caveat=build_caveat(
+                    evidence,
+                    citations,  # type: ignore[arg-type]
+                    self.catalogue,
+                    self.registry,
+                    answer.language,
+                ),
                 evidence=evidence,
             )
         else:
