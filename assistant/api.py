@@ -667,6 +667,10 @@ def sse_events(events: StreamEvents) -> Iterator[bytes]:
                 if "".join(sent) != payload["answer"]:
                     # A fallback or a guardrail changed the text: the final text supersedes.
                     yield event("replace", {"text": payload["answer"]})
+                # The plain-language lead, shown above the answer; known once it is final.
+                yield event(
+                    "summary", {"summary": payload["summary"], "language": payload["language"]}
+                )
                 yield event("citations", {"citations": payload["citations"]})
                 yield event(
                     "caveat", {"caveat": payload["caveat"], "evidence": payload["evidence"]}
@@ -691,7 +695,8 @@ def sse_events(events: StreamEvents) -> Iterator[bytes]:
             "with a generator, one verified sentence at a time, a sentence that fails "
             "verification is never sent); `replace` {text} only when the final text differs "
             "from the deltas joined (a generated answer fell back to the extractive one): the "
-            "final text supersedes them; `citations` {citations}; `caveat` {caveat, evidence}; "
+            "final text supersedes them; `summary` {summary, language}: the plain-language "
+            "lead to show above the answer; `citations` {citations}; `caveat` {caveat, evidence}; "
             "and last `answer`, the full AskResponse. If the answer fails after the stream "
             "began, an `error` {error, message} event ends it.",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},

@@ -90,7 +90,10 @@ def format_answer(answer: Any) -> str:
     """Plain-text rendering of an Answer for the terminal; an emergency or urgent answer
     starts with its level, before anything else."""
     banner = STATUS_BANNERS.get(answer.status)
-    lines = [banner, answer.answer] if banner else [answer.answer]
+    lines = [banner] if banner else []
+    if answer.summary and answer.status not in ("emergency", "urgent"):
+        lines += [answer.summary, ""]  # the plain-language lead first
+    lines.append(answer.answer)
     if answer.citations:
         lines.append("")
         lines.append("Sources:")

@@ -278,7 +278,7 @@ def test_ask_stream__text_in_pieces_then_citations_and_caveat_before_the_answer(
     deltas = [data["text"] for name, data in events if name == "delta"]
     assert len(deltas) > 3, "the text arrives in several pieces"
     assert names[1 : 1 + len(deltas)] == ["delta"] * len(deltas)
-    assert names[1 + len(deltas) :] == ["citations", "caveat", "answer"]
+    assert names[1 + len(deltas) :] == ["summary", "citations", "caveat", "answer"]
 
     final = events[-1][1]
     expected = built_assistant.ask(EFFICACY_QUESTION).model_dump(mode="json")
@@ -286,6 +286,9 @@ def test_ask_stream__text_in_pieces_then_citations_and_caveat_before_the_answer(
     assert "".join(deltas) == final["answer"]
     assert events[-3][1]["citations"] == final["citations"]
     assert events[-2][1]["caveat"] == final["caveat"] == expected["caveat"]
+    summary = events[-4][1]
+    assert summary == {"summary": final["summary"], "language": "en"}
+    assert str(final["summary"]).startswith("Short answer:")
     assert events[0][1] == {"status": final["status"], "answer_id": final["answer_id"]}
 
 

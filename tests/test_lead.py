@@ -117,3 +117,12 @@ def test_lead__english_verdicts_and_leads_read_at_grade_8_or_below() -> None:
     for text in texts:
         grade = readability(text.format(treatment="magnesium", who="A clinic"))
         assert grade is not None and grade.value <= 8, (text, grade)
+
+
+def test_cli__prints_the_lead_before_the_answer() -> None:
+    from assistant.cli import format_answer
+
+    answer = _answer(summary="A clinic that sells this [1] answers this.")
+    lines = format_answer(answer).splitlines()
+    assert lines[0] == "A clinic that sells this [1] answers this."
+    assert lines[2] == "A [1]."

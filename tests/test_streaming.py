@@ -200,7 +200,7 @@ def test_sse__generated_sentences_then_citations_caveat_and_answer(
     client = serve(with_generator(fresh, scripted(_good(n))))
     events = _sse(client, MIGONE_Q)
     names = [name for name, _ in events]
-    assert names == ["status", "delta", "delta", "citations", "caveat", "answer"]
+    assert names == ["status", "delta", "delta", "summary", "citations", "caveat", "answer"]
     final = events[-1][1]
     assert final["generator"] == "openai" and final["prompt_version"]
     assert "".join(d["text"] for name, d in events if name == "delta") == final["answer"]
@@ -214,7 +214,7 @@ def test_sse__a_fallback_sends_replace_with_the_final_text(fresh: Assistant, ser
     client = serve(with_generator(fresh, scripted(_falls_back(n))))
     events = _sse(client, MIGONE_Q)
     names = [name for name, _ in events]
-    assert names == ["status", "delta", "replace", "citations", "caveat", "answer"]
+    assert names == ["status", "delta", "replace", "summary", "citations", "caveat", "answer"]
     final = events[-1][1]
     assert events[2][1] == {"text": final["answer"]}
     assert final["generator"].startswith("extractive (fallback")
