@@ -361,10 +361,7 @@ MALFORMED: list[tuple[str, bytes]] = [
 
 @pytest.mark.parametrize(
     ("name", "data"),
-    [
-        pytest.param(n, d, id=n)
-        for n, d in MALFORMED
-    ],
+    [pytest.param(n, d, id=n) for n, d in MALFORMED],
 )
 def test_load__malformed_file_gives_error_naming_the_file(
     tmp_path: Path, name: str, data: bytes

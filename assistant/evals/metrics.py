@@ -572,8 +572,9 @@ def aggregate(
     out: dict[str, MetricValue] = {}
     for name in names if names is not None else METRICS:
         spec = METRICS[name]
-        if spec.aggregate == "max":
-            values = [v for v in (spec.per_case(r) for r in records) if v is not None]
+        if spec.aggregate == "max" and spec.per_case is not None:
+            per_case = spec.per_case
+            values = [v for v in (per_case(r) for r in records) if v is not None]
             out[name] = MetricValue(max(values) if values else None, len(values))
         elif spec.aggregate in ("p50", "p95"):
             samples = [s for r in records for s in r.get("latencies_ms", [])]
