@@ -14,7 +14,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -389,5 +389,3 @@ class ModelRewriter:
             return self.fallback.rewrite(question, history)
         return first
 
-
-AnswerGenerator = Callable[..., Draft]

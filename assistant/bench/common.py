@@ -32,10 +32,6 @@ OFFLINE_ENV = {
 }
 
 
-def say_stderr(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     """p50, p95, p99, mean and count of latencies in milliseconds."""
     if not samples_ms:
@@ -48,12 +44,6 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
         "p99": round(float(np.percentile(a, 99)), 3),
         "mean": round(float(a.mean()), 3),
     }
-
-
-def timed_ms(fn: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = fn()
-    return (time.perf_counter() - started) * 1000.0, result
 
 
 def machine() -> dict[str, Any]:

@@ -25,8 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-Status = Literal["answered", "no_evidence", "emergency", "urgent", "declined"]
-STATUSES: tuple[str, ...] = ("answered", "no_evidence", "emergency", "urgent", "declined")
+from assistant.types import Status
+
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 

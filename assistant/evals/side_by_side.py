@@ -32,8 +32,6 @@ from assistant.evals.report_model import (
     SideThreshold,
 )
 
-RUNS = ("extractive", "generative")
-
 # Answer.generator of an answer the model wrote but that was not served (generation.py).
 _FALLBACK = re.compile(r"^extractive \(fallback from (?P<name>[^:]+): (?P<reason>.*)\)$", re.S)
 
