@@ -23,9 +23,9 @@ import numpy as np
 
 from assistant.answer import ExtractiveAnswerer, Idf, matched_terms
 from assistant.embedding import Embedder
-from assistant.ingest.chunking import split_sentences
 from assistant.prompts import PromptSet
 from assistant.rewrite import QueryRewriter
+from assistant.sentences import split_sentences
 from assistant.settings import Settings
 from assistant.text import terms
 from assistant.types import CITATION_MARKER, Citation, Draft, Passage, Span, Turn

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from assistant.ingest.chunking import parse_blocks, split_sentences
+from assistant.ingest.chunking import parse_blocks
 from assistant.ingest.loaders import iter_knowledge_files, load_path
+from assistant.sentences import split_sentences
 from assistant.types import SourceDoc
 
 from .common import CASES, KNOWLEDGE

@@ -49,8 +49,9 @@ def _raw_encode(embedder: Any, texts: list[str], batch: int) -> float:
 
 def _chunk_texts(assistant: Any, jsonl: Path) -> list[str]:
     """The texts the pipeline will embed for ``jsonl``: chunked the same way, not indexed."""
-    from assistant.ingest.chunking import chunk_document, document_hash, index_text
+    from assistant.ingest.chunking import chunk_document, document_hash
     from assistant.ingest.loaders import load_path
+    from assistant.sentences import index_text
 
     embedder = assistant.embedder
     texts: list[str] = []
@@ -332,8 +333,8 @@ def _child(
     embedder.warm_up()
     baseline = rss_of_tree_kb(os.getpid()) / 1024
     if mode == "embed-only":
-        from assistant.ingest.chunking import index_text
         from assistant.ingest.loaders import load_path
+        from assistant.sentences import index_text
 
         jsonl = Path(knowledge) / "corpus.jsonl"
         batch: list[str] = []

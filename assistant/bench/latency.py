@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from assistant.index.lexical import LexicalIndexCache
-from assistant.ingest.chunking import chunk_document, document_hash, index_text
+from assistant.ingest.chunking import chunk_document, document_hash
+from assistant.sentences import index_text
 from assistant.types import Chunk, DocumentInfo, SourceDoc
 
 from .common import KNOWLEDGE, Say, child_env, percentiles

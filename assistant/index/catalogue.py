@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.ingest.chunking import index_text
+from assistant.sentences import index_text
 from assistant.types import Chunk, DocumentInfo, Span
 
 _SCHEMA = """

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from assistant.sentences import LIST_ITEM, iter_sentences, split_sentences
 from assistant.types import Chunk, SourceDoc, Span
 
 CHUNKER_VERSION = "2"
@@ -21,8 +22,6 @@ CHUNKER_VERSION = "2"
 TokenCounter = Callable[[str], int]
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+")
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)")
 _NON_SPACE = re.compile(r"\S")
 _WORD = re.compile(r"\S+")
 # One line with its terminator, at the line boundaries of ``str.splitlines``.
@@ -41,33 +40,6 @@ def _cap(max_tokens: int) -> int:
     return max(max_tokens * _MAX_CHARS_PER_TOKEN, _MIN_CAP)
 
 
-_ABBREVIATIONS = frozenset(
-    [
-        "e.g",
-        "i.e",
-        "etc",
-        "vs",
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "prof",
-        "st",
-        "no",
-        "approx",
-        "fig",
-        "al",
-        "ca",
-        "cf",
-        "jr",
-        "sr",
-        "inc",
-        "ltd",
-        "dept",
-    ]
-)
-
-
 @dataclass
 class _Block:
     kind: str  # "heading" | "para" | "item"
@@ -84,13 +56,6 @@ class _Piece:
     heading_path: tuple[str, ...]
     tokens: int
     sentences: list[Span] = field(default_factory=list)
-
-
-def index_text(title: str, heading_path: Sequence[str], text: str) -> str:
-    """What is embedded and indexed for a chunk: its title and headings give it context."""
-    headings = " > ".join(h for h in heading_path if h != title)
-    prefix = f"{title} | {headings}" if headings else title
-    return f"{prefix}\n{text}"
 
 
 def approx_tokens(text: str) -> int:
@@ -114,7 +79,7 @@ def _is_plain_heading(line: str, next_blank: bool, prev_blank: bool) -> bool:
     stripped = line.strip()
     if not stripped or not (next_blank and prev_blank) or len(stripped) > 80:
         return False
-    if _LIST_ITEM.match(line) or stripped[-1] in ".,;:!?)]\"”'’":
+    if LIST_ITEM.match(line) or stripped[-1] in ".,;:!?)]\"”'’":
         return False
     if len(stripped.split()) > 12:
         return False
@@ -166,7 +131,7 @@ def iter_blocks(text: str) -> Iterator[_Block]:
                 yield current
             current = None
             yield _Block("heading", start, end, len(md.group(1)), md.group(2).strip())
-        elif _LIST_ITEM.match(line):
+        elif LIST_ITEM.match(line):
             if current is not None:
                 yield current
             current = _Block("item", start, end)
@@ -183,49 +148,6 @@ def iter_blocks(text: str) -> Iterator[_Block]:
         prev_blank = False
     if current is not None:
         yield current
-
-
-def split_sentences(text: str, start: int, end: int) -> list[Span]:
-    """Sentence spans within ``text[start:end]``, trimmed, bullets excluded."""
-    return [Span(start=s, end=e) for s, e in _iter_sentences(text, start, end)]
-
-
-def _iter_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence of :func:`split_sentences`, lazily, in linear time."""
-    segment = text[start:end]
-
-    def trimmed(a: int, b: int) -> tuple[int, int] | None:
-        piece = text[a:b]
-        bullet = _LIST_ITEM.match(piece)
-        lead = bullet.end() if bullet else len(piece) - len(piece.lstrip())
-        s, e = a + lead, a + len(piece.rstrip())
-        return (s, e) if e > s else None
-
-    cursor = 0
-    for match in _SENTENCE_END.finditer(segment):
-        stop = match.end()
-        # The last word before the mark (as ``segment[cursor:mark].split()[-1]``, without
-        # copying text that earlier, skipped marks left behind the cursor).
-        j = match.start()
-        while j > cursor and segment[j - 1].isspace():
-            j -= 1
-        i = j
-        while i > cursor and not segment[i - 1].isspace():
-            i -= 1
-        word = segment[i:j].lower().rstrip(".")
-        nxt = _NON_SPACE.search(segment, stop)
-        following = nxt.group() if nxt else ""  # the first character after the spaces
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-            continue
-        if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) and following.islower():
-            continue  # dotted abbreviation inside a sentence
-        if following and following.islower():
-            continue
-        if (span := trimmed(start + cursor, start + stop)) is not None:
-            yield span
-        cursor = stop
-    if segment[cursor:].strip() and (span := trimmed(start + cursor, end)) is not None:
-        yield span
 
 
 def chunk_document(
@@ -338,7 +260,7 @@ def _fit_units(
     cur_start: int | None = None
     cur_end = block.start
     cur_tokens = 0
-    for s_start, s_end in _iter_sentences(text, block.start, block.end):
+    for s_start, s_end in iter_sentences(text, block.start, block.end):
         s_tokens = _count_if_short(text, s_start, s_end, max_tokens, count_tokens)
         if s_tokens is None or s_tokens > max_tokens:
             if cur_start is not None:

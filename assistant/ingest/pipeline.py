@@ -27,8 +27,9 @@ from assistant.embedding import Embedder, Vectors
 from assistant.errors import DocumentLoadError
 from assistant.index.catalogue import Catalogue
 from assistant.index.vector_store import VectorStore
-from assistant.ingest.chunking import document_hash, index_text, iter_chunks
+from assistant.ingest.chunking import document_hash, iter_chunks
 from assistant.ingest.loaders import iter_knowledge_files, load_path
+from assistant.sentences import index_text
 from assistant.settings import Settings
 from assistant.types import Chunk, DocumentInfo
 
