@@ -31,7 +31,8 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.audit import AuditedAssistant, UnknownEntryError, is_storage_full
+from assistant.audit import UnknownEntryError, is_storage_full
+from assistant.audited import AuditedAssistant
 from assistant.errors import (
     AssistantError,
     IndexUnavailableError,

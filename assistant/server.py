@@ -21,7 +21,8 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
-from assistant.audit import AuditedAssistant, AuditLog
+from assistant.audit import AuditLog
+from assistant.audited import AuditedAssistant
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 

@@ -25,7 +25,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from assistant.audit import AuditedAssistant, AuditLog, is_storage_full
+from assistant.audit import AuditLog, is_storage_full
+from assistant.audited import AuditedAssistant
 from assistant.cli import main as cli_main
 from assistant.errors import InvalidQuestionError, StorageFullError
 from assistant.keys import KeyRing, parse_key_hashes
