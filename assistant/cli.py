@@ -5,39 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.errors import AssistantError, InvalidQuestionError
+from assistant.runtime import make_assistant, offline_env
 from assistant.validation import fit_history
 
 
-def _offline_env() -> None:
-    # Nothing here may reach a model hub or an analytics service.
-    for key, value in (
-        ("HF_HUB_OFFLINE", "1"),
-        ("TRANSFORMERS_OFFLINE", "1"),
-        ("HF_HUB_DISABLE_TELEMETRY", "1"),
-        ("GRADIO_ANALYTICS_ENABLED", "False"),
-        ("ANONYMIZED_TELEMETRY", "False"),
-        ("TOKENIZERS_PARALLELISM", "false"),
-    ):
-        os.environ.setdefault(key, value)
-
-
 def _make_assistant(args: argparse.Namespace) -> Any:
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    overrides: dict[str, Any] = {}
-    if getattr(args, "knowledge_dir", None):
-        overrides["knowledge_dir"] = Path(args.knowledge_dir)
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = Path(args.data_dir)
-    return Assistant(Settings(**overrides))
+    return make_assistant(getattr(args, "knowledge_dir", None), getattr(args, "data_dir", None))
 
 
 def _ready(args: argparse.Namespace) -> Any:
@@ -298,7 +277,7 @@ _DELEGATED = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _offline_env()
+    offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in _DELEGATED:

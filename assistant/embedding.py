@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from assistant.runtime import offline_env
+
 if TYPE_CHECKING:
     from assistant.settings import Settings
 
@@ -33,9 +35,8 @@ class Embedder(Protocol):
 
 
 def _force_offline() -> None:
-    # The model is a local path; these make sure no library tries a hub on the side.
-    for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
-        os.environ.setdefault(key, "1")
+    # The model is a local path; this makes sure no library tries a hub on the side.
+    offline_env()
 
 
 class SentenceTransformerEmbedder:

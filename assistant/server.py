@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.audit import AuditLog
 from assistant.audited import AuditedAssistant
 from assistant.errors import AssistantError
+from assistant.runtime import offline_env
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -134,19 +135,6 @@ def _parser() -> argparse.ArgumentParser:
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     return p
-
-
-def offline_env() -> None:
-    """Nothing the server runs may reach a model hub or an analytics service."""
-    for key, value in (
-        ("HF_HUB_OFFLINE", "1"),
-        ("TRANSFORMERS_OFFLINE", "1"),
-        ("HF_HUB_DISABLE_TELEMETRY", "1"),
-        ("GRADIO_ANALYTICS_ENABLED", "False"),
-        ("ANONYMIZED_TELEMETRY", "False"),
-        ("TOKENIZERS_PARALLELISM", "false"),
-    ):
-        os.environ.setdefault(key, value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,19 +12,13 @@ from typing import Any
 
 import pytest
 
-for _key, _value in (
-    ("HF_HUB_OFFLINE", "1"),
-    ("TRANSFORMERS_OFFLINE", "1"),
-    ("HF_HUB_DISABLE_TELEMETRY", "1"),
-    ("GRADIO_ANALYTICS_ENABLED", "False"),
-    ("ANONYMIZED_TELEMETRY", "False"),
-    ("TOKENIZERS_PARALLELISM", "false"),
-):
-    os.environ[_key] = _value
+from assistant.runtime import OFFLINE_ENV
 
-from assistant.embedding import SentenceTransformerEmbedder  # noqa: E402
-from assistant.service import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+os.environ.update(OFFLINE_ENV)  # before anything imports a model or a hub client
+
+from assistant.embedding import SentenceTransformerEmbedder
+from assistant.service import Assistant
+from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

@@ -168,7 +168,9 @@ def run_part(name: str, opts: dict[str, Any], work: Path, say: Any) -> dict[str,
 
 def main(argv: Sequence[str]) -> int:
     """Entry point of ``assistant bench``."""
-    from .common import OFFLINE_ENV, PROJECT, machine
+    from assistant.runtime import OFFLINE_ENV
+
+    from .common import PROJECT, machine
 
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)

@@ -16,20 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from assistant.runtime import OFFLINE_ENV
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 KNOWLEDGE = PROJECT / "knowledge"
 CASES = PROJECT / "evals" / "cases.yaml"
 
 Say = Callable[[str], None]
 
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 
 
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:

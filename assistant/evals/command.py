@@ -41,6 +41,7 @@ from assistant.evals.schema import (
     load_jsonl_items,
 )
 from assistant.evals.targets import public_url
+from assistant.runtime import make_assistant
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 API_KEY_ENV = "ASSISTANT_EVAL_API_KEY"
@@ -346,7 +347,7 @@ def _suite(argv: Sequence[str], assistant: Any = None, embedder: Any = None) -> 
     owned: list[Any] = []
     try:
         if assistant is None:
-            assistant = _make_assistant(args.knowledge_dir, args.data_dir, embedder)
+            assistant = make_assistant(args.knowledge_dir, args.data_dir, embedder)
             owned.append(assistant)
         extractive, generative, made = _plan(assistant, args)
         owned += made
@@ -451,17 +452,6 @@ def _suite_http(
     return _finish(report, args.out or _default_out(), old)
 
 
-def _make_assistant(knowledge_dir: str | None, data_dir: str | None, embedder: Any = None) -> Any:
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    overrides: dict[str, Any] = {}
-    if knowledge_dir:
-        overrides["knowledge_dir"] = Path(knowledge_dir)
-    if data_dir:
-        overrides["data_dir"] = Path(data_dir)
-    return Assistant(Settings(**overrides), embedder=embedder)
-
 
 def _retrieval(argv: Sequence[str], embedder: Any = None) -> int:
     args = retrieval_parser().parse_args(argv)
@@ -480,7 +470,7 @@ def _retrieval(argv: Sequence[str], embedder: Any = None) -> int:
     from assistant.evals.baselines import in_process_baselines
     from assistant.evals.targets import InProcessTarget
 
-    assistant = _make_assistant(str(knowledge), str(work / "data"), embedder)
+    assistant = make_assistant(str(knowledge), str(work / "data"), embedder)
     try:
         _say(
             f"index: {len(docs)} documents from {display_path(args.corpus)} into "
