@@ -33,10 +33,10 @@ from assistant.keys import KeyRing, parse_key_hashes
 from assistant.server import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
+from tests.helpers import API_KEY, AppServer
+from tests.helpers import AUTH as SERVER_AUTH
 from tests.openai_stub import read_body, send_reply
 from tests.test_api import AUTH, EFFICACY_QUESTION, KEY, KNOWLEDGE, MakeClient, _error_body
-from tests.test_api_server import API_KEY, AppServer
-from tests.test_api_server import AUTH as SERVER_AUTH
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from assistant.server import create_app
 from assistant.settings import Settings
-from tests.test_api_server import KNOWLEDGE, child_env, free_port
+from tests.helpers import KNOWLEDGE, child_env, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

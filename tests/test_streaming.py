@@ -23,7 +23,7 @@ from assistant.server import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Answer, StreamStatus
-from tests.test_api_server import _sse as parse_sse
+from tests.helpers import parse_sse
 from tests.test_generation import MIGONE_Q, _migone_passage, scripted, with_generator
 
 pytestmark = pytest.mark.slow

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_api_server import AppServer
+from tests.helpers import AppServer
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -1,16 +1,11 @@
 """One contract for the VectorStore protocol, run against embedded Chroma and a `chroma run` server.
 
 The server is a real ``chroma run`` process on a free loopback port, started by the fixture.
-Helpers here (``ChromaServerProcess``) are shared with tests/test_workers.py.
+The server process is tests/helpers.py's ``ChromaServer``.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,86 +14,15 @@ import pytest
 
 from assistant.errors import IndexUnavailableError
 from assistant.index.vector_store import HNSW_CONFIG, ChromaStore, VectorStore
+from tests.helpers import ChromaServer, free_port
 
-CHROMA = Path(sys.executable).parent / "chroma"
 DIM = 384
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """Offline environment for a child process, without settings leaking in from outside."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ASSISTANT_", "CHROMA_", "PYTEST_"))
-    }
-    env.update(
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        HF_HUB_DISABLE_TELEMETRY="1",
-        GRADIO_ANALYTICS_ENABLED="False",
-        ANONYMIZED_TELEMETRY="False",
-        TOKENIZERS_PARALLELISM="false",
-        PYTHONUNBUFFERED="1",
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    env.update(extra)
-    return env
-
-
-class ChromaServerProcess:
-    """``chroma run --path PATH`` on 127.0.0.1 and a free port; stopped by :meth:`stop`."""
-
-    def __init__(self, path: Path, log_path: Path) -> None:
-        self.path = path
-        self.port = free_port()
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> ChromaServerProcess:
-        import httpx
-
-        command = [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1"]
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [*command, "--port", str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=child_env(),
-            )
-        url = f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise TimeoutError("chroma run did not come up within 60 s")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServerProcess]:
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
     base = tmp_path_factory.mktemp("chroma-server")
-    server = ChromaServerProcess(base / "db", base / "chroma.log").start()
+    server = ChromaServer(base / "db", base / "chroma.log").start()
     try:
         yield server
     finally:
@@ -118,7 +42,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
     """A factory of stores on one backend; the same name gives the same collection."""
     if request.param == "embedded":
         return lambda name: ChromaStore(name, path=tmp_path / "chroma")
-    server: ChromaServerProcess = request.getfixturevalue("chroma_server")
+    server: ChromaServer = request.getfixturevalue("chroma_server")
     prefix = f"t{abs(hash(request.node.nodeid)) % 10**8}"  # a fresh collection per test
     return lambda name: ChromaStore(f"{prefix}-{name}", host="127.0.0.1", port=server.port)
 
@@ -253,15 +177,15 @@ def test_contract__unreachable_server_raises_index_unavailable() -> None:
 @pytest.mark.slow
 @pytest.mark.server
 def test_contract__server_store_reconnects_after_a_restart(tmp_path: Path) -> None:
-    server = ChromaServerProcess(tmp_path / "db", tmp_path / "chroma.log").start()
+    server = ChromaServer(tmp_path / "db", tmp_path / "chroma.log").start()
     try:
         store = ChromaStore("restart", host="127.0.0.1", port=server.port)
         fill(store, 3)
         server.stop()
         with pytest.raises(IndexUnavailableError):
             store.query(axis(0)[0], 1)
-        restarted = ChromaServerProcess(tmp_path / "db", tmp_path / "chroma.log")
-        restarted.port = server.port  # the restarted server listens on the same port
+        # The restarted server listens on the same port.
+        restarted = ChromaServer(tmp_path / "db", tmp_path / "chroma.log", server.port)
         restarted.start()
         try:
             store.ping()

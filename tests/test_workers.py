@@ -30,7 +30,7 @@ import pytest
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.service import Assistant
 from assistant.settings import Settings
-from tests.test_vector_store_contract import ChromaServerProcess, child_env
+from tests.helpers import ChromaServer, child_env
 
 pytestmark = pytest.mark.slow
 
@@ -178,7 +178,7 @@ def test_workers__server_store__readers_answer_from_the_new_version_after_an_ing
     tmp_path: Path,
     readers: list[Reader],
 ) -> None:
-    server = ChromaServerProcess(tmp_path / "chroma", tmp_path / "chroma.log").start()
+    server = ChromaServer(tmp_path / "chroma", tmp_path / "chroma.log").start()
     try:
         settings = Settings(
             knowledge_dir=knowledge_copy,
