@@ -1,34 +1,50 @@
 """The patient chat UI (Gradio), a thin adapter over ``Assistant.ask``.
 
-Answers are rendered to HTML here, from the Answer's fields only: every piece of text is escaped,
-``[n]`` markers link to the numbered entries of the sources panel, the evidence caveat sits in its
-own box under the answer, and an ``emergency`` answer (red) or an ``urgent`` one (amber-red)
-also shows as an alert above the page. The page loads nothing from outside the server (system
-fonts, no analytics, no share buttons).
+Answers are rendered to HTML here, from the Answer's fields only, with the Jinja2 templates of
+``assistant/templates/ui/`` (autoescaped; text shown in the chat also goes through
+:func:`inert`, so the chatbot's Markdown renderer shows it as written). Styles and behaviour
+are the static files of ``assistant/static/ui/``. ``[n]`` markers open the numbered source
+card under the answer, the evidence caveat sits in its own box with its references folded
+away, and an ``emergency`` answer (red) or an ``urgent`` one (amber-red) also shows as an alert
+above the page. The page loads nothing from outside the server (system fonts, no analytics, no
+share buttons).
+
+The chat shown is always rebuilt here from the session's turns (server-side state). The only
+values the browser sends are text: the question, a feedback reason, and, when the patient has
+chosen to keep the conversation in the tab, that conversation as JSON text, which is parsed and
+validated here before it is shown again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
 import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlparse
 
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.audit import AuditedAssistant
+from assistant.audit import UnknownEntryError
+from assistant.audited import AuditedAssistant
 from assistant.errors import IndexUnavailableError, InvalidQuestionError
 from assistant.settings import Settings
-from assistant.types import Answer, StreamStatus
-from assistant.validation import fit_history
+from assistant.types import Answer, Citation, StreamStatus
+from assistant.validation import fit_history, unicode_problem
 
 log = logging.getLogger(__name__)
 
@@ -57,117 +73,101 @@ KIND_HINTS = {
     "curated-evidence": "A summary of published studies, written for this assistant.",
 }
 
-ABOUT_HTML = """
-<header class="app-header">
-  <h1>Migraine surgery information assistant</h1>
-  <div class="about-note">
-    <p><strong>What this is:</strong> a search assistant that answers questions about migraine
-    surgery (trigger-site surgery, the M.I.G.O.N.E. procedure, fat transfer, nerve stimulation)
-    only by quoting its sources, each numbered and labelled with who wrote it. Some sources are
-    clinics' own marketing, and they are marked as such.</p>
-    <p><strong>What this is not:</strong> a doctor. It cannot examine you, diagnose, or tell you
-    whether a treatment is right for you, and it does not know your medical history. Please
-    discuss any treatment with your own clinician.</p>
-  </div>
-</header>
-"""
+ALERT_STATUSES = ("emergency", "urgent")
+"""Statuses shown before anything else: the alert above the page and a status note with
+role="alert", then at most :data:`MAX_ALERT_STEPS` steps and never any quotes."""
 
-CSS = """
-.app-header h1 { font-size: 1.6rem; margin: 0 0 .4rem 0; }
-.about-note { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: .5rem .9rem; font-size: .95rem; }
-.about-note p { margin: .35rem 0; }
-#emergency-alert .emergency-alert { background: #b91c1c; color: #fff; border-radius: 8px;
-  padding: 1rem 1.2rem; font-size: 1.1rem; border: 3px solid #7f1d1d; }
-#emergency-alert .emergency-alert strong.alert-title { display: block; font-size: 1.35rem;
-  color: #fff;
-  margin-bottom: .3rem; }
-#emergency-alert .emergency-alert p, #emergency-alert .emergency-alert * { color: #fff; }
-#emergency-alert .emergency-alert p { margin: .3rem 0; }
-#emergency-alert .emergency-alert.urgent-alert { background: #c2410c; border-color: #7c2d12; }
-.answer p { margin: 0 0 .6rem 0; }
-.caveat-box { border-left: 6px solid #b45309; background: #fffbeb; color: #422006;
-  padding: .6rem .8rem; margin: .6rem 0 .2rem 0; border-radius: 4px; }
-.caveat-box p:first-child { font-weight: 700; }
-.caveat-box p, .caveat-box ul { margin: .2rem 0; color: #422006; }
-.caveat-box li { color: #422006; }
-.caveat-box a { color: #7c2d12; overflow-wrap: anywhere; }
-.caveat-detail { font-size: .85rem; margin-top: .2rem; overflow-wrap: anywhere; }
-.status-note { border-radius: 6px; padding: .5rem .75rem; margin-bottom: .6rem;
-  font-weight: 600; }
-.status-no_evidence { background: #f1f5f9; color: #0f172a; border: 1px solid #94a3b8; }
-.status-declined { background: #eff6ff; color: #172554; border: 1px solid #60a5fa; }
-.status-emergency { background: #b91c1c; color: #fff; }
-.status-urgent { background: #c2410c; color: #fff; border: 1px solid #7c2d12; }
-a.cite { font-weight: 700; text-decoration: underline; white-space: nowrap; }
-a.cite:focus-visible, .sources-panel a:focus-visible, .source-item:focus-visible {
-  outline: 3px solid #2563eb; outline-offset: 2px; }
-.sources-panel h2 { font-size: 1.2rem; margin: 0 0 .5rem 0; }
-.sources-panel h3, .sources-panel summary { font-size: 1rem; font-weight: 600; }
-.sources-panel ol { list-style: none; padding: 0; margin: 0; }
-.source-item { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: .6rem .75rem; margin: 0 0 .6rem 0; scroll-margin-top: 1rem; }
-.source-item:target { outline: 3px solid #2563eb; }
-.source-head { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
-.source-n { font-weight: 700; }
-.source-title { font-weight: 600; margin: .3rem 0 0 0; }
-.source-publisher { font-size: .9rem; opacity: .85; }
-.source-quote { margin: .4rem 0; padding-left: .6rem; border-left: 3px solid #94a3b8;
-  font-style: italic; overflow-wrap: anywhere; }
-.badge { display: inline-block; border-radius: 999px; padding: .05rem .55rem;
-  font-size: .8rem; font-weight: 600; border: 1px solid transparent; }
-.badge-reference { background: #dbeafe; color: #1e3a8a; border-color: #93c5fd; }
-.badge-clinic-marketing { background: #ffedd5; color: #7c2d12; border-color: #fdba74; }
-.badge-practice-blog { background: #fef3c7; color: #78350f; border-color: #fcd34d; }
-.badge-curated-evidence { background: #dcfce7; color: #14532d; border-color: #86efac; }
-.badge-other { background: #e5e7eb; color: #111827; border-color: #9ca3af; }
-.muted { opacity: .8; }
-.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
-  overflow: hidden; clip: rect(0, 0, 0, 0); border: 0; }
-.app-footer { font-size: .9rem; border-top: 1px solid var(--border-color-primary);
-  padding-top: .6rem; margin-top: .6rem; }
-.feedback-hint { font-size: .9rem; }
-@media (max-width: 640px) {
-  .app-header h1 { font-size: 1.3rem; }
-  #emergency-alert .emergency-alert { font-size: 1rem; }
+MAX_ALERT_STEPS = 3
+
+STATUS_NOTES = {
+    "no_evidence": "Not found in my sources.",
+    "declined": "This is a question for your doctor.",
+    "emergency": "This may be an emergency: get medical help now.",
+    "urgent": "This needs a doctor today: contact a doctor within hours, not days.",
 }
-"""
 
-SCROLL_TO_ANSWER_JS = """() => {
-  const show = () => {
-    if (document.querySelector('#emergency-alert .emergency-alert')) {
-      window.scrollTo(0, 0);  // the alert above the page comes first
-      return;
-    }
-    const answers = document.querySelectorAll('#chat .answer');
-    if (answers.length) answers[answers.length - 1].scrollIntoView({block: 'start'});
-  };
-  setTimeout(show, 100);
-  setTimeout(show, 400);
-}"""
+ALERT_TITLES = {"emergency": "Get medical help now", "urgent": "See a doctor today"}
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
-
-# Besides HTML, escape what Markdown or a template would read as syntax: the chatbot renders
-# Markdown, and a quote from a source must show as written, not as formatting. One pass, so an
-# entity made for one character is never escaped again.
-_ESCAPES = str.maketrans(
-    {
-        **{c: f"&#{ord(c)};" for c in "*_`~[]$#|\\{}!"},
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "'": "&#39;",
-    }
+UNAVAILABLE_MESSAGE = (
+    "The assistant's sources are unavailable at the moment. Please try again in a minute."
 )
 
+DRAFTING_NOTE = (
+    "Writing the answer… each sentence appears once it has been checked against the sources; "
+    "the sources, and for questions about results the evidence status, follow."
+)
 
-def esc(text: str) -> str:
-    """Text as inert HTML: escaped, and with Markdown/template syntax neutralised."""
-    return text.translate(_ESCAPES)
+FEEDBACK_WORDS = {True: "helpful", False: "not helpful"}
+
+# A conversation kept in the tab (sessionStorage, when the patient opts in) comes back as text;
+# these bound what the server accepts.
+MAX_KEPT_TURNS = 50
+MAX_KEPT_CHARS = 2_000_000
+
+STATIC = resources.files("assistant").joinpath("static", "ui")
 
 
+# ---- templates ------------------------------------------------------------------------------
+_MARKDOWN_SYNTAX = re.compile(r"[*_`~\[\]$#|\\{}!<>&\"'\n]")
+
+
+def inert(value: object) -> Markup:
+    """Text as HTML that the chatbot's Markdown renderer shows as written.
+
+    Escaped as autoescape would, and each character Markdown (or a template) would read as
+    syntax, and each line break, written as a numeric character reference: ``**`` stays two
+    asterisks, ``[1](x)`` is no link, and a rendered message stays one line (one HTML block).
+    Markup (already safe) is returned as it is.
+    """
+    if isinstance(value, Markup):
+        return value
+    return Markup(
+        _MARKDOWN_SYNTAX.sub(lambda m: f"&#{ord(m.group())};", str(value))
+    )  # every character that escape() would change is in the pattern
+
+
+@functools.cache
+def _environment(kind: Literal["html", "text"]) -> Environment:
+    """``html``: the chat's markup and the printable page (autoescaped); ``text``: what Copy
+    and the Markdown download produce (plain text)."""
+    env = Environment(
+        loader=PackageLoader("assistant", "templates/ui"),
+        autoescape=kind == "html",
+        undefined=StrictUndefined,
+        # Text templates drop the line of a block tag; HTML keeps it, for _one_block to join.
+        trim_blocks=kind == "text",
+        lstrip_blocks=True,
+        keep_trailing_newline=kind == "text",
+    )
+    env.filters["inert"] = inert
+    return env
+
+
+_BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
+def _one_block(html: str) -> str:
+    """A rendered template on one line, so the chatbot's Markdown reads it as one HTML block
+    (text never holds a raw line break: :func:`inert` writes it as ``&#10;``)."""
+    return _LINE_BREAK.sub(" ", _BETWEEN_TAGS.sub("><", html)).strip()
+
+
+def render_html(name: str, **context: Any) -> str:
+    """A template of ``templates/ui`` rendered for the chat (one HTML block)."""
+    return _one_block(_environment("html").get_template(name).render(**context))
+
+
+def render_text(name: str, **context: Any) -> str:
+    return _environment("text").get_template(name).render(**context).strip() + "\n"
+
+
+def static_text(name: str) -> str:
+    """A file of ``assistant/static/ui`` (the UI's CSS and JavaScript)."""
+    return STATIC.joinpath(name).read_text(encoding="utf-8")
+
+
+# ---- what the templates are given ------------------------------------------------------------
 def safe_url(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) link, else None (never a javascript: link)."""
     if not url:
@@ -186,124 +186,197 @@ def _kind_class(kind: str) -> str:
     return kind if kind in KIND_LABELS else "other"
 
 
-def link_markers(text: str, known: set[int], turn: int) -> str:
-    """Escape text and turn each ``[n]`` that names a citation into a link to its source."""
-    out: list[str] = []
-    pos = 0
-    for m in _MARKER.finditer(text):
-        out.append(esc(text[pos : m.start()]))
-        n = int(m.group(1))
-        if n in known:
-            # The chatbot's sanitizer drops aria-* attributes, so the spoken name is hidden text.
-            out.append(
-                f'<a class="cite" href="#src-{turn}-{n}">&#91;{n}&#93;'
-                f'<span class="sr-only"> (source {n})</span></a>'
-            )
+_SEGMENT = re.compile(r"\[(?P<n>\d{1,3})\]|(?P<url>https?://[^\s<>\"']+[^\s<>\"'.,;:)])")
+
+
+def segments(text: str, known: set[int] | frozenset[int] = frozenset()) -> list[dict[str, Any]]:
+    """``text`` cut into plain text, ``[n]`` markers of known citations and http(s) links."""
+    out: list[dict[str, Any]] = []
+
+    def plain(s: str) -> None:
+        if not s:
+            return
+        if out and out[-1]["kind"] == "text":
+            out[-1]["text"] += s
         else:
-            out.append(esc(m.group(0)))
-        pos = m.end()
-    out.append(esc(text[pos:]))
-    return "".join(out)
+            out.append({"kind": "text", "text": s})
 
-
-def _paragraphs(text: str, known: set[int], turn: int) -> str:
-    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return "".join(
-        "<p>" + "<br>".join(link_markers(line, known, turn) for line in p.split("\n")) + "</p>"
-        for p in paras
-    )
-
-
-ALERT_STATUSES = ("emergency", "urgent")
-"""Statuses shown before anything else: the alert above the page and a status note with
-role="alert"."""
-
-STATUS_NOTES = {
-    "no_evidence": "Not found in my sources.",
-    "declined": "This is a question for your doctor.",
-    "emergency": "This may be an emergency: get medical help now.",
-    "urgent": "This needs a doctor today: contact a doctor within hours, not days.",
-}
-
-
-UNAVAILABLE_MESSAGE = (
-    "The assistant's sources are unavailable at the moment. Please try again in a minute."
-)
-
-DRAFTING_NOTE = (
-    "Writing the answer… each sentence appears once it has been checked against the sources; "
-    "the sources, and for questions about results the evidence status, follow."
-)
-
-_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
-
-
-def linkify(text: str) -> str:
-    """Escape text, turning bare http(s) URLs into links that open in a new tab."""
-    out: list[str] = []
     pos = 0
-    for m in _URL.finditer(text):
-        out.append(esc(text[pos : m.start()]))
-        url = safe_url(m.group(0))
-        out.append(
-            f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(url)}</a>'
-            if url
-            else esc(m.group(0))
-        )
+    for m in _SEGMENT.finditer(text):
+        plain(text[pos : m.start()])
+        if m.group("n") is not None and int(m.group("n")) in known:
+            out.append({"kind": "cite", "n": int(m.group("n"))})
+        elif m.group("url") is not None and safe_url(m.group("url")):
+            out.append({"kind": "url", "url": m.group("url")})
+        else:
+            plain(m.group(0))
         pos = m.end()
-    out.append(esc(text[pos:]))
-    return "".join(out)
+    plain(text[pos:])
+    return out
+
+
+def _paragraphs(text: str, known: set[int]) -> list[list[list[dict[str, Any]]]]:
+    """Paragraphs (split at blank lines) of lines of segments."""
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return [[segments(line, known) for line in p.split("\n")] for p in paras]
+
+
+_BULLET = re.compile(r"^\s*(?:[-•*]|\d{1,2}[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of ``text``, never split inside parentheses."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        before = text[start : m.start()]
+        if before.count("(") > before.count(")"):
+            continue
+        out.append(before.strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+def alert_steps(text: str, limit: int = MAX_ALERT_STEPS) -> list[str]:
+    """An emergency or urgent message as at most ``limit`` steps, its words as given: its
+    lines when it has several, else its sentences; what is beyond the limit joins the last."""
+    lines = [_BULLET.sub("", line).strip() for line in text.splitlines() if line.strip()]
+    pieces = lines if len(lines) > 1 else _sentences(" ".join(lines))
+    if len(pieces) > limit:
+        pieces = [*pieces[: limit - 1], " ".join(pieces[limit - 1 :])]
+    return pieces
+
+
+# A caveat line that is (part of) a reference list: "References: …", or a line that starts
+# like a citation (a PMID, a DOI, a link, "Smith et al."), or an indented line under an item
+# that names a PMID, a DOI or a link.
+_REFERENCE_HEAD = re.compile(r"^(?:-\s+)?references?\s*:\s*", re.IGNORECASE)
+_CITATION_START = re.compile(
+    r"^(?:-\s+)?(?:PMID\b|doi\b|10\.\d{4,9}/|https?://|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)? et al\.)",
+    re.IGNORECASE,
+)
+_CITATION_ANYWHERE = re.compile(r"\bPMID\b|\bdoi\b|\b10\.\d{4,9}/|https?://|\bet al\.", re.I)
+
+
+def _is_reference(line: str) -> bool:
+    stripped = line.strip()
+    if _REFERENCE_HEAD.match(stripped) or _CITATION_START.match(stripped):
+        return True
+    return line[:1] in (" ", "\t") and bool(_CITATION_ANYWHERE.search(stripped))
+
+
+def caveat_view(caveat: str) -> dict[str, Any]:
+    """The caveat for its box: the first line as the verdict, the points, and the reference
+    lines (grouped under the point they belong to) for the "References" disclosure."""
+    lines = [line for line in caveat.splitlines() if line.strip()]
+    verdict = lines[0].strip() if lines else ""
+    blocks: list[dict[str, Any]] = []
+    references: list[dict[str, Any]] = []
+    label: str | None = None
+    for line in lines[1:]:
+        stripped = line.strip()
+        indented = line[:1] in (" ", "\t")
+        if _is_reference(line):
+            body = _REFERENCE_HEAD.sub("", stripped)
+            body = re.sub(r"^-\s+", "", body)
+            entries = [e.strip() for e in body.split("; ") if e.strip()]
+            group_label = label if indented else None
+            if references and references[-1]["label"] == group_label:
+                references[-1]["entries"] += [segments(e) for e in entries]
+            else:
+                references.append({"label": group_label, "entries": [segments(e) for e in entries]})
+            continue
+        if stripped.startswith("- ") and not indented:
+            item = stripped[2:]
+            head = item.split(":", 1)[0] if ":" in item[:160] else None
+            label = head.strip() if head else None
+            if not blocks or blocks[-1]["kind"] != "list":
+                blocks.append({"kind": "list", "items": []})
+            blocks[-1]["items"].append(segments(item))
+        elif indented and blocks and blocks[-1]["kind"] == "list":
+            blocks[-1]["items"][-1] += [{"kind": "text", "text": " "}, *segments(stripped)]
+        else:
+            label = None
+            blocks.append({"kind": "text", "text": segments(stripped)})
+    return {
+        "verdict": segments(verdict),
+        "blocks": blocks,
+        "references": references,
+        "reference_count": sum(len(g["entries"]) for g in references),
+    }
+
+
+def citation_view(c: Citation | dict[str, Any]) -> dict[str, Any]:
+    data = c.model_dump() if isinstance(c, Citation) else c
+    kind = data["source_kind"]
+    return {
+        "n": int(data["n"]),
+        "title": data["title"],
+        "publisher": data.get("publisher") or None,
+        "quote": data["quote"],
+        "url": safe_url(data.get("url")),
+        "kind_class": _kind_class(kind),
+        "kind_label": kind_label(kind),
+        "kind_hint": KIND_HINTS.get(kind, "Other source."),
+    }
+
+
+_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def answer_view(
+    answer: Answer, turn: int, feedback: str | None = None, commented: bool = False
+) -> dict[str, Any]:
+    """Everything the answer templates show, from the Answer's fields only."""
+    known = {c.n for c in answer.citations}
+    alert = answer.status in ALERT_STATUSES
+    note = STATUS_NOTES.get(answer.status)
+    summary = (answer.summary or "").strip() or None
+    steps = alert_steps(answer.answer) if alert else []
+    view: dict[str, Any] = {
+        "turn": turn,
+        "question": answer.question,
+        "status": answer.status,
+        "alert": alert,
+        "note": note,
+        "headline": (summary or note or "") if alert else None,
+        "steps": [segments(s) for s in steps],
+        "step_texts": steps,
+        "summary": segments(summary, known) if summary and not alert else None,
+        "summary_text": summary if not alert else None,
+        "paragraphs": _paragraphs(answer.answer, known),
+        "text": answer.answer.strip(),
+        "lang": answer.language if _LANG.match(answer.language or "") else None,
+        "caveat": caveat_view(answer.caveat) if answer.caveat and not alert else None,
+        "caveat_text": answer.caveat.strip() if answer.caveat and not alert else None,
+        "citations": [] if alert else [citation_view(c) for c in answer.citations],
+        "feedback": feedback,
+        "commented": bool(feedback and commented),
+    }
+    view["copy_text"] = render_text("copy.txt.j2", a=view)
+    return view
+
+
+# ---- rendering ------------------------------------------------------------------------------
+def render_answer(
+    answer: Answer, turn: int, feedback: str | None = None, commented: bool = False
+) -> str:
+    """One answer as HTML for the chat: summary, text with linked markers, caveat box, source
+    cards, Copy, and the acknowledgement of the patient's feedback (and comment)."""
+    return render_html("answer.html.j2", a=answer_view(answer, turn, feedback, commented))
+
+
+def render_question(question: str) -> str:
+    return render_html("question.html.j2", question=question)
 
 
 def render_caveat(caveat: str) -> str:
-    """The evidence caveat in its own box. Lines starting with '- ' become a list; indented
-    lines under an item (such as its references) stay with that item."""
-    blocks: list[str] = []
-    items: list[str] = []
-
-    def close_list() -> None:
-        if items:
-            blocks.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
-            items.clear()
-
-    for line in caveat.splitlines():
-        if not line.strip():
-            close_list()
-        elif line.lstrip().startswith("- ") and not line.startswith("  "):
-            items.append(linkify(line.lstrip()[2:]))
-        elif line.startswith((" ", "\t")) and items:
-            items[-1] += f'<div class="caveat-detail">{linkify(line.strip())}</div>'
-        else:
-            close_list()
-            blocks.append(f"<p>{linkify(line.strip())}</p>")
-    close_list()
-    return (
-        '<div class="caveat-box" role="note" aria-label="Evidence status">'
-        + "".join(blocks)
-        + "</div>"
-    )
-
-
-def render_answer(answer: Answer, turn: int) -> str:
-    """One answer as HTML for the chat: status note, text with linked markers, caveat box."""
-    known = {c.n for c in answer.citations}
-    # A class, not a data- attribute: the chatbot's sanitizer keeps classes only.
-    parts = [f'<div class="answer answer-{esc(answer.status)} turn-{turn}">']
-    note = STATUS_NOTES.get(answer.status)
-    if note:
-        role = ' role="alert"' if answer.status in ALERT_STATUSES else ""
-        parts.append(f'<div class="status-note status-{answer.status}"{role}>{esc(note)}</div>')
-    parts.append(_paragraphs(answer.answer, known, turn))
-    if answer.caveat:
-        parts.append(render_caveat(answer.caveat))
-    if answer.citations:
-        count = len(answer.citations)
-        parts.append(
-            f'<p class="muted sources-hint">{count} source{"s" if count != 1 else ""}: '
-            f'see <a href="#sources-for-{turn}">Sources</a>.</p>'
-        )
-    parts.append("</div>")
-    return "".join(parts)
+    """The evidence caveat in its own box, references folded away."""
+    env = _environment("html")
+    macro = env.get_template("_macros.html.j2").module.caveat_box  # type: ignore[attr-defined]
+    return _one_block(str(macro(caveat_view(caveat))))
 
 
 def render_draft(text: str, status: str | None, turn: int) -> str:
@@ -312,111 +385,196 @@ def render_draft(text: str, status: str | None, turn: int) -> str:
     Only sentences that passed verification arrive here; the final render (``render_answer``)
     replaces this, with the sources linked and the evidence-status box.
     """
-    parts = [f'<div class="answer-draft draft-{turn}" aria-busy="true">']
-    note = STATUS_NOTES.get(status or "")
-    if note:
-        role = ' role="alert"' if status in ALERT_STATUSES else ""
-        parts.append(f'<div class="status-note status-{status}"{role}>{esc(note)}</div>')
-    parts.append(_paragraphs(text, set(), turn) if text.strip() else "")
-    parts.append(f'<p class="muted drafting">{esc(DRAFTING_NOTE)}</p></div>')
-    return "".join(parts)
+    return render_html(
+        "draft.html.j2",
+        turn=turn,
+        status=status,
+        note=STATUS_NOTES.get(status or ""),
+        alert=status in ALERT_STATUSES,
+        paragraphs=_paragraphs(text, set()) if text.strip() else [],
+        drafting_note=DRAFTING_NOTE,
+    )
 
 
 def render_alert(answer: Answer | None) -> str:
     """The alert above the page for an ``emergency`` answer (red) or an ``urgent`` one (amber-red,
-    see a doctor today); empty otherwise."""
+    see a doctor today): a headline and at most three steps; empty otherwise."""
     if answer is None or answer.status not in ALERT_STATUSES:
         return ""
-    if answer.status == "urgent":
-        return (
-            '<div class="emergency-alert urgent-alert" role="alert">'
-            '<strong class="alert-title">See a doctor today</strong>'
-            f"{_paragraphs(answer.answer, set(), 0)}</div>"
-        )
-    return (
-        '<div class="emergency-alert" role="alert">'
-        '<strong class="alert-title">Get medical help now</strong>'
-        f"{_paragraphs(answer.answer, set(), 0)}</div>"
+    view = answer_view(answer, 0)
+    return render_html(
+        "alert.html.j2",
+        urgent=answer.status == "urgent",
+        title=ALERT_TITLES[answer.status],
+        steps=view["steps"],
+        lang=view["lang"],
     )
 
 
-def _source_item(c: Any, turn: int) -> str:
-    kind = c["source_kind"]
-    url = safe_url(c.get("url"))
-    if url:
-        link = (
-            f'<a href="{esc(url)}" target="_blank" '
-            f'rel="noopener noreferrer">Open the original page'
-            f'<span class="sr-only"> (opens in a new tab)</span></a>'
-        )
-    else:
-        link = '<span class="muted">No link to the original page.</span>'
-    publisher = (
-        f'<div class="source-publisher">{esc(c["publisher"])}</div>' if c.get("publisher") else ""
-    )
-    return (
-        f'<li id="src-{turn}-{c["n"]}" class="source-item" tabindex="-1">'
-        f'<div class="source-head"><span class="source-n">&#91;{c["n"]}&#93;</span> '
-        f'<span class="badge badge-{_kind_class(kind)}" '
-        f'title="{esc(KIND_HINTS.get(kind, "Other source."))}">{esc(kind_label(kind))}</span></div>'
-        f'<div class="source-title">{esc(c["title"])}</div>{publisher}'
-        f'<blockquote class="source-quote">{esc(c["quote"])}</blockquote>{link}</li>'
-    )
+def _shown(turn: dict[str, Any]) -> bool:
+    return bool(turn["answer"]["citations"]) and turn["answer"]["status"] not in ALERT_STATUSES
 
 
 def render_sources(turns: Sequence[dict[str, Any]]) -> str:
     """The sources panel: the latest answer's citations, then earlier answers' (collapsed)."""
-    parts = ['<section class="sources-panel" aria-label="Sources"><h2>Sources</h2>']
-    cited = [t for t in turns if t["answer"]["citations"]]
-    if not cited:
-        parts.append(
-            '<p class="muted">The sources quoted in each answer appear here, with who wrote '
-            "them and a link to the original page.</p>"
-        )
-    for i, t in enumerate(reversed(cited)):
-        turn = t["turn"]
-        citations = t["answer"]["citations"]
-        heading = f"Answer {turn}: “{esc(t['answer']['question'])}”"
-        items = "".join(_source_item(c, turn) for c in citations)
-        if i == 0:
-            parts.append(
-                f'<div class="source-group" id="sources-for-{turn}"><h3>{heading}</h3>'
-                f"<ol>{items}</ol></div>"
-            )
-        else:
-            parts.append(
-                f'<details class="source-group" id="sources-for-{turn}"><summary>{heading} '
-                f"({len(citations)} source{'s' if len(citations) != 1 else ''})</summary>"
-                f"<ol>{items}</ol></details>"
-            )
-    parts.append("</section>")
-    return "".join(parts)
+    groups = [
+        {
+            "turn": t["turn"],
+            "question": t["answer"]["question"],
+            "citations": [citation_view(c) for c in t["answer"]["citations"]],
+        }
+        for t in reversed([t for t in turns if _shown(t)])
+    ]
+    return render_html("sources.html.j2", groups=groups)
+
+
+def about_html() -> str:
+    return render_html("about.html.j2", title=TITLE)
 
 
 def footer_html(store_questions: bool) -> str:
-    logged = (
-        "Questions and answers are logged, without your name or any account, to check and "
-        "improve the service."
-        if store_questions
-        else "Answers are logged without your questions, to check and improve the service."
-    )
-    return (
-        '<footer class="app-footer"><p><strong>Not medical advice.</strong> This assistant '
-        "gives general information quoted from the sources listed with each answer; it can be "
-        "incomplete, and some sources are advertising. Do not use it to decide on treatment "
-        "without your doctor. If you have sudden severe symptoms, call your local emergency "
-        f'number (for example 911, 999 or 112).</p><p class="muted">{logged}</p></footer>'
-    )
+    return render_html("footer.html.j2", store_questions=store_questions)
 
 
 def render_conversation(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
-    """The chat as shown, rebuilt from the session's turns: escaped question, rendered answer."""
+    """The chat as shown, rebuilt from the session's turns: the question, the rendered answer."""
     conversation: list[dict[str, str]] = []
     for t in turns:
         answer = Answer.model_validate(t["answer"])
-        conversation.append({"role": "user", "content": esc(answer.question)})
-        conversation.append({"role": "assistant", "content": render_answer(answer, t["turn"])})
+        conversation.append({"role": "user", "content": render_question(answer.question)})
+        conversation.append(
+            {
+                "role": "assistant",
+                "content": render_answer(
+                    answer, t["turn"], t.get("feedback"), bool(t.get("commented"))
+                ),
+            }
+        )
     return conversation
+
+
+def _feedback_value(turns: Sequence[dict[str, Any]]) -> list[str | None]:
+    labels = {"helpful": "Like", "not helpful": "Dislike"}
+    return [labels.get(t.get("feedback") or "") for t in turns]
+
+
+def chat_update(
+    turns: Sequence[dict[str, Any]], pending: Sequence[dict[str, str]] = ()
+) -> gr.Chatbot:
+    """The chatbot's new value (and each answer's thumbs state), rebuilt from the turns."""
+    messages: list[Any] = [*render_conversation(turns), *pending]
+    return gr.Chatbot(
+        value=messages,
+        feedback_value=_feedback_value(turns) + [None] * (len(pending) // 2),
+    )
+
+
+# ---- what the patient keeps ------------------------------------------------------------------
+def _views(turns: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        answer_view(
+            Answer.model_validate(t["answer"]),
+            t["turn"],
+            t.get("feedback"),
+            bool(t.get("commented")),
+        )
+        for t in turns
+    ]
+
+
+def _saved_at(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).strftime("%d %B %Y, %H:%M UTC")
+
+
+def conversation_markdown(turns: Sequence[dict[str, Any]], now: datetime | None = None) -> str:
+    """The conversation as Markdown: questions, answers, caveats and sources."""
+    return render_text(
+        "conversation.md.j2", title=TITLE, saved=_saved_at(now), answers=_views(turns)
+    )
+
+
+def conversation_page(turns: Sequence[dict[str, Any]], now: datetime | None = None) -> str:
+    """The conversation as a printable HTML page, self-contained (no script, no link out but
+    the sources' own pages)."""
+    return (
+        _environment("html")
+        .get_template("conversation.html.j2")
+        .render(
+            title=TITLE,
+            saved=_saved_at(now),
+            answers=_views(turns),
+            css=Markup(static_text("print.css")),
+        )
+    )
+
+
+EXPORTS = {
+    "markdown": ("migraine-assistant-conversation.md", "text/markdown;charset=utf-8"),
+    "html": ("migraine-assistant-conversation.html", "text/html;charset=utf-8"),
+}
+
+
+def export_payload(turns: Sequence[dict[str, Any]], fmt: str) -> str:
+    """The download for the browser to save, as JSON text: file name, type and content."""
+    filename, mime = EXPORTS[fmt]
+    text = conversation_markdown(turns) if fmt == "markdown" else conversation_page(turns)
+    return json.dumps({"filename": filename, "mime": mime, "text": text}, ensure_ascii=False)
+
+
+class KeptTurn(BaseModel):
+    """One turn of a conversation the patient kept in the tab, as the browser sends it back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    answer: Answer
+    feedback: Literal["helpful", "not helpful"] | None = None
+    commented: bool = False
+
+
+def snapshot(turns: Sequence[dict[str, Any]]) -> str:
+    """The session's turns as JSON text, for the tab to keep if the patient opted in."""
+    return json.dumps(
+        [
+            {
+                "answer_id": t["answer_id"],
+                "answer": t["answer"],
+                "feedback": t.get("feedback"),
+                "commented": bool(t.get("commented")),
+            }
+            for t in turns
+        ],
+        ensure_ascii=False,
+    )
+
+
+def restore_turns(text: object) -> list[dict[str, Any]]:
+    """Turns from a kept conversation's JSON text, validated field by field; [] for anything
+    that is not such a conversation (all or nothing). Nothing in it can name a file: it is
+    text, and what is shown is rendered here from the validated Answers."""
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_KEPT_CHARS:
+        return []
+    if unicode_problem(text) is not None:
+        return []
+    try:
+        data = json.loads(text)
+        if not isinstance(data, list) or len(data) > MAX_KEPT_TURNS:
+            return []
+        kept = [KeptTurn.model_validate(item) for item in data]
+        json.dumps([k.model_dump(mode="json") for k in kept], ensure_ascii=False).encode("utf-8")
+    except (ValueError, ValidationError, UnicodeEncodeError):
+        return []
+    return [
+        {
+            "turn": i,
+            "msg_index": 2 * i - 1,
+            "answer_id": k.answer_id,
+            "answer": k.answer.model_dump(mode="json"),
+            "feedback": k.feedback,
+            "commented": k.commented,
+        }
+        for i, k in enumerate(kept, start=1)
+    ]
 
 
 def _history(turns: Sequence[dict[str, Any]], settings: Settings) -> list[dict[str, str]]:
@@ -429,12 +587,34 @@ def _history(turns: Sequence[dict[str, Any]], settings: Settings) -> list[dict[s
 
 
 def theme() -> gr.themes.Base:
-    """The default theme with system fonts only, so the page fetches no web fonts."""
+    """The default theme with system fonts only (the page fetches no web fonts), a primary
+    button dark enough for white text (contrast above 4.5:1) and 16 px text in inputs."""
     return gr.themes.Default(
         primary_hue="blue",
         font=[gr.themes.Font("system-ui"), "sans-serif"],
         font_mono=[gr.themes.Font("ui-monospace"), "monospace"],
+    ).set(
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_background_fill_dark="*primary_700",
+        button_primary_background_fill_hover_dark="*primary_800",
+        button_primary_text_color="white",
+        button_primary_text_color_dark="white",
+        input_text_size="16px",
     )
+
+
+# ---- the page ------------------------------------------------------------------------------
+# Small glue for events; the behaviour itself is in static/ui/app.js (window.msaUI).
+LOAD_KEPT_JS = "() => (window.msaUI ? window.msaUI.kept() : ['', false])"
+STORE_JS = "(snap, keep) => { if (window.msaUI) window.msaUI.store(snap, keep); }"
+SHOW_ANSWER_JS = (
+    "(snap, keep) => { if (window.msaUI) { window.msaUI.store(snap, keep); "
+    "window.msaUI.showAnswer(); } }"
+)
+KEEP_JS = "(keep, snap) => { if (window.msaUI) window.msaUI.setKeep(keep, snap); }"
+DOWNLOAD_JS = "(payload) => { if (window.msaUI) window.msaUI.download(payload); }"
+CONFIRM_CLEAR_JS = "(flag) => [window.msaUI ? window.msaUI.confirmClear() : false]"
 
 
 def build_ui(
@@ -449,11 +629,10 @@ def build_ui(
         state); the client's copy of the chat is never read, so it cannot smuggle in files.
         """
         turns = list(turns or [])
-        conversation = render_conversation(turns)
         backend = get_backend()
         if not isinstance(question, str) or not question.strip():
             gr.Warning("Please type a question.")
-            yield conversation, turns, render_sources(turns), gr.skip(), gr.skip()
+            yield chat_update(turns), turns, render_sources(turns), gr.skip(), gr.skip(), gr.skip()
             return
         history = _history(turns, backend.settings)
         try:
@@ -465,9 +644,9 @@ def build_ui(
             log.warning("UI question while the index is unavailable: %s", exc)
             raise gr.Error(UNAVAILABLE_MESSAGE, print_exception=False) from None
         turn = len(turns) + 1
-        conversation.append({"role": "user", "content": esc(question.strip())})
-        conversation.append({"role": "assistant", "content": render_draft("", None, turn)})
-        yield conversation, turns, gr.skip(), gr.skip(), ""
+        asked = {"role": "user", "content": render_question(question.strip())}
+        pending = [asked, {"role": "assistant", "content": render_draft("", None, turn)}]
+        yield chat_update(turns, pending), turns, gr.skip(), gr.skip(), "", gr.skip()
         status: str | None = None
         text = ""
         final: tuple[Answer, str | None] | None = None
@@ -476,84 +655,161 @@ def build_ui(
                 status = event.status
             elif isinstance(event, str):
                 text += event
-                conversation[-1] = {
-                    "role": "assistant",
-                    "content": render_draft(text, status, turn),
-                }
-                yield conversation, turns, gr.skip(), gr.skip(), gr.skip()
+                pending[-1] = {"role": "assistant", "content": render_draft(text, status, turn)}
+                yield chat_update(turns, pending), turns, gr.skip(), gr.skip(), gr.skip(), gr.skip()
             else:
                 final = event
         assert final is not None, "the stream ended without an answer"
         answer, answer_id = final
-        conversation[-1] = {"role": "assistant", "content": render_answer(answer, turn)}
         turns.append(
             {
                 "turn": turn,
-                "msg_index": len(conversation) - 1,
+                "msg_index": 2 * turn - 1,
                 "answer_id": answer_id,
                 "answer": answer.model_dump(mode="json"),
+                "feedback": None,
+                "commented": False,
             }
         )
         alert_html = render_alert(answer)
         yield (
-            conversation,
+            chat_update(turns),
             turns,
             render_sources(turns),
             gr.HTML(value=alert_html, visible=bool(alert_html)),
             "",
+            snapshot(turns),
         )
 
     def on_feedback(turns: list[dict[str, Any]] | None, data: gr.LikeData) -> tuple[Any, ...]:
+        """Store the thumbs up or down; the answer itself then says thank you."""
+        turns = [dict(t) for t in turns or []]
         index = data.index[0] if isinstance(data.index, (tuple, list)) else data.index
-        turn = next((t for t in turns or [] if t["msg_index"] == index), None)
+        turn = next((t for t in turns if t["msg_index"] == index), None)
+        nothing = (None, gr.update(visible=False), gr.skip(), gr.skip(), gr.skip(), gr.skip())
         if data.liked in (True, "Like"):
             helpful = True
         elif data.liked in (False, "Dislike"):
             helpful = False
         else:  # feedback withdrawn: nothing to store
-            return None, gr.update(visible=False), gr.skip()
+            if turn is None:
+                return nothing
+            turn["feedback"] = None
+            return (
+                None,
+                gr.update(visible=False),
+                gr.skip(),
+                chat_update(turns),
+                turns,
+                snapshot(turns),
+            )
         if turn is None or not turn["answer_id"]:
             gr.Warning("Sorry, feedback could not be saved for this answer.")
-            return None, gr.update(visible=False), gr.skip()
-        record = get_backend().audit.add_feedback(turn["answer_id"], helpful, None, "ui")
-        word = "helpful" if helpful else "not helpful"
+            return nothing
+        try:
+            record = get_backend().audit.add_feedback(turn["answer_id"], helpful, None, "ui")
+        except UnknownEntryError:
+            gr.Warning("Sorry, feedback could not be saved for this answer.")
+            return nothing
+        turn["feedback"] = FEEDBACK_WORDS[helpful]
         note = (
-            f"Thank you: answer {turn['turn']} was marked **{word}**. "
+            f"Answer {turn['turn']}: you marked it **{FEEDBACK_WORDS[helpful]}**. "
             "You can tell us why (optional, no personal details please):"
         )
-        return record.id, gr.update(visible=True), note
+        turn["commented"] = False
+        return (
+            {"id": record.id, "turn": turn["turn"]},
+            gr.update(visible=True),
+            note,
+            chat_update(turns),
+            turns,
+            snapshot(turns),
+        )
 
-    def on_reason(feedback_id: int | None, reason: str) -> tuple[Any, ...]:
-        if feedback_id is None:
-            return gr.skip(), gr.update(visible=False), ""
-        if (reason or "").strip():
-            get_backend().audit.set_feedback_reason(feedback_id, reason[:2000])
-            gr.Info("Thank you, your comment was saved.")
-        return None, gr.update(visible=False), ""
+    def on_reason(
+        pending: dict[str, int] | None, reason: str, turns: list[dict[str, Any]] | None
+    ) -> tuple[Any, ...]:
+        """Add the optional reason to the feedback just given; the answer says it was saved."""
+        if not isinstance(pending, dict):
+            return gr.skip(), gr.update(visible=False), "", gr.skip(), gr.skip(), gr.skip()
+        if not (isinstance(reason, str) and reason.strip()):
+            return None, gr.update(visible=False), "", gr.skip(), gr.skip(), gr.skip()
+        get_backend().audit.set_feedback_reason(pending["id"], reason[:2000])
+        turns = [dict(t) for t in turns or []]
+        for t in turns:
+            if t["turn"] == pending["turn"]:
+                t["commented"] = True
+        return (
+            None,
+            gr.update(visible=False),
+            "",
+            chat_update(turns),
+            turns,
+            snapshot(turns),
+        )
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    def on_export(turns: list[dict[str, Any]] | None, fmt: str) -> str:
+        if not turns:
+            gr.Warning("There is no conversation to download yet.")
+            return ""
+        return export_payload(turns, fmt)
+
+    def on_restore(kept: str, turns: list[dict[str, Any]] | None) -> tuple[Any, ...]:
+        """Show the conversation the tab kept (the patient opted in), validated as text."""
+        restored = restore_turns(kept) if not turns else []
+        if not restored:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
+        return (
+            chat_update(restored),
+            restored,
+            render_sources(restored),
+            snapshot(restored),
+            "",
+        )
+
+    def on_clear(confirmed: bool) -> tuple[Any, ...]:
+        if confirmed is not True:
+            return (gr.skip(),) * 7
+        return (
+            chat_update([]),
+            [],
+            render_sources([]),
+            gr.HTML(value="", visible=False),
+            None,
+            gr.update(visible=False),
+            "",
+        )
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
         alert = gr.HTML(
             "", label="Emergency alert", visible=False, elem_id="emergency-alert", padding=False
         )
-        gr.HTML(ABOUT_HTML, elem_id="about", padding=False)
+        gr.HTML(about_html(), elem_id="about", padding=False)
         turns = gr.State([])
-        feedback_id = gr.State(None)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=300):
+        pending_feedback = gr.State(None)
+        with gr.Row(equal_height=False, elem_id="main-row"):
+            with gr.Column(scale=3, min_width=300, elem_id="chat-column"):
                 chat = gr.Chatbot(
                     label="Conversation",
                     show_label=False,
                     elem_id="chat",
                     height=None,  # grows with the conversation; the page scrolls, not a box
-                    min_height=240,
+                    min_height=160,
                     feedback_options=("Like", "Dislike"),
                     latex_delimiters=[],
-                    buttons=["copy"],
+                    buttons=[],  # each answer has its own Copy (plain text, not HTML)
                     placeholder="Ask a question about migraine surgery, or pick an example below.",
                     render_markdown=True,
-                    autoscroll=False,  # SCROLL_TO_ANSWER_JS shows the start of each answer
+                    autoscroll=False,  # app.js shows the start of each answer
+                    layout="panel",
                 )
-                with gr.Row(equal_height=True):
+                with gr.Group(visible=False, elem_id="feedback-box") as feedback_box:
+                    feedback_note = gr.Markdown("", elem_id="feedback-note")
+                    reason = gr.Textbox(
+                        label="Why? (optional)", lines=2, max_lines=6, elem_id="feedback-reason"
+                    )
+                    send_reason = gr.Button("Send comment", elem_id="feedback-send", size="sm")
+                with gr.Row(equal_height=False, elem_id="ask-row"):
                     question = gr.Textbox(
                         label="Your question",
                         placeholder="e.g. Does the M.I.G.O.N.E. procedure work?",
@@ -571,35 +827,51 @@ def build_ui(
                     "(helpful) or thumbs down (not helpful) under it.</p>",
                     padding=False,
                 )
-                with gr.Group(visible=False, elem_id="feedback-box") as feedback_box:
-                    feedback_note = gr.Markdown("")
-                    reason = gr.Textbox(
-                        label="Why? (optional)", lines=2, max_lines=6, elem_id="feedback-reason"
+                with gr.Row(elem_id="conversation-tools"):
+                    download_md = gr.Button(
+                        "Download (Markdown)", size="sm", elem_id="download-markdown"
                     )
-                    send_reason = gr.Button("Send comment", elem_id="feedback-send", size="sm")
+                    download_html = gr.Button(
+                        "Download printable page", size="sm", elem_id="download-html"
+                    )
+                    clear = gr.Button("Clear conversation", size="sm", elem_id="clear-conversation")
+                keep = gr.Checkbox(
+                    False,
+                    label="Keep this conversation if I reload this tab",
+                    elem_id="keep-conversation",
+                    container=False,
+                )
+                gr.HTML(render_html("storage_note.html.j2"), padding=False)
                 gr.HTML('<h2 class="examples-title">Example questions</h2>', padding=False)
                 with gr.Row(elem_id="examples"):
                     example_buttons = [
                         gr.Button(text, size="sm", min_width=160) for text in EXAMPLES
                     ]
-            with gr.Column(scale=2, min_width=280):
+            with gr.Column(scale=2, min_width=280, elem_id="sources-column"):
                 sources = gr.HTML(
                     render_sources([]), label="Sources", elem_id="sources-panel", padding=False
                 )
         gr.HTML(footer_html(store_questions), elem_id="footer", padding=False)
+        # Carriers between the server and app.js; text only, never shown.
+        kept_box = gr.Textbox(visible=False, elem_id="kept-conversation")
+        snapshot_box = gr.Textbox(visible=False, elem_id="conversation-snapshot")
+        export_box = gr.Textbox(visible=False, elem_id="conversation-export")
+        clear_flag = gr.Checkbox(False, visible=False, elem_id="clear-confirmed")
 
-        outputs = [chat, turns, sources, alert, question]
-        after_answer = {
-            "fn": lambda: (None, gr.update(visible=False)),
-            "inputs": None,
-            "outputs": [feedback_id, feedback_box],
-            "api_visibility": "private",
-            "queue": False,
-            # Show the start of the new answer, not its end: answers are read from the top.
-            "js": SCROLL_TO_ANSWER_JS,
-        }
-        question.submit(ask, [question, turns], outputs, api_name="ask").then(**after_answer)
-        send.click(ask, [question, turns], outputs, api_visibility="private").then(**after_answer)
+        outputs = [chat, turns, sources, alert, question, snapshot_box]
+        private: dict[str, Any] = {"api_visibility": "private"}
+
+        def after_answer(event: Any) -> None:
+            event.then(
+                lambda: (None, gr.update(visible=False)),
+                None,
+                [pending_feedback, feedback_box],
+                queue=False,
+                **private,
+            ).then(None, [snapshot_box, keep], None, js=SHOW_ANSWER_JS, **private)
+
+        after_answer(question.submit(ask, [question, turns], outputs, api_name="ask"))
+        after_answer(send.click(ask, [question, turns], outputs, **private))
         for button, text in zip(example_buttons, EXAMPLES, strict=True):
 
             def ask_example(
@@ -607,39 +879,41 @@ def build_ui(
             ) -> Iterator[tuple[Any, ...]]:
                 yield from ask(_text, state)
 
-            button.click(ask_example, [turns], outputs, api_visibility="private").then(
-                **after_answer
-            )
-        chat.clear(
-            lambda: (
-                [],
-                render_sources([]),
-                gr.HTML(value="", visible=False),
-                None,
-                gr.update(visible=False),
-            ),
-            None,
-            [turns, sources, alert, feedback_id, feedback_box],
-            api_visibility="private",
-            queue=False,
-        )
+            after_answer(button.click(ask_example, [turns], outputs, **private))
+
         chat.like(
             on_feedback,
             [turns],
-            [feedback_id, feedback_box, feedback_note],
-            api_visibility="private",
+            [pending_feedback, feedback_box, feedback_note, chat, turns, snapshot_box],
+            **private,
+        ).then(None, [snapshot_box, keep], None, js=STORE_JS, **private)
+        for trigger in (send_reason.click, reason.submit):
+            trigger(
+                on_reason,
+                [pending_feedback, reason, turns],
+                [pending_feedback, feedback_box, reason, chat, turns, snapshot_box],
+                **private,
+            ).then(None, [snapshot_box, keep], None, js=STORE_JS, **private)
+
+        for button, fmt in ((download_md, "markdown"), (download_html, "html")):
+            button.click(
+                functools.partial(on_export, fmt=fmt), [turns], [export_box], **private
+            ).then(None, [export_box], None, js=DOWNLOAD_JS, **private)
+
+        clear.click(
+            on_clear,
+            [clear_flag],
+            [chat, turns, sources, alert, pending_feedback, feedback_box, snapshot_box],
+            js=CONFIRM_CLEAR_JS,
+            queue=False,
+            **private,
         )
-        send_reason.click(
-            on_reason,
-            [feedback_id, reason],
-            [feedback_id, feedback_box, reason],
-            api_visibility="private",
-        )
-        reason.submit(
-            on_reason,
-            [feedback_id, reason],
-            [feedback_id, feedback_box, reason],
-            api_visibility="private",
+        keep.input(None, [keep, snapshot_box], None, js=KEEP_JS, **private)
+        demo.load(None, None, [kept_box, keep], js=LOAD_KEPT_JS, **private).then(
+            on_restore,
+            [kept_box, turns],
+            [chat, turns, sources, snapshot_box, kept_box],
+            **private,
         )
     demo.queue(default_concurrency_limit=4)
     return demo
@@ -693,23 +967,26 @@ def mount_ui(app: FastAPI, get_backend: Callable[[], AuditedAssistant]) -> FastA
 
     def mount() -> FastAPI:
         demo = build_ui(get_backend, store_questions=settings.audit_store_questions)
-        mounted = gr.mount_gradio_app(
-            app,
-            demo,
-            path="/",
-            blocked_paths=[str(settings.data_dir.resolve()), "/proc", "/etc", "/root"],
-            allowed_paths=[],
-            max_file_size=1,
-            theme=theme(),
-            css=CSS,
-            footer_links=[],
-            run_history=False,  # would keep patients' questions in the browser's storage
-            show_error=False,
-            pwa=False,
-            enable_monitoring=False,
-            mcp_server=False,
-            ssr_mode=False,
-        )
+        with resources.as_file(STATIC.joinpath("app.css")) as css_path:
+            mounted = gr.mount_gradio_app(
+                app,
+                demo,
+                path="/",
+                blocked_paths=[str(settings.data_dir.resolve()), "/proc", "/etc", "/root"],
+                allowed_paths=[],
+                max_file_size=1,
+                theme=theme(),
+                css_paths=[css_path],  # read at mount; Gradio scopes it to the app
+                head=f"<style>{static_text('page.css')}</style>",  # the page around the app
+                js=static_text("app.js"),
+                footer_links=[],
+                run_history=False,  # would keep patients' questions in the browser's storage
+                show_error=False,
+                pwa=False,
+                enable_monitoring=False,
+                mcp_server=False,
+                ssr_mode=False,
+            )
         # Gradio's path checks return early unless the app "has launched", which only
         # Blocks.launch() records; a mounted app never calls it.
         demo.has_launched = True

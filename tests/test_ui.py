@@ -1,36 +1,50 @@
-"""The patient UI: safe rendering of every Answer field, then the real UI over HTTP with
-gradio_client and in a real headless Chromium."""
+"""The patient UI: rendering of every Answer field (parsed as HTML), what the patient keeps
+(copy, downloads, the conversation kept in the tab), then the real UI over HTTP with
+gradio_client and in a real headless Chromium, at desktop and phone width."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup, Tag
 
 from assistant.service import Assistant
 from assistant.types import Answer, Citation
 from assistant.ui import (
     EXAMPLES,
     KIND_LABELS,
-    esc,
+    MAX_ALERT_STEPS,
+    alert_steps,
+    answer_view,
+    conversation_markdown,
+    conversation_page,
     footer_html,
+    inert,
     render_alert,
     render_answer,
     render_caveat,
+    render_conversation,
+    render_draft,
     render_sources,
+    restore_turns,
     safe_url,
+    snapshot,
+    static_text,
     theme,
 )
+from tests.helpers import AUTH, AppServer
 from tests.openai_stub import read_body, send_reply
-from tests.test_api_server import AUTH, AppServer
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Does the M.I.G.O.N.E. procedure work?"
@@ -48,7 +62,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT = ROOT / "docs" / "ui.png"
+AXE = ROOT / ".venv" / "axe-core" / "axe.min.js"  # fetched from npm by scripts/test
+SCREENSHOTS = {"desktop": ROOT / "docs" / "ui.png", "phone": ROOT / "docs" / "ui-phone.png"}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+TOUCH_TARGET_PX = 44
 
 
 def _citation(n: int, kind: str = "clinic-marketing", **kw: Any) -> Citation:
@@ -69,6 +86,16 @@ def _citation(n: int, kind: str = "clinic-marketing", **kw: Any) -> Citation:
     return Citation.model_validate(fields)
 
 
+CAVEAT = (
+    "Evidence status: how strong the evidence really is.\n"
+    "- Procedure A: limited, low-quality evidence. A 2025 review of 12 studies.\n"
+    "  References: Review of A, J Surg 2025, PMID 40367499; Loder et al., Headache 2013, "
+    "doi 10.1111/head.12233 https://example.org/ref?a=1&b=2\n"
+    "- Sellers' claims are their own.\n"
+    "- This is general information, not medical advice."
+)
+
+
 def _answer(**kw: Any) -> Answer:
     fields: dict[str, Any] = {
         "question": "Does it work?",
@@ -86,85 +113,188 @@ def _turns(*answers: Answer) -> list[dict[str, Any]]:
         {
             "turn": i,
             "msg_index": 2 * i - 1,
-            "answer_id": f"id{i}",
+            "answer_id": f"{i:032x}",
             "answer": a.model_dump(mode="json"),
+            "feedback": None,
+            "commented": False,
         }
         for i, a in enumerate(answers, start=1)
     ]
 
 
+def _soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def _one(soup: BeautifulSoup | Tag, selector: str) -> Tag:
+    found = soup.select(selector)
+    assert len(found) == 1, f"{selector}: {len(found)} elements"
+    return found[0]
+
+
+def _text(tag: Tag) -> str:
+    """What a reader sees: the text without the screen-reader-only additions."""
+    copy = _soup(str(tag))
+    for hidden in copy.select(".sr-only, [hidden]"):
+        hidden.decompose()
+    return " ".join(copy.get_text().split())
+
+
 # ---- rendering ------------------------------------------------------------------------------
-def test_render_answer__markers_link_to_their_sources() -> None:
-    html = render_answer(_answer(), turn=3)
-    assert (
-        '<a class="cite" href="#src-3-1">&#91;1&#93;<span class="sr-only"> (source 1)</span></a>'
-        in html
-    )
-    assert 'href="#src-3-2"' in html
-    panel = render_sources(_turns(_answer(), _answer(), _answer()))
-    assert 'id="src-3-1"' in panel and 'id="src-3-2"' in panel
+def test_render_answer__markers_open_their_source_card_under_the_answer() -> None:
+    answer = _one(_soup(render_answer(_answer(), turn=3)), "div.answer.turn-3")
+    links = answer.select("a.cite")
+    assert [a["href"] for a in links] == ["#card-3-1", "#card-3-2"]
+    assert [a.get_text() for a in links] == ["[1] (source 1)", "[2] (source 2)"]
+    for n in (1, 2):
+        card = _one(answer, f"details.source-card#card-3-{n}")
+        assert "open" not in card.attrs
+        assert _text(_one(card, "summary")).startswith(f"[{n}] Title {n}")
+        assert _one(card, "blockquote.source-quote").get_text() == f"Quote number {n}."
+    # The Sources panel is one tap away, and keeps its own numbered entries.
+    assert _one(answer, "a.sources-link")["href"] == "#sources-for-3"
+    panel = _soup(render_sources(_turns(_answer(), _answer(), _answer())))
+    assert panel.select_one("#sources-for-3 #src-3-1") and panel.select_one("#src-3-2")
 
 
 def test_render_answer__a_marker_without_a_citation_is_not_linked() -> None:
     html = render_answer(_answer(answer="Claim [1] and claim [7].", citations=[_citation(1)]), 1)
-    assert 'href="#src-1-1"' in html
-    assert "src-1-7" not in html
-    assert "&#91;7&#93;" in html
+    text = _one(_soup(html), ".answer-text")
+    assert [a["href"] for a in text.select("a")] == ["#card-1-1"]
+    assert _text(text) == "Claim [1] and claim [7]."
 
 
-def test_render_answer__escapes_html_and_markdown_in_the_text() -> None:
+def test_render_answer__html_and_markdown_in_the_text_show_as_written() -> None:
     hostile = 'He said <script>alert("x")</script> **bold** `code` $$x$$ <img src=x onerror=y> [1]'
     html = render_answer(_answer(answer=hostile, citations=[_citation(1)]), 1)
-    assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html
-    assert "**" not in html and "`" not in html and "$$" not in html
-    assert "&#42;&#42;bold&#42;&#42;" in html
+    soup = _soup(html)
+    assert not soup.select("script, img, [onerror]")
+    assert _text(_one(soup, ".answer-text")) == hostile
+    # What the chatbot's Markdown renderer reads: no syntax, and one line (one HTML block).
+    for syntax in ("**", "`", "$$", "<script", "\n"):
+        assert syntax not in html
 
 
-def test_render_answer__caveat_box_only_when_the_answer_has_a_caveat() -> None:
-    with_caveat = render_answer(_answer(caveat="Evidence status: weak.\n- Point <b>one</b>"), 1)
-    assert 'class="caveat-box"' in with_caveat
-    assert "Evidence status: weak." in with_caveat
-    assert "<li>Point &lt;b&gt;one&lt;/b&gt;</li>" in with_caveat
-    assert "caveat-box" not in render_answer(_answer(caveat=None), 1)
+def test_inert__escapes_each_character_once_and_leaves_markup_alone() -> None:
+    assert _soup(str(inert("it's <a> & b"))).get_text() == "it's <a> & b"
+    assert str(inert("&amp;")) == "&#38;amp;"
+    assert str(inert("**x** [1](y)\nz")) == "&#42;&#42;x&#42;&#42; &#91;1&#93;(y)&#10;z"
+    assert str(inert(inert("<b>"))) == "&#60;b&#62;"
 
 
-def test_render_caveat__keeps_references_with_their_item_and_links_urls_safely() -> None:
+def test_render_answer__the_summary_leads_in_its_own_paragraph() -> None:
+    soup = _soup(render_answer(_answer(summary="Limited evidence: it is unproven [2]."), 1))
+    answer = _one(soup, "div.answer")
+    first = answer.find(recursive=False)
+    assert first is not None and first.name == "p" and "answer-summary" in first["class"]
+    assert _text(first) == "Limited evidence: it is unproven [2]."
+    assert _one(first, "a.cite")["href"] == "#card-1-2"
+    assert first.find_next_sibling("div")["class"] == ["answer-text"]  # type: ignore[index]
+    assert not _soup(render_answer(_answer(), 1)).select(".answer-summary")
+
+
+def test_render_answer__caveat_box_shows_the_verdict_and_folds_the_references() -> None:
+    box = _one(_soup(render_answer(_answer(caveat=CAVEAT), 1)), "div.answer .caveat-box")
+    assert box["role"] == "note"
+    assert _text(_one(box, ".caveat-verdict")) == CAVEAT.splitlines()[0]
+    points = [_text(li) for li in box.select("ul.caveat-points > li")]
+    assert points == [
+        "Procedure A: limited, low-quality evidence. A 2025 review of 12 studies.",
+        "Sellers' claims are their own.",
+        "This is general information, not medical advice.",
+    ]
+    refs = _one(box, "details.caveat-refs")
+    assert "open" not in refs.attrs
+    assert _text(_one(refs, "summary")).startswith("References")
+    assert _text(_one(refs, ".reference-for")) == "Procedure A"
+    entries = [_text(li) for li in refs.select("ul.references > li")]
+    assert entries == [
+        "Review of A, J Surg 2025, PMID 40367499",
+        "Loder et al., Headache 2013, doi 10.1111/head.12233 https://example.org/ref?a=1&b=2",
+    ]
+    link = _one(refs, "a")
+    assert link["href"] == "https://example.org/ref?a=1&b=2"
+    assert link["rel"] == ["noopener", "noreferrer"] and link["target"] == "_blank"
+    assert not _soup(render_answer(_answer(caveat=None), 1)).select(".caveat-box")
+
+
+def test_render_caveat__reference_lines_and_unsafe_links() -> None:
     caveat = (
-        "Evidence status: how strong the evidence is.\n"
-        "- Procedure A: limited evidence.\n"
-        "  References: Smith 2020, https://example.org/ref?a=1&b=2; Jones 2021\n"
-        "- Sellers' claims are their own."
+        "Evidence status: weak.\n"
+        "- Point one, see javascript:alert(1) or data:text/html,x\n"
+        "- PMID 123456; Smith et al., Cephalalgia 2020\n"
+        "- https://example.org/list"
     )
-    html = render_caveat(caveat)
-    assert html.count("<li>") == 2
-    assert (
-        '<div class="caveat-detail">References: Smith 2020, <a href="https://example.org/ref?a=1&amp;b=2"'
-        in html
-    )
-    assert 'rel="noopener noreferrer"' in html
-    assert "Sellers&#39; claims" in html
-    assert "<a" not in render_caveat("See javascript:alert(1) or data:text/html,x")
+    box = _soup(render_caveat(caveat))
+    assert not box.select("a[href^=javascript], a[href^=data]")
+    assert [_text(li) for li in box.select(".caveat-points > li")] == [
+        "Point one, see javascript:alert(1) or data:text/html,x"
+    ]
+    assert [_text(li) for li in box.select(".caveat-refs ul.references > li")] == [
+        "PMID 123456",
+        "Smith et al., Cephalalgia 2020",
+        "https://example.org/list",
+    ]
+    assert not _soup(render_caveat("Evidence status: weak.\n- Only a point.")).select("details")
 
 
 def test_render_answer__no_evidence_says_so_and_declined_refers_to_a_doctor() -> None:
-    none = render_answer(
-        _answer(status="no_evidence", answer="I could not find this.", citations=[]), 1
+    none = _soup(render_answer(_answer(status="no_evidence", answer="Not here.", citations=[]), 1))
+    assert _text(_one(none, ".status-note.status-no_evidence")) == "Not found in my sources."
+    declined = _soup(
+        render_answer(_answer(status="declined", answer="Ask your doctor.", citations=[]), 1)
     )
-    assert "Not found in my sources." in none and "status-no_evidence" in none
-    declined = render_answer(
-        _answer(status="declined", answer="Please ask your doctor.", citations=[]), 1
-    )
-    assert "This is a question for your doctor." in declined and "status-declined" in declined
+    note = _one(declined, ".status-note.status-declined")
+    assert _text(note) == "This is a question for your doctor." and "role" not in note.attrs
 
 
-def test_render_alert__prominent_only_for_emergencies() -> None:
-    emergency = _answer(status="emergency", answer="Call 911 <now>.", citations=[])
-    alert = render_alert(emergency)
-    assert 'role="alert"' in alert and "Get medical help now" in alert
-    assert "Call 911 &lt;now&gt;." in alert
-    assert 'role="alert"' in render_answer(emergency, 1)
+@pytest.mark.parametrize(
+    ("status", "title"), [("emergency", "Get medical help now"), ("urgent", "See a doctor today")]
+)
+def test_render_alert__headline_then_at_most_three_steps_and_never_quotes(
+    status: str, title: str
+) -> None:
+    text = (
+        "Call your local emergency number <now>. The symptoms you describe (such as a drooping "
+        "face. Or weakness) can be signs of a stroke. Do not drive yourself. Do not wait here."
+    )
+    answer = _answer(status=status, answer=text, caveat=CAVEAT, summary=None)
+    alert = _one(_soup(render_alert(answer)), "div.emergency-alert")
+    assert alert["role"] == "alert" and ("urgent-alert" in alert["class"]) == (status == "urgent")
+    assert _text(_one(alert, "strong.alert-title")) == title
+    steps = [_text(li) for li in alert.select("ol.alert-steps > li")]
+    assert steps == [
+        "Call your local emergency number <now>.",
+        "The symptoms you describe (such as a drooping face. Or weakness) can be signs of a "
+        "stroke.",
+        "Do not drive yourself. Do not wait here.",
+    ]
+    chat = _one(_soup(render_answer(answer, 1)), "div.answer")
+    headline = chat.find(recursive=False)
+    assert headline is not None and headline["role"] == "alert"
+    assert "status-note" in headline["class"]
+    assert [_text(li) for li in chat.select("ol.alert-steps > li")] == steps
+    assert not chat.select("blockquote, .source-card, .caveat-box, a.cite")
+    assert render_sources(_turns(answer)) == render_sources([])
     assert render_alert(_answer()) == "" and render_alert(None) == ""
+
+
+def test_alert_steps__lines_or_sentences_as_given_at_most_three() -> None:
+    assert alert_steps("- Call 112.\n- Do not drive.") == ["Call 112.", "Do not drive."]
+    assert alert_steps("One. Two. Three. Four.") == ["One.", "Two.", "Three. Four."]
+    assert alert_steps("The M.I.G.O.N.E. procedure. Call (e.g. 911. Now) today.") == [
+        "The M.I.G.O.N.E. procedure.",
+        "Call (e.g. 911. Now) today.",
+    ]
+    assert len(alert_steps("\n".join(f"Step {i}." for i in range(9)))) == MAX_ALERT_STEPS
+
+
+def test_render_draft__text_so_far_without_links() -> None:
+    draft = _one(_soup(render_draft("Checked [1].\n\nMore", "urgent", 2)), "div.answer-draft")
+    assert "draft-2" in draft["class"]
+    assert _one(draft, ".status-note.status-urgent")["role"] == "alert"
+    assert [_text(p) for p in draft.select("p")][1:3] == ["Checked [1].", "More"]
+    assert not draft.select("a")
 
 
 def test_render_sources__quote_title_badge_and_link_per_citation() -> None:
@@ -178,26 +308,37 @@ def test_render_sources__quote_title_badge_and_link_per_citation() -> None:
         ],
         answer="a [1] b [2] c [3] d [4] e [5]",
     )
-    html = render_sources(_turns(answer))
-    for kind, label in KIND_LABELS.items():
-        assert f'badge badge-{kind}"' in html and f">{label}</span>" in html
-    assert "badge-other" in html and ">Other source</span>" in html
-    assert "Wiki &lt;i&gt;page&lt;/i&gt;" in html
-    assert "A &lt;b&gt;quote&lt;/b&gt; &amp; more" in html
-    assert 'href="https://example.org/1" target="_blank" rel="noopener noreferrer"' in html
-    assert "javascript:" not in html
-    assert html.count("No link to the original page.") == 2
+    panel = _one(_soup(render_sources(_turns(answer))), "section.sources-panel")
+    items = panel.select("li.source-item")
+    assert [li["id"] for li in items] == [f"src-1-{n}" for n in range(1, 6)]
+    badges = [(b["class"][1], _text(b)) for b in panel.select(".badge")]
+    assert badges == [
+        *[(f"badge-{kind}", label) for kind, label in KIND_LABELS.items()],
+        ("badge-other", "Other source"),
+    ]
+    assert _text(_one(items[0], ".source-title")) == "Wiki <i>page</i>"
+    assert _one(items[0], "blockquote").get_text() == "A <b>quote</b> & more"
+    assert not panel.select("i, b, a[href^=javascript]")
+    link = _one(items[1], "a")
+    assert link["href"] == "https://example.org/2" and link["rel"] == ["noopener", "noreferrer"]
+    assert [_text(li).endswith("No link to the original page.") for li in items] == [
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_render_sources__latest_answer_open_and_earlier_ones_collapsed() -> None:
-    first = _answer(question="First <q>?")
-    second = _answer(question="Second?")
-    html = render_sources(_turns(first, second))
-    assert html.index("Answer 2") < html.index("Answer 1")
-    assert '<div class="source-group" id="sources-for-2">' in html
-    assert '<details class="source-group" id="sources-for-1">' in html
-    assert "First &lt;q&gt;?" in html
-    assert "appear here" in render_sources([])
+    panel = _soup(render_sources(_turns(_answer(question="First <q>?"), _answer())))
+    groups = panel.select(".source-group")
+    assert [(g.name, g["id"]) for g in groups] == [
+        ("div", "sources-for-2"),
+        ("details", "sources-for-1"),
+    ]
+    assert _text(_one(groups[1], "summary")) == "Answer 1: “First <q>?” (2 sources)"
+    assert "appear here" in _text(_soup(render_sources([])))
 
 
 def test_safe_url__only_absolute_http_links() -> None:
@@ -207,15 +348,10 @@ def test_safe_url__only_absolute_http_links() -> None:
         assert safe_url(bad) is None
 
 
-def test_esc__escapes_each_character_once() -> None:
-    assert esc("it's <a> & b") == "it&#39;s &lt;a&gt; &amp; b"
-    assert esc("&amp;") == "&amp;amp;"
-
-
 def test_footer__says_whether_questions_are_logged() -> None:
-    assert "Not medical advice." in footer_html(True)
-    assert "Questions and answers are logged" in footer_html(True)
-    assert "without your questions" in footer_html(False)
+    assert "Not medical advice." in _text(_soup(footer_html(True)))
+    assert "Questions and answers are logged" in _text(_soup(footer_html(True)))
+    assert "without your questions" in _text(_soup(footer_html(False)))
 
 
 def test_theme__uses_system_fonts_only() -> None:
@@ -223,6 +359,122 @@ def test_theme__uses_system_fonts_only() -> None:
     assert "system-ui" in css
     assert "fonts.googleapis" not in css and "@font-face" not in css
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", css), "no stylesheet asset from outside"
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_theme__primary_button_text_has_enough_contrast() -> None:
+    t = theme()
+    assert t.button_primary_background_fill == "*primary_700"  # type: ignore[attr-defined]
+    background = t.primary_700  # type: ignore[attr-defined]
+    ratio = (1 + 0.05) / (_luminance(background) + 0.05)  # white text
+    assert ratio >= 4.5, f"white on {background}: {ratio:.2f}:1"
+    assert t.input_text_size == "16px"  # type: ignore[attr-defined]
+
+
+# ---- what the patient keeps -----------------------------------------------------------------
+def test_copy__plain_text_with_markers_and_the_sources() -> None:
+    answer = _answer(summary="Unproven.", caveat=CAVEAT, answer="A **claim** <b>x</b> [1]. [2]")
+    view = answer_view(answer, 1)
+    text = view["copy_text"]
+    assert text.startswith("Unproven.\n\nA **claim** <b>x</b> [1]. [2]\n\nEvidence status:")
+    assert CAVEAT in text
+    assert text.endswith(
+        "Sources:\n"
+        "[1] Title 1, Publisher 1 (Clinic marketing): https://example.org/1\n"
+        "    “Quote number 1.”\n"
+        "[2] Title 2, Publisher 2 (Curated evidence)\n"
+        "    “Quote number 2.”\n"
+    )
+    # In the page it is hidden text of the answer, for the Copy button to write as text/plain.
+    answer_html = _one(_soup(render_answer(answer, 1)), "div.answer")
+    assert _one(answer_html, ".copy-text[hidden]").get_text() == text
+    button = _one(answer_html, "button.copy-answer")
+    assert button["type"] == "button" and _text(button) == "Copy"
+
+
+def test_feedback__acknowledged_inside_the_answer_it_belongs_to() -> None:
+    answer = _one(_soup(render_answer(_answer(), 2, feedback="not helpful")), "div.answer")
+    ack = _one(answer, "p.feedback-ack")
+    assert ack["role"] == "status"
+    assert _text(ack) == "Thank you: you marked this answer not helpful."
+    assert not _soup(render_answer(_answer(), 2)).select(".feedback-ack")
+    with_comment = _soup(render_answer(_answer(), 2, feedback="helpful", commented=True))
+    assert _text(_one(with_comment, ".feedback-ack")).endswith("Your comment was saved.")
+    turns = _turns(_answer(), _answer())
+    turns[0]["feedback"] = "helpful"
+    shown = [_soup(m["content"]) for m in render_conversation(turns)]
+    assert [bool(s.select(".feedback-ack")) for s in shown] == [False, True, False, False]
+
+
+def test_downloads__markdown_and_printable_page_with_sources_and_caveats() -> None:
+    turns = _turns(_answer(caveat=CAVEAT, summary="Unproven."), _answer(status="emergency"))
+    turns[0]["feedback"] = "helpful"
+    now = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
+    md = conversation_markdown(turns, now)
+    assert md.startswith("# Migraine surgery information assistant: your conversation\n")
+    assert "Saved 03 November 2026, 09:30 UTC." in md
+    assert "## 1. Does it work?" in md and "**Unproven.**" in md
+    assert "The clinic states: “It works.” [1]" in md
+    assert "> Evidence status: how strong the evidence really is." in md
+    assert "PMID 40367499" in md
+    assert "- [1] Title 1, Publisher 1 (Clinic marketing): <https://example.org/1>" in md
+    assert "*You marked this answer helpful.*" in md
+    assert "**This may be an emergency: get medical help now.**" in md
+
+    page = _soup(conversation_page(turns, now))
+    assert _one(page, "title").get_text().endswith("your conversation")
+    assert not page.select("script, link, img, iframe")
+    first = _one(page, "article#turn-1")
+    assert _text(_one(first, "h2")) == "1. Does it work?"
+    assert _text(_one(first, ".answer-summary")) == "Unproven."
+    assert _one(first, ".caveat-box .caveat-verdict")
+    refs = [_text(li) for li in first.select(".caveat-box ul.references > li")]
+    assert refs[0] == "Review of A, J Surg 2025, PMID 40367499"  # printed, not folded away
+    assert [li["id"] for li in first.select("ol.sources > li")] == ["card-1-1", "card-1-2"]
+    assert [a["href"] for a in first.select("a.cite")] == ["#card-1-1", "#card-1-2"]
+
+
+def test_kept_conversation__comes_back_only_as_valid_text() -> None:
+    turns = _turns(_answer(caveat=CAVEAT), _answer(question="Second?"))
+    turns[1]["feedback"] = "not helpful"
+    turns[1]["commented"] = True
+    restored = restore_turns(snapshot(turns))
+    assert restored == turns
+    assert render_conversation(restored) == render_conversation(turns)
+    kept = json.loads(snapshot(turns))
+    file_object = {"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}}
+    for bad in (
+        None,
+        "",
+        "not json",
+        json.dumps(file_object),
+        json.dumps([file_object]),
+        json.dumps([{**kept[0], "answer": file_object}]),
+        json.dumps([{**kept[0], "extra": 1}]),
+        json.dumps([{**kept[0], "answer_id": "../../etc/passwd"}]),
+        json.dumps([{**kept[0], "feedback": "<b>great</b>"}]),
+        json.dumps(kept * 26),
+        snapshot(turns).replace("Does it work?", "\\ud800"),
+        {"kept": kept},
+        kept,
+    ):
+        assert restore_turns(bad) == [], bad
+    # What a kept conversation says is shown as text, like any answer.
+    hostile = [{**kept[0], "answer": {**kept[0]["answer"], "answer": "<img src=x onerror=y>"}}]
+    shown = render_conversation(restore_turns(json.dumps(hostile)))
+    assert not _soup(shown[1]["content"]).select("img")
+
+
+def test_static_files__css_and_js_are_package_files() -> None:
+    css, js = static_text("app.css"), static_text("app.js")
+    assert "#chat" in css and "focus-visible" in css
+    assert "window.msaUI" in js and "sessionStorage" in js
+    assert "http://" not in js and "https://" not in js  # nothing fetched from anywhere
 
 
 @pytest.mark.slow
@@ -239,13 +491,16 @@ def test_app_page__references_nothing_outside_the_server(
         page = client.get("/").text
         config = client.get("/config").json()
     # Scripts, styles, fonts and images: only relative or same-origin URLs.
-    for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page):
-        for url in re.findall(r'(?:src|href)="([^"]+)"', tag):
-            assert not re.match(r"(https?:)?//", url), tag
+    for tag in _soup(page).select("script[src], link[href], img[src], iframe[src]"):
+        url = str(tag.get("src") or tag.get("href"))
+        assert not re.match(r"(https?:)?//", url), tag
     assert "googleapis" not in page and "googletagmanager" not in page
     assert config["analytics_enabled"] is False
     assert "fonts.googleapis" not in str(config.get("theme_css", ""))
     assert config.get("footer_links") == []
+    # The UI's own static files are in the page's configuration.
+    assert "window.msaUI" in config["js"]
+    assert "#chat" in config["css"] and "<style>" in config["head"]
 
 
 # ---- the real UI over HTTP ------------------------------------------------------------------
@@ -265,6 +520,13 @@ def _message_text(message: dict[str, Any]) -> str:
     if isinstance(content, str):
         return content
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def _chat_messages(value: Any) -> list[dict[str, Any]]:
+    """The chatbot's messages, whether the client got the value or an update carrying it."""
+    if isinstance(value, dict) and "value" in value:
+        value = value["value"]
+    return list(value)
 
 
 def _ui_entries(server: AppServer) -> list[dict[str, Any]]:
@@ -288,7 +550,7 @@ def test_ui__gradio_client_gets_the_answer_sources_and_caveat(
         f"{ui_server.url}/", verbose=False, download_files=False, analytics_enabled=False
     )
     try:
-        conversation, sources, alert, question_box = client.predict(QUESTION, api_name="/ask")
+        conversation, sources, alert, question_box, kept = client.predict(QUESTION, api_name="/ask")
         # The same session asks a follow-up: the server keeps the turns, not the client.
         followup, *_ = client.predict(FOLLOW_UP, api_name="/ask")
         with pytest.raises(AppError, match="the limit is 2000"):
@@ -296,25 +558,30 @@ def test_ui__gradio_client_gets_the_answer_sources_and_caveat(
     finally:
         client.close()
 
-    assert [m["role"] for m in conversation] == ["user", "assistant"]
-    reply = _message_text(conversation[-1])
-    assert f'class="answer answer-{expected.status} turn-1"' in reply
-    assert esc(expected.answer.split("\n")[0].split("“")[0]) in reply
+    messages = _chat_messages(conversation)
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert _text(_soup(_message_text(messages[0]))) == QUESTION
+    reply = _one(_soup(_message_text(messages[-1])), "div.answer.turn-1")
+    assert f"answer-{expected.status}" in reply["class"]
+    assert expected.answer.split("\n")[0].split("“")[0].strip() in _text(reply)
     if expected.caveat is not None:
-        assert 'class="caveat-box"' in reply
-        assert esc(expected.caveat.splitlines()[0]) in reply
+        box = _one(reply, ".caveat-box")
+        assert _text(_one(box, ".caveat-verdict")) == expected.caveat.splitlines()[0]
     else:
-        assert "caveat-box" not in reply
+        assert not reply.select(".caveat-box")
+    panel = _soup(sources)
     for c in expected.citations:
-        assert f'href="#src-1-{c.n}"' in reply
-        assert f'id="src-1-{c.n}"' in sources
+        assert reply.select(f"a.cite[href='#card-1-{c.n}']")
+        assert _one(reply, f"details#card-1-{c.n}")
+        assert _one(panel, f"#src-1-{c.n}")
     assert question_box == ""
     shown = alert.get("visible") if isinstance(alert, dict) else bool(alert)
-    assert bool(shown) == (expected.status == "emergency")
+    assert bool(shown) == (expected.status in ("emergency", "urgent"))
+    assert [t["answer"]["answer"] for t in json.loads(kept)] == [expected.answer]
     logged = [e for e in _ui_entries(ui_server) if e["question"] == QUESTION]
     assert logged and logged[0]["caveat"] == expected.caveat
 
-    assert len(followup) == 4
+    assert len(_chat_messages(followup)) == 4
     history = [
         {"role": "user", "content": QUESTION},
         {"role": "assistant", "content": expected.answer},
@@ -334,6 +601,15 @@ def _browser_or_skip() -> Any:
     return sync_playwright
 
 
+def _axe_or_fail() -> Path:
+    if not AXE.exists():
+        message = f"{AXE} is missing: scripts/test fetches it (npm pack axe-core@4.14.1)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE
+
+
 def _type_question(page: Any, question: str) -> None:
     box = page.locator("#question textarea")
     box.wait_for(state="visible")
@@ -342,108 +618,376 @@ def _type_question(page: Any, question: str) -> None:
     page.keyboard.press("Enter")
 
 
-def _ask_by_keyboard(page: Any, question: str, turn: int) -> None:
+def _ask_by_keyboard(page: Any, question: str, turn: int) -> Any:
     _type_question(page, question)
-    page.locator(f"#chat .answer.turn-{turn}").wait_for(state="visible", timeout=60_000)
+    answer = page.locator(f"#chat .answer.turn-{turn}")
+    answer.wait_for(state="visible", timeout=60_000)
+    return answer
+
+
+def _wait_until_idle(page: Any) -> None:
+    """Until no Gradio event is running: outputs of a running event are shown faded."""
+    page.wait_for_function(
+        "!document.querySelector("
+        "'.pending, .wrap.generating:not(.hide), .wrap.translucent:not(.hide)')"
+    )
+
+
+def _axe_violations(page: Any, axe: Path) -> list[dict[str, Any]]:
+    _wait_until_idle(page)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe))
+    return page.evaluate(  # type: ignore[no-any-return]
+        """async () => {
+          const result = await axe.run(document, {resultTypes: ['violations']});
+          return result.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary),
+          }));
+        }"""
+    )
+
+
+def _assert_no_axe_violations(page: Any, axe: Path) -> None:
+    violations = _axe_violations(page, axe)
+    assert violations == [], json.dumps(violations, indent=1)
+
+
+def _seen_text(locator: Any) -> str:
+    """An element's text as a reader sees it, without the screen-reader-only additions."""
+    text: str = locator.evaluate(
+        """e => { const c = e.cloneNode(true);
+                 c.querySelectorAll('.sr-only, [hidden]').forEach(x => x.remove());
+                 return c.textContent; }"""
+    )
+    return " ".join(text.split())
+
+
+def _box(locator: Any) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not displayed"
+    return box  # type: ignore[no-any-return]
+
+
+def _boxes(page: Any, **selectors: str) -> dict[str, dict[str, float]]:
+    """The boxes of the (last) elements matching ``selectors``, measured together, in page
+    coordinates, so that scrolling cannot come between them."""
+    boxes: dict[str, dict[str, float]] = page.evaluate(
+        """(selectors) => Object.fromEntries(Object.entries(selectors).map(([name, sel]) => {
+          const all = document.querySelectorAll(sel);
+          const r = all.length ? all[all.length - 1].getBoundingClientRect() : null;
+          return [name, r && {x: r.x + scrollX, y: r.y + scrollY, width: r.width,
+                              height: r.height}];
+        }))""",
+        selectors,
+    )
+    missing = [name for name, box in boxes.items() if not box]
+    assert not missing, f"not on the page: {missing}"
+    return boxes
+
+
+def _in_viewport(page: Any, locator: Any) -> bool:
+    box = _box(locator)
+    height = page.viewport_size["height"]
+    return box["y"] >= -1 and box["y"] < height
+
+
+def _small_targets(page: Any, selectors: list[str]) -> list[str]:
+    small = []
+    for selector in selectors:
+        items = page.locator(selector)
+        assert items.count() > 0, selector
+        for i in range(items.count()):
+            if not items.nth(i).is_visible():
+                continue
+            box = _box(items.nth(i))
+            if box["width"] < TOUCH_TARGET_PX - 0.5 or box["height"] < TOUCH_TARGET_PX - 0.5:
+                small.append(f"{selector} #{i}: {box['width']:.0f}x{box['height']:.0f}")
+    return small
+
+
+def _focus_not_visible(page: Any, presses: int = 120) -> list[str]:
+    """Tab through the page; every element that takes the focus must show it."""
+    page.locator("#question textarea").focus()
+    missing, seen = [], set()
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => {
+              const e = document.activeElement;
+              if (!e || e === document.body) return null;
+              const s = getComputedStyle(e);
+              const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+              const ring = s.boxShadow && s.boxShadow !== 'none';
+              const path = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                (e.className && typeof e.className === 'string' ? '.' + e.className.trim()
+                  .split(/\\s+/).slice(0, 2).join('.') : '') + ' "' +
+                (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 30) + '"';
+              return {path, shown: outline || ring};
+            }"""
+        )
+        if info is None:
+            continue
+        if info["path"] in seen:
+            continue
+        seen.add(info["path"])
+        if not info["shown"]:
+            missing.append(info["path"])
+    assert len(seen) > 10, f"the Tab key reached only {sorted(seen)}"
+    return missing
+
+
+def _wait_for(condition: Any, what: str, timeout_s: float = 30) -> Any:
+    """Poll ``condition`` until it returns something true (waiting, never timing anything)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            assert value, f"gave up waiting for {what}"
+            return value
+        time.sleep(0.25)
 
 
 @pytest.mark.browser
 @pytest.mark.server
 @pytest.mark.slow
-def test_ui__in_a_browser_answer_sources_caveat_feedback_and_phone_width(
-    ui_server: AppServer, built_assistant: Assistant, tmp_path: Path
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_ui__in_a_browser_ask_cite_caveat_feedback_copy_download_keep_clear_and_axe(
+    width: str, ui_server: AppServer, built_assistant: Assistant, tmp_path: Path
 ) -> None:
     sync_playwright = _browser_or_skip()
+    axe = _axe_or_fail()
     expected = built_assistant.ask(QUESTION)
+    assert expected.citations, "the walk-through needs an answer with sources"
+    emergency = built_assistant.ask(EMERGENCY_QUESTION, [])
     origin = ui_server.url
+    viewport = VIEWPORTS[width]
+    phone = width == "phone"
+    reason = f"The answer was hard to follow ({width})"
     requests: list[str] = []
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            context = browser.new_context(
+                viewport=viewport, accept_downloads=True, has_touch=phone, is_mobile=phone
+            )
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+            page = context.new_page()
             page.set_default_timeout(60_000)
             page.on("request", lambda r: requests.append(r.url))
             page.goto(f"{origin}/")
-            page.locator("#question textarea").wait_for(state="visible")
+            question_box = page.locator("#question textarea")
+            question_box.wait_for(state="visible")
+
+            # The first screen: the question box, with text large enough not to zoom.
             assert page.title() == "Migraine surgery information assistant"
+            box = _box(question_box)
+            assert box["y"] + box["height"] <= viewport["height"], "question box below the fold"
+            assert question_box.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 16
             assert page.get_by_text("What this is not:").is_visible()
-            assert page.get_by_text("Not medical advice.").is_visible()
+            assert page.get_by_text("Nothing is stored in your browser").is_visible()
+            assert not page.locator("#keep-conversation input").is_checked()
             for text in EXAMPLES:
                 assert page.get_by_role("button", name=text).is_visible()
+            assert page.evaluate("sessionStorage.length") == 0
 
-            _ask_by_keyboard(page, QUESTION, turn=1)
-
-            answer = page.locator("#chat .answer.turn-1")
+            # Ask by keyboard; the answer takes the width it has.
+            answer = _ask_by_keyboard(page, QUESTION, turn=1)
             first_quote = expected.answer.split("“")[1].split("”")[0][:60]
             assert first_quote in answer.inner_text()
-            items = page.locator("#sources-for-1 .source-item")
-            assert items.count() == len(expected.citations) > 0
-            for i, c in enumerate(expected.citations):
-                item = items.nth(i)
-                assert item.is_visible()
-                assert KIND_LABELS.get(c.source_kind, "Other source") in item.inner_text()
-                assert c.title in item.inner_text()
-            caveat = page.locator("#chat .answer.turn-1 .caveat-box")
+            if phone:
+                assert _box(answer)["width"] >= 0.9 * viewport["width"]
+            if expected.summary:
+                lead = answer.locator(".answer-summary")
+                assert _seen_text(lead) == " ".join(expected.summary.split())
+                assert _box(lead)["y"] < _box(answer.locator(".answer-text"))["y"]
+            width_px = page.evaluate("document.documentElement.scrollWidth")
+            assert width_px <= viewport["width"] + 1, f"the page scrolls sideways ({width_px}px)"
+
+            # A citation opens its source card in place, under the answer (by keyboard).
+            c = expected.citations[0]
+            card = answer.locator(f"details#card-1-{c.n}")
+            assert not card.evaluate("e => e.open")
+            answer.locator(f"a.cite[href='#card-1-{c.n}']").first.focus()
+            page.keyboard.press("Enter")
+            page.wait_for_function(f"document.getElementById('card-1-{c.n}').open")
+            assert card.locator("blockquote.source-quote").is_visible()
+            assert c.title in card.inner_text()
+            assert KIND_LABELS.get(c.source_kind, "Other source") in card.inner_text()
+            assert _in_viewport(page, card)
+            assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+            # The Sources panel is one tap away.
+            answer.locator("a.sources-link").click()
+            panel_group = page.locator("#sources-for-1")
+            page.wait_for_function(
+                "(() => { const r = document.getElementById('sources-for-1')"
+                ".getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight; })()"
+            )
+            items = panel_group.locator(".source-item")
+            assert items.count() == len(expected.citations)
+
+            # The caveat: its verdict, and the references behind a disclosure.
+            caveat = answer.locator(".caveat-box")
             if expected.caveat is not None:
                 assert caveat.is_visible()
-                assert expected.caveat.splitlines()[0] in caveat.inner_text()
+                verdict = caveat.locator(".caveat-verdict").inner_text()
+                assert verdict == expected.caveat.splitlines()[0]
+                refs = caveat.locator("details.caveat-refs")
+                if refs.count():
+                    assert not refs.locator("ul.references").is_visible()
+                    refs.locator("summary").click()
+                    assert refs.locator("ul.references li").first.is_visible()
             else:
                 assert caveat.count() == 0
             assert not page.locator("#emergency-alert .emergency-alert").is_visible()
 
-            page.screenshot(path=str(tmp_path / "ui.png"), full_page=True)
-            if os.environ.get("ASSISTANT_UPDATE_SCREENSHOT") or not SCREENSHOT.exists():
-                SCREENSHOT.parent.mkdir(exist_ok=True)
-                page.evaluate("window.scrollTo(0, 0)")
-                page.screenshot(path=str(SCREENSHOT), full_page=True)
-
-            # A marker is a keyboard-reachable link to its source in the panel.
-            marker = page.locator("#chat .answer.turn-1 a.cite").first
-            marker.focus()
-            page.keyboard.press("Enter")
-            page.wait_for_function("location.hash === '#src-1-1'")
-            assert page.locator("#src-1-1").is_visible()
-
-            # Feedback: thumbs down on the answer, then a reason, both stored server-side.
+            # Feedback: thumbs down; the thank-you shows in that answer, just above its thumbs.
             page.locator('#chat button[aria-label="Dislike"]').last.click()
-            page.locator("#feedback-reason textarea").wait_for(state="visible")
-            page.locator("#feedback-reason textarea").fill("The answer was hard to follow")
+            ack = answer.locator(".feedback-ack")
+            ack.wait_for(state="visible")
+            assert "not helpful" in ack.inner_text()
+            # The answer was shown again with the thank-you: what was open stays open.
+            assert card.evaluate("e => e.open")
+            if expected.caveat is not None and caveat.locator("details.caveat-refs").count():
+                assert caveat.locator("details.caveat-refs").evaluate("e => e.open")
+            boxes = _boxes(
+                page,
+                ack="#chat .answer.turn-1 .feedback-ack",
+                answer="#chat .answer.turn-1",
+                thumbs='#chat button[aria-label="Disliked"]',
+                question="#question textarea",
+            )
+            ack_bottom = boxes["ack"]["y"] + boxes["ack"]["height"]
+            assert boxes["answer"]["y"] <= boxes["ack"]["y"]
+            assert ack_bottom <= boxes["answer"]["y"] + boxes["answer"]["height"] + 1
+            assert 0 <= boxes["thumbs"]["y"] - ack_bottom < 120, boxes
+            assert ack_bottom < boxes["question"]["y"]
+            page.locator("#feedback-reason textarea").fill(reason)
             page.locator("#feedback-send").click()
             page.locator("#feedback-reason textarea").wait_for(state="hidden")
-            deadline = time.monotonic() + 30
-            feedback: list[dict[str, Any]] = []
-            while time.monotonic() < deadline and not feedback:
-                feedback = [f for e in _ui_entries(ui_server) for f in e["feedback"]]
-                feedback = [f for f in feedback if f["reason"]]
-                time.sleep(0.25)
-            assert feedback and feedback[0]["helpful"] is False
-            assert feedback[0]["reason"] == "The answer was hard to follow"
-            assert feedback[0]["interface"] == "ui"
+            answer.locator(".feedback-ack").get_by_text("Your comment was saved.").wait_for()
 
-            # An emergency answer shows as an alert above everything, if the service says so.
-            emergency = built_assistant.ask(EMERGENCY_QUESTION, [])
-            _ask_by_keyboard(page, EMERGENCY_QUESTION, turn=2)
+            def reason_stored() -> list[dict[str, Any]]:
+                found = [f for e in _ui_entries(ui_server) for f in e["feedback"]]
+                return [f for f in found if f["reason"] == reason]
+
+            [feedback] = _wait_for(reason_stored, "the feedback reason in the audit log")
+            assert feedback["helpful"] is False and feedback["interface"] == "ui"
+
+            # Copy: plain text with the [n] markers and the sources, not HTML.
+            answer.locator("button.copy-answer").click()
+            answer.locator(".copy-status").get_by_text("Copied").wait_for()
+            copied = page.evaluate("navigator.clipboard.readText()")
+            assert expected.answer.strip() in copied
+            assert "[1]" in copied and "\nSources:\n" in copied
+            for cit in expected.citations:
+                assert f"[{cit.n}] {cit.title}" in copied
+            assert "<" not in copied.replace(expected.answer, "") and "class=" not in copied
+
+            # Download the conversation, as Markdown and as a printable page.
+            with page.expect_download() as download:
+                page.locator("#download-markdown").click()
+            assert download.value.suggested_filename.endswith(".md")
+            markdown = Path(download.value.path()).read_text(encoding="utf-8")
+            assert f"## 1. {QUESTION}" in markdown
+            assert expected.answer.strip() in markdown
+            if expected.caveat is not None:
+                assert f"> {expected.caveat.splitlines()[0]}" in markdown
+            assert f"[{c.n}] {c.title}" in markdown
+            with page.expect_download() as download:
+                page.locator("#download-html").click()
+            assert download.value.suggested_filename.endswith(".html")
+            printable = _soup(Path(download.value.path()).read_text(encoding="utf-8"))
+            assert _text(_one(printable, "article#turn-1 h2")) == f"1. {QUESTION}"
+            assert first_quote in _text(_one(printable, "article#turn-1"))
+            assert bool(printable.select(".caveat-box")) == (expected.caveat is not None)
+            assert not printable.select("script")
+
+            # Touch targets and visible focus.
+            assert not _small_targets(
+                page,
+                [
+                    "#ask-button",
+                    "#chat button.copy-answer",
+                    '#chat button[aria-label="Like"]',
+                    '#chat button[aria-label="Disliked"]',
+                    "#chat details.source-card > summary",
+                    "#download-markdown",
+                    "#download-html",
+                    "#clear-conversation",
+                    "#examples button",
+                ],
+            )
+            assert not _focus_not_visible(page), "elements with no visible focus"
+
+            # Accessibility with the answer, an open card and the references shown.
+            _assert_no_axe_violations(page, axe)
+            page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+            _wait_until_idle(page)
+            page.screenshot(path=str(tmp_path / f"ui-{width}.png"), full_page=not phone)
+            target = SCREENSHOTS[width]
+            if os.environ.get("ASSISTANT_UPDATE_SCREENSHOT") or not target.exists():
+                target.parent.mkdir(exist_ok=True)
+                if phone:  # the screen with the question and the start of its answer
+                    page.locator("#chat .question-text").first.evaluate(
+                        "e => (e.closest('.message-row') || e).scrollIntoView({block: 'start'})"
+                    )
+                page.screenshot(path=str(target), full_page=not phone)
+
+            # An emergency answer: an alert above everything, a headline and at most 3 steps.
+            second = _ask_by_keyboard(page, EMERGENCY_QUESTION, turn=2)
             alert = page.locator("#emergency-alert .emergency-alert")
-            if emergency.status == "emergency":
+            if emergency.status in ("emergency", "urgent"):
                 alert.wait_for(state="visible")
-                box = alert.bounding_box()
-                chat_box = page.locator("#chat").bounding_box()
-                assert box is not None and chat_box is not None and box["y"] < chat_box["y"]
+                assert _box(alert)["y"] < _box(page.locator("#chat"))["y"]
+                assert 1 <= alert.locator("ol.alert-steps > li").count() <= 3
+                assert second.locator(".status-note").get_attribute("role") == "alert"
+                assert second.locator("blockquote, .source-card, .caveat-box").count() == 0
+                _assert_no_axe_violations(page, axe)
             else:
                 assert not alert.is_visible()
 
-            # Phone width: no horizontal scrolling, the answer and its sources readable.
-            phone = browser.new_page(viewport={"width": 390, "height": 844})
-            phone.set_default_timeout(60_000)
-            phone.on("request", lambda r: requests.append(r.url))
-            phone.goto(f"{origin}/")
-            phone.get_by_role("button", name=EXAMPLES[0]).click()
-            phone.locator("#chat .answer.turn-1").wait_for(state="visible")
-            phone.locator("#sources-for-1 .source-item").first.wait_for(state="visible")
-            width = phone.evaluate("document.documentElement.scrollWidth")
-            assert width <= 391, f"the page scrolls sideways at phone width ({width}px)"
-            phone.screenshot(path=str(tmp_path / "ui-phone.png"), full_page=True)
+            # Kept across a reload only once the patient ticks the box; shown again from
+            # text the server validates, without asking the questions again.
+            logged_before = len(_ui_entries(ui_server))
+            page.locator("#keep-conversation input").check()
+            page.wait_for_function("sessionStorage.getItem('msa-ui-keep') === '1'")
+            page.reload()
+            page.locator("#chat .answer.turn-2").wait_for(state="visible")
+            assert page.locator("#keep-conversation input").is_checked()
+            restored = page.locator("#chat .answer.turn-1")
+            assert first_quote in restored.inner_text()
+            assert restored.locator(".feedback-ack").is_visible()
+            assert len(_ui_entries(ui_server)) == logged_before
+
+            # Clearing asks first.
+            dialogs: list[str] = []
+
+            def answer_dialog(accept: bool) -> Any:
+                def handle(dialog: Any) -> None:
+                    dialogs.append(dialog.message)
+                    if accept:
+                        dialog.accept()
+                    else:
+                        dialog.dismiss()
+
+                return handle
+
+            page.once("dialog", answer_dialog(False))
+            page.locator("#clear-conversation").click()
+            _wait_for(lambda: dialogs, "the confirmation")
+            assert "Clear this conversation?" in dialogs[0]
+            assert page.locator("#chat .answer").count() == 2
+            page.once("dialog", answer_dialog(True))
+            page.locator("#clear-conversation").click()
+            page.locator("#chat .answer").first.wait_for(state="detached")
+            assert page.locator("#sources-for-1").count() == 0
+            assert page.evaluate("sessionStorage.getItem('msa-ui-conversation')") is None
+            page.reload()
+            question_box.wait_for(state="visible")
+            assert page.locator("#chat .answer").count() == 0
+            _assert_no_axe_violations(page, axe)
         finally:
             browser.close()
 
