@@ -92,3 +92,16 @@ def index_text(title: str, heading_path: Sequence[str], text: str) -> str:
     headings = " > ".join(h for h in heading_path if h != title)
     prefix = f"{title} | {headings}" if headings else title
     return f"{prefix}\n{text}"
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|`([^`]+)`")
+
+
+def readable(text: str) -> str:
+    """Text as a reader sees it: Markdown links and emphasis reduced to their words.
+
+    Used where a quote is shown; the citation keeps the exact source text and its offsets.
+    """
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or "", text)

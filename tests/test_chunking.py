@@ -464,3 +464,12 @@ def test_chunks__invariants_hold_for_random_markdown(
         covered.update(range(chunk.start, chunk.end))
     lost = [ch for i, ch in enumerate(doc.text) if i not in covered and not ch.isspace()]
     assert lost == []
+
+
+def test_readable__markdown_links_and_emphasis_show_as_words() -> None:
+    from assistant.sentences import readable
+
+    assert readable("preventing [migraines](#). [Spinal cord stimulation](http://x) is") == (
+        "preventing migraines. Spinal cord stimulation is"
+    )
+    assert readable("**Bold** and `code`, 2 * 3 * 4") == "Bold and code, 2 * 3 * 4"
