@@ -2,6 +2,7 @@
 """Train the efficacy classifier that backs the rules in assistant/guardrails/efficacy.py.
 
     .venv/bin/python scripts/train_efficacy_classifier.py [--out FILE] [--folds 5] [--no-write]
+        [--exclude-ids FILE] [--min-threshold 0.9]
 
 Training data: the project's labelled set (evals/efficacy_detection.yaml), the dev split of the
 outside-written set (evals/outside/efficacy_detection.dev.yaml; never the test split) and the
@@ -17,8 +18,10 @@ The model is an L2-regularised logistic regression (scikit-learn, used here only
 reads the weights with numpy). Before the final fit the script reports a stratified k-fold
 cross-validated figure, for the classifier alone and for rules + classifier as the detector
 combines them, so the dev figure of a classifier trained on dev is not the only one reported.
-The decision threshold is the lowest one whose cross-validated false-positive rate, on the
-negatives that no veto rule already blocks, stays within --max-fp.
+The decision threshold is the lowest one (from --min-threshold up) whose cross-validated
+false-positive rate, on the negatives that neither the rules nor a veto already decide, stays
+within --max-fp. ``--exclude-ids`` (a JSON list or one id a line) leaves items out of training,
+to measure the classifier on a held-out slice of dev.
 """
 
 from __future__ import annotations
@@ -57,13 +60,15 @@ def _turns(history: list | None) -> list[Turn]:
     return out
 
 
-def load_items() -> list[dict]:
+def load_items(exclude: set[str] = frozenset()) -> list[dict]:  # type: ignore[assignment]
     items = []
     for source in SOURCES:
         path = ROOT / source
         if "test" in path.name:
             raise SystemExit("refusing to train on a test split")
         for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            if raw.get("id") in exclude:
+                continue
             items.append(
                 {
                     "source": source,
@@ -83,14 +88,26 @@ def main() -> int:
     parser.add_argument("--max-fp", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--exclude-ids", type=Path, help="ids to leave out (JSON list or lines)")
+    parser.add_argument(
+        "--min-threshold",
+        type=float,
+        default=0.9,
+        help="lowest decision threshold considered: the classifier catches few questions the "
+        "rules miss, so a high threshold keeps the false positives it adds down",
+    )
     args = parser.parse_args()
+    exclude: set[str] = set()
+    if args.exclude_ids:
+        text = args.exclude_ids.read_text(encoding="utf-8").strip()
+        exclude = set(json.loads(text)) if text.startswith("[") else set(text.split())
 
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
     from assistant.evals.guardrail_sets import ServiceReading
 
-    items = load_items()
+    items = load_items(exclude)
     reading = ServiceReading(embedder=SentenceTransformerEmbedder())
     try:
         for item in items:
@@ -123,9 +140,9 @@ def main() -> int:
     for train, held in folds.split(x_query, y):
         cv_prob[held] = fit(train).predict_proba(x_query[held])[:, 1]
 
-    free_neg = (y == 0) & ~vetoed
+    free_neg = (y == 0) & ~vetoed & ~by_rules
     threshold = 0.99
-    for t in np.arange(0.30, 0.99, 0.01):
+    for t in np.arange(args.min_threshold, 0.99, 0.01):
         fp = float(np.mean(cv_prob[free_neg] >= t)) if free_neg.any() else 0.0
         if fp <= args.max_fp:
             threshold = round(float(t), 2)
@@ -170,6 +187,7 @@ def main() -> int:
             "trained": dt.date.today().isoformat(),
             "training_sources": list(SOURCES),
             "training_size": {"efficacy": int(y.sum()), "other": int((1 - y).sum())},
+            "excluded_ids": len(exclude),
             "regularisation_c": args.c,
             "cross_validated": report["cross_validated"],
             "bias": float(final.intercept_[0]),

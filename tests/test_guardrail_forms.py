@@ -148,6 +148,86 @@ def test_efficacy__follow_ups_count(question: str, history: list[str]) -> None:
     assert RULES.detect(question, question, _turns(*history))
 
 
+# Idioms, verdicts, durations, comparisons and misspellings in seven languages.
+EFFECT_IDIOMS = [
+    "is the MIGONE useless or does it actually do something?",
+    "¿sirve de algo o es tirar el dinero?",
+    "adianta fazer a cirurgia ou é dinheiro jogado fora?",
+    "ça vaut vraiment le coup de se faire opérer ?",
+    "la chirurgie, ça permet d'en finir avec les migraines ?",
+    "kriegt man die Migräne mit der OP in den Griff?",
+    "kom ik met de operatie van mijn migraine af?",
+    "me livrar da enxaqueca com essa cirurgia, é possível?",
+    "con l'intervento mi libero dell'emicrania?",
+    "gibt es Evidenz für die Migräne-OP?",
+    "¿la gente se arrepiente de operarse?",
+    "hebben mensen spijt van de operatie?",
+    "brauche ich nach der OP noch meine Triptane?",
+    "avrò ancora bisogno dei triptani dopo l'intervento?",
+    "does the Botox effect fade after a few months?",
+    "a melhoria com o botox dura?",
+    "combien de patients n'ont plus de crises après l'opération ?",
+    "worden de aanvallen minder met acupunctuur?",
+    "is magnesium effectief tegen migraine?",
+    "¿qué tal le va a la gente con el estimulador?",
+    "les gens sont-ils contents après l'intervention ?",
+    "quanti pazienti non hanno più attacchi dopo l'intervento?",
+    "es efectiba la cirujia?",
+    "la operasion sirbe de algo?",
+    "is it worht it?",
+    "funsiona?",
+    "bringts was?",
+]
+
+
+@pytest.mark.parametrize("question", EFFECT_IDIOMS)
+def test_efficacy__idioms_and_misspellings_in_seven_languages(question: str) -> None:
+    assert RULES.detect(question, question), signals(question)
+
+
+# What lasts or compares is often not the benefit: risks, the scar, cost, recovery, anaesthesia;
+# an effect on no illness, help from a person, the natural course, heredity, paperwork.
+NOT_EFFICACY_TOPICS = [
+    "what are the long-term risks of the stimulator?",
+    "is the scar there forever or does it fade?",
+    "how does the recovery compare with Botox injections?",
+    "is general anaesthetic better than a local for the decompression?",
+    "¿la cicatriz se queda para siempre?",
+    "les effets secondaires à long terme de la stimulation, c'est quoi ?",
+    "bleibt die Taubheit dauerhaft?",
+    "wat zijn de risico's op lange termijn van de stimulator?",
+    "quais os riscos a longo prazo do estimulador?",
+    "la cicatrice resta per sempre?",
+    "is the MIGONE more expensive than Botox?",
+    "ist die OP in der Schweiz teurer als in Deutschland?",
+    "does baking soda work on carpet stains?",
+    "werkt azijn echt tegen kalk in de waterkoker?",
+    "il bicarbonato funziona per pulire il forno?",
+    "kann mir mein Hausarzt bei der Überweisung helfen?",
+    "¿me puede ayudar mi médico de cabecera con el papeleo?",
+    "mis migrañas mejoraron mucho en el embarazo, ¿por qué?",
+    "in gravidanza l'emicrania è sparita, perché?",
+    "what percentage of women get migraines?",
+    "qual a probabilidade do meu filho ter enxaqueca também?",
+    "wann setzt die Wirkung von Ajovy ein?",
+    "will I be able to keep working as a nurse with the stimulator?",
+    "does the stimulator work with an MRI scanner?",
+    "kan ik weer werken na de operatie?",
+    "queria tirar uma dúvida sobre a anestesia",
+]
+
+
+@pytest.mark.parametrize("question", NOT_EFFICACY_TOPICS)
+def test_efficacy__other_topics_that_last_compare_or_help_are_not_flagged(question: str) -> None:
+    assert not RULES.detect(question, question), signals(question)
+
+
+def test_efficacy__someone_elses_outcome_then_would_i_get_the_same() -> None:
+    history = _turns("my sister had the fat injections and hasn't had a migraine since")
+    assert RULES.detect("would I get the same?", "would I get the same?", history)
+    assert not RULES.detect("would I get the same?", "would I get the same?")
+
+
 def test_efficacy__a_follow_up_about_cost_is_not_efficacy() -> None:
     history = _turns("Does Botox work for chronic migraine?")
     assert not RULES.detect("how much does it cost?", "how much does it cost?", history)
@@ -210,6 +290,52 @@ def test_caveat__an_unlisted_treatment_gets_the_reviewed_not_assessed_entry(
     assert not any(e.procedure == p.name for e in out.evidence for p in REGISTRY.procedures)
 
 
+@pytest.mark.parametrize(
+    ("question", "history", "named"),
+    [
+        # the treatment opens the sentence and a pronoun takes it up
+        ("Neuraltherapie beim Heilpraktiker, hilft das gegen Migräne?", [], "Neuraltherapie"),
+        ("la cryothérapie sur la nuque, ça marche contre la migraine ?", [], "cryothérapie"),
+        ("daith piercing, does it actually work?", [], "daith piercing"),
+        # what the patient said they are doing or were offered, then a bare follow-up
+        ("bringt das was?", ["mein Arzt hat mir Neurofeedback empfohlen"], "Neurofeedback"),
+        ("¿y eso funciona de verdad?", ["mi neuróloga me propone la tecarterapia"], "tecarterapia"),
+        ("helpt dat een beetje?", ["ik doe sinds 3 weken aan hypnotherapie"], "hypnotherapie"),
+        ("funziona davvero?", ["il medico mi ha consigliato la mesoterapia"], "mesoterapia"),
+        # both sides of a comparison, the one nobody listed as written
+        ("Cefaly oder Relivion, was hilft besser?", [], "Relivion"),
+        ("meglio l'Aulin o il Difmetrè?", [], "Difmetrè"),
+    ],
+)
+def test_caveat__names_the_treatment_asked_as_written(
+    question: str, history: list[str], named: str
+) -> None:
+    out = LAYER.apply(_answer(question), _turns(*history))
+    assert out.efficacy_question and out.caveat, question
+    assert named.lower() in out.caveat.lower(), [e.procedure for e in out.evidence]
+
+
+@pytest.mark.parametrize(
+    ("text", "treatment_id"),
+    [
+        ("huile essentielle de menthe poivrée", "peppermint-oil"),
+        ("triptanes", "triptans"),
+        ("acupunctures", "acupuncture"),
+        ("Ausdauersport", "exercise"),
+        ("nek te kraken", "chiropractic"),
+        ("Antibabypille", "hormonal"),
+    ],
+)
+def test_catalogue__inflections_and_compounds(text: str, treatment_id: str) -> None:
+    assert [m.treatment.id for m in default_catalogue().find(text) if m.treatment] == [
+        treatment_id
+    ]
+
+
+def test_catalogue__a_plural_does_not_make_a_general_word_a_treatment() -> None:
+    assert default_catalogue().find("do the pills help?") == []
+
+
 def test_caveat__a_treatment_nobody_listed_is_named_as_written() -> None:
     out = LAYER.apply(_answer("Is reflexology any good for migraines?"))
     assert out.caveat and 'you asked about "reflexology"' in out.caveat
@@ -230,6 +356,11 @@ def test_caveat__a_treatment_nobody_listed_is_named_as_written() -> None:
         ("Helpt het dichtmaken van het gaatje in mijn hart?", "pfo-closure"),
         ("A cirurgia na testa resolve?", "trigger-site-surgery"),
         ("Cauterizzare le arterie della tempia serve?", "arterial-surgery"),
+        ("liberar o nervo ou cortar, qual resolve a neuralgia occipital?",
+         "occipital-nerve-decompression-migone"),
+        ("ze hebben vet laten inspuiten bij mijn zus, werkt dat?", "fat-transfer"),
+        ("is die operatie waarbij ze slagaders dichtbranden bewezen?", "arterial-surgery"),
+        ("tengo un agujerito en el corazón, si lo cierran se van las jaquecas?", "pfo-closure"),
     ],
 )
 def test_registry__lay_names_in_seven_languages(text: str, procedure_id: str) -> None:
@@ -288,6 +419,25 @@ def test_caveat__the_conversation_gives_the_procedure_of_a_bare_follow_up() -> N
         ("la ferita dietro l'orecchio è rossa, calda e gonfia", "urgent"),
         ("three days after the op I have a temperature of 38.4 and chills", "urgent"),
         ("the dressing keeps soaking through with blood", "urgent"),
+        # third persons, idioms, body-part slang and misspellings
+        ("my wife suddenly can't lift her right arm and her speech is slurred", "emergency"),
+        ("he's talking like he's had ten pints but hasn't drunk anything, and his head hurts",
+         "emergency"),
+        ("his eyes rolled back and he was twitching all over, now he's drowsy", "emergency"),
+        ("got a stif neck and a feaver of 39 with a bad headache", "emergency"),
+        ("seeing dubble and my head is killing me", "emergency"),
+        ("se me ha dormido media cara y me duele la cabeza", "emergency"),
+        ("je sens plus mon bras droit et j'ai un mal de crâne terrible", "emergency"),
+        ("ma fille a 39,8 de fièvre et hurle quand on lui penche la tête en avant", "emergency"),
+        ("er ist umgekippt und war kurz weg, vorher hatte er Kopfschmerzen", "emergency"),
+        ("mijn dochter heeft hoge koorts en kan haar hoofd niet naar voren buigen", "emergency"),
+        ("não sinto meu braço direito e a dor de cabeça está horrível", "emergency"),
+        ("mia madre ha mal di testa e non sa che giorno è", "emergency"),
+        ("ça a explosé d'un coup dans ma tête, jamais eu ça, comme un coup de massue", "emergency"),
+        ("Tag 3 nach der Okzipitalnerv-Dekompression, 38,9 Fieber und Schüttelfrost", "urgent"),
+        ("le pusieron el estimulador el lunes y ahora tiene fiebre", "urgent"),
+        ("het wondje van de operatie lekt geel vocht en is warm", "urgent"),
+        ("prendo il cortisone da anni per l'artrite e ho un mal di testa nuovo", "urgent"),
         ("I'm on chemotherapy and have had a headache every day this week", "urgent"),
         ("ich bin 64 und habe seit ein paar Wochen eine neue Art von Kopfschmerzen", "urgent"),
         ("my headache gets worse every day and I keep vomiting", "urgent"),
@@ -312,6 +462,19 @@ def test_triage__lay_red_flags_in_several_languages(question: str, level: str) -
         "Can the surgery cause a stroke?",
         "Tengo 62 años y migrañas desde joven, siempre iguales. ¿Me puedo operar?",
         "Is the study double-blind?",
+        # conditions, advice, a resolved past, idioms, a patient confused about names
+        "if I get a fever after the operation, who do I call?",
+        "si jamais après l'opé j'ai de la fièvre, j'appelle qui ?",
+        "se dopo l'intervento mi viene la febbre, chi devo chiamare?",
+        "wenn ich nach der OP Fieber bekomme, wen rufe ich an?",
+        "the doctor said if I ever get the worst headache of my life I should call 112",
+        "I had a concussion 10 years ago, the CT was fine. Could that cause my migraines?",
+        "tive uma convulsão aos 17 anos, nunca mais tive. posso operar?",
+        "I almost fainted when I saw the bill",
+        "j'ai failli tomber dans les pommes en voyant le prix",
+        "quase desmaiei de susto com o preço",
+        "there are so many names for these operations, im confused",
+        "ich bin verwirrt wegen der vielen Namen",
     ],
 )
 def test_triage__hard_negatives_raise_no_alarm(question: str) -> None:

@@ -35,10 +35,15 @@ MAX_ENTRIES = 4
 
 # Surgery named in general ("the operation", "la cirugía", "die OP"): the general position.
 _SURGERY_WORD = re.compile(
-    r"\b(surgery|surgeries|operation|operations|op|ops|operated|procedure|cirugia|cirugias|"
+    r"\b(surgery|surgeries|operation|operations|operated|procedure|cirugia|cirugias|"
     r"operacion|operaciones|operar\w*|opere\w*|intervencion|chirurgie|intervention|operiert|"
     r"operieren|eingriff|operatie|operaties|ingreep|geopereerd|opereren|cirurgia|cirurgias|"
-    r"operacao|operar|intervento|interventi|operazione|operarmi|operarsi|chirurgia)\b"
+    r"operacao|operar|intervento|interventi|operazione|operarmi|operarsi|chirurgia|decompress\w*|"
+    r"descompres\w*|dekompression\w*|decompressie|descompressao|decompressione)\b"
+    # "the op", "die OP", "Migräne-OP" (never Dutch "op", on), compounds ("zenuwoperatie")
+    r"|\b(the|my|this|that|your|her|his|die|der|meiner|einer|eine|la|mon|ma|migraine|migrane|nerve|"
+    r"nerven|stirn|nacken|neck|kopf|head) ops?\b|\b\w+(operatie|operaties|operation|operationen|"
+    r"chirurgie|eingriff)\b"
 )
 
 
@@ -86,6 +91,27 @@ def _named(
     return found
 
 
+def _compared_unlisted(
+    registry: EvidenceRegistry,
+    catalogue: TreatmentCatalogue,
+    question: str,
+    named: list[Subject],
+) -> list[Subject]:
+    """The sides of "X or Y" that neither the registry nor the catalogue knows ("meglio
+    l'Aulin o l'Oki?": Oki is a catalogue painkiller, Aulin is named as written)."""
+    asked = [normalise(s.mention.asked) for s in named if s.mention is not None]
+    out = []
+    for m in catalogue.compared(question):
+        side = normalise(m.asked)
+        if registry.find(m.asked) or catalogue.find(m.asked) or _SURGERY_WORD.search(side):
+            continue
+        if any(side in a or a in side for a in asked):
+            continue
+        out.append(Subject(m.start, mention=m))
+        asked.append(side)
+    return out
+
+
 def asked_subjects(
     registry: EvidenceRegistry,
     question: str,
@@ -96,11 +122,18 @@ def asked_subjects(
     """What an efficacy question asks about, from the question and the conversation."""
     catalogue = catalogue or default_catalogue()
     subjects = _named(registry, catalogue, question)
+    subjects += _compared_unlisted(registry, catalogue, question, subjects)
     rest = question
     for s in subjects:
         if s.mention is not None:  # "septum surgery" is a treatment, not surgery in general
             rest = rest.replace(s.mention.asked, " ")
     surgery = _SURGERY_WORD.search(normalise(rest))
+    if not subjects and not surgery:
+        # "Eigenbluttherapie beim Heilpraktiker, hilft das?": named in the question itself.
+        subjects = [
+            Subject(m.start, mention=m)
+            for m in catalogue.unlisted(question, shapes=False, forms=("topic",))
+        ]
     if not subjects:
         for turn in reversed(history):
             if turn.role != "user":
@@ -108,7 +141,8 @@ def asked_subjects(
             # "Would the surgery be a permanent fix?" after a turn about Botox asks about surgery.
             subjects = _named(registry, catalogue, turn.content, registry_only=bool(surgery))
             if not subjects and not surgery:
-                subjects = [Subject(m.start, mention=m) for m in catalogue.unlisted(turn.content)]
+                found = catalogue.unlisted(turn.content, shapes=False)
+                subjects = [Subject(m.start, mention=m) for m in found]
             if subjects:
                 break
     if not subjects and standalone and standalone != question:

@@ -39,6 +39,18 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", fold_with_map(text)[0]).strip()
 
 
+def _inflected(word: str) -> str:
+    """A name's word with its common endings: singular and plural, masculine and feminine ("huile
+    essentielle" for "huiles essentielles", "triptanes" and "triptani" for "triptans")."""
+    if len(word) < 5 or not word.isalpha():
+        return re.escape(word)
+    stem = word[:-1] if word.endswith("s") else word
+    stem = stem[:-1] if stem[-1] in "aeio" else stem
+    if len(stem) < 6:
+        return re.escape(word)
+    return re.escape(stem) + r"[aeiosnx]{0,3}"
+
+
 @dataclass(frozen=True)
 class Treatment:
     id: str
@@ -49,7 +61,7 @@ class Treatment:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         names = sorted({_fold(a) for a in self.aliases if _fold(a)}, key=len, reverse=True)
-        parts = [r"\s+".join(re.escape(w) for w in n.split(" ")) for n in names]
+        parts = [r"\s+".join(_inflected(w) for w in n.split(" ")) for n in names]
         body = "|".join([*(f"(?<!\\w)(?:{p})(?!\\w)" for p in parts), *self.patterns])
         return re.compile(body)
 
@@ -67,7 +79,8 @@ class Mention:
 # "X for migraine", "X gegen Migräne": the words before the preposition name the treatment.
 _FOR_MIGRAINE = re.compile(
     r"(?P<t>[a-z0-9][a-z0-9 +]{1,60}?)\s+(for|against|with|para|pra|contra|pour|contre|gegen|bei|"
-    r"tegen|bij|per|contro|nelle|nella)\s+(the |my |your |la |las |los |mis |sus |les |mes |"
+    r"tegen|bij|per|contro|nelle|nella|na|no|nas|nos|en|em|dans|in|nell|nel|nei|im|sur|"
+    r"on)\s+(the |my |your |la |las |los |mis |sus |les |mes |"
     r"vos |die |meine |der |de |mijn |je |a |as |minha |minhas |l |le |il |mie |mia |i )?"
     r"(migraine|migraines|migrana|migranas|jaqueca|jaquecas|cefalea|cefaleas|mal de tete|"
     r"maux de tete|migrane|migranen|kopfschmerz\w*|hoofdpijn|enxaqueca|enxaquecas|"
@@ -118,7 +131,91 @@ _NOT_A_TREATMENT = re.compile(
     r"intervencion|tratamiento|chirurgie|operation|traitement|operation|eingriff|behandlung|"
     r"operatie|ingreep|behandeling|cirurgia|operacao|tratamento|chirurgia|operazione|intervento|"
     r"trattamento|what|which|how|who|why|when|where|there|here|eso|esto|ca|cela|das|dit|dat|"
-    r"isso|isto|questo|quello|attacks?|pain|headaches?|migraines?)$"
+    r"isso|isto|questo|quello|attacks?|pain|headaches?|migraines?|not|no|nicht|niet|nao|non|pas|"
+    r"yes|si|oui|ja|sim|just|only|solo|juste|nur|alleen|apenas|so|also|too|more|less|better|mejor|"
+    r"mieux|besser|beter|melhor|meglio|other|otra|otro|autre|andere|ander|outra|outro|altro|altra|"
+    r"things?|stuff|cosa|cosas|chose|choses|ding|dinge|dingen|coisa|coisas|cose|chances?|odds|same|"
+    r"thing|ones?|people|ppl|leute|gente|gens|mensen|pessoas|persone|nerves?|nervio|nervios|nerf|"
+    r"nerfs|nerv|nerven|zenuw|zenuwen|nervo|nervi)$"
+)
+
+
+# "Eigenbluttherapie beim Heilpraktiker, hilft das?", "l'huile essentielle sur les tempes, ça
+# calme ?", "yoga, helpt dat?": the treatment opens the sentence and a pronoun takes it up.
+_TOPIC_THEN_PRONOUN = re.compile(
+    r"(?:^|[.!?]\s+)(?P<t>[a-z0-9][a-z0-9 +]{1,80}?)(?:\s*,\s*[^,?!.]{0,25}){0,2}\s*(?:,|–|—|:|"
+    r"\.\.\.)"
+    r"\s*(?:[a-z]+\s){0,2}(das|dat|het|ca|cela|eso|esto|esa|isso|isto|questo|cio|it|that|this)\s"
+)
+# Words of a clause, not of a treatment's name: the topic is a noun phrase.
+_CLAUSE_WORD = re.compile(
+    r"^(who|which|that|que|qui|wer|welche|wie|die|quem|chi|che|i|you|we|he|she|they|ich|du|wir|je|"
+    r"tu|"
+    r"nous|ik|jij|wij|yo|eu|io|noi|had|have|has|done|got|is|are|was|were|sind|bin|ben|ist|es|est|"
+    r"sont|son|sao|sono|e|ppl|people|leute|gente|gens|mensen|pessoas|persone|does|do|did|can|could|"
+    r"would|will|should|my|mi|mon|ma|mein|meine|mijn|meu|minha|mio|mia)$"
+)
+# Where the opening phrase stops naming the treatment: "X beim Heilpraktiker", "X sur les tempes".
+_PHRASE_END = re.compile(
+    r"\s(on|in|at|for|from|instead|with|without|by|beim|bei|auf|am|im|statt|anstatt|gegen|fur|mit|"
+    r"vom|von|sur|sous|pour|contre|avec|chez|dans|au|aux|sobre|en|para|contra|con|sin|desde|op|bij|"
+    r"voor|tegen|met|van|aan|na|no|nos|nas|pra|com|sem|sul|sulla|sulle|sui|alla|alle|al|nel|nella|"
+    r"per|contro|con|senza|dal|dalla|via|da|\d+)\s.*$"
+)
+# "X or Y, which is better?", "meglio l'Aulin o l'Oki?": both sides of a comparison.
+_COMPARED = re.compile(
+    r"(?P<a>[a-z0-9][a-z0-9+]*(?: [a-z0-9+]+){0,2})\s+(or|o|ou|oder|of|vs|versus|contra|tegen|"
+    r"gegen)\s+(?:the |el |la |le |l |lo |il |o |a |die |der |de |het )?"
+    r"(?P<b>[a-z0-9][a-z0-9+]*(?: [a-z0-9+]+){0,2}?)(?=\s*(?:[,?!.;]|$|\s(which|what|cual|quel|"
+    r"quelle|"
+    r"welche?|welk|qual|quale|wat|was|que|che|for|para|pour|fur|voor|per|pra|na|nel|in|bei|bij|"
+    r"against|contra|contre|gegen|tegen|contro)\b))"
+)
+_COMPARATIVE = re.compile(
+    r"\b(better|best|more|compar\w*|vs|versus|mejor|mas|mieux|plus|besser|mehr|beter|meer|melhor|"
+    r"mais|meglio|piu|which|cual|quel|quelle|welche?|welk|qual|quale|zuverlassiger|eher|lieber|"
+    r"prefer\w*|plutot|liever|piuttosto|rather)\b"
+)
+# What comes before a treatment in a statement: "I've been doing neurofeedback for 2 months",
+# "mache seit 2 Monaten Neurofeedback", "ik volg nu 8 weken een mindfulness training".
+_STATEMENT = re.compile(
+    r"\b(suggested|recommended|prescribed|offered|proposed|propone|propuso|recomienda|recomendo|"
+    r"receto|prescrit|propose|conseille|verschrieben|empfohlen|vorgeschlagen|voorgeschreven|"
+    r"aangeraden|voorgesteld|receitou|indicou|sugeriu|prescritto|consigliato|suggerito|proposto|"
+    r"doing|taking|trying|using|started|starting|on|had|got|mache|mach|nehme|probiere|mache gerade|"
+    r"hago|estoy haciendo|estoy tomando|tomo|empece|empezado|fais|prends|je fais|j'ai commence|"
+    r"commence|doe|neem|volg|gebruik|begonnen met|faco|estou fazendo|estou tomando|comecei|faccio|"
+    r"prendo|sto facendo|sto prendendo|seguo|ho iniziato|iniziato)\s+"
+    r"(?:(?:seit|since|for|desde hace|desde|hace|depuis|sinds|nu|al|da|ha|faz|already|ya|deja|"
+    r"schon|"
+    r"al|ja|gia|now|ahora|maintenant|jetzt|agora|ora)\s+(?:\w+\s+){0,2}?(?:weeks?|months?|days?|"
+    r"years?|"
+    r"wochen|monaten|tagen|jahren|weken|maanden|dagen|jaar|semanas|meses|dias|anos|semaines|mois|"
+    r"jours|ans|settimane|mesi|giorni|anni)\s+)?(?P<t>[a-z0-9][a-z0-9 +]{2,60})"
+)
+# The same with the verb at the end: "hat mir Neuraltherapie empfohlen", "doe aan neurofeedback".
+_STATEMENT_FINAL = re.compile(
+    r"\b(hat|haben|hatte|heeft|hebben|had)\s+(?:(?:mir|uns|me|mij|ons|jetzt|nun|nu|gestern|"
+    r"gisteren)\s+)*"
+    r"(?P<t>[a-z0-9][a-z0-9 +]{2,50}?)\s+(empfohlen|verschrieben|vorgeschlagen|verordnet|gegeben|"
+    r"angeboten|aangeraden|voorgeschreven|voorgesteld|gegeven|aangeboden)\b"
+    r"|\b(doe|doen|mache|machen)\s+(?:\w+\s+){0,4}?(aan|mit)\s+(?P<t2>[a-z0-9][a-z0-9 +]{2,40})"
+)
+# Brand and drug names in the patient's own spelling: "Aulin", "Ascotop", "Nurtec".
+_DRUG_SUFFIX = re.compile(
+    r"(mab|gepant|triptan|profen|olol|sartan|pril|azepam|prazole|xetine|triptyline|amine|azole|"
+    r"mycin|cillin|terapi\w*|therap\w*|punctur\w*|puntur\w*|pathy|pathie|patia|patie|feedback|"
+    r"massage|masaje|massagem|massaggio)$"
+)
+_DETERMINER_BEFORE = re.compile(
+    r"(\b(the|el|la|le|les|il|lo|der|die|das|de|het|o|a|os|as|un|una|une|ein|eine|een|um|uma|with|"
+    r"con|"
+    r"avec|mit|met|com|take|taking|nehme|tomo|prendo|prends|neem|tomar|prendre|nehmen|nemen|"
+    r"prendere|or|o|ou|oder|of|and|y|et|und|en|e)\s|\bl |\bl')$"
+)
+_DRUG_SHAPE = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,}[a-z0-9]*|[A-Z]{2,}[a-z]*\d*)\b|\b[a-z]+(mab|gepant|"
+    r"triptan|profen|olol|sartan|pril|azepam|prazole|xetine|triptyline|amine|azole|mycin|cillin)\b"
 )
 
 
@@ -173,26 +270,104 @@ class TreatmentCatalogue:
         return out
 
     @staticmethod
-    def unlisted(text: str) -> list[Mention]:
-        """A treatment the catalogue does not know, picked out of the form of the question."""
+    def unlisted(
+        text: str,
+        shapes: bool = True,
+        forms: tuple[str, ...] = ("for", "does", "topic", "statement", "final"),
+    ) -> list[Mention]:
+        """A treatment the catalogue does not know, picked out of the form of the question: the
+        words before "for migraine", between "does" and "work", a phrase the sentence opens with
+        and a pronoun takes up ("X, hilft das?"), what a statement says the patient is doing ("I
+        have been doing X"), then a drug-shaped name ("Aulin")."""
         folded, where = fold_with_map(text)
-        for pattern in (_FOR_MIGRAINE, _DOES_X_WORK):
+
+        def mention(start: int, candidate: str) -> Mention:
+            end = min(start + len(candidate), len(where))
+            return Mention(start, end, None, text[where[start] : where[end - 1] + 1].strip())
+
+        patterns = {
+            "for": (_FOR_MIGRAINE, "last"),
+            "does": (_DOES_X_WORK, "last"),
+            "topic": (_TOPIC_THEN_PRONOUN, "first"),
+            "statement": (_STATEMENT, "first"),
+            "final": (_STATEMENT_FINAL, "first"),
+        }
+        for pattern, keep in (patterns[f] for f in forms):
             for m in pattern.finditer(folded):
-                phrase = m.group("t")
+                group = "t" if m.group("t") is not None else "t2"
+                phrase = m.group(group)
+                if keep == "first":
+                    phrase = _PHRASE_END.sub("", " " + phrase + " ").strip()
                 trimmed = _TRAILING.sub("", " " + phrase.strip()).strip()
                 trimmed = _INTRO.sub("", trimmed)
-                words = trimmed.split()[-4:]
-                candidate = _LEADING.sub("", " ".join(words)).strip()
-                if not candidate or len(candidate) < 3:
+                words = trimmed.split()
+                words = words[-4:] if keep == "last" else words[:6]
+                found = _candidate(_LEADING.sub("", " ".join(words) + " ").strip())
+                if found is None:
                     continue
-                if all(_NOT_A_TREATMENT.match(w) for w in candidate.split()):
+                candidate = found
+                if keep == "first" and any(_CLAUSE_WORD.match(w) for w in candidate.split()):
                     continue
-                offset = phrase.rfind(candidate)
-                start = m.start("t") + max(offset, 0)
+                offset = m.group(group).find(candidate)
+                return [mention(m.start(group) + max(offset, 0), candidate)]
+        for m in _DRUG_SHAPE.finditer(text if shapes else ""):
+            word = fold_with_map(m.group(0))[0]
+            if _candidate(word) is None or _NOT_A_DRUG.match(word):
+                continue
+            before = fold_with_map(text[max(0, m.start() - 12) : m.start()])[0]
+            if not (_DRUG_SUFFIX.search(word) or _DETERMINER_BEFORE.search(before)):
+                continue
+            start = folded.find(word)
+            if start >= 0:
+                return [mention(start, word)]
+        return []
+
+    @staticmethod
+    def compared(text: str) -> list[Mention]:
+        """Both sides of a comparison ("Maxalt oder Ascotop, was hilft besser?") that look like a
+        treatment's name: capitalised as a brand, or shaped like a drug or a therapy."""
+        folded, where = fold_with_map(text)
+        if not _COMPARATIVE.search(folded):
+            return []
+        out: list[Mention] = []
+        for m in _COMPARED.finditer(folded):
+            for group in ("a", "b"):
+                phrase = m.group(group)
+                words = phrase.split()
+                words = words[-2:] if group == "a" else words[:2]
+                candidate = _candidate(_LEADING.sub("", " ".join(words) + " ").strip())
+                if candidate is None:
+                    continue
+                start = m.start(group) + phrase.rfind(candidate)
+                last = where[min(start + len(candidate), len(where)) - 1]
+                original = text[where[start] : last + 1]
+                if not (original[:1].isupper() or _DRUG_SUFFIX.search(candidate)):
+                    continue
                 end = min(start + len(candidate), len(where))
                 asked = text[where[start] : where[end - 1] + 1].strip()
-                return [Mention(start, end, None, asked)]
-        return []
+                out.append(Mention(start, end, None, asked))
+        return out
+
+
+_NOT_A_DRUG = re.compile(
+    r"^(i|im|ive|id|ill|my|the|a|dr|doctor|mr|mrs|ms|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|english|spanish|french|german|dutch|italian|portuguese|europe|america|"
+    r"usa|us|uk|eu|nhs|sus|ssn|aok|tk|ct|mri|irm|mrt|rm|ok|okay|hi|hello|hola|bonjour|hallo|ola|"
+    r"ciao|instagram|facebook|tiktok|youtube|google|reddit|whatsapp|migone|pfo|ons|scs|cbd|"
+    r"neurolog\w*|\w+ologist|\w+ologe|\w+oloog|\w+ologo|\w+ologue|\w+ologa|\w*schmerz\w*|"
+    r"\w*migr\w*|\w*kopf\w*|\w*hoofd\w*)$"
+)
+
+
+def _candidate(candidate: str) -> str | None:
+    """The candidate name, or None when it names no treatment (pronouns, general words)."""
+    candidate = candidate.strip()
+    if not candidate or len(candidate) < 3:
+        return None
+    if all(_NOT_A_TREATMENT.match(w) for w in candidate.split()):
+        return None
+    return candidate
 
 
 @lru_cache(maxsize=1)

@@ -7,9 +7,13 @@ paraphrases live in ``data/red_flags.yaml``. A concept fires when all the terms 
 rules are present in the question (for instance *fever* and *stiff neck*, or *a wound* with
 *pus*); context terms (pregnancy, a recent operation, age 50 or over, cancer or a weak immune
 system) may also come from the patient's earlier messages. A term does not count where it is
-negated ("no fever") or where it only appears in a general question about symptoms ("what are
-the risks, like weakness in the arm?", "how long does the scar stay red?") with nothing that
-reports it happening now.
+negated ("no fever", "I almost fainted") or where it only appears in a general question about
+symptoms ("what are the risks, like weakness in the arm?", "how long does the scar stay red?"),
+in advice reported from someone else ("my neurologist said that with the worst headache of my
+life...") or in a clause that opens with a condition ("if after the op I get a fever, who do I
+call?", "si jamais...", "se dopo l'intervento...") with nothing that reports it happening now.
+Weaker signs (a lay idiom for confusion, muddled words, not standing up) count with a headache
+named; a single blow or explosion as the simile of a sudden headache counts as thunderclap.
 """
 
 from __future__ import annotations
@@ -135,12 +139,16 @@ class RedFlags:
         return spans
 
     def _hypothetical_clause(self, sentence: str) -> tuple[int, int] | None:
-        """Where a sentence opens with a condition: up to its last comma (the main clause, a
-        question, follows), or the whole sentence when it has no comma."""
+        """Where a sentence opens with a condition: up to its last comma when the sentence is a
+        question ("if I get a fever, redness or pus, who do I call?"), else up to its first comma
+        (the main clause follows), or the whole sentence when it has none."""
         opening = self.hypothetical.match(sentence)
         if opening is None:
             return None
-        comma = sentence.rfind(",")
+        if sentence.rstrip().endswith("?"):
+            comma = sentence.rfind(",")
+        else:
+            comma = sentence.find(",", opening.end())
         return (opening.start(), comma if comma > opening.end() else len(sentence))
 
     def _reports(self, sentence: str) -> bool:
