@@ -74,7 +74,7 @@ def test_server__streams_server_sent_events(app_server: AppServer) -> None:
     events = parse_sse(text)
     names = [n for n, _ in events]
     assert names[0] == "status" and names[-4:] == ["summary", "citations", "caveat", "answer"]
-    assert set(names[1:-3]) == {"delta"}
+    assert set(names[1:-4]) == {"delta"}
     assert "".join(d["text"] for n, d in events if n == "delta") == events[-1][1]["answer"]
 
 
