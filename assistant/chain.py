@@ -20,6 +20,9 @@ EVIDENCE_KINDS = ("curated-evidence", "reference")
 EVIDENCE_K = 3
 FACET_K = 2
 """Passages added by the keyword search of each facet a question asks (no model call)."""
+POOL_K = 10
+"""Passages the extractive answer may read: the question's own search, taken deeper with the
+same query vector (no model call), after the passages above."""
 
 
 class ChainState(TypedDict, total=False):
@@ -126,6 +129,14 @@ def build_chain(
             for text in understander.facet_search_texts(state["understanding"]):
                 extra = retriever.search(text, FACET_K, state.get("source_kinds"), mode="lexical")
                 result = merge_results(result, extra)
+            if state["k"] < POOL_K:
+                deeper = retriever.search(
+                    state["standalone"],
+                    POOL_K,
+                    state.get("source_kinds"),
+                    vector=result.query_vector,
+                )
+                result = merge_results(result, deeper)
         return {"retrieval": result, "efficacy": efficacy, "searched": searched}
 
     def compose(state: ChainState) -> dict[str, Any]:

@@ -136,7 +136,12 @@ class QueryRewriter:
                     return question
         if not self.is_follow_up(question):
             return question
-        topic = self._history_topic(history)
+        topic = None
+        if self.understander is not None and u.procedures_from == "history":
+            # The conversation's procedure as the understanding reads it (lay names included:
+            # "the op where they burn the blood vessels" is arterial surgery).
+            topic = ", ".join(self.understander.display_names(u.procedures))
+        topic = topic or self._history_topic(history)
         if not topic:
             return question
         match = _REFERRING.search(question)

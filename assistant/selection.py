@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from assistant.messages import Messages, messages
+from assistant.sentences import readable
 from assistant.text import fold, terms
 from assistant.types import Citation, Draft, Passage
 from assistant.understanding import GENERAL, Understander, Understanding
@@ -41,6 +42,12 @@ EVIDENCE_KINDS = frozenset({"curated-evidence", "reference"})
 CONDITION_FACETS = frozenset({"alternatives", "causes", "diagnosis", "difference"})
 """Facets about the condition rather than a procedure: a unit's document subject does not
 rule it out."""
+EXTRA_SPAN = 0.3
+"""A facet's further unit may be this much less similar to the question than its best one."""
+DESCRIBED = frozenset(
+    {"what_it_is", "how_done", "mechanism", "difference", "causes", "diagnosis", "who_suits"}
+)
+"""Facets a close description answers, when no unit is tagged with them."""
 RELATED = {
     "what_it_is": {"how_done"},
     "how_done": {"what_it_is"},
@@ -226,7 +233,9 @@ class Selector:
         facets = [f for f in u.facets if f != "provider"]
         if balance and "efficacy" not in facets:
             facets.append("efficacy")
-        covered_treatments = {t.id for t in u.subject_treatments if self._covers(t.english)}
+        covered_treatments = {
+            t.id for t in u.subject_treatments if not t.unlisted and self._covers(t.english)
+        }
         found = self.candidates(u, passages, query_vector, idf, facets, covered_treatments)
         topic = self._topic_name(u, words)
         if not self._in_domain(u, passages, found):
@@ -246,7 +255,12 @@ class Selector:
             if len(groups) < 2:
                 groups = [frozenset()]
             extra: list[Candidate] = []
-            for facet in facets:
+            # "Does it work" rides along with most questions (and is added for every efficacy
+            # question): the more specific facet asked gets its units in first.
+            ordered = [f for f in facets if f != "efficacy"] + [
+                f for f in facets if f == "efficacy"
+            ]
+            for facet in ordered:
                 got = False
                 for group in groups:
                     pool = [c for c in found if not group or c.unit.procedures & group]
@@ -259,14 +273,12 @@ class Selector:
                     missing.append(facet)
             chosen += [c for c in extra if c not in chosen]
             if not chosen:
-                # Nothing says what was asked. Only "what is it" and "how is it done", which a
-                # close description answers, may fall back to the closest unit.
+                # Nothing is tagged with what was asked. A question that a close description
+                # answers ("what is it", "how is it done", "who is it for") may fall back to
+                # the unit closest in meaning; one that asks for a fact (how long, what it
+                # costs) may not.
                 best = found[0] if found else None
-                if (
-                    best is None
-                    or not set(facets) <= {"what_it_is", "how_done"}
-                    or not self._strong_match(best)
-                ):
+                if best is None or not set(facets) <= DESCRIBED or not self._strong_match(best):
                     return self._no(words, u, topic, facets, found)
                 chosen = [best]
                 missing = []
@@ -305,7 +317,7 @@ class Selector:
         return None
 
     def _topic_name(self, u: Understanding, words: Messages) -> str | None:
-        covered = [t for t in u.subject_treatments if self._covers(t.english)]
+        covered = [t for t in u.subject_treatments if not t.unlisted and self._covers(t.english)]
         if u.specific_procedures:
             names = {p.id: p.display_name for p in self.understander.registry.procedures}
             return words.join([words.procedure(p, names.get(p)) for p in u.specific_procedures])
@@ -344,7 +356,13 @@ class Selector:
             return []
         best = with_facet[0]
         if not balance:
-            return [best] + [c for c in with_facet[1:3] if c.score >= 0.8 * best.score]
+            # Further units only when they are as good and about as close in meaning: a unit
+            # that only shares the facet ("also called ...") is no second answer.
+            return [best] + [
+                c
+                for c in with_facet[1:3]
+                if c.score >= 0.8 * best.score and c.similarity >= best.similarity - EXTRA_SPAN
+            ]
         # Efficacy: the published evidence first, then the clinics' own claims beside it.
         evidence = [c for c in with_facet if c.passage.doc.source_kind in EVIDENCE_KINDS]
         # Among the published evidence, results with figures (patients, studies, days, %)
@@ -461,7 +479,7 @@ class Selector:
                         score=round(quote.score, 4),
                     )
                 )
-                parts.append(f"“{quote.text}” [{n}]")
+                parts.append(f"“{readable(quote.text)}” [{n}]")
             paragraphs.append(" ".join(parts))
         return "\n\n".join(paragraphs), citations
 

@@ -21,8 +21,10 @@ The vocabulary is data: ``assistant/resources/lay_lexicon.yaml``.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +32,7 @@ from typing import Any, Literal
 import yaml
 
 from assistant.evidence import EvidenceRegistry, normalise
+from assistant.text import STOPWORDS
 from assistant.types import Turn
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
@@ -70,11 +73,24 @@ _SPECIFIC_WORDS = re.compile(
 )
 
 
+_FORM_WORD = re.compile(
+    r"therap\w*|terapi\w*|ablat\w*|ablac\w*|ablaz\w*|infusions?|injections?|shots|"
+    r"infiltra\w*"
+)
+"""Words that say what kind of treatment something is, not which."""
+
+
 # ---- phrases ------------------------------------------------------------------------------
 def fold_text(text: str) -> str:
     """The form every phrase is matched on: folded, dotted acronyms joined, hyphens and
     apostrophes as spaces, whitespace collapsed."""
     return normalise(text)
+
+
+_READINGS_KEPT = 64
+"""Understandings kept by question and conversation (see :meth:`Understander.understand`)."""
+_GAP = r"\s(?:.{0,40}?\s)?"
+"""What "..." in a lexicon phrase stands for: up to 40 characters between two words."""
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -86,7 +102,7 @@ def _phrase_regex(phrase: str) -> str:
     text = text.replace(" ... ", "\x00").replace("...", "\x00")
     # "*" after a letter (or at a word start) stands for any letters.
     text = re.sub(r"(?<![\\)\]])\*", r"\\w*", text)
-    text = text.replace(" ", r"\s+").replace("\x00", r"\s(?:.{0,40}?\s)?")
+    text = text.replace(" ", r"\s+").replace("\x00", _GAP)
     return rf"(?<!\w)(?:{text})(?!\w)"
 
 
@@ -158,6 +174,11 @@ class Lexicon:
             for t in data["treatments"]
         ]
         self.domain = compile_phrases(data.get("domain", ())) or re.compile(r"(?!)")
+        self.treatment_forms = {
+            lang: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
+            for lang, patterns in data.get("treatment_forms", {}).items()
+            if patterns
+        }
         self.source_facets = {
             facet: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
             for facet, patterns in data["source_facets"].items()
@@ -181,6 +202,9 @@ class TreatmentMention:
     """As the patient wrote it (or the lexicon's display name)."""
     english: tuple[str, ...]
     background: bool = False
+    unlisted: bool = False
+    """Named by its form only ("ozone therapy", "radiofrequency ablation"), not by the
+    lexicon: it only matters when the sources never mention it."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +273,30 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 _RAW_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\w))+[.!?\n]*")
 
 
+_INTERROGATIVE = re.compile(
+    r"^\W*(?:(?:and|but|so|ok|also|y|pero|et|mais|und|aber|en|maar|e|mas|ma)\s+)?"
+    r"(?:what|whats|which|how|why|when|where|who|whose|is|are|was|were|do|does|did|can|could|"
+    r"will|would|should|has|have|any|que|cual|como|cuando|donde|quien|cuanto|cuanta|hay|"
+    r"quel|quelle|quels|quelles|comment|pourquoi|quand|ou|qui|combien|est ce|"
+    r"was|welche|welcher|welches|wie|warum|wieso|wann|wo|wer|ist|sind|gibt|kann|muss|"
+    r"wat|welk|welke|hoe|waarom|wanneer|waar|wie|kan|moet|heeft|"
+    r"o que|qual|quais|por que|onde|quem|quanto|pode|posso|"
+    r"che|cosa|quale|quali|perche|dove|chi|quanto|si puo)\b"
+)
+
+
+def _asking(sentences: Sequence[str]) -> list[bool]:
+    """Which sentences ask: those that end with a question mark, and a last sentence that
+    opens with a question word (patients often leave the question mark off their last
+    question; a closing remark, "sounds too good to be true", asks nothing)."""
+    last = len(sentences) - 1
+    return [
+        s.rstrip().endswith("?")
+        or (n == last and not s.rstrip().endswith(".") and bool(_INTERROGATIVE.match(fold_text(s))))
+        for n, s in enumerate(sentences)
+    ]
+
+
 def _sentences(text: str) -> list[str]:
     """Sentences of the original text (a dot inside a word, as in M.I.G.O.N.E, does not end
     one)."""
@@ -261,6 +309,8 @@ class Understander:
     def __init__(self, registry: EvidenceRegistry, lexicon: Lexicon | None = None) -> None:
         self.registry = registry
         self.lexicon = lexicon or default_lexicon()
+        self._read: OrderedDict[tuple[str, tuple[str, ...]], Understanding] = OrderedDict()
+        self._lock = threading.Lock()
 
     @cached_property
     def _generic_aliases(self) -> re.Pattern[str] | None:
@@ -285,9 +335,10 @@ class Understander:
         scores = {lang: 0.0 for lang in LANGUAGES}
         for token in tokens:
             token = token.strip('.,;:!?()"“”«»¿¡')
-            for lang, words in self.lexicon.markers.items():
-                if token in words:
-                    scores[lang] += 1.0
+            # A function word of several languages ("de", "en", "la") counts a share in each.
+            owners = [lang for lang, words in self.lexicon.markers.items() if token in words]
+            for lang in owners:
+                scores[lang] += 1.0 / len(owners)
         raw = text.lower()
         for chars, lang in (("ñ¿¡", "es"), ("ãõ", "pt"), ("ßäöü", "de"), ("èùœ", "fr")):
             if any(c in raw for c in chars):
@@ -394,27 +445,36 @@ class Understander:
     # -- facets
     def facets_in(self, text: str, language: str) -> list[str]:
         """What ``text`` asks, most specific first. Words inside a procedure's name ("trigger"
-        in "trigger-site surgery") do not count; when the text has sentences that end with a
-        question mark and ask something, only those count (the rest is context)."""
-        hits: list[tuple[int, int, str]] = []
-        asked: list[bool] = []
-        for n, sentence in enumerate(_sentences(text)):
-            norm = fold_text(sentence)
-            spans = self._mentions(sentence, language).spans
+        in "trigger-site surgery") do not count; when the text has sentences that ask (a
+        question mark, or a last sentence that opens with a question word) and ask something,
+        only those count (the rest is context)."""
+        hits: list[tuple[int, int, str, bool]] = []
+        sentences = [
+            (fold_text(sentence), self._mentions(sentence, language).spans)
+            for sentence in _sentences(text)
+        ]
+        for n, (norm, spans) in enumerate(sentences):
             found = self._facet_hits(norm, [language], spans)
-            if not found and language != "en":
-                others = [lang for lang in LANGUAGES if lang not in ("en", language)]
-                found = self._facet_hits(norm, others, spans)
             # Positions are made unique per sentence (sentence number * 10^6 + offset).
-            hits += [(n * 10**6 + s, n * 10**6 + e, f) for s, e, f in found]
-            asked.append(sentence.rstrip().endswith("?"))
+            hits += [(n * 10**6 + s, n * 10**6 + e, f, g) for s, e, f, g in found]
+        if not hits and language != "en":
+            # Nothing in the question's own language: a word of a neighbouring one may say it
+            # (a mixed or misread question); never when its own language already said it.
+            others = [lang for lang in LANGUAGES if lang not in ("en", language)]
+            for n, (norm, spans) in enumerate(sentences):
+                found = self._facet_hits(norm, others, spans)
+                hits += [(n * 10**6 + s, n * 10**6 + e, f, g) for s, e, f, g in found]
+        asked = _asking(_sentences(text))
         # A facet matched only inside another facet's longer phrase does not count
-        # ("back to work" is recovery, not efficacy's "work").
+        # ("back to work" is recovery, not efficacy's "work"). A phrase with a gap ("tell ...
+        # apart") neither hides the words in its gap ("which society ... do they") nor is hidden.
         kept = [
             (s, e, f)
-            for s, e, f in hits
-            if not any(
-                f2 != f and s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, f2 in hits
+            for s, e, f, gapped in hits
+            if gapped
+            or not any(
+                f2 != f and not g2 and s2 <= s and e <= e2 and (e2 - s2) > (e - s)
+                for s2, e2, f2, g2 in hits
             )
         ]
         in_questions = [h for h in kept if asked[h[0] // 10**6]]
@@ -433,16 +493,18 @@ class Understander:
 
     def _facet_hits(
         self, norm: str, langs: Sequence[str], exclude: Sequence[tuple[int, int]]
-    ) -> list[tuple[int, int, str]]:
+    ) -> list[tuple[int, int, str, bool]]:
+        """(start, end, facet, whether the phrase has a gap) of each facet phrase found."""
         hits = []
         for facet, (_, by_lang) in self.lexicon.concepts.items():
             for lang in langs:
                 for pattern in by_lang.get(lang, ()):
+                    gapped = _GAP in pattern.pattern
                     for m in pattern.finditer(norm):
                         s, e = m.span()
                         if any(s < xe and xs < e for xs, xe in exclude):
                             continue
-                        hits.append((s, e, facet))
+                        hits.append((s, e, facet, gapped))
         return hits
 
     # -- treatments
@@ -467,7 +529,67 @@ class Understander:
                         background=background,
                     )
                 )
+            taken = [(s, e) for s, e, _ in found]
+            taken += [(s, e) for s, e, _ in self._raw_mentions(norm, language)]
+            for s, e in self._treatment_forms(norm, language):
+                if any(s < te and ts < e for ts, te in taken):
+                    continue  # a listed treatment or a procedure ("fat transfer therapy")
+                name = norm[s:e]
+                taken.append((s, e))
+                if any(m.id == f"unlisted:{name}" for m in out):
+                    continue
+                background = any(abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues)
+                out.append(
+                    TreatmentMention(
+                        id=f"unlisted:{name}",
+                        name=_surface(sentence, name),
+                        english=(name,),
+                        background=background,
+                        unlisted=True,
+                    )
+                )
         return out
+
+    def _treatment_forms(self, norm: str, language: str) -> list[tuple[int, int]]:
+        """Spans that name a treatment by its form ("ozone therapy", "ozonioterapia",
+        "radiofrequency ablation"), leading function words dropped."""
+        out = []
+        # Every language's forms: a short question's language may be misread, and the forms
+        # ("-terapia", "-therapie") are the same words in a patient's mixed wording.
+        for lang in dict.fromkeys([language, *LANGUAGES]):
+            pattern = self.lexicon.treatment_forms.get(lang)
+            if pattern is None:
+                continue
+            for m in pattern.finditer(norm):
+                s, e = m.span()
+                words = norm[s:e].split()
+                while words and words[0] in STOPWORDS:
+                    s += len(words.pop(0)) + 1
+                # A form word alone ("the therapy", "other therapies") names nothing.
+                if len(words) >= 2 or (words and not _FORM_WORD.fullmatch(words[0])):
+                    out.append((s, e))
+        return out
+
+    def _context_treatments(
+        self, question: str, language: str, treatments: list[TreatmentMention]
+    ) -> list[TreatmentMention]:
+        """A treatment named only in the patient's story ("triptans don't agree with me.")
+        while the question sentence asks about surgery is context, not the subject."""
+        if not treatments:
+            return treatments
+        sentences = _sentences(question)
+        asked = [s for s, a in zip(sentences, _asking(sentences), strict=True) if a]
+        if not asked or len(asked) == len(sentences):
+            return treatments
+        asked_text = " ".join(asked)
+        mentions = self._mentions(asked_text, language)
+        if not (mentions.procedures or mentions.generic):
+            return treatments
+        in_asked = {t.id for t in self.treatments_in(asked_text, language)}
+        return [
+            t if t.id in in_asked or t.background else replace(t, background=True)
+            for t in treatments
+        ]
 
     # -- translations
     def english_terms(self, text: str, language: str, facets: Sequence[str]) -> list[str]:
@@ -499,9 +621,9 @@ class Understander:
         for _, by_lang in self.lexicon.concepts.values():
             for pattern in by_lang.get(language, ()):
                 spans += [m.span() for m in pattern.finditer(norm)]
-        for _, by_lang in self.lexicon.translations:
+        for _, translated in self.lexicon.translations:
             for lang in langs:
-                spans += _spans(by_lang.get(lang), norm)
+                spans += _spans(translated.get(lang), norm)
         for t in self.lexicon.treatments:
             spans += _spans(t.pattern, norm)
         spans += _spans(self.lexicon.background.get(language), norm)
@@ -515,6 +637,21 @@ class Understander:
 
     # -- all together
     def understand(self, question: str, history: Sequence[Turn] = ()) -> Understanding:
+        """What ``question`` (after ``history``) is about and asks. One answer reads the same
+        question several times (rewriting, both searches, composing): the last few readings
+        are kept."""
+        key = (question.strip(), tuple(t.content for t in history if t.role == "user"))
+        with self._lock:
+            found = self._read.get(key)
+        if found is None:
+            found = self._understand(question, history)
+            with self._lock:
+                self._read[key] = found
+                while len(self._read) > _READINGS_KEPT:
+                    self._read.popitem(last=False)
+        return found
+
+    def _understand(self, question: str, history: Sequence[Turn]) -> Understanding:
         question = question.strip()
         users = [t.content for t in history if t.role == "user"]
         language = self.language(question)
@@ -527,16 +664,24 @@ class Understander:
         source: Literal["question", "history", "none"] = "question" if procedures else "none"
         follow_up = False
         facets_from_history = False
+        treatments = self._context_treatments(question, language, treatments)
         if not procedures and users and not [t for t in treatments if not t.background]:
+            generic_turn = False
             for earlier in reversed(users):
                 lang = self.language(earlier)
-                got, _ = self._subject(self._mentions(earlier, lang))
+                earlier_mentions = self._mentions(earlier, lang)
+                got, _ = self._subject(earlier_mentions)
                 if got:
                     procedures, source, follow_up = got, "history", True
                     break
-                if self._mentions(earlier, lang).generic:
-                    procedures, source, follow_up = [GENERAL], "history", True
-                    break
+                if earlier_mentions.generic and not generic_turn:
+                    generic_turn = True
+                    # "migraine surgery" names the general topic; "the surgery" or "the op"
+                    # leans on a procedure named before it, if any.
+                    if _spans(self._generic_aliases, fold_text(earlier)):
+                        break
+            if not procedures and generic_turn:
+                procedures, source, follow_up = [GENERAL], "history", True
         if not procedures and mentions.generic:
             procedures, source = [GENERAL], "question"
         if users and not facets and len(question.split()) <= 8:

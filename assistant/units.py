@@ -46,6 +46,11 @@ _BULLET_LINE = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+")
 _BOILERPLATE = re.compile(
     r"https?://|^\s*(from|permanent link|last update)\b|^\W*$|shutterstock", re.IGNORECASE
 )
+_REFERENCE_HEADING = re.compile(
+    r"^\W*(sources?|references?|bibliography|further reading|citations?|literature)\b",
+    re.IGNORECASE,
+)
+"""A section that lists the works behind a text: its lines are references, not statements."""
 _ANNOUNCES = re.compile(
     r"\b(several|many|various|a few|multiple|a number of|different)\b.{0,60}"
     r"\b(exist|include|includes|are available|options|ways|types|kinds|factors|causes)\b",
@@ -56,6 +61,12 @@ _CONTINUES = re.compile(
     r"in the same|in that|in this|both)\b",
     re.IGNORECASE,
 )
+
+
+def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    for s, e in spans:
+        text = text[:s] + " " * (e - s) + text[e:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -135,15 +146,23 @@ class UnitTagger:
     def facets(self, text: str) -> set[str]:
         """What a source text says something about. Words inside a procedure's name do not
         count ("trigger" in "trigger-site surgery" is not about migraine triggers)."""
-        norm = fold_text(text)
-        spans = [(s, e) for s, e, _ in self.understander._raw_mentions(norm, "en")]
-        for by_lang in self.lexicon.hints.values():
-            pattern = by_lang.get("en")
-            if pattern is not None:
-                spans += [m.span() for m in pattern.finditer(norm)]
-        for s, e in spans:
-            norm = norm[:s] + " " * (e - s) + norm[e:]
-        return {f for f, pattern in self.lexicon.source_facets.items() if pattern.search(norm)}
+        norm = _masked(
+            fold_text(text),
+            [(s, e) for s, e, _ in self.understander._raw_mentions(fold_text(text), "en")],
+        )
+        found = {f for f, pattern in self.lexicon.source_facets.items() if pattern.search(norm)}
+        if "causes" in found:
+            # Words that only hint at a procedure ("trigger sites") are no cause either; they
+            # still say what else a sentence is about ("the removal of muscles" is how it is
+            # done).
+            hints = []
+            for by_lang in self.lexicon.hints.values():
+                pattern = by_lang.get("en")
+                if pattern is not None:
+                    hints += [m.span() for m in pattern.finditer(norm)]
+            if not self.lexicon.source_facets["causes"].search(_masked(norm, hints)):
+                found.discard("causes")
+        return found
 
     def treatments(self, text: str) -> set[str]:
         norm = fold_text(text)
@@ -182,6 +201,7 @@ class UnitTagger:
                 heading_tags = self.named(heading)
             heading_facets |= self.facets(heading)
         subject = self.subject(doc)
+        references = any(_REFERENCE_HEADING.search(h) for h in chunk.heading_path if h != doc.title)
         raw: list[tuple[int, int, str, int]] = []  # (start, end, kind, paragraph)
         i = 0
         while i < len(pieces):
@@ -226,7 +246,10 @@ class UnitTagger:
             words = len(body.split())
             question = body.rstrip().endswith("?")
             quotable = (
-                words >= 3 and not _BOILERPLATE.search(body) and (kind == "item" or not question)
+                words >= 3
+                and not references
+                and not _BOILERPLATE.search(body)
+                and (kind == "item" or not question)
             )
             unit = Unit(
                 chunk_id=chunk.chunk_id,

@@ -176,3 +176,128 @@ def test_messages__every_language_has_every_fixed_text(language: str) -> None:
         assert set(own.data[group]) == set(english.data[group]), (language, group)
     if language != "en":
         assert own.data["quotes_in_english"] != english.data["quotes_in_english"]
+
+
+# ---- wordings the lexicon's first version did not expect ---------------------------------
+@pytest.mark.parametrize(
+    ("question", "procedure", "facet"),
+    [
+        # synonyms, inflections and slang of each facet, in each language
+        ("what could go badly with the stimulator implant?", STIM, "risks"),
+        ("¿Qué problemas dan los estimuladores del nervio?", STIM, "risks"),
+        ("Wie wird so eine Okzipitalisneuralgie festgestellt?", None, "diagnosis"),
+        ("e se dopo l'intervento sto peggio?", GENERAL, "worse"),
+        ("hoe lang lig je op de operatietafel bij een vettransplantatie?", FAT, "duration"),
+        ("l'opération est prise en charge par la sécu ?", GENERAL, "cost"),
+        ("quem é candidato pra cirurgia de enxaqueca?", GENERAL, "who_suits"),
+        # a plural or a compound of "surgery" is still surgery
+        ("¿Las operaciones de migraña las cubre el seguro?", GENERAL, "cost"),
+        ("Is zo een migrainechirurgie wel veilig?", GENERAL, "risks"),
+    ],
+)
+def test_understand__facet_families_in_seven_languages(
+    understander: Understander, question: str, procedure: str | None, facet: str
+) -> None:
+    u = understander.understand(question)
+    assert facet in u.facets, u.describe()
+    if procedure is None:
+        assert not u.procedures
+    else:
+        assert u.procedures[0] == procedure
+
+
+def test_understand__a_function_word_of_several_languages_counts_a_share_in_each(
+    understander: Understander,
+) -> None:
+    # "de" and "en" are Dutch as much as Spanish; "el", "una", "del" are Spanish only.
+    question = "lei en el blog de una clinica que lo de la grasa funciona en mas del 80%"
+    assert understander.language(question) == "es"
+
+
+def test_understand__a_treatment_in_the_story_is_not_the_subject_of_the_question(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "Propranolol gave me nightmares for a year. When would a surgeon consider operating?"
+    )
+    assert not u.subject_treatments
+    assert u.procedures == (GENERAL,)
+    assert "who_suits" in u.facets
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Does ozone therapy help with migraines?", "ozone therapy"),
+        (
+            "is radiofrequency ablation any good for the back of the head?",
+            "radiofrequency ablation",
+        ),
+        ("¿La ozonoterapia sirve para la migraña?", "ozonoterapia"),
+        ("do steroid injections work for migraine", "steroid injections"),
+    ],
+)
+def test_understand__a_treatment_named_by_its_form_is_found(
+    understander: Understander, question: str, named: str
+) -> None:
+    u = understander.understand(question)
+    assert [t.name for t in u.subject_treatments if t.unlisted] == [named]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is fat transfer therapy safe?", "what is the therapy like?", "are there other therapies?"],
+)
+def test_understand__a_procedure_or_a_bare_form_word_names_no_unlisted_treatment(
+    understander: Understander, question: str
+) -> None:
+    assert not [t for t in understander.understand(question).treatments if t.unlisted]
+
+
+def test_understand__the_surgery_of_a_follow_up_is_the_procedure_named_before(
+    understander: Understander,
+) -> None:
+    history = [
+        Turn(role="user", content="my neurologist mentioned the migone procedure"),
+        Turn(role="assistant", content="..."),
+        Turn(role="user", content="how long does the surgery take?"),
+        Turn(role="assistant", content="..."),
+    ]
+    u = understander.understand("can I go home the same day?", history)
+    assert u.procedures == (MIGONE,)
+    assert u.procedures_from == "history"
+
+
+def test_understand__migraine_surgery_named_later_is_the_general_topic(
+    understander: Understander,
+) -> None:
+    history = [
+        Turn(role="user", content="my neurologist mentioned the migone procedure"),
+        Turn(role="assistant", content="..."),
+        Turn(role="user", content="does insurance cover migraine surgery in general?"),
+        Turn(role="assistant", content="..."),
+    ]
+    assert understander.understand("and what can go wrong?", history).procedures == (GENERAL,)
+
+
+def test_understand__a_last_question_without_its_question_mark_still_asks(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "my surgeon says it is proven. which society says that and what do they recommend"
+    )
+    assert "professional_position" in u.facets
+    # a closing remark asks nothing: "what is it" stays the question
+    u = understander.understand("what is the migone?? sounds too good to be true")
+    assert u.facets == ("what_it_is",)
+
+
+def test_units__a_list_of_sources_is_never_quoted(understander: Understander) -> None:
+    text = (
+        "# Evidence\n\nThe trial was negative.\n\n## Sources of each section\n\n"
+        "  - Evidence: Smith et al., 2019; Jones, 2020.\n"
+    )
+    units = _units(understander, text)
+    quotable = [u.text for u in units if u.quotable]
+    assert "The trial was negative." in quotable
+    assert not [t for t in quotable if "et al." in t]

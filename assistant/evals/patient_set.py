@@ -347,8 +347,9 @@ def evaluate(
 
 
 def main(argv: Sequence[str], assistant: Any = None, embedder: Any = None) -> int:
-    from assistant.evals.command import _default, _make_assistant
+    from assistant.evals.command import _default
     from assistant.evals.runner import load_thresholds
+    from assistant.runtime import make_assistant
 
     args = parser().parse_args(argv)
     path = args.file or split_path(args.split)
@@ -356,7 +357,7 @@ def main(argv: Sequence[str], assistant: Any = None, embedder: Any = None) -> in
     thresholds = load_thresholds(args.thresholds or _default("evals/thresholds.yaml"))
     owned = assistant is None
     if owned:
-        assistant = _make_assistant(args.knowledge_dir, args.data_dir, embedder)
+        assistant = make_assistant(args.knowledge_dir, args.data_dir, embedder)
     try:
         assistant.ensure_index()
         if args.rescore:
