@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def test_lead__a_fact_says_who_answers_and_flags_advertising() -> None:
     several = WRITER.write(
         _answer(citations=[_citation(1, "reference"), _citation(2, "curated-evidence")])
     )
-    assert several == "A summary of medical studies [2] and a medical reference [1] answer this."
+    assert several == "A summary of studies [2] and a health guide [1] answer this."
 
 
 @pytest.mark.parametrize("status", ["emergency", "urgent", "declined", "no_evidence"])
@@ -126,3 +127,16 @@ def test_cli__prints_the_lead_before_the_answer() -> None:
     lines = format_answer(answer).splitlines()
     assert lines[0] == "A clinic that sells this [1] answers this."
     assert lines[2] == "A [1]."
+
+
+def test_lead__every_mix_of_source_kinds_reads_at_grade_8_or_below() -> None:
+    from itertools import combinations
+
+    kinds = ("curated-evidence", "reference", "clinic-marketing", "practice-blog")
+    for r in range(1, len(kinds) + 1):
+        for combo in combinations(kinds, r):
+            citations = [_citation(n, kind) for n, kind in enumerate(combo, start=1)]
+            lead = WRITER.write(_answer(citations=citations))
+            assert lead is not None
+            grade = readability(re.sub(r"\[\d+\]", "", lead))
+            assert grade is not None and grade.value <= 8, (lead, grade)
