@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from assistant.runtime import OFFLINE_ENV
 
@@ -19,6 +20,7 @@ os.environ.update(OFFLINE_ENV)  # before anything imports a model or a hub clien
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.service import Assistant
 from assistant.settings import Settings
+from tests.helpers import TEST_KEY, TEST_OTHER_KEY, MakeClient
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -99,3 +101,41 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture
+def make_client(built_assistant: Assistant, tmp_path: Path) -> Iterator[MakeClient]:
+    """An app over the session's indexed Assistant, with its own audit log, started."""
+    started: list[TestClient] = []
+
+    def factory(
+        keys: str = f"{TEST_KEY},{TEST_OTHER_KEY}",
+        rate_limit_per_minute: int = 1000,
+        assistant: Assistant | None = None,
+        ui: bool = False,
+        **settings_kw: Any,
+    ) -> TestClient:
+        settings = Settings(
+            knowledge_dir=KNOWLEDGE,
+            data_dir=tmp_path / f"serve{len(started)}",
+            api_keys=keys,
+            rate_limit_per_minute=rate_limit_per_minute,
+            audit_db_url=f"sqlite:///{tmp_path / f'audit{len(started)}.sqlite3'}",
+            **settings_kw,
+        )
+        from assistant.server import create_app
+
+        app = create_app(assistant=assistant or built_assistant, settings=settings, ui=ui)
+        client = TestClient(app)
+        client.__enter__()  # runs the lifespan: warm-up and audit log
+        started.append(client)
+        return client
+
+    yield factory
+    for client in started:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: MakeClient) -> TestClient:
+    return make_client()

@@ -12,12 +12,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from assistant.runtime import OFFLINE_ENV
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -25,6 +28,10 @@ PYTHON = sys.executable
 CHROMA = Path(PYTHON).parent / "chroma"
 API_KEY = "server-test-key-123"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
+TEST_KEY = "test-key-0123456789"
+TEST_OTHER_KEY = "other-key-9876543210"
+TEST_AUTH = {"Authorization": f"Bearer {TEST_KEY}"}
+"""Keys of the in-process apps that the ``make_client`` fixture (conftest.py) builds."""
 START_TIMEOUT_S = 240.0  # first start builds the index (about 15 s on 2 cores) and loads the model
 
 
@@ -173,3 +180,15 @@ def parse_sse(text: str) -> list[tuple[str, Any]]:
             data = "\n".join(ln[6:] for ln in lines if ln.startswith("data: "))
             events.append((name, json.loads(data)))
     return events
+
+
+MakeClient = Callable[..., "TestClient"]
+"""The ``make_client`` fixture: an in-process app over the session's indexed Assistant."""
+
+
+def error_body(response: Any) -> dict[str, Any]:
+    """The JSON error body of a response, checked for its shape."""
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) >= {"error", "message"}, body
+    return body  # type: ignore[no-any-return]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,60 +18,17 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.text import text_pieces
 from assistant.types import SourceKind
+from tests.helpers import KNOWLEDGE, MakeClient
+from tests.helpers import TEST_AUTH as AUTH
+from tests.helpers import TEST_KEY as KEY
+from tests.helpers import TEST_OTHER_KEY as OTHER_KEY
+from tests.helpers import error_body as _error_body
 
-KEY = "test-key-0123456789"
-OTHER_KEY = "other-key-9876543210"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 EFFICACY_QUESTION = "Does the M.I.G.O.N.E. procedure work?"
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
-MakeClient = Callable[..., TestClient]
-
-# The fixtures build an index (once per session) and load the model.
+# The fixtures (make_client, client in conftest.py) build an index once per session and load
+# the model.
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def make_client(built_assistant: Assistant, tmp_path: Path) -> Iterator[MakeClient]:
-    """An app over the session's indexed Assistant, with its own audit log, started."""
-    started: list[TestClient] = []
-
-    def factory(
-        keys: str = f"{KEY},{OTHER_KEY}",
-        rate_limit_per_minute: int = 1000,
-        assistant: Assistant | None = None,
-        ui: bool = False,
-        **settings_kw: Any,
-    ) -> TestClient:
-        settings = Settings(
-            knowledge_dir=KNOWLEDGE,
-            data_dir=tmp_path / f"serve{len(started)}",
-            api_keys=keys,
-            rate_limit_per_minute=rate_limit_per_minute,
-            audit_db_url=f"sqlite:///{tmp_path / f'audit{len(started)}.sqlite3'}",
-            **settings_kw,
-        )
-        app = create_app(assistant=assistant or built_assistant, settings=settings, ui=ui)
-        client = TestClient(app)
-        client.__enter__()  # runs the lifespan: warm-up and audit log
-        started.append(client)
-        return client
-
-    yield factory
-    for client in started:
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture
-def client(make_client: MakeClient) -> TestClient:
-    return make_client()
-
-
-def _error_body(response: Any) -> dict[str, Any]:
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) >= {"error", "message"}, body
-    return body  # type: ignore[no-any-return]
 
 
 def _comparable(answer_json: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,9 @@ from schemathesis.python.asgi import shutdown_lifespans
 from assistant.server import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
-from tests.test_api import AUTH, KEY, KNOWLEDGE
+from tests.helpers import KNOWLEDGE
+from tests.helpers import TEST_AUTH as AUTH
+from tests.helpers import TEST_KEY as KEY
 
 # Builds an index (once per session), loads the model and makes a few hundred requests.
 pytestmark = pytest.mark.slow

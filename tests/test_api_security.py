@@ -33,42 +33,15 @@ from assistant.keys import KeyRing, parse_key_hashes
 from assistant.server import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
-from tests.helpers import API_KEY, AppServer
+from tests.helpers import API_KEY, KNOWLEDGE, AppServer, MakeClient
 from tests.helpers import AUTH as SERVER_AUTH
+from tests.helpers import TEST_AUTH as AUTH
+from tests.helpers import TEST_KEY as KEY
+from tests.helpers import error_body as _error_body
 from tests.openai_stub import read_body, send_reply
-from tests.test_api import AUTH, EFFICACY_QUESTION, KEY, KNOWLEDGE, MakeClient, _error_body
+from tests.test_api import EFFICACY_QUESTION
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def make_client(built_assistant: Assistant, tmp_path: Path) -> Iterator[MakeClient]:
-    """An app over the session's indexed Assistant, with its own audit log, started (as in
-    tests/test_api.py); settings may be overridden."""
-    started: list[TestClient] = []
-
-    def factory(keys: str = KEY, **settings_kw: Any) -> TestClient:
-        settings_kw.setdefault("rate_limit_per_minute", 1000)
-        settings = Settings(
-            knowledge_dir=KNOWLEDGE,
-            data_dir=tmp_path / f"serve{len(started)}",
-            api_keys=keys,
-            audit_db_url=f"sqlite:///{tmp_path / f'audit{len(started)}.sqlite3'}",
-            **settings_kw,
-        )
-        client = TestClient(create_app(assistant=built_assistant, settings=settings, ui=False))
-        client.__enter__()  # runs the lifespan: warm-up and audit log
-        started.append(client)
-        return client
-
-    yield factory
-    for client in started:
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture
-def client(make_client: MakeClient) -> TestClient:
-    return make_client()
 
 
 def _raw(client: TestClient, path: str, body: str) -> Any:
