@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from assistant.index.lexical import BM25Index
 from assistant.service import Assistant
 
 pytestmark = pytest.mark.slow
@@ -25,11 +26,23 @@ QUESTIONS = [
 
 
 def test_first_questions_asked_at_once_are_answered_as_when_warm(
-    make_assistant: Any, built_assistant: Assistant
+    make_assistant: Any, built_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = {q: built_assistant.ask(q) for q in set(QUESTIONS)}
     cold = make_assistant(data_dir=built_assistant.settings.data_dir)
-    assert "retriever" not in cold.__dict__ and "chain" not in cold.__dict__
+    loads: list[int] = []
+    real_load, real_build = BM25Index.load.__func__, BM25Index.build.__func__  # type: ignore[attr-defined]
+
+    def counted_load(cls: type[BM25Index], folder: Any) -> BM25Index:
+        loads.append(len(loads))
+        return real_load(cls, folder)  # type: ignore[no-any-return]
+
+    def counted_build(cls: type[BM25Index], rows: Any) -> BM25Index:
+        loads.append(len(loads))
+        return real_build(cls, rows)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(BM25Index, "load", classmethod(counted_load))
+    monkeypatch.setattr(BM25Index, "build", classmethod(counted_build))
     start = threading.Barrier(len(QUESTIONS))
 
     def first_use(question: str) -> Any:
@@ -50,4 +63,5 @@ def test_first_questions_asked_at_once_are_answered_as_when_warm(
         else:
             assert got.answer == want.answer and got.caveat == want.caveat, question
             assert [c.chunk_id for c in got.citations] == [c.chunk_id for c in want.citations]
-    assert len(cold.retriever.lexical._index.chunk_ids) == cold.catalogue.visible_count()
+    assert len(loads) == 1, "the BM25 index is loaded (or built) once, whatever the race"
+    assert len(cold.retriever.lexical_index().chunk_ids) == cold.catalogue.visible_count()
