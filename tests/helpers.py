@@ -192,3 +192,34 @@ def error_body(response: Any) -> dict[str, Any]:
     body = response.json()
     assert set(body) >= {"error", "message"}, body
     return body  # type: ignore[no-any-return]
+
+
+# ---- generated answers through a scripted chat model ---------------------------------------
+MIGONE_Q = "How long does the M.I.G.O.N.E. procedure take?"
+
+
+def scripted(*replies: str) -> Any:
+    """A chat model that answers with the given texts in turn (streamed word by word)."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+
+
+def with_generator(assistant: Any, model: Any, timeout_s: float = 10.0) -> Any:
+    """An Assistant on the same index and embedder that generates its answers with ``model``
+    (a remote model service is the one part a test cannot run for real)."""
+    from assistant.service import Assistant
+
+    settings = assistant.settings.model_copy(
+        update={"generator": "openai", "llm_timeout_s": timeout_s}
+    )
+    return Assistant(settings, embedder=assistant.embedder, chat_model=model)
+
+
+def migone_passage(assistant: Any) -> int:
+    """The number of the passage that gives the M.I.G.O.N.E. procedure's duration."""
+    for i, p in enumerate(assistant.search(MIGONE_Q), start=1):
+        if "two to three hours" in p.chunk.text:
+            return int(i)
+    raise AssertionError("the M.I.G.O.N.E. duration passage was not retrieved")

@@ -16,24 +16,16 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant.generation import (
-    GenerativeAnswerer,
-    ModelRewriter,
     SupportVerifier,
     make_chat_model,
 )
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Answer
+from tests.helpers import MIGONE_Q, migone_passage, scripted, with_generator
 from tests.openai_stub import read_body, send_reply
 
 pytestmark = pytest.mark.slow
-
-MIGONE_Q = "How long does the M.I.G.O.N.E. procedure take?"
-
-
-def scripted(*replies: str) -> GenericFakeChatModel:
-    """A chat model that answers with the given texts in turn (streamed word by word)."""
-    return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
 
 
 class SlowModel(GenericFakeChatModel):
@@ -42,25 +34,6 @@ class SlowModel(GenericFakeChatModel):
     def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         time.sleep(5)
         yield from super()._stream(*args, **kwargs)
-
-
-def with_generator(assistant: Assistant, model: Any, timeout_s: float = 10.0) -> Assistant:
-    """The same index and model, answering through a scripted chat model."""
-    gen = GenerativeAnswerer(
-        model,
-        assistant.prompts,
-        assistant.answerer,
-        SupportVerifier(assistant.embedder),
-        timeout_s,
-        "openai",
-    )
-    assistant.__dict__["chat_model"] = model
-    assistant.__dict__["generator"] = gen
-    assistant.__dict__["query_rewriter"] = ModelRewriter(
-        model, assistant.prompts, assistant.rewriter, timeout_s
-    )
-    assistant.__dict__.pop("chain", None)
-    return assistant
 
 
 @pytest.fixture
@@ -74,15 +47,8 @@ def _passage_numbers(assistant: Assistant, question: str) -> dict[str, int]:
     return {p.doc.doc_id: i for i, p in enumerate(passages, start=1)}
 
 
-def _migone_passage(assistant: Assistant) -> int:
-    for i, p in enumerate(assistant.search(MIGONE_Q), start=1):
-        if "two to three hours" in p.chunk.text:
-            return i
-    raise AssertionError("the M.I.G.O.N.E. duration passage was not retrieved")
-
-
 def test_generated__supported_sentence_is_served_with_valid_citation(fresh: Assistant) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     reply = (
         f"The clinic's page says the M.I.G.O.N.E. procedure takes approximately two to three "
         f"hours and is generally performed as an outpatient procedure [{n}]."
@@ -121,7 +87,7 @@ def test_generated__supported_sentence_is_served_with_valid_citation(fresh: Assi
 def test_generated__hostile_output_never_reaches_the_user(
     fresh: Assistant, hostile: str, forbidden: str
 ) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     answer = with_generator(fresh, scripted(hostile.format(n=n))).ask(MIGONE_Q)
     assert forbidden not in answer.answer
     assert answer.generator.startswith("extractive (fallback from openai")
@@ -129,7 +95,7 @@ def test_generated__hostile_output_never_reaches_the_user(
 
 
 def test_generated__unsupported_sentence_removed_supported_kept(fresh: Assistant) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     reply = (
         f"The M.I.G.O.N.E. procedure takes approximately two to three hours [{n}]. "
         f"It is generally performed as an outpatient procedure [{n}]. "
@@ -222,7 +188,7 @@ def test_openai_generator__over_real_http(
     make_assistant, built_assistant: Assistant, llm_server: str
 ) -> None:
     probe = make_assistant(data_dir=built_assistant.settings.data_dir)
-    n = _migone_passage(probe)
+    n = migone_passage(probe)
     _Scripted.delay = 0.0
     _Scripted.replies = [
         f"The M.I.G.O.N.E. procedure takes approximately two to three hours "
@@ -252,9 +218,8 @@ def test_openai_generator__slow_server_falls_back(
         llm_model="scripted",
         llm_timeout_s=0.5,
     )
-    started = time.monotonic()
     answer = assistant.ask(MIGONE_Q)
-    assert time.monotonic() - started < 3.0
+    # The server replies after 3 s, the limit is 0.5 s: only a timeout gives the fallback.
     assert answer.generator.startswith("extractive (fallback")
 
 
@@ -297,7 +262,7 @@ def test_real_llm_server__answers_are_verified(make_assistant, built_assistant: 
 
 def _verdicts(assistant: Assistant, *sentences: str) -> list[str]:
     passages = assistant.search(MIGONE_Q)
-    n = _migone_passage(assistant)
+    n = migone_passage(assistant)
     verifier = SupportVerifier(assistant.embedder)
     vectors = assistant.embedder.embed([p.chunk.text for p in passages])
     return [verifier.check(s.format(n=n), passages, vectors).reason for s in sentences]

@@ -23,8 +23,7 @@ from assistant.server import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Answer, StreamStatus
-from tests.helpers import parse_sse
-from tests.test_generation import MIGONE_Q, _migone_passage, scripted, with_generator
+from tests.helpers import MIGONE_Q, migone_passage, parse_sse, scripted, with_generator
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +55,7 @@ def _good(n: int) -> str:
 
 
 def test_ask_stream__status_first_then_only_verified_sentences(fresh: Assistant) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     reply = (
         f"The M.I.G.O.N.E. procedure takes approximately two to three hours [{n}]. "
         f"It cures 95% of patients [{n}]. "
@@ -92,7 +91,7 @@ class GatedModel(GenericFakeChatModel):
 def test_ask_stream__a_sentence_arrives_while_the_model_is_still_writing(
     fresh: Assistant,
 ) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     gate = threading.Event()
     model = GatedModel(messages=iter([AIMessage(content=_good(n))]), gate=gate, seen_in_time=[])
     pieces: list[str] = []
@@ -120,7 +119,7 @@ def _falls_back(n: int) -> str:
 
 
 def test_ask_stream__a_fallback_supersedes_what_was_sent(fresh: Assistant) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     events = list(with_generator(fresh, scripted(_falls_back(n))).ask_stream(MIGONE_Q))
     _, pieces, answer = _split(events)
     assert len(pieces) == 1 and "two to three hours" in pieces[0]
@@ -196,7 +195,7 @@ def _sse(client: TestClient, question: str) -> list[tuple[str, Any]]:
 def test_sse__generated_sentences_then_citations_caveat_and_answer(
     fresh: Assistant, serve: Any
 ) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     client = serve(with_generator(fresh, scripted(_good(n))))
     events = _sse(client, MIGONE_Q)
     names = [name for name, _ in events]
@@ -210,7 +209,7 @@ def test_sse__generated_sentences_then_citations_caveat_and_answer(
 
 
 def test_sse__a_fallback_sends_replace_with_the_final_text(fresh: Assistant, serve: Any) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     client = serve(with_generator(fresh, scripted(_falls_back(n))))
     events = _sse(client, MIGONE_Q)
     names = [name for name, _ in events]
@@ -248,7 +247,7 @@ class CharModel(GenericFakeChatModel):
 def test_ask_stream__markers_after_the_full_stop_stay_with_their_sentence(
     fresh: Assistant,
 ) -> None:
-    n = _migone_passage(fresh)
+    n = migone_passage(fresh)
     reply = (
         "The M.I.G.O.N.E. procedure takes approximately two to three hours. "
         f"[{n}] It is generally performed as an outpatient procedure. [{n}]"
