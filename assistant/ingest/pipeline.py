@@ -96,64 +96,64 @@ class Indexer:
         upserts: list[DocumentInfo] = []
         pending: list[_Item] = []
         root = self.settings.knowledge_dir
-        stages = _Stages(self, report, say)
-
-        batch_size = self.settings.ingest_batch_chunks
-        for path in iter_knowledge_files(root):
-            for item in load_path(path, root, self.settings.max_file_bytes):
-                stages.raise_if_failed()
-                if isinstance(item, DocumentLoadError):
-                    report.errors.append(str(item))
-                    failed_paths.add(item.path)
-                    log.warning("skipped %s", item)
-                    say(f"error: {item}")
-                    continue
-                doc = item
-                if doc.doc_id in seen:
-                    msg = (
-                        f"{doc.path}: duplicate document id {doc.doc_id!r} "
-                        f"(also in {seen[doc.doc_id]})"
+        # A failure while reading stops the stages too (__exit__), before it is raised.
+        with _Stages(self, report, say) as stages:
+            batch_size = self.settings.ingest_batch_chunks
+            for path in iter_knowledge_files(root):
+                for item in load_path(path, root, self.settings.max_file_bytes):
+                    stages.raise_if_failed()
+                    if isinstance(item, DocumentLoadError):
+                        report.errors.append(str(item))
+                        failed_paths.add(item.path)
+                        log.warning("skipped %s", item)
+                        say(f"error: {item}")
+                        continue
+                    doc = item
+                    if doc.doc_id in seen:
+                        msg = (
+                            f"{doc.path}: duplicate document id {doc.doc_id!r} "
+                            f"(also in {seen[doc.doc_id]})"
+                        )
+                        report.errors.append(msg)
+                        say(f"error: {msg}")
+                        continue
+                    seen[doc.doc_id] = doc.path
+                    report.documents += 1
+                    digest = document_hash(doc, self.embedder.model_id)
+                    if committed.get(doc.doc_id) == digest:
+                        report.unchanged += 1
+                        continue
+                    # Chunks go to the embedding stage in batches as they are cut, not once the
+                    # whole document is cut: a large document never sits in memory as chunks.
+                    stages.begin_document(doc.doc_id, doc.path)
+                    count = 0
+                    for chunk in iter_chunks(
+                        doc, digest, self.settings.chunk_max_tokens, self.embedder.count_tokens
+                    ):
+                        text = index_text(doc.title, chunk.heading_path, chunk.text)
+                        pending.append((chunk, text, doc.source_kind))
+                        count += 1
+                        if len(pending) >= batch_size:
+                            stages.put(pending)
+                            pending = []
+                    stages.end_document(doc.doc_id, count)
+                    # Staged for the commit at the end of the run, with the count now known.
+                    upserts.append(
+                        DocumentInfo(
+                            doc_id=doc.doc_id,
+                            title=doc.title,
+                            url=doc.url,
+                            publisher=doc.publisher,
+                            source_kind=doc.source_kind,
+                            date=doc.date,
+                            path=doc.path,
+                            content_hash=digest,
+                            chunk_count=count,
+                        )
                     )
-                    report.errors.append(msg)
-                    say(f"error: {msg}")
-                    continue
-                seen[doc.doc_id] = doc.path
-                report.documents += 1
-                digest = document_hash(doc, self.embedder.model_id)
-                if committed.get(doc.doc_id) == digest:
-                    report.unchanged += 1
-                    continue
-                # Chunks go to the embedding stage in batches as they are cut, not once the
-                # whole document is cut: a large document never sits in memory as chunks.
-                stages.begin_document(doc.doc_id, doc.path)
-                count = 0
-                for chunk in iter_chunks(
-                    doc, digest, self.settings.chunk_max_tokens, self.embedder.count_tokens
-                ):
-                    text = index_text(doc.title, chunk.heading_path, chunk.text)
-                    pending.append((chunk, text, doc.source_kind))
-                    count += 1
-                    if len(pending) >= batch_size:
-                        stages.put(pending)
-                        pending = []
-                stages.end_document(doc.doc_id, count)
-                # Staged for the commit at the end of the run, with the count now known.
-                upserts.append(
-                    DocumentInfo(
-                        doc_id=doc.doc_id,
-                        title=doc.title,
-                        url=doc.url,
-                        publisher=doc.publisher,
-                        source_kind=doc.source_kind,
-                        date=doc.date,
-                        path=doc.path,
-                        content_hash=digest,
-                        chunk_count=count,
-                    )
-                )
-                report.added_or_changed += 1
-        stages.put(pending)
-        stages.close()  # waits for every batch to be embedded and written
+                    report.added_or_changed += 1
+            stages.put(pending)
+            stages.close()  # waits for every batch to be embedded and written
 
         kept_paths = failed_paths  # a file that fails to load keeps its last good version
         removals = [
@@ -223,6 +223,11 @@ class _Stages:
     memory stays flat however large the corpus (or one document). A failure in any stage stops
     all of them and is raised in the reading thread; nothing is committed then.
 
+    Each stage blocks on its queue and ends when it takes the end marker, which the reading
+    thread sends once (at the end, or when a stage has failed). A stage that has failed keeps
+    taking (and dropping) what it is sent until then, so no ``put`` upstream waits forever;
+    batches embedded before a failure are still written, so the next run reuses their vectors.
+
     Progress: after each batch is written, the chunks embedded so far; for a document larger
     than one batch, also that document's chunks written so far, and a line when it is done."""
 
@@ -236,30 +241,13 @@ class _Stages:
         self._docs_lock = threading.Lock()
         self._to_embed: queue.Queue[object] = queue.Queue(maxsize=2)
         self._to_write: queue.Queue[object] = queue.Queue(maxsize=2)
+        self._ended = False
         self._threads = [
             threading.Thread(target=self._embed_loop, name="ingest-embed", daemon=True),
             threading.Thread(target=self._write_loop, name="ingest-write", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
-
-    def _offer(self, q: queue.Queue[object], item: object) -> bool:
-        """Put ``item`` unless a stage has failed; False when it gave up."""
-        while not self.errors:
-            try:
-                q.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _take(self, q: queue.Queue[object]) -> object:
-        while not self.errors:
-            try:
-                return q.get(timeout=0.2)
-            except queue.Empty:
-                continue
-        return _DONE
 
     def begin_document(self, doc_id: str, path: str) -> None:
         with self._docs_lock:
@@ -303,35 +291,53 @@ class _Stages:
         return notes
 
     def put(self, batch: list[_Item]) -> None:
-        if batch and not self._offer(self._to_embed, batch):
+        if batch:
             self.raise_if_failed()
+            self._to_embed.put(batch)  # a failed stage still takes it: this never hangs
+        self.raise_if_failed()
 
     def raise_if_failed(self) -> None:
         if self.errors:
-            for thread in self._threads:
-                thread.join()
+            self._end()
             raise self.errors[0]
 
     def close(self) -> None:
-        self._offer(self._to_embed, _DONE)
-        for thread in self._threads:
-            thread.join()
+        """Wait for every batch to be embedded and written; raise a stage's failure."""
+        self._end()
         self.raise_if_failed()
 
+    def __enter__(self) -> _Stages:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:  # the reading thread failed: nothing more will come
+            self._end()
+
+    def _end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self._to_embed.put(_DONE)
+        for thread in self._threads:
+            thread.join()
+
     def _embed_loop(self) -> None:
-        try:
-            while (batch := self._take(self._to_embed)) is not _DONE:
-                todo, vectors = self.indexer._embed(batch, self.report)  # type: ignore[arg-type]
-                if not self._offer(self._to_write, (batch, todo, vectors)):
-                    return
-        except BaseException as exc:
-            self.errors.append(exc)
-        finally:
-            self._offer(self._to_write, _DONE)
+        while (batch := self._to_embed.get()) is not _DONE:
+            if self.errors:
+                continue  # a stage failed: take what comes until the end marker
+            try:
+                todo, vectors = self.indexer._embed(cast(list[_Item], batch), self.report)
+            except BaseException as exc:
+                self.errors.append(exc)
+                continue
+            self._to_write.put((batch, todo, vectors))
+        self._to_write.put(_DONE)
 
     def _write_loop(self) -> None:
-        try:
-            while (item := self._take(self._to_write)) is not _DONE:
+        failed = False
+        while (item := self._to_write.get()) is not _DONE:
+            if failed:
+                continue
+            try:
                 batch, todo, vectors = cast(tuple[list[_Item], list[_Item], Vectors], item)
                 self.indexer._write(batch, todo, vectors, self.report)
                 notes = self._document_progress(batch)
@@ -339,5 +345,6 @@ class _Stages:
                     f"embedded {self.report.chunks_embedded} chunks "
                     f"({self.report.chunks_reused} reused)" + "".join(f"; {n}" for n in notes)
                 )
-        except BaseException as exc:
-            self.errors.append(exc)
+            except BaseException as exc:
+                self.errors.append(exc)
+                failed = True
