@@ -1,8 +1,10 @@
 """Audit log of every answer served (UI and API) and the feedback given on it.
 
 SQLAlchemy Core over any database URL; by default a SQLite file ``audit.sqlite3`` in the data
-folder. Entries older than ``audit_retention_days`` are deleted when the log opens and, at most
-once an hour, when an entry is added. Times are stored as naive UTC.
+folder. The schema is kept by the Alembic migrations in :mod:`assistant.migrations`, applied
+when the log opens (the tables below are what the queries use; the migrations make them).
+Entries older than ``audit_retention_days`` are deleted when the log opens and, at most once an
+hour, when an entry is added. Times are stored as naive UTC.
 """
 
 from __future__ import annotations
@@ -43,10 +45,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from assistant.errors import AssistantError, StorageFullError
+from assistant.migrations import upgrade as upgrade_schema
 from assistant.settings import Settings
 from assistant.types import Answer
 
@@ -204,10 +206,11 @@ def _make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cursor = dbapi_conn.cursor()
+            # First: the other pragmas (WAL) may wait for another worker's lock.
+            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             # Several server workers write to one file: WAL lets readers run beside a writer.
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
     return engine
@@ -228,7 +231,8 @@ class AuditLog:
         self.engine = _make_engine(url)
         self._purge_lock = threading.Lock()
         self._last_purge = 0.0
-        self._create_tables()
+        # The schema by its migrations; concurrent workers wait for one another (busy timeout).
+        upgrade_schema(self.engine)
         self.purge()
 
     @classmethod
@@ -238,17 +242,6 @@ class AuditLog:
             retention_days=settings.audit_retention_days,
             store_questions=settings.audit_store_questions,
         )
-
-    def _create_tables(self) -> None:
-        for attempt in range(3):
-            try:
-                metadata.create_all(self.engine)
-                return
-            except OperationalError:
-                # Another worker process created the tables between our check and our CREATE.
-                if attempt == 2:
-                    raise
-                time.sleep(0.2)
 
     def close(self) -> None:
         self.engine.dispose()

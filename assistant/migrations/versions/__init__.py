@@ -1,0 +1,1 @@
+"""Revisions of the audit-log schema, oldest first by ``down_revision``."""
