@@ -9,6 +9,7 @@ exits with status 1 and one line per problem.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,13 +91,14 @@ def check_startup(assistant: Assistant) -> None:
     """Raise :class:`StartupError` listing every problem found, in the order they are checked."""
     settings = assistant.settings
     problems: list[StartupError] = []
-    for check in (
+    checks: tuple[Callable[[], None], ...] = (
         lambda: _check_keys(settings),
         lambda: _check_data_dir(settings.data_dir),
         lambda: _check_registry(assistant.registry_path),
         lambda: _check_audit(settings),
         lambda: _check_chroma(settings, assistant.store),
-    ):
+    )
+    for check in checks:
         try:
             check()
         except StartupError as exc:

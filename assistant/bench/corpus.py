@@ -146,4 +146,5 @@ def mixed_vectors(
     out = np.einsum("np,npd->nd", weights, base[idx])
     out += rng.normal(0.0, noise, size=out.shape).astype(np.float32)
     out /= np.linalg.norm(out, axis=1, keepdims=True)
-    return out.astype(np.float32)
+    vectors: np.ndarray = out.astype(np.float32)
+    return vectors

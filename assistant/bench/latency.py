@@ -109,7 +109,7 @@ class FillerWriter:
         if batch:
             self._write(batch)
         catalogue.commit(infos, [])
-        return catalogue.visible_count()
+        return int(catalogue.visible_count())
 
     def _write(self, batch: list[tuple[Chunk, str, str]]) -> None:
         members = [self._members(c, c.text) for c, _, _ in batch]

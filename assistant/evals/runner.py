@@ -337,7 +337,7 @@ def score_retrieval_question(
 
 
 # ---- whole runs ---------------------------------------------------------------------------
-def _bar(total: int, options: RunOptions, desc: str) -> tqdm:  # type: ignore[type-arg]
+def _bar(total: int, options: RunOptions, desc: str) -> tqdm[Any]:
     disable = None if options.progress is None else not options.progress
     return tqdm(
         total=total, desc=desc, unit="q", file=sys.stderr, disable=disable, dynamic_ncols=True

@@ -255,7 +255,7 @@ def _message(error: Any) -> str:
 
 # ---- YAML ---------------------------------------------------------------------------------
 def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+    return int(node.start_mark.line) + 1
 
 
 def _node_at(node: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
