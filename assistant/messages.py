@@ -1,8 +1,10 @@
 """The fixed texts patients read, one reviewed data file per language.
 
 ``assistant/resources/messages/<language>.yaml`` holds, for en, es, fr, de, nl, pt and it, the
-same keys: refusals, lead-ins, the plain-language leads and verdicts, and the emergency, urgent
-and declined messages. A key missing in one language falls back to English.
+same keys: refusals, lead-ins, the plain-language leads and verdicts, the emergency, urgent
+and declined messages, and the patient UI's labels (the ``ui`` group). A key missing in one
+language falls back to English when read; :func:`check_languages` (run when the UI starts, and
+by the tests) refuses any language that lacks a key English has.
 """
 
 from __future__ import annotations
@@ -54,3 +56,39 @@ def messages(language: str, folder: str = str(MESSAGES_DIR)) -> Messages:
     if language == "en" or not path.exists():
         return Messages(english, english)
     return Messages(yaml.safe_load(path.read_text(encoding="utf-8")), english)
+
+
+class MissingMessagesError(RuntimeError):
+    """A language's messages file lacks keys that English has."""
+
+
+def _leaf_keys(data: object, prefix: str = "") -> set[str]:
+    """Dotted keys of the values (strings, lists) in ``data``; empty values count as missing."""
+    if isinstance(data, dict):
+        return {k for key, value in data.items() for k in _leaf_keys(value, f"{prefix}{key}.")}
+    return {prefix.rstrip(".")} if data not in (None, "", [], {}) else set()
+
+
+def missing_keys(language: str, folder: str = str(MESSAGES_DIR)) -> list[str]:
+    """The dotted keys (``ui.copy``, ``lead_ins.reference``) that English has and ``language``
+    lacks or leaves empty; every key when the language has no file."""
+    base = Path(folder)
+    english = _leaf_keys(yaml.safe_load((base / "en.yaml").read_text(encoding="utf-8")))
+    path = base / f"{language}.yaml"
+    own = _leaf_keys(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else set()
+    return sorted(english - own)
+
+
+def check_languages(languages: Sequence[str] = LANGUAGES, folder: str = str(MESSAGES_DIR)) -> None:
+    """Raise :class:`MissingMessagesError` naming every key a language lacks."""
+    gaps = {language: missing_keys(language, folder) for language in languages}
+    gaps = {language: keys for language, keys in gaps.items() if keys}
+    if gaps:
+        detail = "; ".join(f"{lang}: {', '.join(keys)}" for lang, keys in gaps.items())
+        raise MissingMessagesError(f"messages missing in {Path(folder)}: {detail}")
+
+
+def language_of(code: str | None) -> str:
+    """One of :data:`LANGUAGES` for a language code (``nl``, ``pt-BR``); English otherwise."""
+    primary = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in LANGUAGES else "en"

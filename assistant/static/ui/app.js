@@ -5,7 +5,9 @@
    - A citation [n] opens its source card under the answer, in place.
    - Downloads: the server builds the file; this saves it (no file is served by path).
    - Keeping the conversation in the tab: only when the patient ticks the box; what is kept
-     is text that the server validates again before showing it. */
+     is text that the server validates again before showing it.
+   - Texts come from the server in the conversation's language: an answer's own (hidden
+     .copy-done / .copy-failed), and the page's (setPage: its lang, title, confirmations). */
 (() => {
   if (window.msaUI) return;
   const KEEP = "msa-ui-keep";
@@ -42,7 +44,8 @@
     const ok = await writeClipboard(text);
     const status = answer.querySelector(".copy-status");
     if (status) {
-      status.textContent = ok ? "Copied as text." : "Could not copy: select the text instead.";
+      const said = answer.querySelector(ok ? ".copy-done" : ".copy-failed");
+      status.textContent = said ? said.textContent : (ok ? "Copied." : "Could not copy.");
       clearTimeout(status._msaTimer);
       status._msaTimer = setTimeout(() => { status.textContent = ""; }, 6000);
     }
@@ -101,8 +104,27 @@
     if (link) openInPlace(link, event);
   });
 
+  const page = {
+    lang: "en",
+    title: document.title,
+    clear_confirm: "Clear this conversation? Download it first if you want to keep it.",
+  };
+
   const ui = {
     lastCopied: null,
+    page,
+    /* The page's language, from the server: the browser's until the patient writes, then
+       that of the latest question. */
+    setPage(text) {
+      let data = null;
+      try { data = JSON.parse(text || "null"); } catch (e) { data = null; }
+      if (!data || typeof data !== "object") return;
+      for (const key of Object.keys(page)) {
+        if (typeof data[key] === "string" && data[key]) page[key] = data[key];
+      }
+      document.documentElement.lang = page.lang;
+      document.title = page.title;
+    },
     lastDownload: null,
     copyAnswer,
     /* [kept conversation or "", whether the patient chose to keep it] */
@@ -129,8 +151,7 @@
       }
     },
     confirmClear() {
-      const ok = window.confirm(
-        "Clear this conversation? Download it first if you want to keep it.");
+      const ok = window.confirm(page.clear_confirm);
       if (ok) {
         const s = storage();
         if (s) s.removeItem(DATA);
