@@ -1,5 +1,7 @@
-"""Prompt files under ``prompts/``: Markdown with a front matter naming the prompt and its
-version. The versions of the prompts used are recorded on every generated Answer."""
+"""Prompt files: Markdown with a front matter naming the prompt and its version. The defaults
+are shipped with the package (``prompts/`` in the repository); another folder can be given to
+:meth:`PromptSet.load`. The versions of the prompts used are recorded on every generated
+Answer."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from assistant.paths import prompts_dir
+
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 
@@ -38,10 +41,10 @@ class PromptSet:
         return "+".join(f"{p.name}@{p.version}" for p in (self.system, self.answer, self.rewrite))
 
     @classmethod
-    def load(cls, folder: Path = PROMPTS_DIR) -> PromptSet:
-        return cls(
-            *(load_prompt(folder / f"{name}.md") for name in ("system", "answer", "rewrite"))
-        )
+    def load(cls, folder: Path | None = None) -> PromptSet:
+        """The prompts in ``folder``, by default the shipped ones."""
+        base = prompts_dir() if folder is None else folder
+        return cls(*(load_prompt(base / f"{name}.md") for name in ("system", "answer", "rewrite")))
 
 
 def load_prompt(path: Path) -> Prompt:

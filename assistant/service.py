@@ -28,6 +28,7 @@ from assistant.index.lexical import LexicalIndexCache
 from assistant.index.vector_store import ChromaStore, VectorStore
 from assistant.ingest.pipeline import Indexer, IngestReport, Progress
 from assistant.lead import LeadWriter
+from assistant.paths import REGISTRY_FILE, registry_file
 from assistant.prompts import PromptSet
 from assistant.retrieval import HybridRetriever, Mode
 from assistant.rewrite import QueryRewriter
@@ -39,7 +40,6 @@ from assistant.understanding import Understander
 from assistant.units import UnitIndex, UnitTagger
 from assistant.validation import unicode_problem
 
-REGISTRY_FILE = "evidence-registry.yaml"
 UNITS_SYNC_MAX_CHUNKS = 5000
 """Up to this many chunks, every unit is embedded when the index is loaded (warm_up)."""
 
@@ -85,8 +85,8 @@ class Assistant:
         own = self.settings.knowledge_dir / REGISTRY_FILE
         if own.exists():
             return own
-        # A corpus folder without a registry of its own uses the project's.
-        return Path(__file__).resolve().parent.parent / "knowledge" / REGISTRY_FILE
+        # A corpus folder without a registry of its own uses the one shipped with the package.
+        return registry_file()
 
     @cached_property
     def retriever(self) -> HybridRetriever:

@@ -16,11 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from assistant.paths import eval_path, knowledge_dir
 from assistant.runtime import OFFLINE_ENV
 
-PROJECT = Path(__file__).resolve().parent.parent.parent
-KNOWLEDGE = PROJECT / "knowledge"
-CASES = PROJECT / "evals" / "cases.yaml"
+PROJECT = Path(".")
+"""The working directory: ``assistant bench`` writes its results under ``bench/`` there."""
+KNOWLEDGE = knowledge_dir()
+CASES = eval_path("cases.yaml")
 
 Say = Callable[[str], None]
 

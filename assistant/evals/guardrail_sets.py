@@ -45,6 +45,7 @@ import yaml
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.caveat import GENERAL_NAME
 from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
+from assistant.paths import eval_path, knowledge_dir
 from assistant.text import fold
 from assistant.types import Answer, EvidenceStatus, Turn
 
@@ -59,12 +60,11 @@ METRIC_NAMES = (
     "guardrail_triage_level_accuracy",
     "guardrail_triage_false_alarm_rate",
 )
-PROJECT = Path(__file__).resolve().parent.parent.parent
 
 
 def outside_folder() -> Path:
-    here = Path("evals/outside")
-    return here if here.exists() else PROJECT / "evals" / "outside"
+    """``outside/`` of the eval data: the working directory's ``evals/``, else the shipped one."""
+    return eval_path("outside")
 
 
 def set_path(name: str, split: str, folder: Path | None = None) -> Path:
@@ -104,7 +104,7 @@ class ServiceReading:
         if assistant is None:
             self._tmp = tempfile.mkdtemp(prefix="guardrail-eval-")
             settings = Settings(
-                knowledge_dir=PROJECT / "knowledge", data_dir=Path(self._tmp), generator="none"
+                knowledge_dir=knowledge_dir(), data_dir=Path(self._tmp), generator="none"
             )
             assistant = Assistant(settings, embedder=embedder)
         self.assistant = assistant
@@ -391,11 +391,7 @@ def main(argv: Sequence[str], *, assistant: Any = None, embedder: Any = None) ->
         return 2
     from assistant.evals.runner import load_thresholds
 
-    thresholds_file = args.thresholds or (
-        Path("evals/thresholds.yaml")
-        if Path("evals/thresholds.yaml").exists()
-        else PROJECT / "evals" / "thresholds.yaml"
-    )
+    thresholds_file = args.thresholds or eval_path("thresholds.yaml")
     thresholds = load_thresholds(thresholds_file)
     reading = ServiceReading(embedder=embedder, assistant=assistant)
     try:

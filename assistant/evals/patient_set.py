@@ -33,6 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.evals.metrics import check_threshold, normalise
+from assistant.paths import eval_path
 
 SPLITS = ("dev", "test")
 METRIC_NAMES = {
@@ -66,15 +67,9 @@ class PatientItem(BaseModel):
 
 
 def split_path(split: str, folder: Path | None = None) -> Path:
-    base = folder or _default_folder()
+    """A split's file in ``folder``, by default ``outside/`` of the eval data."""
+    base = folder or eval_path("outside")
     return base / f"patient_questions.{split}.yaml"
-
-
-def _default_folder() -> Path:
-    here = Path("evals/outside")
-    if here.exists():
-        return here
-    return Path(__file__).resolve().parent.parent.parent / "evals" / "outside"
 
 
 def load_items(path: Path) -> list[PatientItem]:
