@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=60, ge=1, description="Requests per minute allowed for each API key."
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where the API's rate limits are counted: memory:// (each worker process on "
+        "its own) or a Redis URL such as redis://127.0.0.1:6379/0, shared by every worker and "
+        "node that names it, which then enforce one limit together.",
+    )
     audit_db_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the audit log; default: SQLite audit.sqlite3 in data_dir.",
