@@ -91,6 +91,61 @@ def test_lock_hashes_every_package_and_holds_no_gpu_build(path: Path) -> None:
         assert name not in NOT_LOCKED, name
 
 
+# ---- where the data is read from -------------------------------------------------------------
+def test_shipped_data_is_the_repository_folders() -> None:
+    from assistant import paths
+
+    for name in ("knowledge", "prompts", "evals"):
+        shipped = paths.bundled(name)
+        files = sorted(p.relative_to(ROOT / name) for p in (ROOT / name).rglob("*.*"))
+        assert files and all(
+            (shipped / f).read_bytes() == (ROOT / name / f).read_bytes() for f in files
+        ), name
+
+
+def test_eval_files_of_the_working_directory_come_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import paths
+
+    monkeypatch.chdir(tmp_path)
+    shipped = paths.eval_path("thresholds.yaml")
+    assert shipped.read_text("utf-8") == (ROOT / "evals" / "thresholds.yaml").read_text("utf-8")
+    assert paths.eval_data_dir() == paths.bundled("evals")
+
+    (tmp_path / "evals").mkdir()
+    (tmp_path / "evals" / "thresholds.yaml").write_text("hit_at_5: {min: 0.5}\n", "utf-8")
+    assert paths.eval_path("thresholds.yaml").read_text("utf-8") == "hit_at_5: {min: 0.5}\n"
+    assert paths.eval_path("cases.yaml") == paths.bundled("evals") / "cases.yaml"
+    assert paths.eval_data_dir().resolve() == (tmp_path / "evals").resolve()
+
+
+def test_registry_of_the_knowledge_folder_else_the_shipped_one(tmp_path: Path) -> None:
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    def registry_text(knowledge: Path) -> str:
+        settings = Settings(knowledge_dir=knowledge, data_dir=tmp_path / "data")
+        return Assistant(settings).registry_path.read_text("utf-8")
+
+    shipped = (ROOT / "knowledge" / "evidence-registry.yaml").read_text("utf-8")
+    assert registry_text(tmp_path) == shipped
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "evidence-registry.yaml").write_text("version: 1\nprocedures: []\n", "utf-8")
+    assert registry_text(own) == "version: 1\nprocedures: []\n"
+
+
+def test_prompts_shipped_unless_a_folder_is_given(tmp_path: Path) -> None:
+    from assistant.prompts import PromptSet
+
+    assert PromptSet.load().system.text in (ROOT / "prompts" / "system.md").read_text("utf-8")
+    for name in ("system", "answer", "rewrite"):
+        text = (ROOT / "prompts" / f"{name}.md").read_text("utf-8")
+        (tmp_path / f"{name}.md").write_text(text.replace("version: 1", "version: 7"), "utf-8")
+    assert PromptSet.load(tmp_path).version == "system@7+answer@7+rewrite@7"
+
+
 # ---- the wheel ------------------------------------------------------------------------------
 SOURCES = ("pyproject.toml", "README.md", "assistant", "knowledge", "prompts", "evals")
 EFFICACY_QUESTION = "Does the M.I.G.O.N.E. procedure work?"
