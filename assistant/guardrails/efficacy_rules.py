@@ -1,0 +1,232 @@
+"""The rule layer of efficacy detection: the signals one piece of text gives (strong, weak and
+the vetoes of the weak ones), read with the vocabularies of ``efficacy_vocab``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.guardrails.efficacy_vocab import (
+    ADMIN,
+    AFTERCARE,
+    AGAINST,
+    BENEFIT,
+    BENEFIT_CORE,
+    COMPARE,
+    CREDIBILITY,
+    DEFINITION,
+    DEVICE_LOGISTICS,
+    DURABLE,
+    FOR_WHOM,
+    GENERAL_EFFECT,
+    HEALTH_OBJECT,
+    HELPER,
+    JOB,
+    LIFE_EVENT,
+    MECHANISM,
+    ONSET_TIMING,
+    OTHER_TOPIC,
+    OUTCOME_CLAIM,
+    POSTOP_PAIN,
+    QUANTITY,
+    RISK_TEXT,
+    STRONG,
+    SYMPTOM,
+    SYMPTOM_BODY,
+    SYMPTOM_NEGATION,
+    TARGET_WORD,
+    TREATMENT_WORD,
+    WEAK,
+    WHY,
+    normalise,
+)
+from assistant.text import fold
+
+
+def _names_treatment(folded: str) -> bool:
+    """A treatment named in general words or in the catalogue of treatments."""
+    if TREATMENT_WORD.search(folded):
+        return True
+    from assistant.guardrails.treatments import default_catalogue
+
+    return bool(default_catalogue().find(folded))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the rules saw in one piece of text."""
+
+    strong: bool
+    weak: bool
+    mechanism: bool
+    timing: bool
+    job: bool
+    symptom: bool
+    definition: bool
+    aftercare: bool = False
+    offtopic: bool = False
+    natural: bool = False
+
+    @property
+    def vetoed(self) -> bool:
+        """The weak signals (and the classifier) do not count."""
+        return (
+            self.mechanism
+            or self.timing
+            or self.job
+            or self.symptom
+            or self.definition
+            or self.aftercare
+            or self.offtopic
+            or self.natural
+        )
+
+    @property
+    def efficacy(self) -> bool:
+        if self.definition:
+            return False
+        return self.strong or (self.weak and not self.vetoed)
+
+
+# Misspelt effect words ("efectiba", "funsiona", "wrk", "worht", "sirbe"): tokens compared with the
+# key words after a spelling fold (b/v, s/z/c, k/c/qu, j/g, h, double letters), at one edit.
+_FUZZY_KEYS = tuple(
+    re.findall(
+        r"\S+",
+        "work works worked working worth help helps helped effective effectiveness success "
+        "successful results relief cure cured funciona funcionan funcionar funcione sirve "
+        "sirven ayuda ayudan efectivo efectiva eficaz resultado resultados alivia cura "
+        "curar marche fonctionne efficace efficacite resultats soulage guerir hilft helfen "
+        "wirkt wirksam bringt lohnt erfolg heilt helpt werkt effectief resultaat geneest "
+        "ajuda resolve eficaz resultado funziona funzionano aiuta serve efficace risultati "
+        "guarisce allevia",
+    )
+)
+
+
+def _spelling(word: str) -> str:
+    w = word.replace("ph", "f").replace("qu", "k").replace("ck", "k").replace("ll", "y")
+    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k").replace("z", "s").replace("v", "b")
+    w = w.replace("j", "g").replace("h", "").replace("w", "u")
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words differ by one typing slip: a letter left out or added, or two letters
+    swapped (a changed letter makes another word too often: "nerve", "serve"), never the first."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1 or a[:1] != b[:1]:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+_FUZZY_FORMS = {_spelling(k): k for k in _FUZZY_KEYS}
+# Real words one slip away from a key word.
+_NEAR_KEYS = frozenset(
+    re.findall(
+        r"\S+",
+        "worst worse words world worked nerve nerves serves served resultado resulta helper helmet "
+        "curve curse cured curled marcher marches sirven wordt worden bring brings bringing",
+    )
+)
+
+
+def _fuzzy_effect(folded: str) -> bool:
+    """A misspelt effect word, for a question the patterns missed."""
+    for token in re.findall(r"[a-z]{3,}", folded):
+        if token in _FUZZY_KEYS or token in _NEAR_KEYS:
+            continue  # spelt right: the patterns and their vetoes have read it
+        form = _spelling(token)
+        if len(token) >= 5 and len(_FUZZY_FORMS.get(form, "")) >= 5:
+            return True
+        if len(token) >= 6 and any(
+            len(key) >= 5 and _one_edit(form, key_form) for key_form, key in _FUZZY_FORMS.items()
+        ):
+            return True
+    return False
+
+
+def _strip_vetoed(folded: str) -> str:
+    """The text without job and helper phrases ("back to work", "can you help me")."""
+    return JOB.sub(" ", folded)
+
+
+def signals(text: str) -> Signals:
+    """The rule signals of one piece of text."""
+    folded = normalise(text)
+    without_job = _strip_vetoed(folded)
+    weak = bool(WEAK.search(without_job)) or (
+        not STRONG.search(without_job) and _fuzzy_effect(without_job)
+    )
+    symptom = bool(
+        SYMPTOM.search(folded) and SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded)
+    )
+    risk_only = bool(RISK_TEXT.search(without_job)) and not BENEFIT.search(without_job)
+    treatment = _names_treatment(folded)
+    # A quantity counts for a benefit or a treatment: "what percentage of people have migraine?"
+    # and "the chances my daughter inherits it" ask neither.
+    quantity = (
+        bool(QUANTITY.search(without_job))
+        and not risk_only
+        and (treatment or bool(BENEFIT.search(without_job)))
+    )
+    target = bool(TARGET_WORD.search(folded)) or bool(GENERAL_EFFECT.search(without_job))
+    named_illness = bool(TARGET_WORD.search(folded))
+    # "Does vinegar work against limescale?": the effect's object is no illness, none is named.
+    offtopic = not named_illness and (
+        any(
+            not HEALTH_OBJECT.match(m.group("noun")) and not FOR_WHOM.match(m.group("noun"))
+            for m in AGAINST.finditer(without_job)
+        )
+        or bool(DEVICE_LOGISTICS.search(folded))
+    )
+    benefit = named_illness or bool(BENEFIT_CORE.search(without_job))
+    other_topic = not benefit and bool(OTHER_TOPIC.search(without_job) or AFTERCARE.search(folded))
+    soft = bool(DURABLE.search(without_job) or COMPARE.search(without_job)) and not other_topic
+    # Help from a person ("can my GP help me with the referral?"), with no illness named.
+    helper = (
+        not named_illness
+        and not treatment
+        and bool(HELPER.search(folded))
+        and not STRONG.search(without_job)
+    )
+    symptom_described = bool(SYMPTOM.search(folded) and SYMPTOM_BODY.search(folded))
+    return Signals(
+        strong=bool(STRONG.search(without_job)) or quantity or soft,
+        weak=weak,
+        mechanism=bool(MECHANISM.search(folded)),
+        timing=bool(ONSET_TIMING.search(folded)),
+        job=(bool(JOB.search(folded)) and not weak) or helper,
+        symptom=symptom or (symptom_described and not treatment and not STRONG.search(without_job)),
+        definition=bool(DEFINITION.search(folded)),
+        aftercare=(bool(AFTERCARE.search(folded)) and not target)
+        or bool(POSTOP_PAIN.search(folded)),
+        offtopic=offtopic,
+        natural=(bool(LIFE_EVENT.search(folded) or WHY.search(folded)) and not treatment)
+        or (bool(ADMIN.search(folded)) and not named_illness),
+    )
+
+
+def is_efficacy_text(text: str) -> bool:
+    """Whether one piece of text asks about efficacy, by the rules alone."""
+    return signals(text).efficacy
+
+
+def is_credibility_question(text: str) -> bool:
+    """ "Is that true?", "c'est crédible ?": efficacy when it follows an efficacy claim."""
+    return bool(CREDIBILITY.search(normalise(text)))
+
+
+def states_outcomes(answer_text: str) -> bool:
+    """Whether an answer states outcomes (rates, relief, cure, improvement)."""
+    return bool(OUTCOME_CLAIM.search(fold(answer_text)))

@@ -1,0 +1,153 @@
+"""The vocabularies of the efficacy rules, compiled: the pattern groups of
+``data/efficacy_patterns.yaml`` (forms of asking and their vetoes, in seven languages) and the few
+structural patterns built from them (objects of an effect, who helps, why-questions)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.text import fold
+
+PATTERNS_FILE = Path(__file__).resolve().parent / "data" / "efficacy_patterns.yaml"
+
+
+def normalise(text: str) -> str:
+    """Folded text with straight apostrophes and single spaces."""
+    text = fold(text).replace("’", "'").replace("`", "'")
+    text = text.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def _expand(pattern: str) -> str:
+    for name, value in _vocabulary()["fragments"].items():
+        pattern = pattern.replace(f"%{name}%", value)
+    return pattern
+
+
+def group(name: str) -> re.Pattern[str]:
+    """One group of the vocabulary: the alternation of its patterns, case-insensitive."""
+    parts = _vocabulary()["groups"][name]["patterns"]
+    return re.compile("|".join(f"(?:{_expand(p)})" for p in parts), re.IGNORECASE)
+
+
+def fragment(name: str) -> str:
+    return str(_vocabulary()["fragments"][name])
+
+
+# What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
+_TARGET = fragment("TARGET")
+_RISK_NOUN = fragment("RISK")
+TARGET_WORD = re.compile(r"\b" + _TARGET + r"\b")
+# Effects with no object ("does it help?", "werkt het?"): about the treatment, never aftercare.
+GENERAL_EFFECT = group("general_effect")
+# A symptom described: what the symptom veto needs before "is that normal?" counts.
+SYMPTOM_BODY = re.compile(
+    r"\b(" + _TARGET[1:-1] + r"|head|cabeza|tete|kopf|hoofd|cabeca|testa|ache\w*|hurts?|"
+    r"duele|doi|weh|throbb\w*|latej\w*|latido\w*|lancinan\w*|pochend\w*|bonzend\w*|pulsante|"
+    r"temples?|sien|sienes|tempes?|schlafen?|slaap|slapen|temporas?|tempie?|nuca|nuque|nacken|nek|"
+    r"collo|cuello|pescoco|neck|eyes?|ojos?|yeux|oeil|augen?|ogen|oog|olhos?|occhi?)\b"
+)
+# Strong signals, durability, comparisons and quantities (see the file for each group).
+STRONG = group("strong")
+DURABLE = group("durable")
+COMPARE = group("compare")
+QUANTITY = group("quantity")
+# Unfavourable outcomes: "chances of an infection" asks about risk, not efficacy.
+RISK_TEXT = re.compile(r"\b" + _RISK_NOUN)
+BENEFIT = group("benefit")
+AFTERCARE = group("aftercare")
+WEAK = group("weak")
+MECHANISM = group("mechanism")
+ONSET_TIMING = group("onset_timing")
+JOB = group("job")
+POSTOP_PAIN = group("postop_pain")
+TREATMENT_WORD = group("treatment_word")
+PERSON = group("person")
+HELP = (
+    r"(help|helps|helped|helping|helpen|helpt|hilft|helfen|aide|aident|aider|m'aider|ayuda\w*|"
+    r"ayudar\w*|ajuda\w*|ajudar\w*|aiuta\w*|aiutare)"
+)
+# The person is the one who helps: "kann mir mein Hausarzt bei der Überweisung helfen?"
+HELPER = re.compile(
+    PERSON.pattern.join(("(?:", r")[^,.;?!]{0,40}\b" + HELP + r"\b"))
+    + "|"
+    + (r"\b" + HELP + r"\b[^,.;?!]{0,12}").join(("", "(?:" + PERSON.pattern + ")"))
+)
+# Paperwork, referrals, appointments, sick notes, refunds: "can my insurance help with the cost?"
+ADMIN = group("admin")
+OTHER_TOPIC = group("other_topic")
+BENEFIT_CORE = group("benefit_core")
+LIFE_EVENT = group("life_event")
+# "Why do my migraines stop at the weekend?": a cause asked, no treatment named.
+WHY = re.compile(
+    r"(^|[,.;:?!]\s*)(why|how come|por ?que|pourquoi|warum|wieso|weshalb|waarom|hoe komt (het|dat)|"
+    r"perche|come mai|por que razao)\b"
+)
+# An effect on something that is no illness: "does vinegar work against limescale?"
+AGAINST = re.compile(
+    r"\b(work\w*|help\w*|funcion\w*|sirv\w*|serv\w*|ayud\w*|marche\w*|fonctionn\w*|aide\w*|hilft|"
+    r"helfen|wirkt|wirken|werkt|werken|helpt|ajud\w*|funzion\w*|aiut\w*|result\w*|resolv\w*|"
+    r"is|es|est|ist|e)\b(\s+\w+){0,2}?\s+(against|on|for|contra|contre|gegen|tegen|contro|para|pra|"
+    r"pour|per|voor|zum|zur|um|om)\s+(tirar |quitar |eliminar |remover |limpar |enlever |"
+    r"eliminer |togliere |eliminare |remove |get rid of |clean |zu |te )?(the |el |la |le |les |"
+    r"il |lo |"
+    r"die |der |den |das |de |het |o |a |os |as |du |des |del |della |dem |l'|my |mi |mon |ma |"
+    r"mes |"
+    r"meine |mijn |meu |minha |il mio |la mia )?(?P<noun>\w+)"
+)
+# A device's practical side: "does the stimulator work with an MRI?", "at the airport?"
+DEVICE_LOGISTICS = group("device_logistics")
+# Who or what an effect is for, not an object: "does it work for everyone?", "for long".
+FOR_WHOM = re.compile(
+    r"^(me|you|him|her|us|them|people|patients|everyone|everybody|someone|anyone|all|most|many|"
+    r"some|"
+    r"women|men|kids|children|long|years?|months?|weeks?|days?|good|ever|life|real|sure|sale|"
+    r"migraineurs|chronic|episodic|mi|ti|si|moi|toi|lui|nous|vous|eux|tous|tout|toutes|mich|dich|"
+    r"sich|uns|alle|jeden|jeder|iedereen|mij|jou|ons|hen|iedereen|mim|ti|voce|todos|todas|"
+    r"cualquiera|alguien|nadie|tutti|tutte|chiunque|ognuno|algo|quelque|etwas|iets|algo|qualcosa|"
+    r"nada|rien|nichts|niets|niente|nulla|siempre|toujours|immer|altijd|sempre|que|quoi|was|wat|"
+    r"what|which|it|this|that|eso|esto|ca|cela|das|dat|isso|isto|questo|nothing|something|anything|"
+    r"cronic\w*|chroni\w*|episodi\w*|adult\w*|erwachsen\w*|volwassen\w*|adult\w*|adulti|"
+    r"hombres|mujeres|femmes|hommes|frauen|manner|vrouwen|mannen|mulheres|homens|donne|uomini|"
+    r"ninos|enfants|kinder|kinderen|criancas|bambini|nothing|anyone|who|whom|quien|quienes|qui|"
+    r"wer|wen|wie|quem|chi|those|aquellos|ceux|diejenigen|degenen|aqueles|quelli|mir|mij|mim)$"
+)
+HEALTH_OBJECT = re.compile(
+    r"^(" + _TARGET[1:-1] + r"|it|that|this|them|those|eso|esto|ella|ellas|ca|cela|elle|elles|"
+    r"das|die|es|sie|dat|het|die|isso|isto|ela|elas|questo|quello|essa|esse|lei|nausea\w*|"
+    r"naus\w*|ubelkeit|misselijk\w*|aura\w*|sleep\w*|insomn\w*|stress\w*|anxiety|angst\w*|"
+    r"ansiedad|anxiete|ansia|ansiedade|depress\w*|vertig\w*|dizz\w*|schwindel\w*|duizel\w*|"
+    r"mareo\w*|tontura\w*|cluster\w*|tension\w*|spann\w*|tensao|tensione|spanning\w*|"
+    r"inflam\w*|entzund\w*|ontsteking\w*|\w*schmerz\w*|\w*pijn\w*|\w*ache\w*|nerv\w*|nerf\w*|"
+    r"zenuw\w*|head|heads|neck|nape|temples?|forehead|brain|eyes?|muscles?|cabeza|cuello|nuca|"
+    r"sien\w*|"
+    r"frente|cerebro|ojos?|musculos?|tete|cou|nuque|tempes?|front|cerveau|yeux|muscles?|kopf|"
+    r"nacken|"
+    r"schlafe\w*|stirn|gehirn|augen?|muskel\w*|hoofd|nek|slapen|voorhoofd|hersenen|ogen|oog|"
+    r"spier\w*|"
+    r"cabeca|pescoco|temporas?|testa|collo|tempie?|fronte|occhi?|muscol\w*|symptom\w*|sintom\w*|"
+    r"symptome?|klachten|crises?|attac\w*|aanval\w*|occipital\w*|trigem\w*)$"
+)
+SYMPTOM = group("symptom")
+SYMPTOM_NEGATION = group("symptom_negation")
+DEFINITION = group("definition")
+# A short follow-up: "and fat transfer?", "what about the stimulator?"
+FOLLOW_ON = re.compile(
+    r"^\s*(and|what about|how about|also|y|et|und|en|e|ou|o|ma|mais|pero|aber|maar|mas)\b",
+    re.IGNORECASE,
+)
+# "Would I get the same?", "bei mir auch?" after someone's outcome told in an earlier message.
+SAME_FOR_ME = group("same_for_me")
+CREDIBILITY = group("credibility")
+OUTCOME_CLAIM = group("outcome_claim")
