@@ -183,10 +183,12 @@ class RedFlags:
         for turn in history:
             if turn.role == "user":
                 terms |= self.present(normalise(turn.content), context_only=True)
+        # "Not like my usual ones" outweighs "my usual aura": a contrast named keeps the concept.
+        cancelling = terms - {"usual"} if "contrast" in terms else terms
         fired = [
             c
             for c in self.concepts
-            if any(_holds(rule, terms) for rule in c.any_of) and not set(c.unless) & terms
+            if any(_holds(rule, terms) for rule in c.any_of) and not set(c.unless) & cancelling
         ]
         if not fired:
             return None
