@@ -22,23 +22,38 @@ gets them in its language, with a note that the quotes are in English.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
 from assistant.messages import Messages, messages
-from assistant.sentences import readable
+from assistant.quoting import (
+    EVIDENCE_KINDS,
+    Candidate,
+    compose,
+    corpus_has,
+    has_figures,
+    lead_in,
+    matched_terms,
+)
 from assistant.text import fold, terms
-from assistant.types import Citation, Draft, Passage
+from assistant.types import Draft, Passage
 from assistant.understanding import GENERAL, Understander, Understanding
 from assistant.units import Unit, UnitIndex
 
-EVIDENCE_KINDS = frozenset({"curated-evidence", "reference"})
+__all__ = [
+    "CONDITION_FACETS",
+    "DESCRIBED",
+    "EVIDENCE_KINDS",
+    "RELATED",
+    "Candidate",
+    "Selector",
+    "corpus_has",
+    "lead_in",
+    "matched_terms",
+]
+
 CONDITION_FACETS = frozenset({"alternatives", "causes", "diagnosis", "difference"})
 """Facets about the condition rather than a procedure: a unit's document subject does not
 rule it out."""
@@ -65,44 +80,6 @@ _WEAK_TERMS = frozenset(terms("work works take takes help helps do does done fee
 
 Idf = Callable[[str], float]
 Covered = Callable[[str], bool]
-
-
-# ---- messages: see assistant.messages ------------------------------------------------------
-
-
-def lead_in(passage: Passage, words: Messages) -> str:
-    doc = passage.doc
-    publisher = doc.publisher or doc.title
-    kind = doc.source_kind if words.sub("lead_ins", doc.source_kind) else "other"
-    return str(words.sub("lead_ins", kind)).format(publisher=publisher)
-
-
-# ---- scoring ------------------------------------------------------------------------------
-@dataclass
-class Candidate:
-    unit: Unit
-    passage: Passage
-    similarity: float
-    lexical: float
-    facet: float
-    facets: frozenset[str]
-    score: float = 0.0
-    named: bool = False
-    """Uses the name the patient gave the procedure ("spinal cord stimulation")."""
-    entity: bool = False
-    """Names the covered treatment the question asks about, with the question's procedure."""
-
-
-def matched_terms(query: set[str], sentence: frozenset[str]) -> set[str]:
-    """Query terms found in the sentence; a stem also matches a longer stem it begins
-    ("safe" matches "safeti" from "safety"), from four letters on."""
-    found = query & sentence
-    for term in query - found:
-        if len(term) >= 4 and any(
-            len(word) >= 4 and (word.startswith(term) or term.startswith(word)) for word in sentence
-        ):
-            found.add(term)
-    return found
 
 
 @lru_cache(maxsize=100_000)
@@ -290,7 +267,7 @@ class Selector:
                 c for c in found[1:3] if c.score >= 0.92 * best.score and self._strong_match(c)
             ]
         chosen = self._complete(chosen, found, self.max_units + 2)
-        text, citations = self._compose(chosen, words, u, balance)
+        text, citations = compose(chosen, words, u, balance)
         notes = [
             words.text("facet_not_covered", what=self._what(f, topic, words))
             for f in missing
@@ -367,7 +344,7 @@ class Selector:
         evidence = [c for c in with_facet if c.passage.doc.source_kind in EVIDENCE_KINDS]
         # Among the published evidence, results with figures (patients, studies, days, %)
         # answer "does it work" better than a description; the patient's own name first.
-        evidence.sort(key=lambda c: (not c.named, -(c.score + 0.1 * _has_figures(c.unit.text))))
+        evidence.sort(key=lambda c: (not c.named, -(c.score + 0.1 * has_figures(c.unit.text))))
         claims = [c for c in with_facet if c.passage.doc.source_kind not in EVIDENCE_KINDS]
         out = evidence[:1]
         out += [c for c in evidence[1:3] if c.score >= 0.75 * evidence[0].score]
@@ -445,113 +422,3 @@ class Selector:
         return Draft(text=text, status="no_evidence")
 
     # -- composing
-    def _compose(
-        self, chosen: Sequence[Candidate], words: Messages, u: Understanding, balance: bool
-    ) -> tuple[str, list[Citation]]:
-        groups: dict[str, list[Candidate]] = {}
-        order = list(chosen)
-        if balance:
-            order.sort(key=lambda c: c.passage.doc.source_kind not in EVIDENCE_KINDS)
-        for c in order:
-            groups.setdefault(c.unit.doc_id, []).append(c)
-        paragraphs: list[str] = []
-        citations: list[Citation] = []
-        if u.language != "en":
-            paragraphs.append(words.text("quotes_in_english"))
-        for items in groups.values():
-            items.sort(key=lambda c: c.unit.start)
-            parts = [lead_in(items[0].passage, words)]
-            for quote in _split_blocks(_merge_adjacent(items)):
-                n = len(citations) + 1
-                doc = quote.passage.doc
-                citations.append(
-                    Citation(
-                        n=n,
-                        doc_id=doc.doc_id,
-                        chunk_id=quote.passage.chunk.chunk_id,
-                        title=doc.title,
-                        url=doc.url,
-                        publisher=doc.publisher,
-                        source_kind=doc.source_kind,
-                        quote=quote.text,
-                        start=quote.start,
-                        end=quote.end,
-                        score=round(quote.score, 4),
-                    )
-                )
-                parts.append(f"“{readable(quote.text)}” [{n}]")
-            paragraphs.append(" ".join(parts))
-        return "\n\n".join(paragraphs), citations
-
-
-@dataclass
-class _Quote:
-    passage: Passage
-    start: int
-    end: int
-    text: str
-    score: float
-
-
-def _merge_adjacent(items: Sequence[Candidate]) -> list[_Quote]:
-    """Units of one chunk that overlap or follow each other in a paragraph, as one quote."""
-    merged: list[_Quote] = []
-    for c in sorted(items, key=lambda c: (c.unit.chunk_id, c.unit.start)):
-        chunk = c.passage.chunk
-        if merged and merged[-1].passage.chunk.chunk_id == chunk.chunk_id:
-            prev = merged[-1]
-            gap = chunk.text[prev.end - chunk.start : c.unit.start - chunk.start]
-            if c.unit.start <= prev.end or (not gap.strip() and "\n" not in gap):
-                end = max(prev.end, c.unit.end)
-                prev.end = end
-                prev.text = chunk.text[prev.start - chunk.start : end - chunk.start]
-                prev.score = max(prev.score, c.score)
-                continue
-        merged.append(_Quote(c.passage, c.unit.start, c.unit.end, c.unit.text, c.score))
-    return merged
-
-
-_FIGURES = re.compile(
-    r"\d+(\.\d+)?\s?%|\b\d[\d,]*\s(patients|studies|trials|people|days|attacks)\b|\bfewer\b",
-    re.IGNORECASE,
-)
-
-
-def _has_figures(text: str) -> bool:
-    return bool(_FIGURES.search(text))
-
-
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_BULLET = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+|^\s+")
-
-
-def _split_blocks(quotes: Sequence[_Quote]) -> list[_Quote]:
-    """A quote that spans blank lines (a lead-in and its list) as one quote per block, so the
-    answer keeps them together, in order, without a blank line inside a quote."""
-    out: list[_Quote] = []
-    for q in quotes:
-        if not _BLANK_LINE.search(q.text):
-            out.append(q)
-            continue
-        cursor = 0
-        for part in [*_BLANK_LINE.finditer(q.text), None]:
-            end = part.start() if part is not None else len(q.text)
-            piece = q.text[cursor:end]
-            lead = _BULLET.match(piece)
-            skip = lead.end() if lead else 0
-            body = piece[skip:].rstrip()
-            if body:
-                start = q.start + cursor + skip
-                out.append(_Quote(q.passage, start, start + len(body), body, q.score))
-            cursor = part.end() if part is not None else len(q.text)
-    return out
-
-
-def corpus_has(index: Any, text: str) -> bool:
-    """Whether every content word of ``text`` occurs in the BM25 index's chunks."""
-    words = terms(text)
-    if not words or not getattr(index, "chunk_ids", None):
-        return False
-    n = len(index.chunk_ids)
-    unseen = math.log(1.0 + (n + 0.5) / 0.5)
-    return all(index.idf(t) < unseen - 1e-9 for t in words)

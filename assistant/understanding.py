@@ -7,7 +7,8 @@ From the question (and the conversation before it) this reads:
 - the procedure(s) it is about: the evidence registry's aliases plus the lay names of the
   lexicon ("the neck nerve operation", "injecting your own fat"), or, for a follow-up that names
   none, those of the conversation's last turn that named one; a procedure the patient mentions
-  only as their past ("my first operation did nothing") gives way to the one they ask about;
+  only as their past ("my first operation did nothing") gives way to the one they ask about
+  (:mod:`assistant.mentions`);
 - what it asks (its facets): what it is, how it is done, duration, anaesthesia, hospital stay,
   recovery, pain afterwards, risks, making things worse, efficacy, who it suits, cost,
   alternatives, diagnosis, causes, professional position, or a surgeon/clinic recommendation;
@@ -15,434 +16,67 @@ From the question (and the conversation before it) this reads:
 - English search words for all of it (the lexicon's translations), so that an English corpus
   can be searched with a question in another language.
 
-The vocabulary is data: ``assistant/resources/lay_lexicon.yaml``.
+The vocabulary is data: ``assistant/resources/lay_lexicon.yaml`` (:mod:`assistant.lexicon`).
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-
-from assistant.evidence import EvidenceRegistry, normalise
-from assistant.text import STOPWORDS
+from assistant.evidence import EvidenceRegistry
+from assistant.lexicon import (
+    GAP,
+    LANGUAGES,
+    LEXICON_FILE,
+    RESOURCES,
+    Language,
+    Lexicon,
+    Treatment,
+    compile_phrases,
+    default_lexicon,
+    fold_text,
+    phrase_spans,
+)
+from assistant.mentions import MentionReader
+from assistant.question import (
+    FACETS,
+    GENERAL,
+    TreatmentMention,
+    Understanding,
+    asking,
+    sentences_of,
+)
 from assistant.types import Turn
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
-LEXICON_FILE = RESOURCES / "lay_lexicon.yaml"
-LANGUAGES = ("en", "es", "fr", "de", "nl", "pt", "it")
-Language = Literal["en", "es", "fr", "de", "nl", "pt", "it"]
-FACETS = (
-    "what_it_is",
-    "how_done",
-    "duration",
-    "anaesthesia",
-    "hospital_stay",
-    "recovery",
-    "pain_after",
-    "risks",
-    "worse",
-    "efficacy",
-    "who_suits",
-    "cost",
-    "alternatives",
-    "diagnosis",
-    "causes",
-    "professional_position",
-    "difference",
-    "mechanism",
-    "provider",
-)
-GENERAL = "general"
-_SIBLINGS_OF_WEAK = frozenset({"how_done"})
-"""Facets that keep "what is it" beside them: "what is it, what do they cut" asks both."""
-"""Pseudo-procedure: surgery for migraine in general (a question naming no specific one)."""
-
-# Registry aliases that name surgery for migraine in general rather than one technique.
-_SPECIFIC_WORDS = re.compile(
-    r"trigger|gatillo|gachette|punkt|punt|gatilho|decompres|dekompres|decompress|deactivat|"
-    r"desactiv|deaktiv|disattiv|guyuron|supraorbital|frontal|temporal|release|peripheral|"
-    r"nerv|zenuw"
-)
-
-
-_FORM_WORD = re.compile(
-    r"therap\w*|terapi\w*|ablat\w*|ablac\w*|ablaz\w*|infusions?|injections?|shots|"
-    r"infiltra\w*"
-)
-"""Words that say what kind of treatment something is, not which."""
-
-
-# ---- phrases ------------------------------------------------------------------------------
-def fold_text(text: str) -> str:
-    """The form every phrase is matched on: folded, dotted acronyms joined, hyphens and
-    apostrophes as spaces, whitespace collapsed."""
-    return normalise(text)
-
+__all__ = [
+    "FACETS",
+    "GENERAL",
+    "LANGUAGES",
+    "LEXICON_FILE",
+    "RESOURCES",
+    "Language",
+    "Lexicon",
+    "Treatment",
+    "TreatmentMention",
+    "Understander",
+    "Understanding",
+    "compile_phrases",
+    "default_lexicon",
+    "fold_text",
+    "procedure_ids_in",
+]
 
 _READINGS_KEPT = 64
 """Understandings kept by question and conversation (see :meth:`Understander.understand`)."""
-_GAP = r"\s(?:.{0,40}?\s)?"
-"""What "..." in a lexicon phrase stands for: up to 40 characters between two words."""
+_SIBLINGS_OF_WEAK = frozenset({"how_done"})
+"""Facets that keep "what is it" beside them: "what is it, what do they cut" asks both."""
 
 
-def _phrase_regex(phrase: str) -> str:
-    """A lexicon phrase as a regular expression over :func:`fold_text` output."""
-    from assistant.text import fold
-
-    text = fold(phrase).replace("’", " ").replace("'", " ").replace("-", " ")
-    text = re.sub(r"\s+", " ", text.strip())
-    text = text.replace(" ... ", "\x00").replace("...", "\x00")
-    # "*" after a letter (or at a word start) stands for any letters.
-    text = re.sub(r"(?<![\\)\]])\*", r"\\w*", text)
-    text = text.replace(" ", r"\s+").replace("\x00", _GAP)
-    return rf"(?<!\w)(?:{text})(?!\w)"
-
-
-def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    parts = [_phrase_regex(p) for p in phrases if p and p.strip()]
-    if not parts:
-        return None
-    # Longer alternatives first, so the longest phrase at a position wins.
-    parts.sort(key=len, reverse=True)
-    return re.compile("|".join(parts))
-
-
-def _spans(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
-    if pattern is None:
-        return []
-    return [m.span() for m in pattern.finditer(text)]
-
-
-@dataclass(frozen=True)
-class Treatment:
-    id: str
-    display: str | None
-    english: tuple[str, ...]
-    pattern: re.Pattern[str]
-
-
-class Lexicon:
-    """The lay-vocabulary lexicon, compiled."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.markers = {
-            lang: frozenset(fold_text(w) for w in words)
-            for lang, words in data["languages"].items()
-        }
-        self.procedures: dict[str, dict[str, re.Pattern[str] | None]] = {
-            pid: {lang: compile_phrases(phrases) for lang, phrases in by_lang.items()}
-            for pid, by_lang in data["procedures"].items()
-        }
-        self.hints: dict[str, dict[str, re.Pattern[str] | None]] = {
-            pid: {lang: compile_phrases(phrases) for lang, phrases in by_lang.items()}
-            for pid, by_lang in data.get("procedure_hints", {}).items()
-        }
-        self.generic = {k: compile_phrases(v) for k, v in data["generic_surgery"].items()}
-        self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
-        self.background = {k: compile_phrases(v) for k, v in data["background"].items()}
-        # One pattern per phrase, so that overlapping phrases of different facets are all seen.
-        self.concepts: dict[str, tuple[str, dict[str, list[re.Pattern[str]]]]] = {}
-        for facet, entry in data["concepts"].items():
-            langs = {
-                k: [re.compile(_phrase_regex(p)) for p in v if p and p.strip()]
-                for k, v in entry.items()
-                if k in LANGUAGES
-            }
-            self.concepts[facet] = (entry.get("english") or "", langs)
-        self.weak_facets = frozenset(data.get("weak_facets", ()))
-        self.facet_overrides: dict[str, list[str]] = dict(data.get("facet_overrides", {}))
-        self.translations = [
-            (entry["english"], {k: compile_phrases(v) for k, v in entry.items() if k in LANGUAGES})
-            for entry in data["translations"]
-        ]
-        self.treatments = [
-            Treatment(
-                id=t["id"],
-                display=t.get("display"),
-                english=tuple(t["english"]),
-                pattern=compile_phrases(t["names"]),  # type: ignore[arg-type]
-            )
-            for t in data["treatments"]
-        ]
-        self.domain = compile_phrases(data.get("domain", ())) or re.compile(r"(?!)")
-        self.treatment_forms = {
-            lang: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
-            for lang, patterns in data.get("treatment_forms", {}).items()
-            if patterns
-        }
-        self.source_facets = {
-            facet: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
-            for facet, patterns in data["source_facets"].items()
-        }
-
-    @classmethod
-    def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-@lru_cache(maxsize=4)
-def default_lexicon(path: str = str(LEXICON_FILE)) -> Lexicon:
-    return Lexicon.load(Path(path))
-
-
-# ---- the result ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TreatmentMention:
-    id: str
-    name: str
-    """As the patient wrote it (or the lexicon's display name)."""
-    english: tuple[str, ...]
-    background: bool = False
-    unlisted: bool = False
-    """Named by its form only ("ozone therapy", "radiofrequency ablation"), not by the
-    lexicon: it only matters when the sources never mention it."""
-
-
-@dataclass(frozen=True)
-class Understanding:
-    """What a question is about and what it asks."""
-
-    question: str
-    language: str = "en"
-    procedures: tuple[str, ...] = ()
-    """Registry procedure ids, most relevant first; ``general`` for surgery in general."""
-    procedures_from: Literal["question", "history", "none"] = "none"
-    facets: tuple[str, ...] = ()
-    facets_from_history: bool = False
-    treatments: tuple[TreatmentMention, ...] = ()
-    english_terms: tuple[str, ...] = ()
-    """Search words in the sources' language: translations, facet words, procedure names."""
-    follow_up: bool = False
-    background_procedures: tuple[str, ...] = ()
-    understood: float = 1.0
-    named_as: tuple[str, ...] = ()
-    """The names the question gives its procedures (folded), as written."""
-    """Share of the question's content words that the lexicon or the registry knows."""
-
-    @property
-    def provider(self) -> bool:
-        return "provider" in self.facets
-
-    @property
-    def specific_procedures(self) -> tuple[str, ...]:
-        return tuple(p for p in self.procedures if p != GENERAL)
-
-    @property
-    def scope(self) -> frozenset[str]:
-        """The registry ids a quote may be about (general surgery counts as trigger-site
-        surgery, as the registry's "migraine surgery" alias does)."""
-        out = set(self.specific_procedures)
-        if GENERAL in self.procedures:
-            out.add("trigger-site-surgery")
-        return frozenset(out)
-
-    @property
-    def subject_treatments(self) -> tuple[TreatmentMention, ...]:
-        return tuple(t for t in self.treatments if not t.background)
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "language": self.language,
-            "procedures": list(self.procedures),
-            "procedures_from": self.procedures_from,
-            "facets": list(self.facets),
-            "treatments": [t.name for t in self.treatments],
-            "follow_up": self.follow_up,
-        }
-
-
-@dataclass
-class _Mentions:
-    procedures: list[tuple[int, str]] = field(default_factory=list)  # (position, id)
-    generic: bool = False
-    background: set[str] = field(default_factory=set)
-    spans: list[tuple[int, int]] = field(default_factory=list)
-
-
-# ---- the reader ---------------------------------------------------------------------------
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
-_RAW_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\w))+[.!?\n]*")
-
-
-_INTERROGATIVE = re.compile(
-    r"^\W*(?:(?:and|but|so|ok|also|y|pero|et|mais|und|aber|en|maar|e|mas|ma)\s+)?"
-    r"(?:what|whats|which|how|why|when|where|who|whose|is|are|was|were|do|does|did|can|could|"
-    r"will|would|should|has|have|any|que|cual|como|cuando|donde|quien|cuanto|cuanta|hay|"
-    r"quel|quelle|quels|quelles|comment|pourquoi|quand|ou|qui|combien|est ce|"
-    r"was|welche|welcher|welches|wie|warum|wieso|wann|wo|wer|ist|sind|gibt|kann|muss|"
-    r"wat|welk|welke|hoe|waarom|wanneer|waar|wie|kan|moet|heeft|"
-    r"o que|qual|quais|por que|onde|quem|quanto|pode|posso|"
-    r"che|cosa|quale|quali|perche|dove|chi|quanto|si puo)\b"
-)
-
-
-def _asking(sentences: Sequence[str]) -> list[bool]:
-    """Which sentences ask: those that end with a question mark, and a last sentence that
-    opens with a question word (patients often leave the question mark off their last
-    question; a closing remark, "sounds too good to be true", asks nothing)."""
-    last = len(sentences) - 1
-    return [
-        s.rstrip().endswith("?")
-        or (n == last and not s.rstrip().endswith(".") and bool(_INTERROGATIVE.match(fold_text(s))))
-        for n, s in enumerate(sentences)
-    ]
-
-
-def _sentences(text: str) -> list[str]:
-    """Sentences of the original text (a dot inside a word, as in M.I.G.O.N.E, does not end
-    one)."""
-    return [m.group() for m in _RAW_SENTENCE.finditer(text) if m.group().strip()]
-
-
-class Understander:
+class Understander(MentionReader):
     """Reads questions with the evidence registry and the lexicon."""
 
-    def __init__(self, registry: EvidenceRegistry, lexicon: Lexicon | None = None) -> None:
-        self.registry = registry
-        self.lexicon = lexicon or default_lexicon()
-        self._read: OrderedDict[tuple[str, tuple[str, ...]], Understanding] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @cached_property
-    def _generic_aliases(self) -> re.Pattern[str] | None:
-        names = []
-        for procedure in self.registry.procedures:
-            for alias in procedure.aliases:
-                norm = normalise(alias)
-                if procedure.id == "trigger-site-surgery" and not _SPECIFIC_WORDS.search(norm):
-                    names.append(norm)
-        if not names:
-            return None
-        names.sort(key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
-
-    @cached_property
-    def _registry_ids(self) -> frozenset[str]:
-        return frozenset(p.id for p in self.registry.procedures)
-
-    # -- language
-    def language(self, text: str) -> str:
-        tokens = fold_text(text).replace("?", " ").split()
-        scores = {lang: 0.0 for lang in LANGUAGES}
-        for token in tokens:
-            token = token.strip('.,;:!?()"“”«»¿¡')
-            # A function word of several languages ("de", "en", "la") counts a share in each.
-            owners = [lang for lang, words in self.lexicon.markers.items() if token in words]
-            for lang in owners:
-                scores[lang] += 1.0 / len(owners)
-        raw = text.lower()
-        for chars, lang in (("ñ¿¡", "es"), ("ãõ", "pt"), ("ßäöü", "de"), ("èùœ", "fr")):
-            if any(c in raw for c in chars):
-                scores[lang] += 1.5
-        best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
-        return best if scores[best] > 0 else "en"
-
-    # -- procedures
-    def _mentions(self, text: str, language: str) -> _Mentions:
-        kept, generic_spans = self._scan(fold_text(text), language)
-        out = _Mentions()
-        out.procedures = [(s, pid) for s, _, pid in kept]
-        out.spans = [(s, e) for s, e, _ in kept]
-        out.generic = bool(generic_spans) and not kept
-        if len({pid for _, _, pid in kept}) > 1:
-            out.background = self._background(text, language)
-        return out
-
-    def _raw_mentions(self, norm: str, language: str) -> list[tuple[int, int, str]]:
-        return self._scan(norm, language)[0]
-
-    def _scan(
-        self, norm: str, language: str
-    ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
-        """(start, end, procedure id) of each mention, and the spans of generic surgery words."""
-        found: list[tuple[int, int, str]] = []
-        for procedure in self.registry.procedures:
-            for m in procedure.pattern.finditer(norm):
-                found.append((m.start(), m.end(), procedure.id))
-        langs = {language, "en"}
-        for pid, by_lang in self.lexicon.procedures.items():
-            if pid not in self._registry_ids:
-                continue
-            for lang in langs:
-                for s, e in _spans(by_lang.get(lang), norm):
-                    found.append((s, e, pid))
-        if not found:
-            # Words that suggest a procedure count only when nothing names one.
-            for pid, by_lang in self.lexicon.hints.items():
-                for lang in langs:
-                    for s, e in _spans(by_lang.get(lang), norm):
-                        found.append((s, e, pid))
-        generic_spans: list[tuple[int, int]] = _spans(self._generic_aliases, norm)
-        for lang in langs:
-            if lang == "en" and language != "en":
-                continue  # short English words ("op") are ordinary words elsewhere
-            generic_spans += _spans(self.lexicon.generic.get(lang), norm)
-        # A generic alias ("migraine surgery") is not a mention of trigger-site surgery.
-        found = [
-            (s, e, pid)
-            for s, e, pid in found
-            if not (
-                pid == "trigger-site-surgery"
-                and any(gs <= s and e <= ge for gs, ge in generic_spans)
-            )
-        ]
-        # Overlapping names: the longer one counts ("occipital nerve stimulation" is not
-        # "occipital nerve" decompression).
-        kept: list[tuple[int, int, str]] = []
-        for s, e, pid in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
-            if not any(s < ke and ks < e for ks, ke, _ in kept):
-                kept.append((s, e, pid))
-        kept.sort()
-        return kept, generic_spans
-
-    def _background(self, text: str, language: str) -> set[str]:
-        """Procedures nearest to a "my past" cue in their sentence."""
-        out: set[str] = set()
-        for sentence in _sentences(text):
-            norm = fold_text(sentence)
-            cues = _spans(self.lexicon.background.get(language), norm)
-            if language != "en":
-                cues += _spans(self.lexicon.background.get("en"), norm)
-            if not cues:
-                continue
-            inside = self._raw_mentions(norm, language)
-            if not inside:
-                continue
-            for cs, ce in cues:
-                nearest = min(inside, key=lambda m: min(abs(m[0] - ce), abs(cs - m[1])))
-                out.add(nearest[2])
-        return out
-
-    def procedures_in(self, text: str, language: str = "en") -> list[str]:
-        """Registry ids named in ``text`` (lay names included), in order of appearance."""
-        mentions = self._mentions(text, language)
-        seen: list[str] = []
-        for _, pid in sorted(mentions.procedures):
-            if pid not in seen:
-                seen.append(pid)
-        return seen
-
-    def _subject(self, mentions: _Mentions) -> tuple[list[str], list[str]]:
-        ordered: list[str] = []
-        for _, pid in sorted(mentions.procedures):
-            if pid not in ordered:
-                ordered.append(pid)
-        foreground = [p for p in ordered if p not in mentions.background]
-        background = [p for p in ordered if p in mentions.background]
-        if foreground:
-            return foreground, background
-        return ordered, []
-
-    # -- facets
     def facets_in(self, text: str, language: str) -> list[str]:
         """What ``text`` asks, most specific first. Words inside a procedure's name ("trigger"
         in "trigger-site surgery") do not count; when the text has sentences that ask (a
@@ -451,7 +85,7 @@ class Understander:
         hits: list[tuple[int, int, str, bool]] = []
         sentences = [
             (fold_text(sentence), self._mentions(sentence, language).spans)
-            for sentence in _sentences(text)
+            for sentence in sentences_of(text)
         ]
         for n, (norm, spans) in enumerate(sentences):
             found = self._facet_hits(norm, [language], spans)
@@ -464,7 +98,7 @@ class Understander:
             for n, (norm, spans) in enumerate(sentences):
                 found = self._facet_hits(norm, others, spans)
                 hits += [(n * 10**6 + s, n * 10**6 + e, f, g) for s, e, f, g in found]
-        asked = _asking(_sentences(text))
+        asked = asking(sentences_of(text))
         # A facet matched only inside another facet's longer phrase does not count
         # ("back to work" is recovery, not efficacy's "work"). A phrase with a gap ("tell ...
         # apart") neither hides the words in its gap ("which society ... do they") nor is hidden.
@@ -499,7 +133,7 @@ class Understander:
         for facet, (_, by_lang) in self.lexicon.concepts.items():
             for lang in langs:
                 for pattern in by_lang.get(lang, ()):
-                    gapped = _GAP in pattern.pattern
+                    gapped = GAP in pattern.pattern
                     for m in pattern.finditer(norm):
                         s, e = m.span()
                         if any(s < xe and xs < e for xs, xe in exclude):
@@ -507,97 +141,13 @@ class Understander:
                         hits.append((s, e, facet, gapped))
         return hits
 
-    # -- treatments
-    def treatments_in(self, text: str, language: str) -> list[TreatmentMention]:
-        out: list[TreatmentMention] = []
-        for sentence in _sentences(text):
-            norm = fold_text(sentence)
-            cues = _spans(self.lexicon.background.get(language), norm)
-            found: list[tuple[int, int, Treatment]] = []
-            for t in self.lexicon.treatments:
-                found += [(s, e, t) for s, e in _spans(t.pattern, norm)]
-            found.sort(key=lambda f: f[0])
-            for s, e, t in found:
-                if any(m.id == t.id for m in out):
-                    continue
-                background = any(abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues)
-                out.append(
-                    TreatmentMention(
-                        id=t.id,
-                        name=t.display or _surface(sentence, norm[s:e]),
-                        english=t.english,
-                        background=background,
-                    )
-                )
-            taken = [(s, e) for s, e, _ in found]
-            taken += [(s, e) for s, e, _ in self._raw_mentions(norm, language)]
-            for s, e in self._treatment_forms(norm, language):
-                if any(s < te and ts < e for ts, te in taken):
-                    continue  # a listed treatment or a procedure ("fat transfer therapy")
-                name = norm[s:e]
-                taken.append((s, e))
-                if any(m.id == f"unlisted:{name}" for m in out):
-                    continue
-                background = any(abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues)
-                out.append(
-                    TreatmentMention(
-                        id=f"unlisted:{name}",
-                        name=_surface(sentence, name),
-                        english=(name,),
-                        background=background,
-                        unlisted=True,
-                    )
-                )
-        return out
-
-    def _treatment_forms(self, norm: str, language: str) -> list[tuple[int, int]]:
-        """Spans that name a treatment by its form ("ozone therapy", "ozonioterapia",
-        "radiofrequency ablation"), leading function words dropped."""
-        out = []
-        # Every language's forms: a short question's language may be misread, and the forms
-        # ("-terapia", "-therapie") are the same words in a patient's mixed wording.
-        for lang in dict.fromkeys([language, *LANGUAGES]):
-            pattern = self.lexicon.treatment_forms.get(lang)
-            if pattern is None:
-                continue
-            for m in pattern.finditer(norm):
-                s, e = m.span()
-                words = norm[s:e].split()
-                while words and words[0] in STOPWORDS:
-                    s += len(words.pop(0)) + 1
-                # A form word alone ("the therapy", "other therapies") names nothing.
-                if len(words) >= 2 or (words and not _FORM_WORD.fullmatch(words[0])):
-                    out.append((s, e))
-        return out
-
-    def _context_treatments(
-        self, question: str, language: str, treatments: list[TreatmentMention]
-    ) -> list[TreatmentMention]:
-        """A treatment named only in the patient's story ("triptans don't agree with me.")
-        while the question sentence asks about surgery is context, not the subject."""
-        if not treatments:
-            return treatments
-        sentences = _sentences(question)
-        asked = [s for s, a in zip(sentences, _asking(sentences), strict=True) if a]
-        if not asked or len(asked) == len(sentences):
-            return treatments
-        asked_text = " ".join(asked)
-        mentions = self._mentions(asked_text, language)
-        if not (mentions.procedures or mentions.generic):
-            return treatments
-        in_asked = {t.id for t in self.treatments_in(asked_text, language)}
-        return [
-            t if t.id in in_asked or t.background else replace(t, background=True)
-            for t in treatments
-        ]
-
     # -- translations
     def english_terms(self, text: str, language: str, facets: Sequence[str]) -> list[str]:
         norm = fold_text(text)
         terms: list[str] = []
         langs = [language] if language == "en" else [language, "en"]
         for english, by_lang in self.lexicon.translations:
-            if any(_spans(by_lang.get(lang), norm) for lang in langs):
+            if any(phrase_spans(by_lang.get(lang), norm) for lang in langs):
                 terms.append(english)
         for facet in facets:
             english = self.lexicon.concepts.get(facet, ("", {}))[0]
@@ -623,17 +173,17 @@ class Understander:
                 spans += [m.span() for m in pattern.finditer(norm)]
         for _, translated in self.lexicon.translations:
             for lang in langs:
-                spans += _spans(translated.get(lang), norm)
+                spans += phrase_spans(translated.get(lang), norm)
         for t in self.lexicon.treatments:
-            spans += _spans(t.pattern, norm)
-        spans += _spans(self.lexicon.background.get(language), norm)
-        spans += _spans(self.lexicon.referring.get(language), norm)
+            spans += phrase_spans(t.pattern, norm)
+        spans += phrase_spans(self.lexicon.background.get(language), norm)
+        spans += phrase_spans(self.lexicon.referring.get(language), norm)
         known = sum(1 for a, b in words if any(s <= a and b <= e for s, e in spans))
         return known / len(words)
 
     def _refers_back(self, text: str, language: str) -> bool:
         norm = fold_text(text)
-        return bool(_spans(self.lexicon.referring.get(language), norm))
+        return bool(phrase_spans(self.lexicon.referring.get(language), norm))
 
     # -- all together
     def understand(self, question: str, history: Sequence[Turn] = ()) -> Understanding:
@@ -678,7 +228,7 @@ class Understander:
                     generic_turn = True
                     # "migraine surgery" names the general topic; "the surgery" or "the op"
                     # leans on a procedure named before it, if any.
-                    if _spans(self._generic_aliases, fold_text(earlier)):
+                    if phrase_spans(self._generic_aliases, fold_text(earlier)):
                         break
             if not procedures and generic_turn:
                 procedures, source, follow_up = [GENERAL], "history", True
@@ -777,18 +327,6 @@ class Understander:
 def _has_markers(understander: Understander, text: str) -> bool:
     tokens = set(fold_text(text).replace("?", " ").split())
     return any(tokens & words for words in understander.lexicon.markers.values())
-
-
-def _surface(original: str, folded_match: str) -> str:
-    """The patient's own spelling of a folded match, when it can be found."""
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in folded_match.split()), re.IGNORECASE)
-    from assistant.text import fold
-
-    folded_original = fold(original).replace("-", " ").replace("'", " ").replace("’", " ")
-    m = pattern.search(folded_original)
-    if m and len(folded_original) == len(original):
-        return original[m.start() : m.end()]
-    return folded_match
 
 
 def procedure_ids_in(registry: EvidenceRegistry, text: str) -> list[str]:

@@ -1,0 +1,134 @@
+"""The lay-vocabulary lexicon (``assistant/resources/lay_lexicon.yaml``), compiled: language
+markers, lay names of procedures, facet phrases, translations, treatments and the facet patterns
+of source sentences, as regular expressions over :func:`fold_text` output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from assistant.evidence import normalise
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+LEXICON_FILE = RESOURCES / "lay_lexicon.yaml"
+LANGUAGES = ("en", "es", "fr", "de", "nl", "pt", "it")
+Language = Literal["en", "es", "fr", "de", "nl", "pt", "it"]
+
+
+# ---- phrases ------------------------------------------------------------------------------
+def fold_text(text: str) -> str:
+    """The form every phrase is matched on: folded, dotted acronyms joined, hyphens and
+    apostrophes as spaces, whitespace collapsed."""
+    return normalise(text)
+
+
+GAP = r"\s(?:.{0,40}?\s)?"
+"""What "..." in a lexicon phrase stands for: up to 40 characters between two words."""
+
+
+def phrase_regex(phrase: str) -> str:
+    """A lexicon phrase as a regular expression over :func:`fold_text` output."""
+    from assistant.text import fold
+
+    text = fold(phrase).replace("’", " ").replace("'", " ").replace("-", " ")
+    text = re.sub(r"\s+", " ", text.strip())
+    text = text.replace(" ... ", "\x00").replace("...", "\x00")
+    # "*" after a letter (or at a word start) stands for any letters.
+    text = re.sub(r"(?<![\\)\]])\*", r"\\w*", text)
+    text = text.replace(" ", r"\s+").replace("\x00", GAP)
+    return rf"(?<!\w)(?:{text})(?!\w)"
+
+
+def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    parts = [phrase_regex(p) for p in phrases if p and p.strip()]
+    if not parts:
+        return None
+    # Longer alternatives first, so the longest phrase at a position wins.
+    parts.sort(key=len, reverse=True)
+    return re.compile("|".join(parts))
+
+
+def phrase_spans(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
+    if pattern is None:
+        return []
+    return [m.span() for m in pattern.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Treatment:
+    id: str
+    display: str | None
+    english: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+
+class Lexicon:
+    """The lay-vocabulary lexicon, compiled."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.markers = {
+            lang: frozenset(fold_text(w) for w in words)
+            for lang, words in data["languages"].items()
+        }
+        self.procedures: dict[str, dict[str, re.Pattern[str] | None]] = {
+            pid: {lang: compile_phrases(phrases) for lang, phrases in by_lang.items()}
+            for pid, by_lang in data["procedures"].items()
+        }
+        self.hints: dict[str, dict[str, re.Pattern[str] | None]] = {
+            pid: {lang: compile_phrases(phrases) for lang, phrases in by_lang.items()}
+            for pid, by_lang in data.get("procedure_hints", {}).items()
+        }
+        self.generic = {k: compile_phrases(v) for k, v in data["generic_surgery"].items()}
+        self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
+        self.background = {k: compile_phrases(v) for k, v in data["background"].items()}
+        # One pattern per phrase, so that overlapping phrases of different facets are all seen.
+        self.concepts: dict[str, tuple[str, dict[str, list[re.Pattern[str]]]]] = {}
+        for facet, entry in data["concepts"].items():
+            langs = {
+                k: [re.compile(phrase_regex(p)) for p in v if p and p.strip()]
+                for k, v in entry.items()
+                if k in LANGUAGES
+            }
+            self.concepts[facet] = (entry.get("english") or "", langs)
+        self.weak_facets = frozenset(data.get("weak_facets", ()))
+        self.facet_overrides: dict[str, list[str]] = dict(data.get("facet_overrides", {}))
+        self.translations = [
+            (entry["english"], {k: compile_phrases(v) for k, v in entry.items() if k in LANGUAGES})
+            for entry in data["translations"]
+        ]
+        self.treatments = [
+            Treatment(
+                id=t["id"],
+                display=t.get("display"),
+                english=tuple(t["english"]),
+                pattern=compile_phrases(t["names"]),  # type: ignore[arg-type]
+            )
+            for t in data["treatments"]
+        ]
+        self.domain = compile_phrases(data.get("domain", ())) or re.compile(r"(?!)")
+        self.treatment_forms = {
+            lang: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
+            for lang, patterns in data.get("treatment_forms", {}).items()
+            if patterns
+        }
+        self.source_facets = {
+            facet: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
+            for facet, patterns in data["source_facets"].items()
+        }
+
+    @classmethod
+    def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=4)
+def default_lexicon(path: str = str(LEXICON_FILE)) -> Lexicon:
+    return Lexicon.load(Path(path))

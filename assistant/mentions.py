@@ -1,0 +1,285 @@
+"""Where a question names procedures and treatments: registry aliases and the lexicon's lay
+names, generic words for migraine surgery, a procedure the patient mentions only as their past,
+treatments named by the lexicon or only by their form ("ozone therapy"). The base of
+:class:`assistant.understanding.Understander`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from assistant.evidence import EvidenceRegistry, normalise
+from assistant.lexicon import (
+    LANGUAGES,
+    Lexicon,
+    Treatment,
+    default_lexicon,
+    fold_text,
+    phrase_spans,
+)
+from assistant.question import TreatmentMention, Understanding, asking, sentences_of
+from assistant.text import STOPWORDS
+
+# Registry aliases that name surgery for migraine in general rather than one technique.
+_SPECIFIC_WORDS = re.compile(
+    r"trigger|gatillo|gachette|punkt|punt|gatilho|decompres|dekompres|decompress|deactivat|"
+    r"desactiv|deaktiv|disattiv|guyuron|supraorbital|frontal|temporal|release|peripheral|"
+    r"nerv|zenuw"
+)
+
+
+_FORM_WORD = re.compile(
+    r"therap\w*|terapi\w*|ablat\w*|ablac\w*|ablaz\w*|infusions?|injections?|shots|"
+    r"infiltra\w*"
+)
+"""Words that say what kind of treatment something is, not which."""
+
+
+@dataclass
+class _Mentions:
+    procedures: list[tuple[int, str]] = field(default_factory=list)  # (position, id)
+    generic: bool = False
+    background: set[str] = field(default_factory=set)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+class MentionReader:
+    """Reads language, procedures and treatments with the evidence registry and the lexicon."""
+
+    def __init__(self, registry: EvidenceRegistry, lexicon: Lexicon | None = None) -> None:
+        self.registry = registry
+        self.lexicon = lexicon or default_lexicon()
+        self._read: OrderedDict[tuple[str, tuple[str, ...]], Understanding] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @cached_property
+    def _generic_aliases(self) -> re.Pattern[str] | None:
+        names = []
+        for procedure in self.registry.procedures:
+            for alias in procedure.aliases:
+                norm = normalise(alias)
+                if procedure.id == "trigger-site-surgery" and not _SPECIFIC_WORDS.search(norm):
+                    names.append(norm)
+        if not names:
+            return None
+        names.sort(key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+
+    @cached_property
+    def _registry_ids(self) -> frozenset[str]:
+        return frozenset(p.id for p in self.registry.procedures)
+
+    # -- language
+    def language(self, text: str) -> str:
+        tokens = fold_text(text).replace("?", " ").split()
+        scores = {lang: 0.0 for lang in LANGUAGES}
+        for token in tokens:
+            token = token.strip('.,;:!?()"“”«»¿¡')
+            # A function word of several languages ("de", "en", "la") counts a share in each.
+            owners = [lang for lang, words in self.lexicon.markers.items() if token in words]
+            for lang in owners:
+                scores[lang] += 1.0 / len(owners)
+        raw = text.lower()
+        for chars, lang in (("ñ¿¡", "es"), ("ãõ", "pt"), ("ßäöü", "de"), ("èùœ", "fr")):
+            if any(c in raw for c in chars):
+                scores[lang] += 1.5
+        best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
+        return best if scores[best] > 0 else "en"
+
+    # -- procedures
+    def _mentions(self, text: str, language: str) -> _Mentions:
+        kept, generic_spans = self._scan(fold_text(text), language)
+        out = _Mentions()
+        out.procedures = [(s, pid) for s, _, pid in kept]
+        out.spans = [(s, e) for s, e, _ in kept]
+        out.generic = bool(generic_spans) and not kept
+        if len({pid for _, _, pid in kept}) > 1:
+            out.background = self._background(text, language)
+        return out
+
+    def _raw_mentions(self, norm: str, language: str) -> list[tuple[int, int, str]]:
+        return self._scan(norm, language)[0]
+
+    def _scan(
+        self, norm: str, language: str
+    ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+        """(start, end, procedure id) of each mention, and the spans of generic surgery words."""
+        found: list[tuple[int, int, str]] = []
+        for procedure in self.registry.procedures:
+            for m in procedure.pattern.finditer(norm):
+                found.append((m.start(), m.end(), procedure.id))
+        langs = {language, "en"}
+        for pid, by_lang in self.lexicon.procedures.items():
+            if pid not in self._registry_ids:
+                continue
+            for lang in langs:
+                for s, e in phrase_spans(by_lang.get(lang), norm):
+                    found.append((s, e, pid))
+        if not found:
+            # Words that suggest a procedure count only when nothing names one.
+            for pid, by_lang in self.lexicon.hints.items():
+                for lang in langs:
+                    for s, e in phrase_spans(by_lang.get(lang), norm):
+                        found.append((s, e, pid))
+        generic_spans: list[tuple[int, int]] = phrase_spans(self._generic_aliases, norm)
+        for lang in langs:
+            if lang == "en" and language != "en":
+                continue  # short English words ("op") are ordinary words elsewhere
+            generic_spans += phrase_spans(self.lexicon.generic.get(lang), norm)
+        # A generic alias ("migraine surgery") is not a mention of trigger-site surgery.
+        found = [
+            (s, e, pid)
+            for s, e, pid in found
+            if not (
+                pid == "trigger-site-surgery"
+                and any(gs <= s and e <= ge for gs, ge in generic_spans)
+            )
+        ]
+        # Overlapping names: the longer one counts ("occipital nerve stimulation" is not
+        # "occipital nerve" decompression).
+        kept: list[tuple[int, int, str]] = []
+        for s, e, pid in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
+            if not any(s < ke and ks < e for ks, ke, _ in kept):
+                kept.append((s, e, pid))
+        kept.sort()
+        return kept, generic_spans
+
+    def _background(self, text: str, language: str) -> set[str]:
+        """Procedures nearest to a "my past" cue in their sentence."""
+        out: set[str] = set()
+        for sentence in sentences_of(text):
+            norm = fold_text(sentence)
+            cues = phrase_spans(self.lexicon.background.get(language), norm)
+            if language != "en":
+                cues += phrase_spans(self.lexicon.background.get("en"), norm)
+            if not cues:
+                continue
+            inside = self._raw_mentions(norm, language)
+            if not inside:
+                continue
+            for cs, ce in cues:
+                nearest = min(inside, key=lambda m: min(abs(m[0] - ce), abs(cs - m[1])))
+                out.add(nearest[2])
+        return out
+
+    def procedures_in(self, text: str, language: str = "en") -> list[str]:
+        """Registry ids named in ``text`` (lay names included), in order of appearance."""
+        mentions = self._mentions(text, language)
+        seen: list[str] = []
+        for _, pid in sorted(mentions.procedures):
+            if pid not in seen:
+                seen.append(pid)
+        return seen
+
+    def _subject(self, mentions: _Mentions) -> tuple[list[str], list[str]]:
+        ordered: list[str] = []
+        for _, pid in sorted(mentions.procedures):
+            if pid not in ordered:
+                ordered.append(pid)
+        foreground = [p for p in ordered if p not in mentions.background]
+        background = [p for p in ordered if p in mentions.background]
+        if foreground:
+            return foreground, background
+        return ordered, []
+
+    # -- facets
+
+    # -- treatments
+    def treatments_in(self, text: str, language: str) -> list[TreatmentMention]:
+        out: list[TreatmentMention] = []
+        for sentence in sentences_of(text):
+            norm = fold_text(sentence)
+            cues = phrase_spans(self.lexicon.background.get(language), norm)
+            found: list[tuple[int, int, Treatment]] = []
+            for t in self.lexicon.treatments:
+                found += [(s, e, t) for s, e in phrase_spans(t.pattern, norm)]
+            found.sort(key=lambda f: f[0])
+            for s, e, t in found:
+                if any(m.id == t.id for m in out):
+                    continue
+                background = any(abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues)
+                out.append(
+                    TreatmentMention(
+                        id=t.id,
+                        name=t.display or _surface(sentence, norm[s:e]),
+                        english=t.english,
+                        background=background,
+                    )
+                )
+            taken = [(s, e) for s, e, _ in found]
+            taken += [(s, e) for s, e, _ in self._raw_mentions(norm, language)]
+            for s, e in self._treatment_forms(norm, language):
+                if any(s < te and ts < e for ts, te in taken):
+                    continue  # a listed treatment or a procedure ("fat transfer therapy")
+                name = norm[s:e]
+                taken.append((s, e))
+                if any(m.id == f"unlisted:{name}" for m in out):
+                    continue
+                background = any(abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues)
+                out.append(
+                    TreatmentMention(
+                        id=f"unlisted:{name}",
+                        name=_surface(sentence, name),
+                        english=(name,),
+                        background=background,
+                        unlisted=True,
+                    )
+                )
+        return out
+
+    def _treatment_forms(self, norm: str, language: str) -> list[tuple[int, int]]:
+        """Spans that name a treatment by its form ("ozone therapy", "ozonioterapia",
+        "radiofrequency ablation"), leading function words dropped."""
+        out = []
+        # Every language's forms: a short question's language may be misread, and the forms
+        # ("-terapia", "-therapie") are the same words in a patient's mixed wording.
+        for lang in dict.fromkeys([language, *LANGUAGES]):
+            pattern = self.lexicon.treatment_forms.get(lang)
+            if pattern is None:
+                continue
+            for m in pattern.finditer(norm):
+                s, e = m.span()
+                words = norm[s:e].split()
+                while words and words[0] in STOPWORDS:
+                    s += len(words.pop(0)) + 1
+                # A form word alone ("the therapy", "other therapies") names nothing.
+                if len(words) >= 2 or (words and not _FORM_WORD.fullmatch(words[0])):
+                    out.append((s, e))
+        return out
+
+    def _context_treatments(
+        self, question: str, language: str, treatments: list[TreatmentMention]
+    ) -> list[TreatmentMention]:
+        """A treatment named only in the patient's story ("triptans don't agree with me.")
+        while the question sentence asks about surgery is context, not the subject."""
+        if not treatments:
+            return treatments
+        sentences = sentences_of(question)
+        asked = [s for s, a in zip(sentences, asking(sentences), strict=True) if a]
+        if not asked or len(asked) == len(sentences):
+            return treatments
+        asked_text = " ".join(asked)
+        mentions = self._mentions(asked_text, language)
+        if not (mentions.procedures or mentions.generic):
+            return treatments
+        in_asked = {t.id for t in self.treatments_in(asked_text, language)}
+        return [
+            t if t.id in in_asked or t.background else replace(t, background=True)
+            for t in treatments
+        ]
+
+
+def _surface(original: str, folded_match: str) -> str:
+    """The patient's own spelling of a folded match, when it can be found."""
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in folded_match.split()), re.IGNORECASE)
+    from assistant.text import fold
+
+    folded_original = fold(original).replace("-", " ").replace("'", " ").replace("’", " ")
+    m = pattern.search(folded_original)
+    if m and len(folded_original) == len(original):
+        return original[m.start() : m.end()]
+    return folded_match
