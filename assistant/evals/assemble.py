@@ -178,8 +178,6 @@ def assemble(
         tag_names = TAG_METRICS
     rows = _rows(records)
     metrics = _results(m.aggregate(rows, names))
-    if kind == "suite":
-        metrics.update(_results({"fixed_message_reading_grade_max": m.fixed_message_grade_max()}))
     det = detection_summary(detection) if detection else None
     if det is not None:
         metrics.update(det.metrics)
