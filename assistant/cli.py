@@ -1,32 +1,68 @@
-"""Command line: ``assistant ingest | ask | search | chat | serve | eval | bench | hash-key``."""
+"""Command line: ``assistant ingest | ask | search | chat | serve | hash-key | eval | bench``."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Annotated, Any, Literal, TextIO
 
-from assistant.errors import AssistantError, InvalidQuestionError
+import typer
+
+from assistant.bench import bench
+from assistant.commands.base import (
+    EXIT_INPUT,
+    DataDir,
+    KnowledgeDir,
+    State,
+    folders,
+    run_command,
+    say,
+    state,
+)
+from assistant.errors import InvalidQuestionError
+from assistant.evals.command import eval_app
 from assistant.runtime import make_assistant, offline_env
 from assistant.validation import fit_history
 
+app = typer.Typer(
+    name="assistant",
+    help="Offline retrieval assistant on migraine surgery: index, ask, serve, evaluate.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
-def _make_assistant(args: argparse.Namespace) -> Any:
-    return make_assistant(getattr(args, "knowledge_dir", None), getattr(args, "data_dir", None))
+
+@app.callback()
+def shared_folders(
+    ctx: typer.Context, knowledge_dir: KnowledgeDir = None, data_dir: DataDir = None
+) -> None:
+    """Offline retrieval assistant on migraine surgery: index, ask, serve, evaluate.
+
+    --knowledge-dir and --data-dir may come before the command (for every command) or after it.
+    """
+    shared = state(ctx)
+    shared.knowledge_dir = knowledge_dir or shared.knowledge_dir
+    shared.data_dir = data_dir or shared.data_dir
 
 
-def _ready(args: argparse.Namespace) -> Any:
-    assistant = _make_assistant(args)
-    report = assistant.ensure_index(lambda msg: print(msg, file=sys.stderr))
-    if report is not None:
-        print(f"index built: {report.summary()}", file=sys.stderr)
-        for error in report.errors:
-            print(f"warning: {error}", file=sys.stderr)
-    return assistant
+@contextmanager
+def ready(ctx: typer.Context, knowledge_dir: str | None, data_dir: str | None) -> Iterator[Any]:
+    """An Assistant whose index exists (built now when missing, with progress on stderr)."""
+    assistant = make_assistant(*folders(ctx, knowledge_dir, data_dir))
+    try:
+        report = assistant.ensure_index(say)
+        if report is not None:
+            say(f"index built: {report.summary()}")
+            for error in report.errors:
+                say(f"warning: {error}")
+        yield assistant
+    finally:
+        assistant.close()
 
 
 def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -87,28 +123,64 @@ def format_answer(answer: Any) -> str:
     return "\n".join(lines)
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    assistant = _make_assistant(args)
-    report = assistant.ingest(lambda msg: print(msg, file=sys.stderr, flush=True))
-    print(json.dumps(report.__dict__) if args.json else report.summary())
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON")]
+JsonlFile = Annotated[
+    str | None,
+    typer.Option("--jsonl", metavar="FILE", help="JSONL file ('-' for stdin), one input a line"),
+]
+
+
+@app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    knowledge_dir: KnowledgeDir = None,
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> int:
+    """Index the knowledge folder (incremental)."""
+    assistant = make_assistant(*folders(ctx, knowledge_dir, data_dir))
+    try:
+        report = assistant.ingest(say)
+    finally:
+        assistant.close()
+    print(json.dumps(report.__dict__) if as_json else report.summary())
     if report.errors:
         # Repeated at the end, where an operator looks: every other file was indexed, these
         # were not (one indexed before keeps its last good version), and the exit status is 1.
         for error in report.errors:
-            print(f"error: {error}", file=sys.stderr)
-        print(
+            say(f"error: {error}")
+        say(
             f"ingest finished with {len(report.errors)} file(s) not indexed (named above); "
-            "all other files are indexed",
-            file=sys.stderr,
+            "all other files are indexed"
         )
     return 1 if report.errors else 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    assistant = _ready(args)
-    if args.jsonl:
+@app.command("ask")
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str | None, typer.Argument(show_default=False)] = None,
+    knowledge_dir: KnowledgeDir = None,
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON")] = False,
+    history: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="JSON file: list of {role, content} earlier turns"),
+    ] = None,
+    jsonl: JsonlFile = None,
+) -> int:
+    """Answer a question (or each {question, history} line of --jsonl FILE)."""
+    if not jsonl and not question:
+        raise InvalidQuestionError("Give a question, or --jsonl FILE.")
+    turns = _load_history(history) if not jsonl else []
+    with ready(ctx, knowledge_dir, data_dir) as assistant:
+        if not jsonl:
+            answer = assistant.ask(question, turns)
+            print(answer.model_dump_json(indent=2) if as_json else format_answer(answer))
+            return 0
         failures = 0
-        for lineno, record in _read_jsonl(args.jsonl):
+        for lineno, record in _read_jsonl(jsonl):
             try:
                 answer = assistant.ask(record.get("question", ""), record.get("history") or [])
                 print(answer.model_dump_json(), flush=True)
@@ -116,37 +188,45 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 failures += 1
                 print(json.dumps({"line": lineno, "error": str(exc)}), flush=True)
         return 1 if failures else 0
-    if not args.question:
-        raise InvalidQuestionError("Give a question, or --jsonl FILE.")
-    answer = assistant.ask(args.question, _load_history(args.history))
-    print(answer.model_dump_json(indent=2) if args.json else format_answer(answer))
-    return 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    assistant = _ready(args)
-    kinds = args.source_kind or None
-    if args.jsonl:
-        for lineno, record in _read_jsonl(args.jsonl):
-            query = record.get("question") or record.get("query") or ""
-            try:
-                passages = assistant.search(query, args.k, kinds)
-                results = [
-                    {
-                        "doc_id": p.doc.doc_id,
-                        "chunk_id": p.chunk.chunk_id,
-                        "score": round(p.score, 6),
-                    }
-                    for p in passages
-                ]
-                print(json.dumps({"id": record.get("id", lineno), "results": results}), flush=True)
-            except InvalidQuestionError as exc:
-                print(json.dumps({"id": record.get("id", lineno), "error": str(exc)}), flush=True)
-        return 0
-    if not args.query:
+def _search_jsonl(assistant: Any, path: str, k: int | None, kinds: list[str] | None) -> None:
+    for lineno, record in _read_jsonl(path):
+        query = record.get("question") or record.get("query") or ""
+        try:
+            passages = assistant.search(query, k, kinds)
+            results = [
+                {"doc_id": p.doc.doc_id, "chunk_id": p.chunk.chunk_id, "score": round(p.score, 6)}
+                for p in passages
+            ]
+            print(json.dumps({"id": record.get("id", lineno), "results": results}), flush=True)
+        except InvalidQuestionError as exc:
+            print(json.dumps({"id": record.get("id", lineno), "error": str(exc)}), flush=True)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(show_default=False)] = None,
+    knowledge_dir: KnowledgeDir = None,
+    data_dir: DataDir = None,
+    k: Annotated[int | None, typer.Option("--k", help="number of passages")] = None,
+    as_json: JsonFlag = False,
+    jsonl: JsonlFile = None,
+    source_kind: Annotated[
+        list[str] | None, typer.Option(help="only this source kind (repeatable)")
+    ] = None,
+) -> int:
+    """Show the passages retrieved for a query (or for each {id, question} line of --jsonl)."""
+    if not jsonl and not query:
         raise InvalidQuestionError("Give a query, or --jsonl FILE.")
-    passages = assistant.search(args.query, args.k, kinds)
-    if args.json:
+    kinds = list(source_kind) if source_kind else None
+    with ready(ctx, knowledge_dir, data_dir) as assistant:
+        if jsonl:
+            _search_jsonl(assistant, jsonl, k, kinds)
+            return 0
+        passages = assistant.search(query, k, kinds)
+    if as_json:
         print(json.dumps([p.model_dump(mode="json") for p in passages], indent=2))
     else:
         for p in passages:
@@ -156,138 +236,123 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
-    assistant = _ready(args)
-    assistant.warm_up()
-    history: list[dict[str, str]] = []
-    print("Ask about migraine surgery. An empty line or Ctrl-D ends the chat.")
-    while True:
-        try:
-            question = input("\nyou> ")
-        except EOFError:
-            break
-        if not question.strip():
-            break
-        try:
-            answer = assistant.ask(question, history)
-        except InvalidQuestionError as exc:
-            print(f"error: {exc}")
-            continue
-        print("\n" + format_answer(answer))
-        history += [
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": answer.answer},
-        ]
-        settings = assistant.settings
-        history = fit_history(history, settings.max_history_turns, settings.max_history_chars)
+@app.command("chat")
+def chat(ctx: typer.Context, knowledge_dir: KnowledgeDir = None, data_dir: DataDir = None) -> int:
+    """A conversation in the terminal."""
+    with ready(ctx, knowledge_dir, data_dir) as assistant:
+        assistant.warm_up()
+        history: list[dict[str, str]] = []
+        print("Ask about migraine surgery. An empty line or Ctrl-D ends the chat.")
+        while True:
+            try:
+                question = input("\nyou> ")
+            except EOFError:
+                break
+            if not question.strip():
+                break
+            try:
+                answer = assistant.ask(question, history)
+            except InvalidQuestionError as exc:
+                print(f"error: {exc}")
+                continue
+            print("\n" + format_answer(answer))
+            history += [
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": answer.answer},
+            ]
+            settings = assistant.settings
+            history = fit_history(history, settings.max_history_turns, settings.max_history_chars)
     return 0
 
 
-def cmd_hash_key(args: argparse.Namespace) -> int:
-    """Print the ASSISTANT_API_KEY_HASHES entry of a key; with no key, of a new random one."""
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on (ASSISTANT_HOST; default 127.0.0.1)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="port to listen on (ASSISTANT_PORT; default 7860)")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    knowledge_dir: KnowledgeDir = None,
+    data_dir: DataDir = None,
+    no_ingest: Annotated[
+        bool, typer.Option("--no-ingest", help="do not build a missing index first")
+    ] = False,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(help="uvicorn's log level"),
+    ] = "info",
+) -> int:
+    """Serve the patient UI at / and the staff API at /api/ (builds a missing index first)."""
+    from assistant.server import serve as run_server
+
+    knowledge, data = folders(ctx, knowledge_dir, data_dir)
+    return run_server(
+        host=host,
+        port=port,
+        workers=workers,
+        knowledge_dir=knowledge,
+        data_dir=data,
+        ingest=not no_ingest,
+        log_level=log_level,
+    )
+
+
+@app.command(
+    "hash-key",
+    help="Print the ASSISTANT_API_KEY_HASHES entry of an API key (or of a new one).\n\n"
+    "Prints the SHA-256 digest line of KEY to put in ASSISTANT_API_KEY_HASHES, so that the "
+    "server never holds the key itself. Without KEY, a new random key is generated and "
+    "printed first. KEY '-' reads the key from the first line of stdin (keeps it out of the "
+    "shell history).",
+)
+def hash_key_command(
+    key: Annotated[
+        str | None,
+        typer.Argument(metavar="[KEY]", help="the key; omit to generate one", show_default=False),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="a name for the key, stored in the audit log with its use"),
+    ] = None,
+) -> int:
     from assistant.keys import NAME_RULE, hash_key, new_key, valid_key_name
 
-    if args.key is None:
+    if key is None:
         key = new_key()
         print(f"API key: {key}")
-        print(
-            "Give the key to its user; it is shown only now. Only the digest goes on the server.",
-            file=sys.stderr,
-        )
-    elif args.key == "-":
+        say("Give the key to its user; it is shown only now. Only the digest goes on the server.")
+    elif key == "-":
         key = sys.stdin.readline().strip()
     else:
-        key = args.key.strip()
+        key = key.strip()
     if not key:
-        print("error: the key is empty", file=sys.stderr)
-        return 2
-    if args.name is not None and not valid_key_name(args.name):
-        print(f"error: --name must be {NAME_RULE}", file=sys.stderr)
-        return 2
-    digest = hash_key(key)
-    entry = f"{args.name}:{digest}" if args.name else digest
+        say("error: the key is empty")
+        return EXIT_INPUT
+    if name is not None and not valid_key_name(name):
+        say(f"error: --name must be {NAME_RULE}")
+        return EXIT_INPUT
+    entry = f"{name}:{hash_key(key)}" if name else hash_key(key)
     # Several keys: their entries, joined with commas, make ASSISTANT_API_KEY_HASHES.
     print(f"ASSISTANT_API_KEY_HASHES={entry}")
     return 0
 
 
-def _delegate(module: str, argv: Sequence[str]) -> int:
-    import importlib
-
-    return int(importlib.import_module(module).main(list(argv)))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--knowledge-dir", help="folder of documents (ASSISTANT_KNOWLEDGE_DIR)")
-        p.add_argument("--data-dir", help="folder of the index (ASSISTANT_DATA_DIR)")
-
-    p = sub.add_parser("ingest", help="index the knowledge folder (incremental)")
-    common(p)
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.set_defaults(func=cmd_ingest)
-
-    p = sub.add_parser("ask", help="answer a question")
-    common(p)
-    p.add_argument("question", nargs="?")
-    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
-    p.add_argument("--history", help="JSON file: list of {role, content} earlier turns")
-    p.add_argument("--jsonl", help="JSONL file ('-' for stdin) of {question, history}")
-    p.set_defaults(func=cmd_ask)
-
-    p = sub.add_parser("search", help="show the passages retrieved for a query")
-    common(p)
-    p.add_argument("query", nargs="?")
-    p.add_argument("--k", type=int, default=None, help="number of passages")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--jsonl", help="JSONL file ('-' for stdin) of {id, question}")
-    p.add_argument("--source-kind", action="append", help="only this source kind (repeatable)")
-    p.set_defaults(func=cmd_search)
-
-    p = sub.add_parser("chat", help="a conversation in the terminal")
-    common(p)
-    p.set_defaults(func=cmd_chat)
-
-    p = sub.add_parser(
-        "hash-key",
-        help="print the ASSISTANT_API_KEY_HASHES entry of an API key (or of a new one)",
-        description="Prints the SHA-256 digest line of KEY to put in ASSISTANT_API_KEY_HASHES, "
-        "so that the server never holds the key itself. Without KEY, a new random key is "
-        "generated and printed first. KEY '-' reads the key from the first line of stdin "
-        "(keeps it out of the shell history).",
-    )
-    p.add_argument("key", nargs="?", metavar="KEY", help="the key; omit to generate one")
-    p.add_argument("--name", help="a name for the key, stored in the audit log with its use")
-    p.set_defaults(func=cmd_hash_key)
-
-    sub.add_parser("serve", help="serve the patient UI and the staff API", add_help=False)
-    sub.add_parser("eval", help="run the eval suite and write a report", add_help=False)
-    sub.add_parser("bench", help="run the benchmarks and write bench/report.md", add_help=False)
-    return parser
-
-
-_DELEGATED = {
-    "serve": "assistant.server",
-    "eval": "assistant.evals.command",
-    "bench": "assistant.bench",
-}
+app.add_typer(
+    eval_app,
+    name="eval",
+    help="Run the eval suite and write a report; also: retrieval, check, guardrails, patients.",
+)
+app.command("bench", help="Run the benchmarks and write bench/report.md.")(bench)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``assistant``: runs the command line and returns its exit status."""
     offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in _DELEGATED:
-        return _delegate(_DELEGATED[argv[0]], argv[1:])
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (AssistantError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_command(app, argv, "assistant", State())
 
 
 if __name__ == "__main__":

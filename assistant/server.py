@@ -7,7 +7,6 @@ the model, the registry and the lexical index load in the app's lifespan.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -121,37 +120,30 @@ def app_factory() -> FastAPI:
     return create_app()
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="assistant serve", description="Serve the patient UI at / and the staff API at /api/."
-    )
-    p.add_argument("--host", help="address to listen on (ASSISTANT_HOST; default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port to listen on (ASSISTANT_PORT; default 7860)")
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
-    p.add_argument("--knowledge-dir", help="folder of documents (ASSISTANT_KNOWLEDGE_DIR)")
-    p.add_argument("--data-dir", help="folder of the index (ASSISTANT_DATA_DIR)")
-    p.add_argument("--no-ingest", action="store_true", help="do not build a missing index first")
-    p.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
-    )
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``assistant serve``: build a missing index, then serve until interrupted."""
+def serve(
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int = 1,
+    knowledge_dir: str | None = None,
+    data_dir: str | None = None,
+    ingest: bool = True,
+    log_level: str = "info",
+) -> int:
+    """``assistant serve``: build a missing index (unless ``ingest`` is false), then serve until
+    interrupted. Returns the exit status."""
     offline_env()
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    if args.workers < 1:
+    if workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
         return 2
     # Worker processes read their settings from the environment, so pass the folders there.
-    if args.knowledge_dir:
-        os.environ["ASSISTANT_KNOWLEDGE_DIR"] = str(Path(args.knowledge_dir).resolve())
-    if args.data_dir:
-        os.environ["ASSISTANT_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    if knowledge_dir:
+        os.environ["ASSISTANT_KNOWLEDGE_DIR"] = str(Path(knowledge_dir).resolve())
+    if data_dir:
+        os.environ["ASSISTANT_DATA_DIR"] = str(Path(data_dir).resolve())
     settings = Settings()
-    host = args.host or settings.host
-    port = args.port if args.port is not None else settings.port
+    host = host or settings.host
+    port = port if port is not None else settings.port
 
     from assistant.service import Assistant
     from assistant.startup import StartupError, check_startup
@@ -159,12 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     assistant = Assistant(settings)
     try:
         check_startup(assistant)
-        if not args.no_ingest:
+        if ingest:
             report = assistant.ensure_index(lambda msg: print(msg, file=sys.stderr, flush=True))
             if report is not None:
                 print(report.summary(), file=sys.stderr)
     except StartupError as exc:
-        if args.log_level == "debug":
+        if log_level == "debug":
             traceback.print_exception(exc)
         print(f"error: cannot start: {exc}", file=sys.stderr)
         return 1
@@ -191,10 +183,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         factory=True,
         host=host,
         port=port,
-        workers=args.workers,
-        log_level=args.log_level,
+        workers=workers,
+        log_level=log_level,
     )
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``assistant serve`` with these arguments (the options of the command line)."""
+    from assistant.cli import main as cli_main
+
+    return cli_main(["serve", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

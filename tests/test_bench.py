@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.bench import load_results, main, parser
+from assistant.bench import load_results, main, parse_args
 from assistant.bench.common import percentiles
 from assistant.bench.corpus import (
     derived_vectors,
@@ -188,7 +188,7 @@ def test_main__rejects_an_unknown_part(tmp_path: Path) -> None:
 
 
 def test_parser__quick_and_sizes() -> None:
-    args = parser().parse_args(["--quick", "--sizes", "1_000,5000", "--million"])
+    args = parse_args(["--quick", "--sizes", "1_000,5000", "--million"])
     assert args.quick and args.million and args.sizes == [1000, 5000]
 
 

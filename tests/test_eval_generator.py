@@ -15,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from assistant.evals import command
+from assistant.evals import command, suite
 from assistant.evals.report import render_html, render_markdown, summary_lines
 from assistant.evals.report_model import EvalReport
 from assistant.evals.side_by_side import classify, combine, generator_outcomes
@@ -347,8 +347,7 @@ def test_generator_options__need_the_in_process_mode(
 
 
 def test_generator_options__timeout_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        command.suite_parser().parse_args(["--generator", "openai", "--llm-timeout-s", "0"])
+    assert command.main(["--generator", "openai", "--llm-timeout-s", "0"]) == 2
     assert "must be more than 0 seconds" in capsys.readouterr().err
 
 
@@ -357,13 +356,11 @@ def test_plan__both_runs_share_one_model_and_one_store(tmp_path: Path) -> None:
     model, store = object(), object()
     url = "http://127.0.0.1:9/v1"
 
-    def plan(assistant: Assistant, *argv: str) -> tuple[Any, Any, list[Any]]:
-        return command._plan(assistant, command.suite_parser().parse_args(list(argv)))
+    def plan(assistant: Assistant, **llm: Any) -> tuple[Any, Any, list[Any]]:
+        return suite.plan(assistant, suite.LlmOptions(**llm))
 
     plain = Assistant(Settings(data_dir=tmp_path), embedder=model, store=store)  # type: ignore[arg-type]
-    ext, gen, made = plan(
-        plain, "--generator", "ollama", "--llm-model", "llama3", "--llm-timeout-s", "60"
-    )
+    ext, gen, made = plan(plain, generator="ollama", llm_model="llama3", llm_timeout_s=60.0)
     assert ext is plain and made == [gen]
     assert (gen.settings.generator, gen.settings.llm_model, gen.settings.llm_timeout_s) == (
         "ollama",
@@ -384,7 +381,7 @@ def test_plan__both_runs_share_one_model_and_one_store(tmp_path: Path) -> None:
     ext, gen, made = plan(configured)
     assert gen is configured and made == [ext] and ext.settings.generator == "none"
     assert ext.embedder is model and ext.store is store
-    ext, gen, made = plan(configured, "--generator", "none")
+    ext, gen, made = plan(configured, generator="none")
     assert gen is None and ext.settings.generator == "none"
 
 
@@ -401,7 +398,7 @@ def test_redacted__hides_keys_and_url_passwords() -> None:
         "--limit",
         "5",
     ]
-    assert command._redacted(argv) == [
+    assert suite.redacted(argv) == [
         "--llm-api-key",
         "***",
         "--llm-api-key=***",
@@ -536,12 +533,12 @@ def test_combine__counts_outcomes_and_fails_when_either_run_fails(tmp_path: Path
     assert banner is not None and banner.get_text() == "FAILED: Citation validity (generative)"
     assert "fail-bg" in banner["class"]
     # The exit status follows the combined verdict.
-    assert command._finish(report, tmp_path / "out", None) == command.EXIT_THRESHOLD
+    assert suite.finish(report, tmp_path / "out", None) == command.EXIT_THRESHOLD
     passing = combine(ext, _run_report(["openai"] * 4, []))
-    assert command._finish(passing, tmp_path / "o2", None) == command.EXIT_OK
+    assert suite.finish(passing, tmp_path / "o2", None) == command.EXIT_OK
     # --compare against an earlier side-by-side run compares each run with its counterpart.
     again = combine(ext, _run_report(["openai"] * 4, []))
-    command._finish(again, tmp_path / "o3", (tmp_path / "old.json", report))
+    suite.finish(again, tmp_path / "o3", (tmp_path / "old.json", report))
     assert again.comparison is not None and again.generative is not None
     assert again.comparison.old_report == str(tmp_path / "old.json")
     assert again.generative.comparison is not None

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from assistant.bench import main as bench_main
-from assistant.bench import parser as bench_parser
+from assistant.bench import parse_args as bench_args
 from assistant.bench.report import checks, write_report
 from assistant.embedding import SentenceTransformerEmbedder, Vectors
 from assistant.errors import DocumentLoadError
@@ -477,12 +477,11 @@ def test_bench_report__large_file_ratio_is_a_key_figure_and_a_table(tmp_path: Pa
 
 
 def test_bench_options__large_file_size() -> None:
-    from assistant.bench import _options
+    from assistant.bench import options
 
-    assert _options(bench_parser().parse_args([]))["large_file_mb"] == 50.0
-    assert _options(bench_parser().parse_args(["--quick"]))["large_file_mb"] == 2.0
-    args = bench_parser().parse_args(["--large-file-mb", "0"])
-    assert _options(args)["large_file_mb"] == 0.0
+    assert options(bench_args([]))["large_file_mb"] == 50.0
+    assert options(bench_args(["--quick"]))["large_file_mb"] == 2.0
+    assert options(bench_args(["--large-file-mb", "0"]))["large_file_mb"] == 0.0
 
 
 @pytest.mark.slow

@@ -268,25 +268,40 @@ def _short_docs(n: int, pool_size: int) -> Any:
 
 
 def quality(embedder_name: str, work: Path, say: Say) -> dict[str, Any]:
-    """hit@k, MRR and answer metrics of the eval suite (no efficacy set) with this embedder."""
-    from assistant.evals.command import main as eval_main
+    """hit@k, MRR and answer metrics of the eval suite (no efficacy set) with this embedder;
+    the report is also written under ``work``."""
+    from assistant.evals.runner import RunOptions, load_sets, load_thresholds
+    from assistant.evals.schema import display_path
+    from assistant.evals.suite import SuiteFiles, default_path, extractive_run, finish
 
     from .common import KNOWLEDGE
 
-    out = work / f"eval-{embedder_name}"
+    files = SuiteFiles(no_efficacy_set=True)
+    cases, _ = load_sets(files.case_files(), [])
+    thresholds = load_thresholds(default_path("evals/thresholds.yaml"))
     assistant = _assistant(KNOWLEDGE, work / f"eval-data-{embedder_name}", embedder_name)
     try:
         assistant.ingest()
         say(f"ingest[{embedder_name}]: eval suite")
-        code = eval_main(
-            ["--no-efficacy-set", "--no-progress", "--out", str(out)], assistant=assistant
+        config = {
+            "command": ["assistant", "bench", "--parts", "ingest", "--embedders", embedder_name],
+            "cases_files": [display_path(p) for p in files.case_files()],
+            "thresholds_file": display_path(default_path("evals/thresholds.yaml")),
+        }
+        report = extractive_run(
+            assistant,
+            cases,
+            [],
+            thresholds=thresholds,
+            options=RunOptions(progress=False),
+            config=config,
         )
     finally:
         assistant.close()
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    code = finish(report, work / f"eval-{embedder_name}", None)
     names = ("hit_at_1", "hit_at_5", "hit_at_10", "mrr", "citation_validity", "status_accuracy")
-    metrics = {n: report["metrics"].get(n, {}).get("value") for n in names}
-    return {"embedder": embedder_name, "exit_code": code, "cases": len(report["cases"]), **metrics}
+    metrics = {n: report.value(n) for n in names}
+    return {"embedder": embedder_name, "exit_code": code, "cases": len(report.cases), **metrics}
 
 
 def run(opts: dict[str, Any], work: Path, say: Say) -> dict[str, Any]:

@@ -28,7 +28,6 @@ The exit status is 1 when a guardrail threshold of evals/thresholds.yaml fails.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
@@ -364,43 +363,32 @@ def check(result: Result, thresholds: Mapping[str, Any]) -> list[dict[str, Any]]
     return out
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="assistant eval guardrails",
-        description="Efficacy detection, the caveat about the treatment asked and red-flag "
-        "triage on the outside-written sets, per language.",
-    )
-    p.add_argument("--split", choices=SPLITS, required=True)
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    p.add_argument(
-        "--show-failures",
-        action="store_true",
-        help="list the ids of the items each figure counts against (dev split only)",
-    )
-    p.add_argument(
-        "--thresholds", type=Path, help="thresholds file (default evals/thresholds.yaml)"
-    )
-    p.add_argument("--folder", type=Path, help="folder of the sets (default evals/outside)")
-    return p
-
-
-def main(argv: Sequence[str], *, assistant: Any = None, embedder: Any = None) -> int:
-    args = parser().parse_args(list(argv))
-    if args.show_failures and args.split == "test":
+def run_command(
+    split: str,
+    *,
+    as_json: bool = False,
+    show_failures: bool = False,
+    thresholds: Path | None = None,
+    folder: Path | None = None,
+    assistant: Any = None,
+    embedder: Any = None,
+) -> int:
+    """``assistant eval guardrails``: the figures of ``split``, printed; the exit status."""
+    if show_failures and split == "test":
         print("error: --show-failures is for the dev split only", file=sys.stderr)
         return 2
     from assistant.evals.runner import load_thresholds
 
-    thresholds_file = args.thresholds or eval_path("thresholds.yaml")
-    thresholds = load_thresholds(thresholds_file)
+    thresholds_file = thresholds or eval_path("thresholds.yaml")
+    bounds = load_thresholds(thresholds_file)
     reading = ServiceReading(embedder=embedder, assistant=assistant)
     try:
-        result = evaluate(args.split, reading, args.folder)
+        result = evaluate(split, reading, folder)
     finally:
         reading.close()
-    checked = check(result, thresholds)
+    checked = check(result, bounds)
     failed = [c for c in checked if c["status"] == "fail"]
-    if args.json:
+    if as_json:
         data: dict[str, Any] = {
             "split": result.split,
             "overall": result.overall.json(),
@@ -408,7 +396,7 @@ def main(argv: Sequence[str], *, assistant: Any = None, embedder: Any = None) ->
             "thresholds": checked,
             "classifier": result.classifier,
         }
-        if args.show_failures:
+        if show_failures:
             data["failures"] = result.failures
         print(json.dumps(data, indent=2))
     else:
@@ -419,11 +407,7 @@ def main(argv: Sequence[str], *, assistant: Any = None, embedder: Any = None) ->
             bound = f">= {c['min']}" if c["min"] is not None else f"<= {c['max']}"
             value = "-" if c["value"] is None else f"{c['value']:.3f}"
             print(f"{c['status']:>12}  {c['metric']} = {value} (threshold {bound})")
-        if args.show_failures:
+        if show_failures:
             for metric, ids in sorted(result.failures.items()):
                 print(f"\n{metric}: {', '.join(ids)}")
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -20,7 +20,6 @@ rules, so a baseline stays comparable after the code changes.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -299,28 +298,6 @@ def topic_functions(assistant: Any) -> tuple[QuoteTopics, NameTopics]:
 
 
 # ---- command ------------------------------------------------------------------------------
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="assistant eval patients",
-        description="Ask the outside-written patient questions and report the figures per "
-        "language.",
-    )
-    p.add_argument("--split", choices=SPLITS, default="dev")
-    p.add_argument("--file", type=Path, help="a question file instead of the split's")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    p.add_argument(
-        "--show-failures", action="store_true", help="list the items that failed a check"
-    )
-    p.add_argument("--save", type=Path, help="write the raw answers to this JSON file")
-    p.add_argument("--rescore", type=Path, help="score answers saved with --save instead of asking")
-    p.add_argument(
-        "--thresholds", type=Path, help="thresholds file (default evals/thresholds.yaml)"
-    )
-    p.add_argument("--knowledge-dir", help="folder of documents (ASSISTANT_KNOWLEDGE_DIR)")
-    p.add_argument("--data-dir", help="folder of the index (ASSISTANT_DATA_DIR)")
-    return p
-
-
 def run(assistant: Any, items: Sequence[PatientItem], progress: bool = False) -> list[dict]:
     records = []
     for n, item in enumerate(items, start=1):
@@ -341,34 +318,47 @@ def evaluate(
     return report(scored, split), scored
 
 
-def main(argv: Sequence[str], assistant: Any = None, embedder: Any = None) -> int:
-    from assistant.evals.command import _default
+def run_command(
+    split: str = "dev",
+    *,
+    file: Path | None = None,
+    as_json: bool = False,
+    show_failures: bool = False,
+    save: Path | None = None,
+    rescore: Path | None = None,
+    thresholds: Path | None = None,
+    folders: tuple[str | None, str | None] = (None, None),
+    assistant: Any = None,
+    embedder: Any = None,
+) -> int:
+    """``assistant eval patients``: ask (or ``rescore``) the questions of ``split`` (or
+    ``file``), print the figures per language; the exit status."""
     from assistant.evals.runner import load_thresholds
+    from assistant.evals.suite import default_path
     from assistant.runtime import make_assistant
 
-    args = parser().parse_args(argv)
-    path = args.file or split_path(args.split)
+    path = file or split_path(split)
     items = load_items(path)
-    thresholds = load_thresholds(args.thresholds or _default("evals/thresholds.yaml"))
+    bounds = load_thresholds(thresholds or default_path("evals/thresholds.yaml"))
     owned = assistant is None
     if owned:
-        assistant = make_assistant(args.knowledge_dir, args.data_dir, embedder)
+        assistant = make_assistant(*folders, embedder)
     try:
         assistant.ensure_index()
-        if args.rescore:
-            records = json.loads(args.rescore.read_text(encoding="utf-8"))
+        if rescore:
+            records = json.loads(rescore.read_text(encoding="utf-8"))
         else:
             records = run(assistant, items, progress=sys.stderr.isatty())
-        if args.save:
-            args.save.parent.mkdir(parents=True, exist_ok=True)
-            args.save.write_text(json.dumps(records, indent=1, ensure_ascii=False), "utf-8")
-        data, scored = evaluate(assistant, items, records, args.split)
+        if save:
+            save.parent.mkdir(parents=True, exist_ok=True)
+            save.write_text(json.dumps(records, indent=1, ensure_ascii=False), "utf-8")
+        data, scored = evaluate(assistant, items, records, split)
     finally:
         if owned:
             assistant.close()
-    checked = check_thresholds(data, thresholds)
+    checked = check_thresholds(data, bounds)
     data["thresholds"] = [{"metric": n, "value": v, "status": s} for n, v, s in checked]
-    if args.json:
+    if as_json:
         print(json.dumps(data, indent=1))
     else:
         for line in table(data):
@@ -376,7 +366,7 @@ def main(argv: Sequence[str], assistant: Any = None, embedder: Any = None) -> in
         for name, value, status in checked:
             shown = "n/a" if value is None else f"{value:.3f}"
             print(f"  {status:12} {name} = {shown}")
-    if args.show_failures:
+    if show_failures:
         for s in scored:
             problems = s.failures()
             if not problems:
