@@ -8,6 +8,7 @@ The CLI, the server, the eval and bench commands and the tests' child processes 
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,12 @@ def offline_env() -> None:
     """Set :data:`OFFLINE_ENV` in this process, keeping values already set."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+
+
+def shell_exports() -> str:
+    """:data:`OFFLINE_ENV` as shell ``export`` lines (``scripts/env.sh`` evaluates them: the
+    scripts always run offline, whatever the calling shell had set)."""
+    return "\n".join(f"export {key}={shlex.quote(value)}" for key, value in OFFLINE_ENV.items())
 
 
 def make_assistant(

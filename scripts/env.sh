@@ -1,3 +1,12 @@
 # Sourced by the scripts: everything runs offline, with no telemetry.
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
-export GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False TOKENIZERS_PARALLELISM=false
+# The variables are assistant.runtime.OFFLINE_ENV, the one list of them.
+_assistant_root=$(cd "$(dirname "${BASH_SOURCE[0]:-scripts/env.sh}")/.." && pwd)
+_assistant_python=$_assistant_root/.venv/bin/python
+[ -x "$_assistant_python" ] || _assistant_python=python3
+_assistant_exports=$(cd "$_assistant_root" && "$_assistant_python" -c \
+  'from assistant.runtime import shell_exports; print(shell_exports())') || {
+  echo "error: scripts/env.sh could not read assistant/runtime.py with $_assistant_python" >&2
+  return 1
+}
+eval "$_assistant_exports"
+unset _assistant_root _assistant_python _assistant_exports
