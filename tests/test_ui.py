@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from bs4 import BeautifulSoup, Tag
 
 from assistant.service import Assistant
@@ -993,6 +994,84 @@ def test_ui__in_a_browser_ask_cite_caveat_feedback_copy_download_keep_clear_and_
 
     outside = [u for u in requests if not u.startswith((origin, "data:", "blob:"))]
     assert not outside, f"the page requested resources from outside the server: {outside}"
+
+
+DUTCH_QUESTION = "Hoe lang duurt de M.I.G.O.N.E.-methode?"
+
+
+def _ui_labels(language: str) -> dict[str, Any]:
+    path = ROOT / "assistant" / "resources" / "messages" / f"{language}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["ui"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.browser
+@pytest.mark.server
+@pytest.mark.slow
+def test_ui__in_a_browser_a_dutch_question_at_phone_width_gets_dutch_labels_and_axe(
+    ui_server: AppServer, built_assistant: Assistant
+) -> None:
+    """A German browser sees the page in German; once the patient asks in Dutch, the answer
+    card and then the page speak Dutch."""
+    sync_playwright = _browser_or_skip()
+    axe = _axe_or_fail()
+    expected = built_assistant.ask(DUTCH_QUESTION)
+    assert expected.language == "nl"
+    de, nl, en = _ui_labels("de"), _ui_labels("nl"), _ui_labels("en")
+    viewport = VIEWPORTS["phone"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport=viewport, has_touch=True, is_mobile=True, locale="de-DE"
+            )
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui_server.url)
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(f"{ui_server.url}/")
+            # Before the patient writes: the browser's language (Accept-Language: de-DE).
+            page.wait_for_function("document.documentElement.lang === 'de'")
+            assert page.title() == de["title"]
+            assert _seen_text(page.locator("#ask-button")) == de["ask"]
+            assert _seen_text(page.locator("#about h1")) == de["title"]
+            assert page.get_by_role("button", name=de["example_1"]).is_visible()
+            assert (
+                page.locator("#question textarea").get_attribute("placeholder")
+                == (de["question_placeholder"])
+            )
+            _assert_no_axe_violations(page, axe)
+
+            answer = _ask_by_keyboard(page, DUTCH_QUESTION, turn=1)
+            assert answer.get_attribute("lang") == "nl"
+            assert _seen_text(answer.locator("button.copy-answer")) == nl["copy"]
+            if expected.citations:
+                title = nl["answer_sources"].format(count=len(expected.citations))
+                assert _seen_text(answer.locator(".answer-sources-title")) == title
+                badge = answer.locator(".source-card .badge").first
+                assert _seen_text(badge) in {nl[k] for k in nl if k.startswith("kind_")}, (
+                    _seen_text(badge)
+                )
+            if expected.caveat is not None and answer.locator("details.caveat-refs").count():
+                summary = answer.locator("details.caveat-refs > summary")
+                assert _seen_text(summary).startswith(nl["references"])
+            # Then the page follows the question's language.
+            page.wait_for_function("document.documentElement.lang === 'nl'")
+            _wait_until_idle(page)
+            assert page.title() == nl["title"]
+            assert _seen_text(page.locator("#ask-button")) == nl["ask"]
+            assert _seen_text(page.locator("#clear-conversation")) == nl["clear"]
+            assert _seen_text(page.locator("#sources-heading")) == nl["sources_title"]
+            assert page.get_by_text(nl["storage_note"].format(keep=nl["keep"])).is_visible()
+            assert _box(answer)["width"] >= 0.9 * viewport["width"]
+            width_px = page.evaluate("document.documentElement.scrollWidth")
+            assert width_px <= viewport["width"] + 1, f"the page scrolls sideways ({width_px}px)"
+            # Copy says so in Dutch.
+            answer.locator("button.copy-answer").click()
+            answer.locator(".copy-status").get_by_text(nl["copied"]).wait_for()
+            for english in (en["copy"], en["ask"], en["clear"]):
+                assert english not in _seen_text(page.locator("#chat-column"))
+            _assert_no_axe_violations(page, axe)
+        finally:
+            browser.close()
 
 
 # ---- a generated answer, streamed into the browser ------------------------------------------

@@ -72,7 +72,9 @@ def labels(language: str | None) -> Labels:
     return Labels(language or "en")
 
 
-_RANGE = re.compile(r"^\s*([A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([\d.]+))?")
+_RANGE = re.compile(
+    r"^\s*([A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([^\s,;]*))?"
+)
 
 
 def browser_language(header: str | None) -> str:
