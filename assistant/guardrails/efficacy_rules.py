@@ -21,12 +21,14 @@ from assistant.guardrails.efficacy_vocab import (
     GENERAL_EFFECT,
     HEALTH_OBJECT,
     HELPER,
+    HOUSEHOLD,
     JOB,
     LIFE_EVENT,
     MECHANISM,
     ONSET_TIMING,
     OTHER_TOPIC,
     OUTCOME_CLAIM,
+    PLACE,
     POSTOP_PAIN,
     QUANTITY,
     RISK_TEXT,
@@ -43,7 +45,7 @@ from assistant.guardrails.efficacy_vocab import (
 from assistant.text import fold
 
 
-def _names_treatment(folded: str) -> bool:
+def names_treatment(folded: str) -> bool:
     """A treatment named in general words or in the catalogue of treatments."""
     if TREATMENT_WORD.search(folded):
         return True
@@ -66,6 +68,7 @@ class Signals:
     aftercare: bool = False
     offtopic: bool = False
     natural: bool = False
+    household: bool = False
 
     @property
     def vetoed(self) -> bool:
@@ -83,7 +86,7 @@ class Signals:
 
     @property
     def efficacy(self) -> bool:
-        if self.definition:
+        if self.definition or self.household:
             return False
         return self.strong or (self.weak and not self.vetoed)
 
@@ -161,6 +164,28 @@ def _strip_vetoed(folded: str) -> str:
     return JOB.sub(" ", folded)
 
 
+def _offtopic(folded: str, without_job: str, treatment: bool) -> bool:
+    """ "Does vinegar work against limescale?": the effect's object is no illness (none is
+    named), a device's logistics, or a household object with no treatment named."""
+    if any(
+        not HEALTH_OBJECT.match(m.group("noun")) and not FOR_WHOM.match(m.group("noun"))
+        for m in AGAINST.finditer(without_job)
+    ):
+        return not treatment
+    return bool(DEVICE_LOGISTICS.search(folded)) or (
+        not treatment and bool(HOUSEHOLD.search(folded))
+    )
+
+
+def _treatments_named(folded: str) -> int:
+    """How many treatments a text names: "is surgery better than Botox?" compares two."""
+    from assistant.guardrails.treatments import default_catalogue
+
+    general = {m.group(0) for m in TREATMENT_WORD.finditer(folded)}
+    listed = {m.treatment.id if m.treatment else m.asked for m in default_catalogue().find(folded)}
+    return len(general | listed)
+
+
 def signals(text: str) -> Signals:
     """The rule signals of one piece of text."""
     folded = normalise(text)
@@ -172,7 +197,7 @@ def signals(text: str) -> Signals:
         SYMPTOM.search(folded) and SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded)
     )
     risk_only = bool(RISK_TEXT.search(without_job)) and not BENEFIT.search(without_job)
-    treatment = _names_treatment(folded)
+    treatment = names_treatment(folded)
     # A quantity counts for a benefit or a treatment: "what percentage of people have migraine?"
     # and "the chances my daughter inherits it" ask neither.
     quantity = (
@@ -181,16 +206,14 @@ def signals(text: str) -> Signals:
         and (treatment or bool(BENEFIT.search(without_job)))
     )
     target = bool(TARGET_WORD.search(folded)) or bool(GENERAL_EFFECT.search(without_job))
-    named_illness = bool(TARGET_WORD.search(folded))
-    # "Does vinegar work against limescale?": the effect's object is no illness, none is named.
-    offtopic = not named_illness and (
-        any(
-            not HEALTH_OBJECT.match(m.group("noun")) and not FOR_WHOM.match(m.group("noun"))
-            for m in AGAINST.finditer(without_job)
-        )
-        or bool(DEVICE_LOGISTICS.search(folded))
+    # "A headache centre" names a place, not the illness asked about.
+    named_illness = bool(TARGET_WORD.search(PLACE.sub(" ", folded)))
+    offtopic = not named_illness and _offtopic(folded, without_job, treatment)
+    benefit = (
+        named_illness
+        or bool(BENEFIT_CORE.search(without_job))
+        or (bool(COMPARE.search(without_job)) and _treatments_named(folded) >= 2)
     )
-    benefit = named_illness or bool(BENEFIT_CORE.search(without_job))
     other_topic = not benefit and bool(OTHER_TOPIC.search(without_job) or AFTERCARE.search(folded))
     soft = bool(DURABLE.search(without_job) or COMPARE.search(without_job)) and not other_topic
     # Help from a person ("can my GP help me with the referral?"), with no illness named.
@@ -212,6 +235,7 @@ def signals(text: str) -> Signals:
         aftercare=(bool(AFTERCARE.search(folded)) and not target)
         or bool(POSTOP_PAIN.search(folded)),
         offtopic=offtopic,
+        household=offtopic and bool(HOUSEHOLD.search(folded)),
         natural=(bool(LIFE_EVENT.search(folded) or WHY.search(folded)) and not treatment)
         or (bool(ADMIN.search(folded)) and not named_illness),
     )

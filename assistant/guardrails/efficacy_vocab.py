@@ -55,6 +55,8 @@ GENERAL_EFFECT = group("general_effect")
 SYMPTOM_BODY = re.compile(
     r"\b(" + _TARGET[1:-1] + r"|head|cabeza|tete|kopf|hoofd|cabeca|testa|ache\w*|hurts?|"
     r"duele|doi|weh|throbb\w*|latej\w*|latido\w*|lancinan\w*|pochend\w*|bonzend\w*|pulsante|"
+    r"pound\w*|martell\w*|battement\w*|elancement\w*|pontada\w*|punzada\w*|fitt[ae]|steken|"
+    r"stech\w*|klopp\w*|"
     r"temples?|sien|sienes|tempes?|schlafen?|slaap|slapen|temporas?|tempie?|nuca|nuque|nacken|nek|"
     r"collo|cuello|pescoco|neck|eyes?|ojos?|yeux|oeil|augen?|ogen|oog|olhos?|occhi?)\b"
 )
@@ -111,7 +113,8 @@ DEVICE_LOGISTICS = group("device_logistics")
 # Who or what an effect is for, not an object: "does it work for everyone?", "for long".
 FOR_WHOM = re.compile(
     r"^(me|you|him|her|us|them|people|patients|everyone|everybody|someone|anyone|all|most|many|"
-    r"some|"
+    r"some|young|younger|old|older|elderly|jovenes|mayores|ancianos|jeunes|ages|vieux|junge\w*|"
+    r"alter\w*|jongeren|ouderen|jovens|idosos|giovani|anziani|"
     r"women|men|kids|children|long|years?|months?|weeks?|days?|good|ever|life|real|sure|sale|"
     r"migraineurs|chronic|episodic|mi|ti|si|moi|toi|lui|nous|vous|eux|tous|tout|toutes|mich|dich|"
     r"sich|uns|alle|jeden|jeder|iedereen|mij|jou|ons|hen|iedereen|mim|ti|voce|todos|todas|"
@@ -151,3 +154,6 @@ FOLLOW_ON = re.compile(
 SAME_FOR_ME = group("same_for_me")
 CREDIBILITY = group("credibility")
 OUTCOME_CLAIM = group("outcome_claim")
+# Household objects ("does vinegar get rid of limescale?") and places named after an illness.
+HOUSEHOLD = group("household")
+PLACE = group("place")

@@ -21,7 +21,8 @@ from assistant.guardrails.caveat import (
     evidence_for,
     with_answer_procedures,
 )
-from assistant.guardrails.efficacy import EfficacyDetector, states_outcomes
+from assistant.guardrails.efficacy import EfficacyDetector, normalise, states_outcomes
+from assistant.guardrails.efficacy_rules import names_treatment
 from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
 from assistant.guardrails.triage import is_personal_decision, triage, triage_message
 from assistant.types import Answer, Turn
@@ -69,9 +70,10 @@ class GuardrailLayer:
         citations = update.get("citations", answer.citations)
         # A symptom report is an efficacy question only in so many words ("does surgery help?"):
         # the classifier, which reads the whole message, is not asked about it.
+        # Nor do its symptom words ("a headache that won't go away") count without a treatment.
         efficacy = self.detector.detect(
             question, standalone, history, None if flag else vector, model_id
-        )
+        ) and (flag is None or names_treatment(normalise(question)))
         # Only text composed from the sources counts here; the fixed messages never do.
         sourced = answer.answer if final_status in ("answered", "declined") else ""
         sourced = sourced if answer.status == "answered" else ""
