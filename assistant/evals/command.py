@@ -21,29 +21,29 @@ This module reads the options; the runs are in :mod:`assistant.evals.suite`,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from assistant.commands.base import DataDir, KnowledgeDir, State, folders, given_arguments
-from assistant.commands.base import run_command as _run_command
-from assistant.commands.base import state as _state
-from assistant.evals.runner import RunOptions
-from assistant.evals.suite import (
-    API_KEY_ENV,
+from assistant.commands.base import (
+    EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
-    EXIT_THRESHOLD,
-    LlmOptions,
-    Output,
-    Remote,
-    SuiteFiles,
-    check_command,
-    retrieval_command,
-    suite_command,
-    tags_of,
+    DataDir,
+    KnowledgeDir,
+    State,
+    folders,
+    given_arguments,
 )
+from assistant.commands.base import run_command as _run_command
+from assistant.commands.base import state as _state
 
+if TYPE_CHECKING:
+    from assistant.evals.runner import RunOptions
+
+# The runs' modules (and the models and libraries they load) are imported by the command that
+# needs them, so that ``assistant ask`` does not pay for the eval's imports.
+EXIT_THRESHOLD = EXIT_FAILED
 __all__ = ["EXIT_INPUT", "EXIT_OK", "EXIT_THRESHOLD", "eval_app", "main"]
 
 
@@ -57,6 +57,15 @@ def _count(value: int | None) -> int | None:
     if value is not None and value < 0:
         raise typer.BadParameter(f"must be 0 or more, got {value}")
     return value
+
+
+def _run_options(
+    tags: list[str] | None, limit: int | None, progress: bool | None, repeat: int = 1
+) -> RunOptions:
+    from assistant.evals.runner import RunOptions
+    from assistant.evals.suite import tags_of
+
+    return RunOptions(tags=tags_of(tags), limit=limit, repeat=max(1, repeat), progress=progress)
 
 
 Files = list[Path] | None
@@ -138,7 +147,7 @@ def suite(
         str | None, typer.Option(metavar="URL", help="evaluate a running deployment over HTTP")
     ] = None,
     api_key: Annotated[
-        str | None, typer.Option(help=f"API key for --against (or set {API_KEY_ENV})")
+        str | None, typer.Option(help="API key for --against (or set ASSISTANT_EVAL_API_KEY)")
     ] = None,
     timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 60.0,
     knowledge_dir: KnowledgeDir = None,
@@ -190,11 +199,13 @@ def suite(
     """Run the eval suite and write a report (report.json, report.md, report.html)."""
     if ctx.invoked_subcommand is not None:
         return
+    from assistant.evals.suite import LlmOptions, Output, Remote, SuiteFiles, suite_command
+
     shared = _state(ctx)
     code = suite_command(
         SuiteFiles(cases or (), efficacy_set or (), no_efficacy_set),
         Output(out, thresholds, compare),
-        RunOptions(tags=tags_of(tags), limit=limit, repeat=max(1, repeat), progress=progress),
+        _run_options(tags, limit, progress, repeat),
         LlmOptions(generator, llm_base_url, llm_model, llm_api_key, llm_timeout_s),
         command=given_arguments(ctx),
         baselines=baselines,
@@ -227,11 +238,13 @@ def retrieval(
     progress: ProgressOption = None,
 ) -> int:
     """Index a JSONL corpus in its own folder and score retrieval for questions."""
+    from assistant.evals.suite import Output, retrieval_command
+
     return retrieval_command(
         corpus,
         questions,
         Output(out, thresholds, compare),
-        RunOptions(tags=tags_of(tags), limit=limit, progress=progress),
+        _run_options(tags, limit, progress),
         command=given_arguments(ctx),
         baselines=baselines,
         data_dir=data_dir,
@@ -246,6 +259,8 @@ def check(
     thresholds: ThresholdsOption = None,
 ) -> int:
     """Check the case files and thresholds; run nothing."""
+    from assistant.evals.suite import check_command
+
     return check_command(cases or (), efficacy_set or (), thresholds)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from assistant.commands.base import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 from assistant.errors import AssistantError
 from assistant.evals.compare import compare
 from assistant.evals.report import summary_lines, write_report
@@ -36,7 +37,7 @@ from assistant.runtime import make_assistant
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 API_KEY_ENV = "ASSISTANT_EVAL_API_KEY"
-EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT = 0, 1, 2
+EXIT_THRESHOLD = EXIT_FAILED
 
 
 def say(message: str) -> None:
