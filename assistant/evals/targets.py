@@ -7,13 +7,13 @@ offsets) and a description for the report.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
 
 from assistant.errors import AssistantError
 from assistant.evals.metrics import Hit
@@ -21,6 +21,7 @@ from assistant.types import Answer
 
 Progress = Callable[[str], None]
 History = Sequence[Mapping[str, str]]
+_Reply = TypeVar("_Reply", bound=BaseModel)
 
 
 class TargetError(AssistantError):
@@ -194,40 +195,61 @@ def public_url(url: str | None) -> str | None:
 
 
 class HttpTarget:
-    """A running deployment, through ``/api/v1`` with a bearer key."""
+    """A running deployment, through its staff API (``/api/v1``) with a bearer key.
+
+    It speaks the API's own wire schemas (:mod:`assistant.api.models`): ``POST /ask`` for
+    answers, ``POST /search`` for the retrieved passages and ``GET /sources`` for the indexed
+    documents. The API does not serve document texts, so each known document's text is None and
+    a citation's quote is checked against the passage it was cut from (the retrieved passages
+    carry their text and document offsets).
+    """
 
     kind = "http"
 
-    def __init__(self, base_url: str, api_key: str, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        from assistant.api.routes import API_PREFIX
+
         self.base_url = base_url.rstrip("/")
-        self._key = api_key
+        self.api_url = self.base_url + API_PREFIX
         self.timeout = timeout
+        self._client = httpx.Client(
+            base_url=self.api_url,
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+        )
         self._texts: dict[str, str | None] | None = None
         self._sources_error: str | None = None
 
-    def _request(self, method: str, path: str, body: Any = None) -> Any:
-        url = self.base_url + path
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(url, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self._key}")
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
+    def _call(self, method: str, path: str, reply: type[_Reply], body: Any = None) -> _Reply:
+        """``reply`` parsed from the answer to ``method path``; TargetError if there is none."""
+        where = f"{method} {self.api_url}{path}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read().decode("utf-8") or "null")
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:300]
-            hint = " (the API key was refused)" if exc.code in (401, 403) else ""
-            raise TargetError(f"{method} {url}: HTTP {exc.code}{hint}: {detail}", exc.code) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise TargetError(f"{method} {url}: cannot reach the deployment ({reason})") from exc
-        except json.JSONDecodeError as exc:
-            raise TargetError(f"{method} {url}: the reply is not JSON ({exc.msg})") from exc
+            response = self._client.request(method, path, json=body)
+        except httpx.HTTPError as exc:
+            raise TargetError(f"{where}: cannot reach the deployment ({exc})") from exc
+        if response.is_error:
+            hint = " (the API key was refused)" if response.status_code in (401, 403) else ""
+            raise TargetError(
+                f"{where}: HTTP {response.status_code}{hint}: {_error_text(response)}",
+                response.status_code,
+            )
+        try:
+            return reply.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise TargetError(
+                f"{where}: the reply is not a {reply.__name__} ({exc.error_count()} problems, "
+                f"first: {exc.errors()[0]['msg']})"
+            ) from exc
 
     def prepare(self, progress: Progress) -> None:
-        progress(f"checking {self.base_url}/api/v1/sources")
+        progress(f"checking {self.api_url}/sources")
         try:
             self._load_sources()
         except TargetError as exc:
@@ -237,59 +259,29 @@ class HttpTarget:
             self._texts = None
 
     def close(self) -> None:
-        pass
+        self._client.close()
 
     def ask(self, question: str, history: History) -> tuple[Answer, float]:
+        from assistant.api.models import AskRequest, AskResponse
+
+        body = _request(AskRequest, question=question, history=[dict(t) for t in history] or None)
         started = time.perf_counter()
-        reply = self._request(
-            "POST", "/api/v1/ask", {"question": question, "history": [dict(t) for t in history]}
-        )
+        reply = self._call("POST", "/ask", AskResponse, body)
         wall = (time.perf_counter() - started) * 1000
-        try:
-            return Answer.model_validate(reply), wall
-        except ValueError as exc:
-            raise TargetError(
-                f"/api/v1/ask replied with something that is not an Answer "
-                f"({exc.__class__.__name__})"
-            ) from exc
+        return Answer.model_validate(reply.model_dump(exclude={"answer_id"})), wall
 
     def search(self, query: str, k: int) -> list[Hit]:
-        reply = self._request("POST", "/api/v1/search", {"query": query, "k": k})
-        hits = []
-        for p in _items(reply, "passages", "results"):
-            doc_id = _doc_id_of(p)
-            if doc_id is None:
-                continue
-            flat = {**(p.get("chunk") or {}), **p} if isinstance(p.get("chunk"), dict) else p
-            hits.append(
-                Hit(
-                    doc_id,
-                    _opt(flat, "chunk_id", str),
-                    _opt(flat, "start", int),
-                    _opt(flat, "end", int),
-                    _opt(flat, "text", str),
-                )
-            )
-        return hits
+        from assistant.api.models import SearchRequest, SearchResponse
+
+        body = _request(SearchRequest, query=query, k=k)
+        reply = self._call("POST", "/search", SearchResponse, body)
+        return [Hit(p.doc_id, p.chunk_id, p.start, p.end, p.text) for p in reply.passages]
 
     def _load_sources(self) -> None:
-        entries = _items(self._request("GET", "/api/v1/sources"), "sources", "documents")
-        texts: dict[str, str | None] = {}
-        for entry in entries:
-            doc_id = _doc_id_of(entry)
-            if doc_id:
-                text = entry.get("text") if isinstance(entry, dict) else None
-                texts[doc_id] = text if isinstance(text, str) else None
-        for doc_id, text in texts.items():
-            if text is None:  # a per-document endpoint, where the deployment has one
-                quoted = urllib.parse.quote(doc_id, safe="")
-                try:
-                    one = self._request("GET", f"/api/v1/sources/{quoted}")
-                except TargetError:
-                    continue
-                if isinstance(one, dict) and isinstance(one.get("text"), str):
-                    texts[doc_id] = one["text"]
-        self._texts = texts
+        from assistant.api.models import SourcesResponse
+
+        reply = self._call("GET", "/sources", SourcesResponse)
+        self._texts = {doc.doc_id: None for doc in reply.documents}
 
     def doc_texts(self) -> Mapping[str, str | None] | None:
         return self._texts
@@ -305,28 +297,22 @@ class HttpTarget:
         }
 
 
-def _items(reply: Any, *keys: str) -> list[Any]:
-    if isinstance(reply, list):
-        return reply
-    if isinstance(reply, dict):
-        for key in keys:
-            if isinstance(reply.get(key), list):
-                return list(reply[key])
-    raise TargetError(
-        f"expected a list (or an object with {' or '.join(keys)}), got {type(reply).__name__}"
-    )
+def _request(schema: type[BaseModel], **fields: Any) -> dict[str, Any]:
+    """The JSON body of a request, checked against the API's own request schema."""
+    try:
+        return schema.model_validate(fields).model_dump(mode="json", exclude_none=True)
+    except ValidationError as exc:
+        raise TargetError(
+            f"cannot send this as a {schema.__name__}: {exc.errors()[0]['msg']}"
+        ) from exc
 
 
-def _opt(entry: Mapping[str, Any], key: str, kind: type) -> Any:
-    value = entry.get(key)
-    return value if isinstance(value, kind) and not isinstance(value, bool) else None
-
-
-def _doc_id_of(entry: Any) -> str | None:
-    """doc_id of a passage or a source entry, flat or nested under doc/chunk."""
-    if not isinstance(entry, dict):
-        return None
-    for holder in (entry, entry.get("doc"), entry.get("chunk"), entry.get("document")):
-        if isinstance(holder, dict) and isinstance(holder.get("doc_id"), str):
-            return str(holder["doc_id"])
-    return None
+def _error_text(response: httpx.Response) -> str:
+    """The message of an API error reply (``{"error", "message"}``), else its first bytes."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return f"{body.get('error', 'error')}: {body['message']}"
+    return response.text[:300]
