@@ -15,11 +15,11 @@ import typer
 from assistant.bench import bench
 from assistant.commands.base import (
     EXIT_INPUT,
+    CommandGroup,
     DataDir,
     KnowledgeDir,
     State,
     folders,
-    run_command,
     say,
     state,
 )
@@ -30,6 +30,7 @@ from assistant.validation import fit_history
 
 app = typer.Typer(
     name="assistant",
+    cls=CommandGroup,
     help="Offline retrieval assistant on migraine surgery: index, ask, serve, evaluate.",
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -348,11 +349,20 @@ app.add_typer(
 app.command("bench", help="Run the benchmarks and write bench/report.md.")(bench)
 
 
+def run(argv: Sequence[str] | None = None, shared: State | None = None) -> int:
+    """``assistant ARGV`` in this process (default: this process's arguments); ``shared``
+    hands an Assistant or an embedder already loaded to the command. The exit status."""
+    command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
+    code = command.main(args, "assistant", standalone_mode=False, obj=shared or State())
+    return int(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``assistant``: runs the command line and returns its exit status."""
     offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return run_command(app, argv, "assistant", State())
+    return run(argv)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from typing import Annotated
 import typer
 
 from assistant.bench.run import DEFAULT_PARTS, PARTS, BenchArgs, ints, load_results, options, run
-from assistant.commands.base import given_arguments, run_command
+from assistant.commands.base import given_arguments
 
 __all__ = ["bench", "load_results", "main", "options", "parse_args"]
 
@@ -143,7 +143,7 @@ def bench(
 
 
 bench_app = typer.Typer(name="bench", add_completion=False, pretty_exceptions_enable=False)
-bench_app.command()(bench)
+bench_app.command()(bench)  # the command alone, for parse_args
 
 
 def parse_args(argv: Sequence[str]) -> BenchArgs:
@@ -158,7 +158,6 @@ def parse_args(argv: Sequence[str]) -> BenchArgs:
 
 def main(argv: Sequence[str]) -> int:
     """``assistant bench ARGV`` in this process; returns the exit status."""
-    from assistant.runtime import offline_env
+    from assistant.cli import main as cli_main
 
-    offline_env()
-    return run_command(bench_app, argv, "assistant bench")
+    return cli_main(["bench", *argv])

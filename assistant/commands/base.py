@@ -2,8 +2,8 @@
 
 :class:`State` carries what the top-level callback (``--knowledge-dir``, ``--data-dir``) or an
 in-process caller (a test's Assistant, a bench's embedder) hands down to a sub-command.
-:func:`run_command` runs a Typer app on an argument list and turns bad input into one
-``error: ...`` line and exit status 2, with no traceback.
+:class:`CommandGroup` turns bad input into one ``error: ...`` line and exit status 2, with no
+traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from assistant.errors import AssistantError
 
@@ -94,26 +95,34 @@ def _error(exc: typer.TyperException) -> int:
     return int(exc.exit_code)
 
 
-def run_command(
-    app: typer.Typer, argv: Sequence[str] | None, prog_name: str, obj: State | None = None
-) -> int:
-    """Run ``app`` on ``argv`` (default: this process's arguments) and return its exit status.
+class CommandGroup(TyperGroup):
+    """The command group of ``assistant``: bad input (an unknown option, a missing value, an
+    unreadable file, a refused folder) is one ``error:`` line on stderr and exit status 2, with
+    no traceback, however the app is run (console script, ``python -m``, a test's CliRunner);
+    a command's own status comes back as is."""
 
-    Bad input (an unknown option, a missing value, an unreadable file, a refused folder) is
-    one ``error:`` line on stderr and status 2; a command's own status comes back as is.
-    """
-    command = typer.main.get_command(app)
-    args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        result = command.main(
-            args=args, prog_name=prog_name, standalone_mode=False, obj=obj or State()
-        )
-    except typer.TyperException as exc:
-        return _error(exc)
-    except typer.Abort:
-        say("error: interrupted")
-        return 130
-    except (AssistantError, OSError) as exc:
-        say(f"error: {exc}")
-        return EXIT_INPUT
-    return result if isinstance(result, int) else EXIT_OK
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+            code = result if isinstance(result, int) else EXIT_OK
+        except typer.TyperException as exc:
+            code = _error(exc)
+        except typer.Abort:
+            say("error: interrupted")
+            code = 130
+        except (AssistantError, OSError) as exc:
+            say(f"error: {exc}")
+            code = EXIT_INPUT
+        if standalone_mode:
+            sys.exit(code)
+        return code

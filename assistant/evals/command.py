@@ -35,7 +35,6 @@ from assistant.commands.base import (
     folders,
     given_arguments,
 )
-from assistant.commands.base import run_command as _run_command
 from assistant.commands.base import state as _state
 
 if TYPE_CHECKING:
@@ -334,5 +333,6 @@ def patients(
 def main(argv: list[str], *, assistant: Any = None, embedder: Any = None) -> int:
     """``assistant eval ARGV`` in this process; ``assistant``/``embedder`` let a caller (the
     tests) reuse theirs. Returns the exit status."""
-    shared = State(assistant=assistant, embedder=embedder)
-    return _run_command(eval_app, argv, "assistant eval", shared)
+    from assistant.cli import run
+
+    return run(["eval", *argv], State(assistant=assistant, embedder=embedder))
