@@ -337,6 +337,26 @@ def score_retrieval_question(
 
 
 # ---- whole runs ---------------------------------------------------------------------------
+def _run_config(
+    config: Mapping[str, Any] | None,
+    target: Target,
+    options: RunOptions,
+    baselines: Sequence[Baseline],
+    started: float,
+    **measures: Any,
+) -> dict[str, Any]:
+    """What a run was: the caller's config, the target, filters, baselines, how it measured
+    latency and how long it took."""
+    return {
+        **(config or {}),
+        "target": target.describe(),
+        "filters": {"tags": sorted(options.tags) if options.tags else None, "limit": options.limit},
+        "baselines": [b.name for b in baselines],
+        **measures,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
 def _bar(total: int, options: RunOptions, desc: str) -> tqdm[Any]:
     disable = None if options.progress is None else not options.progress
     return tqdm(
@@ -380,19 +400,19 @@ def run_suite(
                 bar.update()
     finally:
         target.close()
-    run_config = {
-        **(config or {}),
-        "target": target.describe(),
-        "filters": {"tags": sorted(options.tags) if options.tags else None, "limit": options.limit},
-        "repeat": options.repeat,
-        "latency_measures": (
+    run_config = _run_config(
+        config,
+        target,
+        options,
+        baselines,
+        started,
+        repeat=options.repeat,
+        latency_measures=(
             "Answer.timings_ms.total"
             if target.kind == "in-process"
             else "wall time of POST /api/v1/ask"
         ),
-        "baselines": [b.name for b in baselines],
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+    )
     return assemble(
         kind="suite",
         config=run_config,
@@ -434,14 +454,14 @@ def run_retrieval(
                 bar.update()
     finally:
         target.close()
-    run_config = {
-        **(config or {}),
-        "target": target.describe(),
-        "filters": {"tags": sorted(options.tags) if options.tags else None, "limit": options.limit},
-        "baselines": [b.name for b in baselines],
-        "latency_measures": "time of one hybrid search (no answer is composed)",
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+    run_config = _run_config(
+        config,
+        target,
+        options,
+        baselines,
+        started,
+        latency_measures="time of one hybrid search (no answer is composed)",
+    )
     return assemble(
         kind="retrieval",
         config=run_config,

@@ -253,6 +253,22 @@ def _message(error: Any) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def _validation_problems(
+    exc: ValidationError,
+    label: str,
+    node: yaml.Node,
+    prefix: tuple[str, ...],
+    item: str | None,
+) -> list[Problem]:
+    """One problem per pydantic error, at the line of the YAML node it points to."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        field = _field_name((*prefix, *loc)) or None
+        problems.append(Problem(label, _line(_node_at(node, loc)), _message(error), field, item))
+    return problems
+
+
 # ---- YAML ---------------------------------------------------------------------------------
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
@@ -369,17 +385,7 @@ def load_yaml_items(path: Path, model: type[T]) -> list[Sourced[T]]:
         try:
             parsed = model.model_validate(raw)
         except ValidationError as exc:
-            for error in exc.errors():
-                loc = tuple(error["loc"])
-                problems.append(
-                    Problem(
-                        label,
-                        _line(_node_at(node, loc)),
-                        _message(error),
-                        _field_name(loc) or None,
-                        name,
-                    )
-                )
+            problems += _validation_problems(exc, label, node, (), name)
             continue
         if not dups:
             items.append(Sourced(parsed, label, line))
@@ -403,17 +409,7 @@ def load_mapping(path: Path, model: type[T]) -> dict[str, Sourced[T]]:
         try:
             out[name] = Sourced(model.model_validate(data[name]), label, _line(key))
         except ValidationError as exc:
-            for error in exc.errors():
-                loc = tuple(error["loc"])
-                problems.append(
-                    Problem(
-                        label,
-                        _line(_node_at(value, loc)),
-                        _message(error),
-                        _field_name((name, *loc)),
-                        None,
-                    )
-                )
+            problems += _validation_problems(exc, label, value, (name,), None)
     if problems:
         raise EvalDataError(problems)
     return out
