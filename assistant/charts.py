@@ -175,7 +175,7 @@ def histogram(values: Sequence[float], title: str, unit: str = "ms", bins: int =
 def _nice_max(value: float) -> float:
     if value <= 0 or not math.isfinite(value):
         return 1.0
-    exp = 10 ** math.floor(math.log10(value))
+    exp = 10.0 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * exp:
             return step * exp

@@ -16,14 +16,17 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from assistant import charts
+from assistant.evals.assemble import assemble
 from assistant.evals.report import environment, render_html, render_markdown
 from assistant.evals.report_model import (
     SCHEMA_VERSION,
+    CaseResult,
     EvalReport,
     ReportError,
     load_report,
     parse_report,
 )
+from assistant.evals.runner import load_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eval"
@@ -234,3 +237,51 @@ def test_charts__are_well_formed_and_escape_their_text() -> None:
         root = ET.fromstring(svg)
         assert root.tag == "svg" and "xmlns" not in svg  # inline: no namespace URL
     assert "a &lt;&amp;&gt;" in bars and charts.FAIL in bars
+
+
+# ---- reading level by language ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def reading() -> EvalReport:
+    records = [
+        CaseResult(id="nl-1", language="nl", summary="Een kliniek beantwoordt dit."),
+        CaseResult(
+            id="nl-2",
+            language="nl",
+            summary="Perifere zenuwdecompressie vertoonde heterogene effectiviteit.",
+        ),
+        CaseResult(id="en-1", summary="A clinic answers this."),
+    ]
+    return assemble(
+        kind="suite",
+        config={},
+        records=records,
+        detection=[],
+        baselines=[],
+        thresholds=load_thresholds(ROOT / "evals" / "thresholds.yaml"),
+    )
+
+
+def test_reading_section__each_language_with_its_band_and_threshold(reading: EvalReport) -> None:
+    md = render_markdown(reading)
+    section = md.split("## Reading level by language\n", 1)[1].split("\n## ", 1)[0]
+    row = next(line for line in section.splitlines() if "Dutch lead (hardest)" in line)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[0] == "Dutch lead (hardest): Flesch-Douma"
+    assert cells[1].endswith("(very difficult)") and cells[2] == "2"
+    assert cells[3:5] == ["≥ 60.0", "FAIL"]
+    assert "lead_reading_ease_min_nl" in reading.summary.failed_thresholds
+    assert "| Lead: reading grade (highest) |" in section
+    metrics = md.split("## Metrics\n", 1)[1].split("\n## ", 1)[0]
+    assert "Flesch-Douma" not in metrics and "reading grade" not in metrics
+
+
+def test_reading_section__html_marks_a_failing_bound(reading: EvalReport) -> None:
+    soup = _soup(reading)
+    table = _tag(_tag(soup.find("h2", string="Reading level by language")).find_next("table"))
+    row = next(
+        tr for tr in table.find_all("tr") if tr.td and tr.td.get_text().startswith("Dutch lead (h")
+    )
+    assert row.find("span", class_="fail") is not None
+    labels = [tr.td.get_text() for tr in table.find_all("tr") if tr.td]
+    assert len([x for x in labels if x.startswith("Dutch")]) == 5
+    assert len(labels) == 5 * 7  # five figures in each of the seven languages

@@ -151,7 +151,13 @@ def apply_thresholds(
 def _metric_info(names: Iterable[str]) -> dict[str, MetricInfo]:
     return {
         n: MetricInfo(
-            label=s.label, group=s.group, description=s.description, better=s.better, unit=s.unit
+            label=s.label,
+            group=s.group,
+            description=s.description,
+            better=s.better,
+            unit=s.unit,
+            language=s.language,
+            section=s.section,
         )
         for n, s in m.METRICS.items()
         if n in set(names)

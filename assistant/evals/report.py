@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from assistant import charts
 from assistant.evals.metrics import METRICS
+from assistant.evals.readability import FORMULAS
 from assistant.evals.report_model import (
     GENERATIVE_SUFFIX,
     BaselineTable,
@@ -51,36 +52,47 @@ def _unit(name: str) -> str:
     return METRICS[name].unit if name in METRICS else "score"
 
 
-def fmt(name: str, value: float | None) -> str:
-    """A metric value as a reviewer reads it: shares as percentages, times in ms."""
-    if value is None:
-        return "n/a"
+def _number(name: str, value: float, signed: bool) -> str:
+    """A value (or a difference, ``signed``) in the metric's unit: %, ms, score or ease."""
+    sign = "+" if signed else ""
     unit = _unit(name)
     if unit == "ms":
-        return f"{value:.1f} ms"
+        return f"{value:{sign}.1f} ms"
     if unit == "score":
-        return f"{value:.3f}"
-    return f"{100 * value:.1f}%"
+        return f"{value:{sign}.3f}"
+    if unit == "ease":
+        return f"{value:{sign}.1f}"
+    return f"{100 * value:{sign}.1f}" + (" pts" if signed else "%")
+
+
+def _band(name: str, value: float) -> str:
+    """The band of a reading-ease figure in its formula author's table ("" for other units)."""
+    spec = METRICS.get(name)
+    if spec is None or spec.unit != "ease" or spec.language not in FORMULAS:
+        return ""
+    band = FORMULAS[spec.language].band(value)
+    return f" ({band.label})" if band is not None else ""
+
+
+def fmt(name: str, value: float | None) -> str:
+    """A metric value as a reviewer reads it: shares as percentages, times in ms, reading
+    ease with its band."""
+    if value is None:
+        return "n/a"
+    return _number(name, value, signed=False) + _band(name, value)
 
 
 def fmt_bound(name: str, t: _Bounds) -> str:
     parts = []
     if t.min is not None:
-        parts.append(f"≥ {fmt(name, t.min)}")
+        parts.append(f"≥ {_number(name, t.min, signed=False)}")
     if t.max is not None:
-        parts.append(f"≤ {fmt(name, t.max)}")
+        parts.append(f"≤ {_number(name, t.max, signed=False)}")
     return " and ".join(parts)
 
 
 def fmt_diff(name: str, diff: float | None) -> str:
-    if diff is None:
-        return "—"
-    unit = _unit(name)
-    if unit == "ms":
-        return f"{diff:+.1f} ms"
-    if unit == "score":
-        return f"{diff:+.3f}"
-    return f"{100 * diff:+.1f} pts"
+    return "—" if diff is None else _number(name, diff, signed=True)
 
 
 def label(name: str) -> str:

@@ -16,7 +16,88 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
+
+from assistant.evals.report_changes import (
+    CaseChange,
+    Comparison,
+    DetectionChange,
+    Differences,
+    GeneratorOutcomes,
+    MetricChange,
+    PerRun,
+    RunLatency,
+    RunSummary,
+    ScoreChange,
+    SideBySide,
+    SideMetric,
+    SideThreshold,
+)
+from assistant.evals.report_common import (
+    BaselineHit,
+    BaselineRow,
+    BaselineTable,
+    Bound,
+    CaseResult,
+    CitationRecord,
+    DetectionItem,
+    DetectionSummary,
+    GroupMetrics,
+    IndexInfo,
+    JudgeSection,
+    MetricInfo,
+    MetricResult,
+    ReportModel,
+    RunConfig,
+    TargetInfo,
+    ThresholdResult,
+    ThresholdStatus,
+    Turn,
+    Verdict,
+)
+
+__all__ = [
+    "GENERATIVE_SUFFIX",
+    "SCHEMA_VERSION",
+    "BaselineHit",
+    "BaselineRow",
+    "BaselineTable",
+    "Bound",
+    "CaseChange",
+    "CaseResult",
+    "CitationRecord",
+    "Comparison",
+    "DetectionChange",
+    "DetectionItem",
+    "DetectionSummary",
+    "Differences",
+    "EvalReport",
+    "GeneratorOutcomes",
+    "GroupMetrics",
+    "IndexInfo",
+    "JudgeSection",
+    "MetricChange",
+    "MetricInfo",
+    "MetricResult",
+    "PerRun",
+    "ReportError",
+    "RunConfig",
+    "RunLatency",
+    "RunSummary",
+    "RunVerdict",
+    "ScoreChange",
+    "SideBySide",
+    "SideMetric",
+    "SideThreshold",
+    "Summary",
+    "TargetInfo",
+    "ThresholdResult",
+    "ThresholdStatus",
+    "Turn",
+    "Verdict",
+    "load_report",
+    "parse_report",
+]
 
 SCHEMA_VERSION = 2
 """1: the dict written before the typed model; 2: per-case baseline hits as {retrieved, scores}."""
@@ -24,384 +105,18 @@ SCHEMA_VERSION = 2
 # Appended to a threshold's metric name when the generative run of a side-by-side run fails it.
 GENERATIVE_SUFFIX = " (generative)"
 
-ThresholdStatus = Literal["pass", "fail", "not measured"]
-
 
 class ReportError(ValueError):
     """An earlier report that cannot be read or compared."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-# ---- metrics and thresholds -----------------------------------------------------------------
-class MetricResult(_Model):
-    """A metric's value (None: not measured) and how many cases or samples it is over."""
-
-    value: float | None
-    n: int
-
-
-class MetricInfo(_Model):
-    """How a metric is shown (a copy of its :class:`~assistant.evals.metrics.MetricSpec`)."""
-
-    label: str
-    group: str
-    description: str
-    better: Literal["higher", "lower"] = "higher"
-    unit: str = ""
-
-
-class ThresholdResult(_Model):
-    """One threshold of the thresholds file with the measured value and the verdict."""
-
-    metric: str
-    label: str
-    min: float | None = None
-    max: float | None = None
-    value: float | None = None
-    where: str = ""
-    status: ThresholdStatus
-
-
-class GroupMetrics(_Model):
-    """Metrics over a subset of the cases or questions (a tag, a language)."""
-
-    n: int
-    metrics: dict[str, MetricResult]
-
-
-# ---- cases --------------------------------------------------------------------------------
-class Turn(_Model):
-    role: str
-    content: str
-
-
-class CitationRecord(_Model):
-    """A citation of an answer as the report keeps it."""
-
-    n: int
-    doc_id: str
-    title: str
-    source_kind: str | None = None
-    publisher: str | None = None
-    url: str | None = None
-    quote: str
-    start: int
-    end: int
-
-
-class BaselineHit(_Model):
-    """What one baseline retrieved for a case, and its retrieval scores."""
-
-    retrieved: list[str] = Field(default_factory=list)
-    scores: dict[str, float] = Field(default_factory=dict)
-
-
-class CaseResult(_Model):
-    """One case: what it expected, what came back, every score and why it failed."""
-
-    id: str
-    where: str = ""
-    question: str = ""
-    history: list[Turn] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
-    expected_docs: list[str] = Field(default_factory=list)
-    expected_support: list[str] = Field(default_factory=list)
-    efficacy: bool = False
-    expected_status: str | None = None
-    error: str | None = None
-    latencies_ms: list[float] = Field(default_factory=list)
-    latency_p50_ms: float | None = None
-    latency_p95_ms: float | None = None
-    search_ms: float | None = None
-    status: str | None = None
-    summary: str | None = None
-    answer: str | None = None
-    language: str = "en"
-    standalone_question: str | None = None
-    citations: list[CitationRecord] = Field(default_factory=list)
-    caveat: str | None = None
-    caveat_present: bool = False
-    efficacy_question: bool | None = None
-    evidence: list[dict[str, Any]] = Field(default_factory=list)
-    generator: str | None = None
-    server_timings_ms: dict[str, float] = Field(default_factory=dict)
-    citation_problems: list[str] = Field(default_factory=list)
-    citations_unchecked: list[int] = Field(default_factory=list)
-    retrieved: list[str] = Field(default_factory=list)
-    baselines: dict[str, BaselineHit] = Field(default_factory=dict)
-    scores: dict[str, float | None] = Field(default_factory=dict)
-    failures: list[str] = Field(default_factory=list)
-    passed: bool = True
-
-
-class DetectionItem(_Model):
-    """One question of the efficacy-detection set, its label and what the assistant said."""
-
-    id: str
-    where: str = ""
-    question: str
-    history: list[Turn] = Field(default_factory=list)
-    lang: str = "en"
-    tags: list[str] = Field(default_factory=list)
-    label: bool
-    predicted: bool | None
-    correct: bool
-    efficacy_question: bool | None = None
-    caveat: str | None = None
-    status: str | None = None
-    generator: str | None = None
-    error: str | None = None
-    latencies_ms: list[float] = Field(default_factory=list)
-
-
-class DetectionSummary(_Model):
-    n: int
-    metrics: dict[str, MetricResult]
-    by_lang: dict[str, GroupMetrics] = Field(default_factory=dict)
-    by_tag: dict[str, GroupMetrics] = Field(default_factory=dict)
-    items: list[DetectionItem] = Field(default_factory=list)
-
-
-# ---- baselines, judge, index --------------------------------------------------------------
-class Verdict(_Model):
-    """Whether the hybrid retriever beats one baseline on one metric, and by how much."""
-
-    baseline: str
-    label: str
-    metric: str
-    hybrid: float
-    baseline_value: float
-    difference: float
-    outcome: Literal["beats", "ties", "trails"]
-
-
-class BaselineRow(_Model):
-    system: str
-    label: str
-    metrics: dict[str, float | None]
-    hybrid_minus_this: dict[str, float | None]
-
-
-class BaselineTable(_Model):
-    n: int
-    metrics: list[str]
-    rows: list[BaselineRow]
-    verdicts: list[Verdict]
-
-
-class JudgeSection(_Model):
-    """Generative-judge metrics: reserved; none are computed and none gate a run."""
-
-    enabled: bool = False
-    reason: str = ""
-    generators: list[str] = Field(default_factory=list)
-    metrics: dict[str, Any] = Field(default_factory=dict)
-
-
-class IndexInfo(_Model):
-    """The index built for an any-corpus run (``assistant eval retrieval``)."""
-
-    corpus: str
-    folder: str
-    documents: int
-    chunks: int
-    chunks_embedded: int
-    chunks_reused: int
-    build_seconds: float
-    errors: list[str] = Field(default_factory=list)
-
-
-class TargetInfo(_Model):
-    """What was evaluated; targets record more fields than these (kept as they are)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    target: str = ""
-    url: str | None = None
-    knowledge_dir: str | None = None
-    generator: str = "none"
-    llm_model: str | None = None
-    llm_base_url: str | None = None
-    prompt_version: str | None = None
-
-
-class RunConfig(_Model):
-    """How the run was made: the command line, the files, the target; free-form beyond these."""
-
-    model_config = ConfigDict(extra="allow")
-
-    target: TargetInfo = Field(default_factory=TargetInfo)
-    seconds: float | None = None
-    assistant_version: str | None = None
-
-
-# ---- comparison ---------------------------------------------------------------------------
-class ScoreChange(_Model):
-    what: str
-    key: str
-    old: float
-    new: float
-
-
-class CaseChange(_Model):
-    """A case whose scores changed between two runs."""
-
-    id: str
-    question: str | None = None
-    changes: list[ScoreChange]
-    old_status: str | None = None
-    new_status: str | None = None
-    old_failures: list[str] = Field(default_factory=list)
-    new_failures: list[str] = Field(default_factory=list)
-
-    @property
-    def worse(self) -> bool:
-        return any(c.new < c.old for c in self.changes)
-
-
-class DetectionChange(_Model):
-    """An efficacy-detection question classified right in one run and wrong in the other."""
-
-    id: str
-    question: str
-    label: bool
-    old_predicted: bool | None
-    new_predicted: bool | None
-
-
-class MetricChange(_Model):
-    metric: str
-    old: float | None
-    new: float | None
-    delta: float | None
-    change: str
-
-
-class Comparison(_Model):
-    """What changed from an earlier run to this one, metric by metric and case by case."""
-
-    old_report: str = ""
-    old_created: str | None = None
-    metrics: list[MetricChange] = Field(default_factory=list)
-    regressions: list[CaseChange] = Field(default_factory=list)
-    improvements: list[CaseChange] = Field(default_factory=list)
-    unchanged: int = 0
-    added: list[str] = Field(default_factory=list)
-    removed: list[str] = Field(default_factory=list)
-    detection_regressions: list[DetectionChange] = Field(default_factory=list)
-    detection_improvements: list[DetectionChange] = Field(default_factory=list)
-
-
-# ---- side by side -------------------------------------------------------------------------
-class RunSummary(_Model):
-    """One run of a side-by-side report: which answerer, and its verdict."""
-
-    name: Literal["extractive", "generative"]
-    label: str
-    generator: str = "none"
-    llm_model: str | None = None
-    llm_base_url: str | None = None
-    prompt_version: str | None = None
-    passed: bool
-    failed_thresholds: list[str]
-    cases: int
-    failed_cases: int
-    detection_items: int = 0
-    seconds: float | None = None
-
-
-class PerRun(_Model):
-    """A threshold's value and verdict in one run."""
-
-    value: float | None = None
-    status: ThresholdStatus = "not measured"
-
-
-class SideThreshold(_Model):
-    metric: str
-    label: str
-    min: float | None = None
-    max: float | None = None
-    where: str = ""
-    extractive: PerRun
-    generative: PerRun
-
-
-class SideMetric(_Model):
-    metric: str
-    label: str
-    group: str = ""
-    unit: str = ""
-    better: Literal["higher", "lower"] = "higher"
-    extractive: float | None
-    generative: float | None
-    difference: float | None
-    n: dict[str, int | None]
-
-
-class GeneratorOutcomes(_Model):
-    """What the model did in a generative run, per outcome (see side_by_side.OUTCOMES)."""
-
-    generator: str
-    outcomes: list[str]
-    labels: dict[str, str]
-    cases: dict[str, int]
-    detection: dict[str, int]
-    all: dict[str, int]
-    answers: int
-    model_asked: int
-    model_written_share: float | None
-    fallback_reasons: dict[str, int]
-    by_status: dict[str, dict[str, int]]
-    by_generator: dict[str, int]
-
-    def shown(self) -> list[str]:
-        """The outcomes that happened at least once, in the order of ``outcomes``."""
-        return [o for o in self.outcomes if self.all.get(o)]
-
-
-class RunLatency(_Model):
-    p50_ms: float | None = None
-    p95_ms: float | None = None
-    samples: int = 0
-    compose_p50_ms: float | None = None
-    compose_p95_ms: float | None = None
-    seconds: float | None = None
-
-
-class Differences(_Model):
-    """Cases whose scores differ between the runs: worse or better with the generator."""
-
-    worse: list[CaseChange] = Field(default_factory=list)
-    better: list[CaseChange] = Field(default_factory=list)
-    unchanged: int = 0
-    detection_worse: list[DetectionChange] = Field(default_factory=list)
-    detection_better: list[DetectionChange] = Field(default_factory=list)
-
-
-class SideBySide(_Model):
-    runs: list[RunSummary]
-    metrics: list[SideMetric]
-    thresholds: list[SideThreshold]
-    generator_outcomes: GeneratorOutcomes
-    latency: dict[str, RunLatency]
-    differences: Differences
-    warnings: list[str] = Field(default_factory=list)
-
-    def run(self, name: str) -> RunSummary:
-        return next(r for r in self.runs if r.name == name)
-
-
 # ---- the report ---------------------------------------------------------------------------
-class RunVerdict(_Model):
+class RunVerdict(ReportModel):
     passed: bool
     failed_thresholds: list[str]
 
 
-class Summary(_Model):
+class Summary(ReportModel):
     passed: bool
     failed_thresholds: list[str] = Field(default_factory=list)
     cases: int
@@ -414,7 +129,7 @@ class Summary(_Model):
     """A side-by-side report: each run's verdict (``passed`` above needs both)."""
 
 
-class EvalReport(_Model):
+class EvalReport(ReportModel):
     """A whole run: report.json is ``model_dump``; report.md and report.html render it."""
 
     schema_version: int = SCHEMA_VERSION
@@ -444,6 +159,14 @@ class EvalReport(_Model):
 
     def threshold(self, metric: str) -> ThresholdResult | None:
         return next((t for t in self.thresholds if t.metric == metric), None)
+
+    def in_section(self, section: str | None) -> dict[str, MetricResult]:
+        """The metrics a section of the report shows (None: the metrics table)."""
+        return {
+            name: result
+            for name, result in self.metrics.items()
+            if (info := self.metric_info.get(name)) is not None and info.section == section
+        }
 
     def failed(self) -> list[CaseResult]:
         return [c for c in self.cases if not c.passed]
