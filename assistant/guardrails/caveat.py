@@ -112,6 +112,28 @@ def _compared_unlisted(
     return out
 
 
+# A question whose subject points back ("and does that stop an attack like the triptans do?",
+# "ist das besser als ein Triptan?", "c'est mieux que les bêtabloquants ?"): what "that" is comes
+# from the conversation, before what the question itself names.
+_REFERS_BACK = re.compile(
+    r"^\W*((and|but|so|y|pero|et|mais|und|aber|en|maar|e|mas|ma)\s+)?(is |ist |es |e |est-ce que )?"
+    r"(it|that|this|eso|esto|ese|esa|ca|c'?\s?est|cela|das|dies|dat|dit|isso|isto|esse|essa|questo|"
+    r"questa|quello|quella)\b"
+)
+
+
+def _earlier_subjects(
+    registry: EvidenceRegistry, catalogue: TreatmentCatalogue, history: Sequence[Turn]
+) -> list[Subject]:
+    """What the patient's latest message that names a treatment named."""
+    for turn in reversed(history):
+        if turn.role == "user":
+            found = _named(registry, catalogue, turn.content)
+            if found:
+                return found
+    return []
+
+
 def asked_subjects(
     registry: EvidenceRegistry,
     question: str,
@@ -123,11 +145,16 @@ def asked_subjects(
     catalogue = catalogue or default_catalogue()
     subjects = _named(registry, catalogue, question)
     subjects += _compared_unlisted(registry, catalogue, question, subjects)
+    if subjects and _REFERS_BACK.match(normalise(question)):
+        subjects = _earlier_subjects(registry, catalogue, history) + subjects
     rest = question
     for s in subjects:
         if s.mention is not None:  # "septum surgery" is a treatment, not surgery in general
             rest = rest.replace(s.mention.asked, " ")
-    surgery = _SURGERY_WORD.search(normalise(rest))
+    # A doubled letter typed by mistake ("opperation", "operazzione") still names surgery.
+    surgery = _SURGERY_WORD.search(normalise(rest)) or _SURGERY_WORD.search(
+        re.sub(r"([a-z])\1", r"\1", normalise(rest))
+    )
     if not subjects and not surgery:
         # "Eigenbluttherapie beim Heilpraktiker, hilft das?": named in the question itself.
         subjects = [
