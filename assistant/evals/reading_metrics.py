@@ -10,7 +10,7 @@ answer (mean), the caveat verdict (hardest) and the fixed messages of the messag
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from assistant.evals.metric_spec import MetricSpec, MetricValue, Record
 from assistant.evals.readability import FORMULAS, LANGUAGES, readability
@@ -124,96 +124,111 @@ def _verdict(r: Record) -> str | None:
     return caveat_verdict(r.get("caveat"))
 
 
-def _grade_spec(name: str, label: str, description: str, **kw: Any) -> MetricSpec:
-    return MetricSpec(
-        name, label, GROUP, description, "lower", "score", language="en", section=SECTION, **kw
-    )
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of text measured in every language: its English grade metric and the stem of
+    its reading-ease metrics (``<stem>_<language>``)."""
+
+    grade_name: str
+    grade_label: str
+    grade_description: str
+    stem: str
+    what: str
+    ease_description: str
+    field: Callable[[Record], str | None] | None
+    """The text of a case; None for the fixed messages (measured from the messages files)."""
+    hardest: bool = False
 
 
-ENGLISH: tuple[MetricSpec, ...] = (
-    _grade_spec(
+KINDS: tuple[_Kind, ...] = (
+    _Kind(
         "lead_reading_grade",
         "Lead: reading grade (mean)",
         "Flesch-Kincaid grade of the plain-language lead (Answer.summary), English answers.",
-        per_case=_in("en", _lead),
+        "lead_reading_ease",
+        "lead (mean)",
+        "the plain-language lead (Answer.summary)",
+        _lead,
     ),
-    _grade_spec(
+    _Kind(
         "lead_reading_grade_max",
         "Lead: reading grade (highest)",
         "The highest Flesch-Kincaid grade of any lead.",
-        per_case=_in("en", _lead),
-        aggregate="max",
+        "lead_reading_ease_min",
+        "lead (hardest)",
+        "the hardest lead",
+        _lead,
+        hardest=True,
     ),
-    _grade_spec(
+    _Kind(
         "answer_reading_grade",
         "Whole answer: reading grade (mean)",
         "Flesch-Kincaid grade of the lead and the answer text together (quotes included).",
-        per_case=_in("en", _whole_answer),
-    ),
-    _grade_spec(
-        "caveat_verdict_reading_grade_max",
-        "Caveat verdict: reading grade (highest)",
-        "The highest Flesch-Kincaid grade of the first line of an evidence-status caveat.",
-        per_case=_in("en", _verdict),
-        aggregate="max",
-    ),
-    _grade_spec(
-        "fixed_message_reading_grade_max",
-        "Fixed messages: reading grade (highest)",
-        "The highest Flesch-Kincaid grade of the English fixed messages (refusals, leads, "
-        "emergency and urgent messages), from the messages file; measured once per run.",
-        measure=fixed_message_grade_max,
-    ),
-)
-
-# What each reading-ease metric measures: name stem, label, description, per case, aggregate.
-_EASE_KINDS: tuple[tuple[str, str, str, Callable[[Record], str | None] | None, str], ...] = (
-    ("lead_reading_ease", "lead (mean)", "the plain-language lead (Answer.summary)", _lead, "mean"),
-    ("lead_reading_ease_min", "lead (hardest)", "the hardest lead", _lead, "min"),
-    (
         "answer_reading_ease",
         "whole answer (mean)",
         "the lead and answer text",
         _whole_answer,
-        "mean",
     ),
-    (
+    _Kind(
+        "caveat_verdict_reading_grade_max",
+        "Caveat verdict: reading grade (highest)",
+        "The highest Flesch-Kincaid grade of the first line of an evidence-status caveat.",
         "caveat_verdict_reading_ease_min",
         "caveat verdict (hardest)",
         "the hardest caveat verdict",
         _verdict,
-        "min",
+        hardest=True,
     ),
-    (
+    _Kind(
+        "fixed_message_reading_grade_max",
+        "Fixed messages: reading grade (highest)",
+        "The highest Flesch-Kincaid grade of the English fixed messages (refusals, leads, "
+        "emergency and urgent messages), from the messages file; measured once per run.",
         "fixed_message_reading_ease_min",
         "fixed messages (hardest)",
         "the hardest fixed message of the messages file, measured once per run",
         None,
-        "min",
+        hardest=True,
     ),
 )
 
 
-def _ease_spec(language: str, kind: tuple[str, str, str, Any, str]) -> MetricSpec:
-    stem, what, description, field, aggregate = kind
+def _grade_spec(kind: _Kind) -> MetricSpec:
+    return MetricSpec(
+        kind.grade_name,
+        kind.grade_label,
+        GROUP,
+        kind.grade_description,
+        better="lower",
+        unit="score",
+        per_case=_in("en", kind.field) if kind.field is not None else None,
+        aggregate="max" if kind.hardest else "mean",
+        measure=fixed_message_grade_max if kind.field is None else None,
+        language="en",
+        section=SECTION,
+    )
+
+
+def _ease_spec(language: str, kind: _Kind) -> MetricSpec:
     formula = FORMULAS[language]
     return MetricSpec(
-        f"{stem}_{language}",
-        f"{LANGUAGE_NAMES[language]} {what}: {formula.name}",
+        f"{kind.stem}_{language}",
+        f"{LANGUAGE_NAMES[language]} {kind.what}: {formula.name}",
         GROUP,
-        f"{formula.name} reading ease of {description}, {LANGUAGE_NAMES[language]} answers "
-        f"(higher is easier; {formula.source}).",
+        f"{formula.name} reading ease of {kind.ease_description}, {LANGUAGE_NAMES[language]} "
+        f"answers (higher is easier; {formula.source}).",
         better="higher",
         unit="ease",
-        per_case=_in(language, field) if field is not None else None,
-        aggregate=aggregate,
-        measure=(lambda: fixed_message_ease_min(language)) if field is None else None,
+        per_case=_in(language, kind.field) if kind.field is not None else None,
+        aggregate="min" if kind.hardest else "mean",
+        measure=(lambda: fixed_message_ease_min(language)) if kind.field is None else None,
         language=language,
         section=SECTION,
     )
 
 
+ENGLISH: tuple[MetricSpec, ...] = tuple(_grade_spec(kind) for kind in KINDS)
 READING_EASE: tuple[MetricSpec, ...] = tuple(
-    _ease_spec(language, kind) for language in LANGUAGES if language != "en" for kind in _EASE_KINDS
+    _ease_spec(language, kind) for language in LANGUAGES if language != "en" for kind in KINDS
 )
 READING_METRICS: tuple[MetricSpec, ...] = (*ENGLISH, *READING_EASE)
