@@ -327,9 +327,7 @@ def test_caveat__names_the_treatment_asked_as_written(
     ],
 )
 def test_catalogue__inflections_and_compounds(text: str, treatment_id: str) -> None:
-    assert [m.treatment.id for m in default_catalogue().find(text) if m.treatment] == [
-        treatment_id
-    ]
+    assert [m.treatment.id for m in default_catalogue().find(text) if m.treatment] == [treatment_id]
 
 
 def test_catalogue__a_plural_does_not_make_a_general_word_a_treatment() -> None:
@@ -356,8 +354,10 @@ def test_caveat__a_treatment_nobody_listed_is_named_as_written() -> None:
         ("Helpt het dichtmaken van het gaatje in mijn hart?", "pfo-closure"),
         ("A cirurgia na testa resolve?", "trigger-site-surgery"),
         ("Cauterizzare le arterie della tempia serve?", "arterial-surgery"),
-        ("liberar o nervo ou cortar, qual resolve a neuralgia occipital?",
-         "occipital-nerve-decompression-migone"),
+        (
+            "liberar o nervo ou cortar, qual resolve a neuralgia occipital?",
+            "occipital-nerve-decompression-migone",
+        ),
         ("ze hebben vet laten inspuiten bij mijn zus, werkt dat?", "fat-transfer"),
         ("is die operatie waarbij ze slagaders dichtbranden bewezen?", "arterial-surgery"),
         ("tengo un agujerito en el corazón, si lo cierran se van las jaquecas?", "pfo-closure"),
@@ -421,8 +421,10 @@ def test_caveat__the_conversation_gives_the_procedure_of_a_bare_follow_up() -> N
         ("the dressing keeps soaking through with blood", "urgent"),
         # third persons, idioms, body-part slang and misspellings
         ("my wife suddenly can't lift her right arm and her speech is slurred", "emergency"),
-        ("he's talking like he's had ten pints but hasn't drunk anything, and his head hurts",
-         "emergency"),
+        (
+            "he's talking like he's had ten pints but hasn't drunk anything, and his head hurts",
+            "emergency",
+        ),
         ("his eyes rolled back and he was twitching all over, now he's drowsy", "emergency"),
         ("got a stif neck and a feaver of 39 with a bad headache", "emergency"),
         ("seeing dubble and my head is killing me", "emergency"),
@@ -498,6 +500,107 @@ def test_triage__every_concept_has_paraphrases_in_seven_languages() -> None:
 
 
 # ---- the urgent level in every interface --------------------------------------------------------
+# ---- round 3: forms and vetoes in more words ----------------------------------------------------
+MORE_FORMS = [
+    "is paracetamol enough for a bad migraine or do I need something stronger?",
+    "basta o ibuprofeno para uma crise forte?",
+    "heeft magnesium enig nut bij migraine?",
+    "würde die Operation meine Attacken beenden?",
+    "les triptans arrêtent-ils la crise plus vite que l'aspirine ?",
+    "lo stimolatore è meglio dei farmaci per le crisi?",
+    "il magnesio mi fa passare le crisi?",
+    "keto for headaches: real thing or internet myth?",
+    "wieviel bringt Akupunktur im Vergleich zu Tabletten?",
+    "el aparato ese es fiable o es un sacadineros?",
+    "a cirurgia é melhor que o botox ou é igual com mais risco?",
+]
+
+
+@pytest.mark.parametrize("question", MORE_FORMS)
+def test_efficacy__more_forms_are_recognised(question: str) -> None:
+    assert RULES.rules(question, question), question
+
+
+MORE_NOT_EFFICACY = [
+    "ab wann wirkt das neue Medikament ungefähr?",
+    "hoe lang duurt het voordat topiramaat begint te werken?",
+    "warum wirkt die Spritze erst nach ein paar Wochen?",
+    "comment l'ibuprofène calme la douleur ?",
+    "which muscle do they remove in the forehead operation?",
+    "does baking soda get rid of the limescale in my kettle?",
+    "helps the insurance me find a headache clinic?",
+    "hilft mir die Krankenkasse bei der Suche nach einer Schmerzklinik?",
+    "is it safe to work out my neck muscles after the surgery?",
+    "¿cuánto cuesta más o menos la operación de migraña?",
+    "nada alivia a pontada na cabeça à noite, isso é normal?",
+]
+
+
+@pytest.mark.parametrize("question", MORE_NOT_EFFICACY)
+def test_efficacy__more_vetoes_hold(question: str) -> None:
+    assert not RULES.rules(question, question), question
+
+
+def test_efficacy__a_red_flag_report_is_no_efficacy_question_without_a_treatment() -> None:
+    report = LAYER.apply(_answer("my headache won't go away and my face droops on one side"))
+    assert report.status == "emergency" and not report.efficacy_question
+    asked = LAYER.apply(_answer("my face droops on one side, did the Botox do this, does it work?"))
+    assert asked.status == "emergency" and asked.efficacy_question
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "first"),
+    [
+        ("is that better than a triptan?", "my doctor suggested Nurtec", "gepants"),
+        ("c'est mieux que les bêtabloquants ?", "on me propose l'Aimovig", "cgrp-antibodies"),
+    ],
+)
+def test_caveat__that_in_a_comparison_is_the_earlier_treatment(
+    question: str, earlier: str, first: str
+) -> None:
+    out = LAYER.apply(_answer(question), _turns(earlier))
+    assert out.efficacy_question
+    label = default_catalogue().by_id(first).name
+    assert out.evidence and out.evidence[0].procedure.lower().startswith(label.lower()[:12])
+
+
+def test_caveat__a_doubled_letter_still_names_surgery() -> None:
+    out = LAYER.apply(_answer("l'operazzione per l'emicrania è una truffa?"))
+    assert out.efficacy_question
+    assert [e.tier for e in out.evidence] != ["not-assessed"]
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("I'm 33 weeks along, my face puffed up and the headache won't quit", "emergency"),
+        ("feverish and my neck will not bend forward, head is banging", "emergency"),
+        ("my dad, 71, gets jaw pain when he chews and his temple is sore", "urgent"),
+        ("the headache gets worse every single day and I throw up each morning", "urgent"),
+        ("kopfschmerz jeden Tag schlimmer und morgens muss ich brechen", "urgent"),
+        (
+            "my usual aura is zigzags, but now my arm went limp all of a sudden, never like this",
+            "emergency",
+        ),
+    ],
+)
+def test_triage__more_lay_words(question: str, level: str) -> None:
+    assert triage_level(question) == level, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I had one seizure at 16, nothing since, tests were fine. Can I still have the surgery?",
+        "how will I know something is wrong after the op? fever, a red scar, etc.?",
+        "my hand goes numb in the aura, the same as always for years, does that rule out surgery?",
+        "fat injected into my head against the headaches, does that really help?",
+    ],
+)
+def test_triage__more_hard_negatives(question: str) -> None:
+    assert triage(question) is None, question
+
+
 def _urgent() -> Answer:
     return LAYER.apply(_answer("my scar is red, hot and leaking pus", "Quote [1]."))
 
@@ -524,11 +627,27 @@ def test_cli__urgent_and_emergency_answers_start_with_their_level() -> None:
 URGENT_QUESTION = "I had the migone a week ago and the wound is red, hot and oozing pus"
 
 
+class _Kept:
+    """The shared built assistant, with an index already there and kept open after a command."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def ensure_index(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 @pytest.mark.slow
 def test_cli__ask_shows_the_urgent_level(
     built_assistant: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "_ready", lambda args: built_assistant)
+    monkeypatch.setattr(cli, "make_assistant", lambda *args, **kwargs: _Kept(built_assistant))
     assert cli.main(["ask", URGENT_QUESTION]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == cli.STATUS_BANNERS["urgent"]

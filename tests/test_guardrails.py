@@ -290,6 +290,33 @@ def test_property__unlisted_treatment_gets_a_caveat_naming_it(data: st.DataObjec
     assert "does not assess" in out.caveat and "Ask your doctor" in out.caveat
 
 
+# ---- property: mechanism, onset and symptom questions about any treatment are not efficacy -----
+NOT_EFFICACY_TEMPLATES = [
+    "How does {t} work in the body?",
+    "How long does {t} take to kick in?",
+    "¿Cómo actúa {t} en el cuerpo?",
+    "Comment agit {t} ?",
+    "Ab wann wirkt {t}?",
+    "Hoe lang duurt het voor {t} begint te werken?",
+    "Quanto tempo demora {t} a fazer efeito?",
+    "Come agisce {t}?",
+    "My headache won't go away even with {t}, is that normal?",
+    "{t}: what exactly do they remove or inject?",
+]
+# Names that are no efficacy signal by themselves ("Savi Relief" says relief).
+PLAIN_NAMES = [n for n in UNLISTED if not is_efficacy_text(n)]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property__mechanism_timing_and_symptoms_are_not_efficacy(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(PLAIN_NAMES), label="treatment")
+    question = data.draw(st.sampled_from(NOT_EFFICACY_TEMPLATES), label="t").format(t=name)
+    out = LAYER.apply(_answer(question))
+    assert not out.efficacy_question, question
+    assert out.caveat is None, question
+
+
 # ---- property: lay red-flag phrasings are triaged, said first, with nothing after them ----------
 RED_FLAGS = red_flags()
 PARAPHRASES = [(c.id, c.level, text) for c in RED_FLAGS.concepts for _, text in c.paraphrases]
@@ -313,9 +340,11 @@ def test_property__lay_red_flags_are_triaged_first_with_no_quotes(data: st.DataO
     result = RED_FLAGS.triage(question)
     assert result is not None and concept in result.concepts, question
     out = LAYER.apply(_answer(question, text="Reassuring quote [1].", status="answered"))
-    expected = "emergency" if "emergency" in {
-        c.level for c in RED_FLAGS.concepts if c.id in result.concepts
-    } else level
+    expected = (
+        "emergency"
+        if "emergency" in {c.level for c in RED_FLAGS.concepts if c.id in result.concepts}
+        else level
+    )
     assert out.status == expected, question
     assert out.answer == triage_message(expected) and out.citations == [], question
     assert "Reassuring quote" not in out.answer
@@ -419,9 +448,11 @@ def test_registry__finds_procedures_by_alias(text: str, expected: list[str]) -> 
 
 @pytest.mark.parametrize(
     "question",
-    ["Will I have numbness in my face after fat transfer?",
-     "What are the risks, like weakness in the arm?",
-     "What are the signs of a stroke like face drooping?"],
+    [
+        "Will I have numbness in my face after fat transfer?",
+        "What are the risks, like weakness in the arm?",
+        "What are the signs of a stroke like face drooping?",
+    ],
 )
 def test_triage__general_questions_about_symptoms_are_not_emergencies(question: str) -> None:
     assert not is_red_flag(question)
@@ -429,9 +460,11 @@ def test_triage__general_questions_about_symptoms_are_not_emergencies(question: 
 
 @pytest.mark.parametrize(
     "question",
-    ["I had fat transfer yesterday and now my face is drooping",
-     "I have a migraine and now my left arm and leg feel weak and numb.",
-     "J'ai de la fièvre, la nuque raide et un mal de tête terrible."],
+    [
+        "I had fat transfer yesterday and now my face is drooping",
+        "I have a migraine and now my left arm and leg feel weak and numb.",
+        "J'ai de la fièvre, la nuque raide et un mal de tête terrible.",
+    ],
 )
 def test_triage__symptoms_happening_now_are_emergencies(question: str) -> None:
     assert is_red_flag(question)
@@ -442,8 +475,8 @@ def test_triage__cases_file_statuses_agree_with_the_rules() -> None:
     for case in cases:
         status = case["expected_status"]
         level = triage_level(case["question"])
-        assert (level or "none") == (status if status in ("emergency", "urgent") else "none"), (
-            case["id"]
-        )
+        assert (level or "none") == (status if status in ("emergency", "urgent") else "none"), case[
+            "id"
+        ]
         if level is None:
             assert is_personal_decision(case["question"]) == (status == "declined"), case["id"]
