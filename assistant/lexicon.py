@@ -86,6 +86,10 @@ class Lexicon:
             pid: {lang: compile_phrases(phrases) for lang, phrases in by_lang.items()}
             for pid, by_lang in data.get("procedure_hints", {}).items()
         }
+        self.place_hints: dict[str, dict[str, re.Pattern[str] | None]] = {
+            pid: {lang: compile_phrases(phrases) for lang, phrases in by_lang.items()}
+            for pid, by_lang in data.get("place_hints", {}).items()
+        }
         self.generic = {k: compile_phrases(v) for k, v in data["generic_surgery"].items()}
         self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
         self.background = {k: compile_phrases(v) for k, v in data["background"].items()}

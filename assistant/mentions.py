@@ -101,11 +101,13 @@ class MentionReader:
             out.background = self._background(text, language)
         return out
 
-    def _raw_mentions(self, norm: str, language: str) -> list[tuple[int, int, str]]:
-        return self._scan(norm, language)[0]
+    def _raw_mentions(
+        self, norm: str, language: str, places: bool = True
+    ) -> list[tuple[int, int, str]]:
+        return self._scan(norm, language, places)[0]
 
     def _scan(
-        self, norm: str, language: str
+        self, norm: str, language: str, places: bool = True
     ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
         """(start, end, procedure id) of each mention, and the spans of generic surgery words."""
         found: list[tuple[int, int, str]] = []
@@ -121,7 +123,10 @@ class MentionReader:
                     found.append((s, e, pid))
         if not found:
             # Words that suggest a procedure count only when nothing names one.
-            for pid, by_lang in self.lexicon.hints.items():
+            hints = list(self.lexicon.hints.items())
+            if places:  # where it hurts ("the back of my head") names no treatment's words
+                hints += self.lexicon.place_hints.items()
+            for pid, by_lang in hints:
                 for lang in langs:
                     for s, e in phrase_spans(by_lang.get(lang), norm):
                         found.append((s, e, pid))
@@ -211,7 +216,7 @@ class MentionReader:
                     )
                 )
             taken = [(s, e) for s, e, _ in found]
-            taken += [(s, e) for s, e, _ in self._raw_mentions(norm, language)]
+            taken += [(s, e) for s, e, _ in self._raw_mentions(norm, language, places=False)]
             for s, e in self._treatment_forms(norm, language):
                 if any(s < te and ts < e for ts, te in taken):
                     continue  # a listed treatment or a procedure ("fat transfer therapy")

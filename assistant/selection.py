@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.lexicon import fold_text
 from assistant.messages import Messages, messages
 from assistant.quoting import (
     EVIDENCE_KINDS,
@@ -182,9 +183,20 @@ class Selector:
             if any(name in folded for name in u.named_as):
                 c.named = True  # the name the patient used ("spinal cord stimulation")
                 bonus += 0.1
+            if "what_it_is" in facets and self._defines(c.unit, u.scope):
+                bonus += 0.15  # "Fat transfer therapy involves using a patient's own fat"
             c.score = 0.55 * c.similarity + 0.35 * c.facet + 0.3 * c.lexical + bonus
         out.sort(key=lambda c: -c.score)
         return out
+
+    def _defines(self, unit: Unit, scope: frozenset[str]) -> bool:
+        """Whether a unit says what a procedure of the question is: it opens with the
+        procedure's name as its subject ("The M.I.G.O.N.E. procedure is a form of ...")."""
+        if "what_it_is" not in unit.facets or not unit.procedures & scope:
+            return False
+        head = fold_text(unit.text[:80])
+        mentions = self.understander._raw_mentions(head, "en")
+        return any(s <= 8 and pid in scope for s, _, pid in mentions)
 
     def search_words(self, u: Understanding) -> str:
         names = self.understander.display_names(u.procedures)
@@ -227,28 +239,7 @@ class Selector:
         chosen: list[Candidate] = []
         missing: list[str] = []
         if facets:
-            # Several procedures (a comparison): what each of them says.
-            groups = [frozenset({p}) for p in u.specific_procedures]
-            if len(groups) < 2:
-                groups = [frozenset()]
-            extra: list[Candidate] = []
-            # "Does it work" rides along with most questions (and is added for every efficacy
-            # question): the more specific facet asked gets its units in first.
-            ordered = [f for f in facets if f != "efficacy"] + [
-                f for f in facets if f == "efficacy"
-            ]
-            for facet in ordered:
-                got = False
-                for group in groups:
-                    pool = [c for c in found if not group or c.unit.procedures & group]
-                    picked = self._pick_facet(pool, facet, balance and facet == "efficacy")
-                    # The best unit of every facet first; further ones only as room allows.
-                    chosen += [c for c in picked[:1] if c not in chosen]
-                    extra += picked[1:]
-                    got = got or bool(picked)
-                if not got and not (facet in CONDITION_FACETS and not u.scope):
-                    missing.append(facet)
-            chosen += [c for c in extra if c not in chosen]
+            chosen, missing = self._by_facets(u, found, facets, balance)
             if not chosen:
                 # Nothing is tagged with what was asked. A question that a close description
                 # answers ("what is it", "how is it done", "who is it for") may fall back to
@@ -276,6 +267,35 @@ class Selector:
         if notes:
             text = text + "\n\n" + " ".join(notes)
         return Draft(text=text, citations=tuple(citations), status="answered", generator=generator)
+
+    def _by_facets(
+        self, u: Understanding, found: Sequence[Candidate], facets: Sequence[str], balance: bool
+    ) -> tuple[list[Candidate], list[str]]:
+        """The units that answer each facet asked (for each procedure of a comparison), and
+        the facets nothing answers."""
+        chosen: list[Candidate] = []
+        missing: list[str] = []
+        # Several procedures (a comparison): what each of them says.
+        groups = [frozenset({p}) for p in u.specific_procedures]
+        if len(groups) < 2:
+            groups = [frozenset()]
+        extra: list[Candidate] = []
+        # "Does it work" rides along with most questions (and is added for every efficacy
+        # question): the more specific facet asked gets its units in first.
+        ordered = [f for f in facets if f != "efficacy"] + [f for f in facets if f == "efficacy"]
+        for facet in ordered:
+            got = False
+            for group in groups:
+                pool = [c for c in found if not group or c.unit.procedures & group]
+                picked = self._pick_facet(pool, facet, balance and facet == "efficacy")
+                # The best unit of every facet first; further ones only as room allows.
+                chosen += [c for c in picked[:1] if c not in chosen]
+                extra += picked[1:]
+                got = got or bool(picked)
+            if not got and not (facet in CONDITION_FACETS and not u.scope):
+                missing.append(facet)
+        chosen += [c for c in extra if c not in chosen]
+        return chosen, missing
 
     def _covers(self, names: Sequence[str]) -> bool:
         return any(self.covered(name) for name in names)

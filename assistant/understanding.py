@@ -215,6 +215,8 @@ class Understander(MentionReader):
         follow_up = False
         facets_from_history = False
         treatments = self._context_treatments(question, language, treatments)
+        if procedures and self._only_places(question, language, treatments):
+            procedures, source = [], "none"  # "a nerve block at the back of my head"
         if not procedures and users and not [t for t in treatments if not t.background]:
             generic_turn = False
             for earlier in reversed(users):
@@ -273,6 +275,15 @@ class Understander(MentionReader):
                 if " " in fold_text(question)[s:e]
             ),
         )
+
+    def _only_places(
+        self, question: str, language: str, treatments: Sequence[TreatmentMention]
+    ) -> bool:
+        """Whether the question's procedures come only from where it hurts while it names a
+        treatment it asks about: the place is where that treatment goes."""
+        if not any(not t.background for t in treatments):
+            return False
+        return not self._raw_mentions(fold_text(question), language, places=False)
 
     def display_names(self, ids: Iterable[str]) -> list[str]:
         names = {p.id: p.display_name for p in self.registry.procedures}

@@ -41,6 +41,8 @@ from assistant.types import Chunk, DocumentInfo, Passage
 from assistant.understanding import Understander, fold_text
 
 UNITS_VERSION = "1"
+GENERIC_ID = "trigger-site-surgery"
+"""The registry procedure that generic names ("migraine surgery") stand for."""
 
 _BULLET_LINE = re.compile(r"^\s*(?:[-*+•●▪◦–]|\d{1,3}[.)])\s+")
 _BOILERPLATE = re.compile(
@@ -189,19 +191,11 @@ class UnitTagger:
             prev_end = e
         return out
 
-    def units(self, chunk: Chunk, doc: DocumentInfo) -> list[Unit]:
+    def _spans(self, chunk: Chunk) -> list[tuple[int, int, str, int]]:
+        """(start, end, kind, paragraph) of each unit: a sentence, a list item, or a lead-in
+        sentence ending in ":" with the list that follows it."""
         pieces = self.pieces(chunk)
         text, base = chunk.text, chunk.start
-        heading_tags: set[str] = set()
-        heading_facets: set[str] = set()
-        for heading in reversed(chunk.heading_path):
-            if heading == doc.title:
-                continue
-            if not heading_tags:
-                heading_tags = self.named(heading)
-            heading_facets |= self.facets(heading)
-        subject = self.subject(doc)
-        references = any(_REFERENCE_HEADING.search(h) for h in chunk.heading_path if h != doc.title)
         raw: list[tuple[int, int, str, int]] = []  # (start, end, kind, paragraph)
         i = 0
         while i < len(pieces):
@@ -224,11 +218,37 @@ class UnitTagger:
                 continue
             raw.append((piece.start, piece.end, "sentence", piece.paragraph))
             i += 1
+        return raw
+
+    def _own_named(self, body: str, own: frozenset[str]) -> set[str]:
+        """Procedures a unit names. "Migraine surgery" in a page about one procedure (its
+        section's or its document's) is that procedure, not trigger-site surgery in general."""
+        named = self.named(body)
+        if GENERIC_ID not in named or not own or GENERIC_ID in own:
+            return named
+        specific = self.understander._raw_mentions(fold_text(body), "en")
+        if any(pid == GENERIC_ID for _, _, pid in specific):
+            return named
+        return (named - {GENERIC_ID}) | set(own)
+
+    def units(self, chunk: Chunk, doc: DocumentInfo) -> list[Unit]:
+        text, base = chunk.text, chunk.start
+        heading_tags: set[str] = set()
+        heading_facets: set[str] = set()
+        for heading in reversed(chunk.heading_path):
+            if heading == doc.title:
+                continue
+            if not heading_tags:
+                heading_tags = self.named(heading)
+            heading_facets |= self.facets(heading)
+        subject = self.subject(doc)
+        references = any(_REFERENCE_HEADING.search(h) for h in chunk.heading_path if h != doc.title)
+        own = frozenset(heading_tags) or subject
         units: list[Unit] = []
         previous: Unit | None = None
-        for n, (start, end, kind, paragraph) in enumerate(raw):
+        for n, (start, end, kind, paragraph) in enumerate(self._spans(chunk)):
             body = text[start - base : end - base]
-            named = self.named(body)
+            named = self._own_named(body, own)
             same_paragraph = previous is not None and previous.paragraph == paragraph
             if named:
                 procedures = named | self.hinted(body)
