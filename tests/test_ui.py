@@ -1030,7 +1030,7 @@ def test_ui__in_a_browser_a_dutch_question_at_phone_width_gets_dutch_labels_and_
             page.goto(f"{ui_server.url}/")
             # Before the patient writes: the browser's language (Accept-Language: de-DE).
             page.wait_for_function("document.documentElement.lang === 'de'")
-            assert page.title() == de["title"]
+            page.wait_for_function("t => document.title === t", arg=de["title"])
             assert _seen_text(page.locator("#ask-button")) == de["ask"]
             assert _seen_text(page.locator("#about h1")) == de["title"]
             assert page.get_by_role("button", name=de["example_1"]).is_visible()
@@ -1056,7 +1056,7 @@ def test_ui__in_a_browser_a_dutch_question_at_phone_width_gets_dutch_labels_and_
             # Then the page follows the question's language.
             page.wait_for_function("document.documentElement.lang === 'nl'")
             _wait_until_idle(page)
-            assert page.title() == nl["title"]
+            page.wait_for_function("t => document.title === t", arg=nl["title"])
             assert _seen_text(page.locator("#ask-button")) == nl["ask"]
             assert _seen_text(page.locator("#clear-conversation")) == nl["clear"]
             assert _seen_text(page.locator("#sources-heading")) == nl["sources_title"]

@@ -105,10 +105,17 @@
   });
 
   const page = {
+    set: false,
     lang: "en",
     title: document.title,
     clear_confirm: "Clear this conversation? Download it first if you want to keep it.",
   };
+
+  /* Gradio writes the page's title again when it re-renders its head: keep the one in the
+     page's language. */
+  new MutationObserver(() => {
+    if (page.set && document.title !== page.title) document.title = page.title;
+  }).observe(document.head, { childList: true, subtree: true, characterData: true });
 
   const ui = {
     lastCopied: null,
@@ -122,8 +129,9 @@
       for (const key of Object.keys(page)) {
         if (typeof data[key] === "string" && data[key]) page[key] = data[key];
       }
+      page.set = true;
       document.documentElement.lang = page.lang;
-      document.title = page.title;
+      if (document.title !== page.title) document.title = page.title;
     },
     lastDownload: null,
     copyAnswer,
