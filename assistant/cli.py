@@ -31,7 +31,6 @@ from assistant.validation import fit_history
 app = typer.Typer(
     name="assistant",
     cls=CommandGroup,
-    help="Offline retrieval assistant on migraine surgery: index, ask, serve, evaluate.",
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -44,7 +43,7 @@ def shared_folders(
 ) -> None:
     """Offline retrieval assistant on migraine surgery: index, ask, serve, evaluate.
 
-    --knowledge-dir and --data-dir may come before the command (for every command) or after it.
+    --knowledge-dir and --data-dir go before the command (any command) or after it.
     """
     shared = state(ctx)
     shared.knowledge_dir = knowledge_dir or shared.knowledge_dir

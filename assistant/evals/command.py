@@ -277,8 +277,7 @@ def guardrails(
         Path | None, typer.Option(help="folder of the sets (default evals/outside)")
     ] = None,
 ) -> int:
-    """Efficacy detection, the caveat about the treatment asked and red-flag triage on the
-    outside-written sets, per language."""
+    """Efficacy detection, caveat and red-flag triage on the outside-written sets, per language."""
     from assistant.evals import guardrail_sets
 
     shared = _state(ctx)

@@ -298,7 +298,9 @@ def topic_functions(assistant: Any) -> tuple[QuoteTopics, NameTopics]:
 
 
 # ---- command ------------------------------------------------------------------------------
-def run(assistant: Any, items: Sequence[PatientItem], progress: bool = False) -> list[dict]:
+def run(
+    assistant: Any, items: Sequence[PatientItem], progress: bool = False
+) -> list[dict[str, Any]]:
     records = []
     for n, item in enumerate(items, start=1):
         records.append(ask_item(assistant, item))
