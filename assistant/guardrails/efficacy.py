@@ -29,6 +29,11 @@ Two layers, recall first (a missed efficacy question loses its evidence caveat):
 Follow-ups count: "and does it work?" is caught on its own wording; a credibility question
 ("is that true?", "c'est crédible ?") or "would I get the same?" after an efficacy claim, and a
 short "and fat transfer?" after an efficacy question, inherit the topic of the conversation.
+
+Where things live: the vocabularies (forms and vetoes, seven languages) in
+``data/efficacy_patterns.yaml``, compiled by ``efficacy_vocab``; the rule signals in
+``efficacy_rules``; the classifier in ``efficacy_classifier``; the detector that combines them
+here. The public names stay importable from this module.
 """
 
 from __future__ import annotations
