@@ -33,9 +33,9 @@ from assistant.evals.schema import (
     load_jsonl_items,
 )
 from assistant.evals.targets import public_url
+from assistant.paths import eval_path
 from assistant.runtime import make_assistant
 
-PROJECT = Path(__file__).resolve().parent.parent.parent
 API_KEY_ENV = "ASSISTANT_EVAL_API_KEY"
 EXIT_THRESHOLD = EXIT_FAILED
 
@@ -45,9 +45,9 @@ def say(message: str) -> None:
 
 
 def default_path(relative: str) -> Path:
-    """A default data file: under the working folder, else in the project the code came from."""
-    here = Path(relative)
-    return here if here.exists() or not (PROJECT / relative).exists() else PROJECT / relative
+    """A default eval file named ``evals/...``: under the working folder's ``evals/`` when it is
+    there, else the one shipped with the package."""
+    return eval_path(Path(relative).relative_to("evals"))
 
 
 def default_out() -> Path:
