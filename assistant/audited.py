@@ -10,7 +10,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,9 @@ from assistant.audit import AuditLog, Interface, new_entry_id
 from assistant.errors import StorageFullError
 from assistant.settings import Settings
 from assistant.types import Answer, StreamStatus, Turn
+
+RecordedEvents = Generator[StreamStatus | str | tuple[Answer, str | None], None, None]
+"""The events of a recorded answer: a generator, so a reader that stops early can close it."""
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ class AuditedAssistant:
         history: Sequence[Turn | dict[str, Any]] | None,
         interface: Interface,
         client: str | None = None,
-    ) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
+    ) -> RecordedEvents:
         """Stream an answer and record it as soon as it is composed.
 
         Bad input and an unreachable index raise here, before anything is streamed. The first
@@ -107,7 +110,7 @@ class AuditedAssistant:
         interface: Interface,
         started: float,
         client: str | None,
-    ) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
+    ) -> RecordedEvents:
         entry_id = new_entry_id()
         channel: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
@@ -140,7 +143,7 @@ class _Failed:
 
 def _read_channel(
     channel: queue.SimpleQueue[Any],
-) -> Iterator[StreamStatus | str | tuple[Answer, str | None]]:
+) -> RecordedEvents:
     while True:
         item = channel.get()
         if item is _END:

@@ -206,12 +206,13 @@ def test_api__unknown_path_is_404_and_wrong_method_405(client: TestClient) -> No
 
 
 # ---- streaming ------------------------------------------------------------------------------
-def _events(response: Any) -> list[tuple[str, Any]]:
-    events = []
+def _events(response: Any) -> list[tuple[str | None, Any]]:
+    events: list[tuple[str | None, Any]] = []
     for block in response.text.split("\n\n"):
         if not block.strip():
             continue
-        name, data = None, []
+        name: str | None = None
+        data: list[str] = []
         for line in block.split("\n"):
             if line.startswith("event: "):
                 name = line[len("event: ") :]

@@ -33,6 +33,7 @@ from assistant.keys import KeyRing, parse_key_hashes
 from assistant.server import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.types import StreamStatus
 from tests.helpers import API_KEY, KNOWLEDGE, AppServer, MakeClient
 from tests.helpers import AUTH as SERVER_AUTH
 from tests.helpers import TEST_AUTH as AUTH
@@ -473,6 +474,7 @@ def test_audited_stream__is_recorded_even_when_the_reader_stops_after_the_first_
         events = backend.ask_stream(EFFICACY_QUESTION, [], "ui")
         status = next(events)
         events.close()  # the UI's browser tab was closed
+        assert isinstance(status, StreamStatus)
         answer_id = status.answer_id
         assert answer_id
 
