@@ -121,20 +121,21 @@ class MentionReader:
             for lang in langs:
                 for s, e in phrase_spans(by_lang.get(lang), norm):
                     found.append((s, e, pid))
-        if not found:
-            # Words that suggest a procedure count only when nothing names one.
-            hints = list(self.lexicon.hints.items())
-            if places:  # where it hurts ("the back of my head") names no treatment's words
-                hints += self.lexicon.place_hints.items()
-            for pid, by_lang in hints:
-                for lang in langs:
-                    for s, e in phrase_spans(by_lang.get(lang), norm):
-                        found.append((s, e, pid))
         generic_spans: list[tuple[int, int]] = phrase_spans(self._generic_aliases, norm)
         for lang in langs:
             if lang == "en" and language != "en":
                 continue  # short English words ("op") are ordinary words elsewhere
             generic_spans += phrase_spans(self.lexicon.generic.get(lang), norm)
+        if not found:
+            # Words that suggest a procedure count only when nothing names one; where it
+            # hurts ("the back of my head") only when the patient speaks of an operation.
+            hints = list(self.lexicon.hints.items())
+            if places and generic_spans:
+                hints += self.lexicon.place_hints.items()
+            for pid, by_lang in hints:
+                for lang in langs:
+                    for s, e in phrase_spans(by_lang.get(lang), norm):
+                        found.append((s, e, pid))
         # A generic alias ("migraine surgery") is not a mention of trigger-site surgery.
         found = [
             (s, e, pid)
