@@ -12,6 +12,7 @@ from assistant.guardrails.efficacy_vocab import (
     AGAINST,
     BENEFIT,
     BENEFIT_CORE,
+    COMPARATIVE,
     COMPARE,
     CREDIBILITY,
     DEFINITION,
@@ -212,7 +213,11 @@ def signals(text: str) -> Signals:
     benefit = (
         named_illness
         or bool(BENEFIT_CORE.search(without_job))
-        or (bool(COMPARE.search(without_job)) and _treatments_named(folded) >= 2)
+        or (
+            bool(COMPARATIVE.search(without_job))
+            and not AFTERCARE.search(folded)
+            and _treatments_named(folded) >= 2
+        )
     )
     other_topic = not benefit and bool(OTHER_TOPIC.search(without_job) or AFTERCARE.search(folded))
     soft = bool(DURABLE.search(without_job) or COMPARE.search(without_job)) and not other_topic

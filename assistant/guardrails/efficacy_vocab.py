@@ -156,4 +156,5 @@ CREDIBILITY = group("credibility")
 OUTCOME_CLAIM = group("outcome_claim")
 # Household objects ("does vinegar get rid of limescale?") and places named after an illness.
 HOUSEHOLD = group("household")
+COMPARATIVE = group("comparative")
 PLACE = group("place")
