@@ -59,7 +59,7 @@ def test_pattern__a_paraphrase_is_not_refused(built_assistant: Assistant) -> Non
     [
         ("Does sumatriptan work for migraine?", "My sources do not cover sumatriptan."),
         ("is cbd oil good for migraines?", "My sources do not cover CBD."),
-        ("Hilft Magnesium gegen Migräne?", "Meine Quellen behandeln Magnesium nicht."),
+        ("Hilft Magnesium gegen Migräne?", "Zu Magnesium steht nichts in meinen Quellen."),
     ],
 )
 def test_pattern__an_unlisted_treatment_gets_a_specific_refusal(
