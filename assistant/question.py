@@ -22,6 +22,7 @@ FACETS = (
     "risks",
     "worse",
     "efficacy",
+    "lasting",
     "who_suits",
     "cost",
     "alternatives",

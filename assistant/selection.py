@@ -73,6 +73,7 @@ RELATED = {
     "recovery": {"pain_after"},
     "who_suits": {"alternatives"},
     "duration": set(),
+    "lasting": {"efficacy"},
     "difference": {"diagnosis"},
     "diagnosis": {"difference"},
     "mechanism": {"how_done"},

@@ -222,14 +222,14 @@ class UnitTagger:
 
     def _own_named(self, body: str, own: frozenset[str]) -> set[str]:
         """Procedures a unit names. "Migraine surgery" in a page about one procedure (its
-        section's or its document's) is that procedure, not trigger-site surgery in general."""
+        section's or its document's) may be that procedure as well as surgery in general."""
         named = self.named(body)
         if GENERIC_ID not in named or not own or GENERIC_ID in own:
             return named
         specific = self.understander._raw_mentions(fold_text(body), "en")
         if any(pid == GENERIC_ID for _, _, pid in specific):
             return named
-        return (named - {GENERIC_ID}) | set(own)
+        return named | set(own)
 
     def units(self, chunk: Chunk, doc: DocumentInfo) -> list[Unit]:
         text, base = chunk.text, chunk.start

@@ -79,6 +79,10 @@ def test_pattern__an_unlisted_treatment_gets_a_specific_refusal(
             "is radiofrequency ablation any good for the back of the head?",
             "My sources do not cover radiofrequency ablation.",
         ),
+        (
+            "my migraines are hormonal. would a hysterectomy stop them for good?",
+            "My sources do not cover hysterectomy.",
+        ),
     ],
 )
 def test_pattern__a_treatment_named_by_its_form_that_the_sources_lack_is_refused(

@@ -301,3 +301,84 @@ def test_units__a_list_of_sources_is_never_quoted(understander: Understander) ->
     quotable = [u.text for u in units if u.quotable]
     assert "The trial was negative." in quotable
     assert not [t for t in quotable if "et al." in t]
+
+
+# ---- where it hurts, how long it lasts, surgeries named by their form ---------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can they fix the back of my head and my neck in the same operation?",
+        "welche risiken hat die nacken-OP gegen migräne?",
+        "devo fare più interventi dietro la testa?",
+    ],
+)
+def test_understand__where_it_hurts_points_to_the_operation_for_that_place(
+    understander: Understander, question: str
+) -> None:
+    assert understander.understand(question).procedures == (MIGONE,)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What else can make the nerve at the back of my head hurt?",  # no operation asked
+        "what is an occipital nerve block injection?",  # a treatment given at that place
+    ],
+)
+def test_understand__a_place_alone_names_no_procedure(
+    understander: Understander, question: str
+) -> None:
+    assert understander.understand(question).procedures == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "if the fat thing does work, how long does the relief last?",
+        "how soon would i notice it working after fat transfer?",
+        "franchement, ça tient combien de temps l'effet du lipofilling ?",
+        "wie lange hält die Wirkung von Eigenfett an?",
+    ],
+)
+def test_understand__how_long_the_effect_lasts_is_not_how_long_it_takes(
+    understander: Understander, question: str
+) -> None:
+    u = understander.understand(question)
+    assert u.procedures == (FAT,)
+    assert "lasting" in u.facets
+
+
+def test_understand__the_operation_itself_still_takes_its_time(understander: Understander) -> None:
+    u = understander.understand("et l'intervention elle même dure combien de temps ?")
+    assert "duration" in u.facets and "lasting" not in u.facets
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("would having a hysterectomy stop my migraines for good?", "hysterectomy"),
+        ("will nose surgery get rid of my migraines?", "nose surgery"),
+    ],
+)
+def test_understand__a_surgery_named_by_its_form_is_an_unlisted_treatment(
+    understander: Understander, question: str, named: str
+) -> None:
+    u = understander.understand(question)
+    assert named in [t.name for t in u.subject_treatments if t.unlisted]
+    assert not u.specific_procedures
+
+
+def test_units__migraine_surgery_on_a_page_about_one_procedure_is_also_that_procedure(
+    understander: Understander,
+) -> None:
+    text = "Many patients feel worse after migraine surgery. Fat transfer is gentler.\n"
+    units = {u.text: u for u in _units(understander, text, title="Fat transfer for migraine")}
+    assert units["Many patients feel worse after migraine surgery."].procedures == {
+        FAT,
+        "trigger-site-surgery",
+    }
+    # a page about surgery in general keeps it general
+    units = {u.text: u for u in _units(understander, text, title="Migraine surgery")}
+    assert units["Many patients feel worse after migraine surgery."].procedures == {
+        "trigger-site-surgery"
+    }
