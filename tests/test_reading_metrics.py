@@ -9,7 +9,7 @@ import yaml
 
 from assistant.evals import metrics as m
 from assistant.evals.readability import FORMULAS, LANGUAGES
-from assistant.evals.reading_metrics import fixed_message_levels
+from assistant.evals.reading_metrics import fixed_message_levels, reading_level
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,3 +90,27 @@ def test_thresholds__reading_ease_bounds_are_the_band_of_grade_8_and_grade_7(
         assert thresholds[f"{stem}_reading_ease_min_{language}"] == {
             "min": formula.floor_for_grade(grade)
         }
+
+
+def _bound(name: str) -> float:
+    thresholds = yaml.safe_load((ROOT / "evals" / "thresholds.yaml").read_text())
+    return float(thresholds[name]["min"])
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_fixed_messages__every_language_meets_its_reading_ease_threshold(language: str) -> None:
+    value = m.aggregate([], [f"fixed_message_reading_ease_min_{language}"])
+    hardest = value[f"fixed_message_reading_ease_min_{language}"].value
+    assert hardest is not None and hardest >= _bound(f"fixed_message_reading_ease_min_{language}")
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_caveat_verdicts__every_language_meets_its_reading_ease_threshold(language: str) -> None:
+    verdicts = yaml.safe_load(
+        (ROOT / "assistant" / "resources" / "messages" / f"{language}.yaml").read_text()
+    )["verdicts"]
+    bound = _bound(f"caveat_verdict_reading_ease_min_{language}")
+    levels = {key: reading_level(text, language) for key, text in verdicts.items()}
+    assert len(levels) >= 5
+    hard = {k: v for k, v in levels.items() if v is None or v < bound}
+    assert not hard, f"verdicts below reading ease {bound}: {hard}"
