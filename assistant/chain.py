@@ -9,11 +9,12 @@ from typing import Any, Protocol, TypedDict
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer import Idf
+from assistant.answer import ExtractiveAnswerer
 from assistant.citations import CitationChecker
+from assistant.generation import GenerativeAnswerer
 from assistant.guardrails.efficacy import EfficacyDetector
 from assistant.retrieval import HybridRetriever, RetrievalResult, merge_results
-from assistant.types import Draft, Passage, Turn
+from assistant.types import Draft, Turn
 from assistant.understanding import Understander, Understanding
 
 EVIDENCE_KINDS = ("curated-evidence", "reference")
@@ -60,18 +61,10 @@ class Rewriter(Protocol):
     def rewrite(self, question: str, history: Sequence[Turn]) -> str: ...
 
 
-class Generator(Protocol):
-    """Composes a draft answer from retrieved passages (extractive or generative)."""
-
-    name: str
-
-    def answer(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        idf: Idf | None = None,
-        balance: bool = False,
-    ) -> Draft: ...
+Generator = ExtractiveAnswerer | GenerativeAnswerer
+"""Composes a draft answer from retrieved passages: the extractive answerer, or a chat model's
+answerer with the extractive one as its fallback (both: ``answer(question, passages, idf,
+balance=...) -> Draft`` and a ``name``)."""
 
 
 @dataclass(frozen=True)
@@ -85,26 +78,11 @@ class Chain:
         return (self.prepare | self.finish).invoke(state)
 
 
-def build_chain(
-    rewriter: Rewriter,
-    retriever: HybridRetriever,
-    generator: Generator,
-    checker: CitationChecker,
-    detector: EfficacyDetector,
-    understander: Understander | None = None,
-) -> Chain:
-    """rewrite (and understand) | retrieve | compose | check_citations."""
-
-    def rewrite(state: ChainState) -> dict[str, Any]:
-        history = state.get("history", ())
-        standalone = rewriter.rewrite(state["question"], history)
-        update: dict[str, Any] = {
-            "standalone": standalone,
-            "efficacy": detector.detect(state["question"], standalone, history),
-        }
-        if understander is not None:
-            update["understanding"] = understander.understand(state["question"], history)
-        return update
+def _retrieve_step(
+    retriever: HybridRetriever, detector: EfficacyDetector, understander: Understander | None
+) -> Callable[[ChainState], dict[str, Any]]:
+    """The retrieve step: the standalone question's search, the published evidence for an
+    efficacy question, and the keyword search of each facet the question asks."""
 
     def retrieve(state: ChainState) -> dict[str, Any]:
         result = retriever.search(state["standalone"], state["k"], state.get("source_kinds"))
@@ -138,6 +116,32 @@ def build_chain(
                 )
                 result = merge_results(result, deeper)
         return {"retrieval": result, "efficacy": efficacy, "searched": searched}
+
+    return retrieve
+
+
+def build_chain(
+    rewriter: Rewriter,
+    retriever: HybridRetriever,
+    generator: Generator,
+    checker: CitationChecker,
+    detector: EfficacyDetector,
+    understander: Understander | None = None,
+) -> Chain:
+    """rewrite (and understand) | retrieve | compose | check_citations."""
+
+    def rewrite(state: ChainState) -> dict[str, Any]:
+        history = state.get("history", ())
+        standalone = rewriter.rewrite(state["question"], history)
+        update: dict[str, Any] = {
+            "standalone": standalone,
+            "efficacy": detector.detect(state["question"], standalone, history),
+        }
+        if understander is not None:
+            update["understanding"] = understander.understand(state["question"], history)
+        return update
+
+    retrieve = _retrieve_step(retriever, detector, understander)
 
     def compose(state: ChainState) -> dict[str, Any]:
         if "draft" in state:  # composed already (streamed)

@@ -159,24 +159,16 @@ def _best_quote(passage: Passage, sentence: str) -> Span:
     return best or Span(start=passage.chunk.start, end=passage.chunk.end)
 
 
+@dataclass(eq=False)
 class GenerativeAnswerer:
     """Writes answers with a chat model; the extractive answerer is the fallback."""
 
-    def __init__(
-        self,
-        chat_model: Any,
-        prompts: PromptSet,
-        fallback: ExtractiveAnswerer,
-        verifier: SupportVerifier,
-        timeout_s: float,
-        name: str,
-    ) -> None:
-        self.chat_model = chat_model
-        self.prompts = prompts
-        self.fallback = fallback
-        self.verifier = verifier
-        self.timeout_s = timeout_s
-        self.name = name
+    chat_model: Any
+    prompts: PromptSet
+    fallback: ExtractiveAnswerer
+    verifier: SupportVerifier
+    timeout_s: float
+    name: str
 
     def answer(
         self,
@@ -357,16 +349,14 @@ def _stream_with_deadline(chat_model: Any, messages: list[Any], timeout_s: float
         yield str(item)
 
 
+@dataclass(eq=False)
 class ModelRewriter:
     """Follow-ups rewritten by the chat model; the rule-based rewriter is the fallback."""
 
-    def __init__(
-        self, chat_model: Any, prompts: PromptSet, fallback: QueryRewriter, timeout_s: float
-    ) -> None:
-        self.chat_model = chat_model
-        self.prompts = prompts
-        self.fallback = fallback
-        self.timeout_s = timeout_s
+    chat_model: Any
+    prompts: PromptSet
+    fallback: QueryRewriter
+    timeout_s: float
 
     def expand(self, query: str) -> str:
         return self.fallback.expand(query)
@@ -388,4 +378,3 @@ class ModelRewriter:
         if not 3 <= len(first) <= 400 or NOT_IN_SOURCES in first:
             return self.fallback.rewrite(question, history)
         return first
-

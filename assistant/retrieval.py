@@ -68,31 +68,25 @@ def merge_results(first: RetrievalResult, extra: RetrievalResult) -> RetrievalRe
     )
 
 
+def _as_is(query: str) -> str:
+    return query
+
+
+@dataclass(eq=False)
 class HybridRetriever:
     """Finds passages for a query; only chunks of committed document versions are returned."""
 
-    def __init__(
-        self,
-        embedder: Embedder,
-        store: VectorStore,
-        catalogue: Catalogue,
-        lexical: LexicalIndexCache,
-        candidate_k: int = 30,
-        rrf_k: int = 60,
-        expand: Callable[[str], str] | None = None,
-        lexical_weight: float = 0.3,
-        expand_lexical: Callable[[str], str] | None = None,
-    ) -> None:
-        self.embedder = embedder
-        self.store = store
-        self.catalogue = catalogue
-        self.lexical = lexical
-        self.candidate_k = candidate_k
-        self.rrf_k = rrf_k
-        self.expand = expand or (lambda query: query)
-        self.expand_lexical = expand_lexical or (lambda query: query)
-        """The BM25 query for a query (a question in another language: its English words)."""
-        self.lexical_weight = lexical_weight
+    embedder: Embedder
+    store: VectorStore
+    catalogue: Catalogue
+    lexical: LexicalIndexCache
+    candidate_k: int = 30
+    rrf_k: int = 60
+    expand: Callable[[str], str] = _as_is
+    """The dense query for a query."""
+    lexical_weight: float = 0.3
+    expand_lexical: Callable[[str], str] = _as_is
+    """The BM25 query for a query (a question in another language: its English words)."""
 
     def lexical_index(self, version: int | None = None) -> BM25Index:
         version = self.catalogue.index_version() if version is None else version

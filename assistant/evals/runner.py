@@ -146,20 +146,8 @@ def _ask(
 
 
 def _citations(answer: Answer) -> list[CitationRecord]:
-    return [
-        CitationRecord(
-            n=c.n,
-            doc_id=c.doc_id,
-            title=c.title,
-            source_kind=c.source_kind,
-            publisher=c.publisher,
-            url=c.url,
-            quote=c.quote,
-            start=c.start,
-            end=c.end,
-        )
-        for c in answer.citations
-    ]
+    kept = set(CitationRecord.model_fields)
+    return [CitationRecord(**c.model_dump(include=kept)) for c in answer.citations]
 
 
 def _search(target: Target, query: str) -> tuple[list[m.Hit], float | None, str | None]:
@@ -400,18 +388,13 @@ def run_suite(
                 bar.update()
     finally:
         target.close()
+    latency = (
+        "Answer.timings_ms.total"
+        if target.kind == "in-process"
+        else "wall time of POST /api/v1/ask"
+    )
     run_config = _run_config(
-        config,
-        target,
-        options,
-        baselines,
-        started,
-        repeat=options.repeat,
-        latency_measures=(
-            "Answer.timings_ms.total"
-            if target.kind == "in-process"
-            else "wall time of POST /api/v1/ask"
-        ),
+        config, target, options, baselines, started, repeat=options.repeat, latency_measures=latency
     )
     return assemble(
         kind="suite",
@@ -454,14 +437,8 @@ def run_retrieval(
                 bar.update()
     finally:
         target.close()
-    run_config = _run_config(
-        config,
-        target,
-        options,
-        baselines,
-        started,
-        latency_measures="time of one hybrid search (no answer is composed)",
-    )
+    latency = "time of one hybrid search (no answer is composed)"
+    run_config = _run_config(config, target, options, baselines, started, latency_measures=latency)
     return assemble(
         kind="retrieval",
         config=run_config,

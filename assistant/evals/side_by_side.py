@@ -18,6 +18,7 @@ from assistant.evals import metrics as m
 from assistant.evals.compare import compare
 from assistant.evals.report_model import (
     GENERATIVE_SUFFIX,
+    Bound,
     CaseResult,
     DetectionItem,
     Differences,
@@ -183,11 +184,7 @@ def _threshold_rows(ext: EvalReport, gen: EvalReport) -> list[SideThreshold]:
         g = gen.threshold(t.metric)
         rows.append(
             SideThreshold(
-                metric=t.metric,
-                label=t.label,
-                min=t.min,
-                max=t.max,
-                where=t.where,
+                **t.model_dump(include=set(Bound.model_fields)),
                 extractive=PerRun(value=t.value, status=t.status),
                 generative=PerRun(value=g.value, status=g.status) if g else PerRun(),
             )

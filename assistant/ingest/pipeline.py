@@ -31,7 +31,7 @@ from assistant.ingest.chunking import document_hash, iter_chunks
 from assistant.ingest.loaders import iter_knowledge_files, load_path
 from assistant.sentences import index_text
 from assistant.settings import Settings
-from assistant.types import Chunk, DocumentInfo
+from assistant.types import Chunk, DocumentInfo, SourceDoc
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +68,18 @@ class IngestReport:
         return text
 
 
+_KEPT_OF_SOURCE = tuple(DocumentInfo.model_fields.keys() & SourceDoc.model_fields.keys())
+"""What the catalogue keeps of a loaded document as it is (its provenance)."""
+
+
+@dataclass(eq=False)
 class Indexer:
     """Brings the index in line with the knowledge folder."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        embedder: Embedder,
-        store: VectorStore,
-        catalogue: Catalogue,
-    ) -> None:
-        self.settings = settings
-        self.embedder = embedder
-        self.store = store
-        self.catalogue = catalogue
+    settings: Settings
+    embedder: Embedder
+    store: VectorStore
+    catalogue: Catalogue
 
     def run(self, progress: Progress | None = None) -> IngestReport:
         """Ingest the knowledge folder; errors in single files are reported, not raised."""
@@ -98,7 +96,6 @@ class Indexer:
         root = self.settings.knowledge_dir
         # A failure while reading stops the stages too (__exit__), before it is raised.
         with _Stages(self, report, say) as stages:
-            batch_size = self.settings.ingest_batch_chunks
             for path in iter_knowledge_files(root):
                 for item in load_path(path, root, self.settings.max_file_bytes):
                     stages.raise_if_failed()
@@ -123,30 +120,11 @@ class Indexer:
                     if committed.get(doc.doc_id) == digest:
                         report.unchanged += 1
                         continue
-                    # Chunks go to the embedding stage in batches as they are cut, not once the
-                    # whole document is cut: a large document never sits in memory as chunks.
-                    stages.begin_document(doc.doc_id, doc.path)
-                    count = 0
-                    for chunk in iter_chunks(
-                        doc, digest, self.settings.chunk_max_tokens, self.embedder.count_tokens
-                    ):
-                        text = index_text(doc.title, chunk.heading_path, chunk.text)
-                        pending.append((chunk, text, doc.source_kind))
-                        count += 1
-                        if len(pending) >= batch_size:
-                            stages.put(pending)
-                            pending = []
-                    stages.end_document(doc.doc_id, count)
+                    count, pending = self._cut(doc, digest, stages, pending)
                     # Staged for the commit at the end of the run, with the count now known.
                     upserts.append(
                         DocumentInfo(
-                            doc_id=doc.doc_id,
-                            title=doc.title,
-                            url=doc.url,
-                            publisher=doc.publisher,
-                            source_kind=doc.source_kind,
-                            date=doc.date,
-                            path=doc.path,
+                            **doc.model_dump(include=set(_KEPT_OF_SOURCE)),
                             content_hash=digest,
                             chunk_count=count,
                         )
@@ -168,6 +146,26 @@ class Indexer:
         report.index_version = self.catalogue.index_version()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _cut(
+        self, doc: SourceDoc, digest: str, stages: _Stages, pending: list[_Item]
+    ) -> tuple[int, list[_Item]]:
+        """Cut ``doc`` into chunks after ``pending``; returns its chunk count and the chunks not
+        handed on yet. Chunks go to the embedding stage in batches as they are cut, not once the
+        whole document is cut: a large document never sits in memory as chunks."""
+        stages.begin_document(doc.doc_id, doc.path)
+        count = 0
+        for chunk in iter_chunks(
+            doc, digest, self.settings.chunk_max_tokens, self.embedder.count_tokens
+        ):
+            text = index_text(doc.title, chunk.heading_path, chunk.text)
+            pending.append((chunk, text, doc.source_kind))
+            count += 1
+            if len(pending) >= self.settings.ingest_batch_chunks:
+                stages.put(pending)
+                pending = []
+        stages.end_document(doc.doc_id, count)
+        return count, pending
 
     def _embed(self, batch: list[_Item], report: IngestReport) -> tuple[list[_Item], Vectors]:
         """Vectors for the chunks not stored yet (a killed run's vectors are reused)."""
