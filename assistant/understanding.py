@@ -70,6 +70,8 @@ __all__ = [
 
 _READINGS_KEPT = 64
 """Understandings kept by question and conversation (see :meth:`Understander.understand`)."""
+_OPERATION_FACETS = frozenset({"cost", "anaesthesia", "hospital_stay"})
+"""What only an operation has: asked with nothing named, it is asked of migraine surgery."""
 _SIBLINGS_OF_WEAK = frozenset({"how_done"})
 """Facets that keep "what is it" beside them: "what is it, what do they cut" asks both."""
 
@@ -234,7 +236,7 @@ class Understander(MentionReader):
                         break
             if not procedures and generic_turn:
                 procedures, source, follow_up = [GENERAL], "history", True
-        if not procedures and mentions.generic:
+        if not procedures and (mentions.generic or self._asks_of_an_operation(facets, treatments)):
             procedures, source = [GENERAL], "question"
         if users and not facets and len(question.split()) <= 8:
             earlier_facets = self.facets_in(users[-1], self.language(users[-1]))
@@ -275,6 +277,14 @@ class Understander(MentionReader):
                 if " " in fold_text(question)[s:e]
             ),
         )
+
+    @staticmethod
+    def _asks_of_an_operation(
+        facets: Sequence[str], treatments: Sequence[TreatmentMention]
+    ) -> bool:
+        """Whether a question that names nothing asks what only an operation has (what it
+        costs, the anaesthetic, a hospital stay): it is about the sources' subject."""
+        return bool(set(facets) & _OPERATION_FACETS) and all(t.background for t in treatments)
 
     def _only_places(
         self, question: str, language: str, treatments: Sequence[TreatmentMention]
