@@ -382,3 +382,37 @@ def test_units__migraine_surgery_on_a_page_about_one_procedure_is_also_that_proc
     assert units["Many patients feel worse after migraine surgery."].procedures == {
         "trigger-site-surgery"
     }
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("zahlt die kasse sowas überhaupt?", "cost"),
+        ("la passa la mutua o tocca pagare tutto?", "cost"),
+        ("do they put you to sleep for it?", "anaesthesia"),
+    ],
+)
+def test_understand__what_only_an_operation_has_is_asked_of_migraine_surgery(
+    understander: Understander, question: str, facet: str
+) -> None:
+    u = understander.understand(question)
+    assert u.procedures == (GENERAL,)
+    assert facet in u.facets
+
+
+def test_understand__what_a_named_medicine_costs_is_not_asked_of_surgery(
+    understander: Understander,
+) -> None:
+    assert understander.understand("does insurance pay for triptans?").procedures == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "y despues me puede doler mas la cabeza que antes?",
+        "kann das hinterher mehr weh tun als vorher?",
+        "could I end up with more headaches than before?",
+    ],
+)
+def test_understand__more_than_before_is_worse(understander: Understander, question: str) -> None:
+    assert "worse" in understander.understand(question).facets
