@@ -52,10 +52,15 @@ class Assistant:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         store: VectorStore | None = None,
+        chat_model: Any | None = None,
     ) -> None:
+        """Parts given here are used instead of the ones the settings would build: an embedder
+        or store shared with another Assistant, or a LangChain chat model (any ``BaseChatModel``)
+        to generate answers with, whatever ``settings.generator`` names."""
         self.settings = settings or Settings()
         self._embedder = embedder
         self._store = store
+        self._chat_model = chat_model
         self._ingest_lock = threading.Lock()
 
     # ---- components ------------------------------------------------------------------------
@@ -153,6 +158,8 @@ class Assistant:
     @cached_property
     def chat_model(self) -> Any:
         """The configured LangChain chat model, or None for the extractive default."""
+        if self._chat_model is not None:
+            return self._chat_model
         if self.settings.generator == "none":
             return None
         return make_chat_model(self.settings)
