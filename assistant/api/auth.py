@@ -59,8 +59,11 @@ def max_body_bytes(max_question_chars: int, max_history_chars: int, max_history_
     )
 
 
-def _retry_after(wait: float) -> int:
-    return max(1, math.ceil(wait))
+def _retry_later(wait: float, code: str, message: str) -> JSONResponse:
+    """A 429 whose message and Retry-After header give the wait in whole seconds."""
+    retry_after = max(1, math.ceil(wait))
+    headers = {"Retry-After": str(retry_after)}
+    return error(429, code, f"{message} Retry in {retry_after} s.", headers)
 
 
 class ApiKeyMiddleware:
@@ -163,13 +166,11 @@ class ApiKeyMiddleware:
         if self.auth_failures is not None:
             wait = self.auth_failures.wait(address)
             if wait is not None:
-                retry_after = _retry_after(wait)
-                return error(
-                    429,
+                return _retry_later(
+                    wait,
                     "too_many_failed_attempts",
                     "Too many failed authentications from this address (the limit is "
-                    f"{self.auth_failures.per_minute} a minute). Retry in {retry_after} s.",
-                    {"Retry-After": str(retry_after)},
+                    f"{self.auth_failures.per_minute} a minute).",
                 )
         raw = b""
         for name, value in scope.get("headers", []):
@@ -197,13 +198,10 @@ class ApiKeyMiddleware:
             return error(401, "unauthorized", "Invalid API key.", challenge)
         wait = self.limiter.hit(client)
         if wait is not None:
-            retry_after = _retry_after(wait)
-            return error(
-                429,
+            return _retry_later(
+                wait,
                 "rate_limited",
-                f"Too many requests: the limit is {self.limiter.per_minute} per minute per key. "
-                f"Retry in {retry_after} s.",
-                {"Retry-After": str(retry_after)},
+                f"Too many requests: the limit is {self.limiter.per_minute} per minute per key.",
             )
         scope.setdefault("state", {})["api_client"] = client
         return None

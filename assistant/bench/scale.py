@@ -67,10 +67,7 @@ def run(
     query_vectors = embedder.embed(qs)
 
     say(f"scale: deriving {size:,} vectors from {len(base)} real embeddings")
-    vectors = np.empty((size, base.shape[1]), dtype=np.float32)
-    for start in range(0, size, 50_000):
-        n = min(50_000, size - start)
-        vectors[start : start + n] = mixed_vectors(base, n, rng)
+    vectors = _derived_vectors(base, size, rng)
 
     path = work / "chroma-scale"
     shutil.rmtree(path, ignore_errors=True)
@@ -117,9 +114,46 @@ def run(
         say(f"scale: recall@10 {recall:.3f}, k=10 p50 {lat10['p50']} ms p95 {lat10['p95']} ms")
     result["disk_mb"] = _dir_size_mb(path)
 
+    _sweep_ef(path, log, query_vectors, exact, ef_sweep, result, say)
+    if keep:  # put the configured value back for the next run
+        _set_ef_search(path, log, result["hnsw_config"]["ef_search"])
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+        added.unlink(missing_ok=True)
+    return result
+
+
+def _derived_vectors(base: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``size`` vectors mixed from ``base``, made 50,000 at a time."""
+    vectors = np.empty((size, base.shape[1]), dtype=np.float32)
+    for start in range(0, size, 50_000):
+        n = min(50_000, size - start)
+        vectors[start : start + n] = mixed_vectors(base, n, rng)
+    return vectors
+
+
+def _set_ef_search(path: Path, log: Path, ef: int) -> None:
+    """Store ``ef`` as the collection's ef_search, read when a server next loads the index."""
+    with chroma_server(path, log) as server:
+        store = ChromaStore("scale", host=server.host, port=server.port)
+        store._get().modify(configuration={"hnsw": {"ef_search": ef}})
+
+
+def _sweep_ef(
+    path: Path,
+    log: Path,
+    query_vectors: np.ndarray,
+    exact: np.ndarray,
+    ef_sweep: tuple[int, ...],
+    result: dict[str, Any],
+    say: Say,
+) -> None:
+    """Recall@10 and latency at each ef_search of ``ef_sweep`` into ``result["ef_sweep"]``,
+    next to the configured one measured already."""
     # ef_search is read when the server loads the index: changing it needs a restart, which
     # also gives the time to load a collection of this size from disk.
     configured = result["hnsw_config"]["ef_search"]
+    lat10 = result["query_k10_ms"]
     sweep = [
         {
             "ef_search": configured,
@@ -131,9 +165,7 @@ def run(
     for ef in ef_sweep:
         if ef == configured:
             continue
-        with chroma_server(path, log) as server:
-            store = ChromaStore("scale", host=server.host, port=server.port)
-            store._get().modify(configuration={"hnsw": {"ef_search": ef}})
+        _set_ef_search(path, log, ef)
         t0 = time.perf_counter()
         with chroma_server(path, log) as server:
             store = ChromaStore("scale", host=server.host, port=server.port)
@@ -145,14 +177,6 @@ def run(
         )
         say(f"scale: ef_search {ef}: recall@10 {rec:.3f}, p95 {lat['p95']:.1f} ms")
     result["ef_sweep"] = sorted(sweep, key=lambda row: row["ef_search"])
-    if keep:  # put the configured value back for the next run
-        with chroma_server(path, log) as server:
-            store = ChromaStore("scale", host=server.host, port=server.port)
-            store._get().modify(configuration={"hnsw": {"ef_search": configured}})
-    else:
-        shutil.rmtree(path, ignore_errors=True)
-        added.unlink(missing_ok=True)
-    return result
 
 
 def _add(store: ChromaStore, vectors: np.ndarray, say: Say, result: dict[str, Any]) -> None:
