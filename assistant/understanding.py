@@ -236,7 +236,9 @@ class Understander(MentionReader):
                         break
             if not procedures and generic_turn:
                 procedures, source, follow_up = [GENERAL], "history", True
-        if not procedures and (mentions.generic or self._asks_of_an_operation(facets, treatments)):
+        if not procedures and (
+            mentions.generic or self._asks_of_an_operation(question, language, facets, treatments)
+        ):
             procedures, source = [GENERAL], "question"
         if users and not facets and len(question.split()) <= 8:
             earlier_facets = self.facets_in(users[-1], self.language(users[-1]))
@@ -278,13 +280,20 @@ class Understander(MentionReader):
             ),
         )
 
-    @staticmethod
     def _asks_of_an_operation(
-        facets: Sequence[str], treatments: Sequence[TreatmentMention]
+        self,
+        question: str,
+        language: str,
+        facets: Sequence[str],
+        treatments: Sequence[TreatmentMention],
     ) -> bool:
-        """Whether a question that names nothing asks what only an operation has (what it
-        costs, the anaesthetic, a hospital stay): it is about the sources' subject."""
-        return bool(set(facets) & _OPERATION_FACETS) and all(t.background for t in treatments)
+        """Whether a question that names nothing asks, of "it", what only an operation has
+        (what it costs, the anaesthetic, a hospital stay): it is about the sources' subject."""
+        return (
+            bool(set(facets) & _OPERATION_FACETS)
+            and all(t.background for t in treatments)
+            and self._refers_back(question, language)
+        )
 
     def _only_places(
         self, question: str, language: str, treatments: Sequence[TreatmentMention]

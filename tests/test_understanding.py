@@ -388,7 +388,7 @@ def test_units__migraine_surgery_on_a_page_about_one_procedure_is_also_that_proc
     ("question", "facet"),
     [
         ("zahlt die kasse sowas überhaupt?", "cost"),
-        ("la passa la mutua o tocca pagare tutto?", "cost"),
+        ("wordt het vergoed door de verzekering?", "cost"),
         ("do they put you to sleep for it?", "anaesthesia"),
     ],
 )
@@ -400,10 +400,11 @@ def test_understand__what_only_an_operation_has_is_asked_of_migraine_surgery(
     assert facet in u.facets
 
 
-def test_understand__what_a_named_medicine_costs_is_not_asked_of_surgery(
-    understander: Understander,
+@pytest.mark.parametrize("question", ["does insurance pay for triptans?", "car insurance quotes"])
+def test_understand__what_something_else_costs_is_not_asked_of_surgery(
+    understander: Understander, question: str
 ) -> None:
-    assert understander.understand("does insurance pay for triptans?").procedures == ()
+    assert understander.understand(question).procedures == ()
 
 
 @pytest.mark.parametrize(
