@@ -15,10 +15,13 @@ from assistant.messages import Messages
 from assistant.question import Understanding
 from assistant.sentences import readable
 from assistant.text import terms
-from assistant.types import Citation, Passage
+from assistant.types import Citation, DocumentInfo, Passage
 from assistant.units import Unit
 
 EVIDENCE_KINDS = frozenset({"curated-evidence", "reference"})
+
+_CITED_OF_DOCUMENT = set(Citation.model_fields.keys() & DocumentInfo.model_fields.keys())
+"""What a citation shows of its document: its id, title and provenance."""
 
 
 def lead_in(passage: Passage, words: Messages) -> str:
@@ -74,16 +77,11 @@ def compose(
         parts = [lead_in(items[0].passage, words)]
         for quote in _split_blocks(_merge_adjacent(items)):
             n = len(citations) + 1
-            doc = quote.passage.doc
             citations.append(
                 Citation(
                     n=n,
-                    doc_id=doc.doc_id,
+                    **quote.passage.doc.model_dump(include=_CITED_OF_DOCUMENT),
                     chunk_id=quote.passage.chunk.chunk_id,
-                    title=doc.title,
-                    url=doc.url,
-                    publisher=doc.publisher,
-                    source_kind=doc.source_kind,
                     quote=quote.text,
                     start=quote.start,
                     end=quote.end,

@@ -9,8 +9,9 @@ enforce one limit together.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.errors import ConfigurationError, StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -62,18 +63,16 @@ class MinuteLimit:
     def hit(self, identifier: str) -> float | None:
         """Count one event; None if it is within the limit, else the seconds to wait (the
         refused event is not counted)."""
-        try:
-            if self._limiter.hit(self._item, identifier):
-                return None
-            return self._wait(identifier)
-        except StorageError as exc:
-            raise RateLimitStorageError(str(exc.storage_error)) from exc
+        return self._check(self._limiter.hit, identifier)
 
     def wait(self, identifier: str) -> float | None:
         """None if one more event would be within the limit; else the seconds to wait.
         Nothing is counted."""
+        return self._check(self._limiter.test, identifier)
+
+    def _check(self, within: Callable[[RateLimitItem, str], bool], identifier: str) -> float | None:
         try:
-            if self._limiter.test(self._item, identifier):
+            if within(self._item, identifier):
                 return None
             return self._wait(identifier)
         except StorageError as exc:
