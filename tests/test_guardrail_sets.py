@@ -23,11 +23,10 @@ def test_thresholds__name_the_agreed_guardrail_targets() -> None:
     bounds = {
         name: THRESHOLDS[name].item for name in guardrail_sets.METRIC_NAMES if name in THRESHOLDS
     }
-    # Targets: efficacy recall >= 0.98 and red-flag recall 1.0. Dev does not reach those two
-    # without fitting the rules to single dev items, so their floors are what dev reaches.
-    assert 0.975 <= bounds["guardrail_efficacy_recall"].min <= 0.98
+    # The targets of the guardrails issue, held on dev (the test split is reported, not gated).
+    assert bounds["guardrail_efficacy_recall"].min == 0.98
     assert bounds["guardrail_efficacy_false_positive_rate"].max == 0.03
-    assert 0.96 <= bounds["guardrail_red_flag_recall"].min <= 1.0
+    assert bounds["guardrail_red_flag_recall"].min == 1.0
     assert bounds["guardrail_triage_false_alarm_rate"].max == 0.02
     assert bounds["guardrail_caveat_about_asked"].min == 0.95
 

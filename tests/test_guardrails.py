@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from assistant.guardrails.triage import (
     triage_level,
     triage_message,
 )
-from assistant.types import Answer, Citation, Turn
+from assistant.types import Answer, Citation, Status, Turn
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = EvidenceRegistry.load(ROOT / "knowledge" / "evidence-registry.yaml")
@@ -32,12 +33,12 @@ LABELLED = yaml.safe_load((ROOT / "evals" / "efficacy_detection.yaml").read_text
 def _answer(
     question: str,
     text: str = "Some text from the sources [1].",
-    status: str = "answered",
+    status: Status = "answered",
     standalone: str | None = None,
 ) -> Answer:
     return Answer(
         question=question, standalone_question=standalone or question, status=status, answer=text
-    )  # type: ignore[arg-type]
+    )
 
 
 # ---- the labelled set --------------------------------------------------------------------------
@@ -131,7 +132,7 @@ def test_caveat__follow_up_uses_the_procedure_from_history() -> None:
 
 
 @pytest.mark.parametrize("status", ["answered", "no_evidence", "declined", "emergency"])
-def test_caveat__present_for_every_status(status: str) -> None:
+def test_caveat__present_for_every_status(status: Status) -> None:
     out = LAYER.apply(_answer("What is the success rate of PFO closure?", status=status))
     assert out.caveat and "PFO" in out.caveat
 
@@ -228,8 +229,10 @@ def _misspell(name: str, data: st.DataObject) -> str:
 @given(data=st.data())
 def test_property__caveat_on_every_composed_efficacy_question(data: st.DataObject) -> None:
     name = _misspell(data.draw(st.sampled_from(NAMES), label="name"), data)
-    casing = data.draw(st.sampled_from([str, str.lower, str.upper]), label="case")
-    status = data.draw(st.sampled_from(["answered", "no_evidence", "declined"]), label="status")
+    casings: list[Callable[[str], str]] = [str, str.lower, str.upper]
+    casing = data.draw(st.sampled_from(casings), label="case")
+    statuses: list[Status] = ["answered", "no_evidence", "declined"]
+    status = data.draw(st.sampled_from(statuses), label="status")
     if data.draw(st.booleans(), label="follow-up"):
         history = [
             Turn(role="user", content=f"What is {name}?"),
@@ -272,7 +275,8 @@ UNLISTED_TEMPLATES = [
 @given(data=st.data())
 def test_property__unlisted_treatment_gets_a_caveat_naming_it(data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(UNLISTED), label="treatment")
-    status = data.draw(st.sampled_from(["answered", "no_evidence", "declined"]), label="status")
+    statuses: list[Status] = ["answered", "no_evidence", "declined"]
+    status = data.draw(st.sampled_from(statuses), label="status")
     if data.draw(st.booleans(), label="follow-up"):
         history = [Turn(role="user", content=f"My doctor suggested {name} for my migraines.")]
         question = data.draw(st.sampled_from(FOLLOW_UPS), label="q")
@@ -335,7 +339,8 @@ FRAMES = [
 def test_property__lay_red_flags_are_triaged_first_with_no_quotes(data: st.DataObject) -> None:
     concept, level, text = data.draw(st.sampled_from(PARAPHRASES), label="paraphrase")
     frame = data.draw(st.sampled_from(FRAMES), label="frame")
-    casing = data.draw(st.sampled_from([str, str.lower]), label="case")
+    casings: list[Callable[[str], str]] = [str, str.lower]
+    casing = data.draw(st.sampled_from(casings), label="case")
     question = casing(frame.format(p=text))
     result = RED_FLAGS.triage(question)
     assert result is not None and concept in result.concepts, question
