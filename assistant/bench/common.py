@@ -27,7 +27,6 @@ CASES = eval_path("cases.yaml")
 Say = Callable[[str], None]
 
 
-
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     """p50, p95, p99, mean and count of latencies in milliseconds."""
     if not samples_ms:

@@ -235,4 +235,3 @@ class Catalogue:
     def forget_garbage(self, chunk_ids: Sequence[str]) -> None:
         with self._tx() as conn:
             conn.executemany("DELETE FROM garbage WHERE chunk_id=?", [(c,) for c in chunk_ids])
-
