@@ -16,9 +16,9 @@ Nothing here is timed in the test suite. This module reads the options; the runs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,24 +36,72 @@ def _int_list(value: str | None) -> str | None:
     return value
 
 
-# One parameter per option of the command line: the length is the option list.
+PartsOption = Annotated[
+    str | None,
+    typer.Option(
+        help=f"comma-separated parts among {', '.join(PARTS)} (default: "
+        f"{','.join(DEFAULT_PARTS)}; 'scale' also with --million)"
+    ),
+]
+SizesOption = Annotated[
+    str | None,
+    typer.Option(callback=_int_list, help="latency index sizes in chunks (1000,10000,100000)"),
+]
+LargeFileOption = Annotated[
+    float | None,
+    typer.Option(
+        help="size of the one large text file whose peak RSS is compared with the "
+        "many-documents run, in the same run (50; 0 skips it)"
+    ),
+]
+WorkersOption = Annotated[
+    str | None, typer.Option(callback=_int_list, help="API worker counts to load (1,2)")
+]
+LoadStoresOption = Annotated[
+    str,
+    typer.Option(
+        help="vector stores behind the load runs: embedded (every worker count) and/or "
+        "server (a Chroma server, the most workers)"
+    ),
+]
+IngestSectionsOption = Annotated[
+    str | None,
+    typer.Option(
+        help="ingest sections to run among throughput,quality,rss (default all); the "
+        "others keep their latest results"
+    ),
+]
+KeepOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep",
+        help="keep the scratch folder's indexes; with --work, the scale part reuses its "
+        "collection (same seed, same vectors) instead of adding the vectors again",
+    ),
+]
+
+
+def _flag(name: str, help: str) -> Any:
+    """A ``--name`` switch that is off unless given."""
+    return typer.Option(name, help=help)
+
+
+def _bench_args(params: Mapping[str, Any]) -> BenchArgs:
+    """The :class:`BenchArgs` of the command's parsed options (the lists given as text)."""
+    values = dict(params)
+    for name in ("sizes", "workers"):
+        values[name] = ints(values[name]) if values[name] else None
+    return BenchArgs(**values)
+
+
+# Typer reads the options from this signature; the values are read back from ``ctx.params``,
+# the same way as :func:`parse_args`, so the parameters are not used by name.
 def bench(
     ctx: typer.Context,
-    parts: Annotated[
-        str | None,
-        typer.Option(
-            help=f"comma-separated parts among {', '.join(PARTS)} (default: "
-            f"{','.join(DEFAULT_PARTS)}; 'scale' also with --million)"
-        ),
-    ] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="small sizes: a smoke run")] = False,
-    sizes: Annotated[
-        str | None,
-        typer.Option(callback=_int_list, help="latency index sizes in chunks (1000,10000,100000)"),
-    ] = None,
-    million: Annotated[
-        bool, typer.Option("--million", help="add the 1M-vector Chroma server part")
-    ] = False,
+    parts: PartsOption = None,
+    quick: Annotated[bool, _flag("--quick", "small sizes: a smoke run")] = False,
+    sizes: SizesOption = None,
+    million: Annotated[bool, _flag("--million", "add the 1M-vector Chroma server part")] = False,
     scale_size: Annotated[
         int | None, typer.Option(help="vectors for the scale part (1000000)")
     ] = None,
@@ -63,13 +111,7 @@ def bench(
     rss_docs: Annotated[
         int | None, typer.Option(help="JSONL documents for the peak-RSS run (20000)")
     ] = None,
-    large_file_mb: Annotated[
-        float | None,
-        typer.Option(
-            help="size of the one large text file whose peak RSS is compared with the "
-            "many-documents run, in the same run (50; 0 skips it)"
-        ),
-    ] = None,
+    large_file_mb: LargeFileOption = None,
     embedders: Annotated[str, typer.Option(help="embedders to compare")] = "minilm,minilm-int8",
     real_filler: Annotated[
         int | None, typer.Option(help="filler chunks embedded for real (2000)")
@@ -78,68 +120,22 @@ def bench(
         float | None, typer.Option(help="duration of each load run (60)")
     ] = None,
     clients: Annotated[int | None, typer.Option(help="concurrent load clients (32)")] = None,
-    workers: Annotated[
-        str | None, typer.Option(callback=_int_list, help="API worker counts to load (1,2)")
-    ] = None,
-    load_stores: Annotated[
-        str,
-        typer.Option(
-            help="vector stores behind the load runs: embedded (every worker count) and/or "
-            "server (a Chroma server, the most workers)"
-        ),
-    ] = "embedded,server",
-    no_eval: Annotated[bool, typer.Option("--no-eval", help="skip hit@k/MRR per embedder")] = False,
-    ingest_sections: Annotated[
-        str | None,
-        typer.Option(
-            help="ingest sections to run among throughput,quality,rss (default all); the "
-            "others keep their latest results"
-        ),
-    ] = None,
+    workers: WorkersOption = None,
+    load_stores: LoadStoresOption = "embedded,server",
+    no_eval: Annotated[bool, _flag("--no-eval", "skip hit@k/MRR per embedder")] = False,
+    ingest_sections: IngestSectionsOption = None,
     out: Annotated[Path | None, typer.Option(help="report folder (default bench/)")] = None,
     work: Annotated[
         Path | None, typer.Option(help="scratch folder (default bench/runs/<time>)")
     ] = None,
-    keep: Annotated[
-        bool,
-        typer.Option(
-            "--keep",
-            help="keep the scratch folder's indexes; with --work, the scale part reuses its "
-            "collection (same seed, same vectors) instead of adding the vectors again",
-        ),
-    ] = False,
-    report_only: Annotated[
-        bool, typer.Option("--report-only", help="only re-render the report")
-    ] = False,
+    keep: KeepOption = False,
+    report_only: Annotated[bool, _flag("--report-only", "only re-render the report")] = False,
     note: Annotated[
         str | None, typer.Option(help="a remark on the conditions of this run, for the report")
     ] = None,
 ) -> int:
     """Run the performance benchmarks and write bench/report.md."""
-    args = BenchArgs(
-        parts=parts,
-        quick=quick,
-        sizes=ints(sizes) if sizes else None,
-        million=million,
-        scale_size=scale_size,
-        ingest_chunks=ingest_chunks,
-        rss_docs=rss_docs,
-        large_file_mb=large_file_mb,
-        embedders=embedders,
-        real_filler=real_filler,
-        load_seconds=load_seconds,
-        clients=clients,
-        workers=ints(workers) if workers else None,
-        load_stores=load_stores,
-        no_eval=no_eval,
-        ingest_sections=ingest_sections,
-        out=out,
-        work=work,
-        keep=keep,
-        report_only=report_only,
-        note=note,
-    )
-    return run(args, given_arguments(ctx))
+    return run(_bench_args(ctx.params), given_arguments(ctx))
 
 
 bench_app = typer.Typer(name="bench", add_completion=False, pretty_exceptions_enable=False)
@@ -150,10 +146,7 @@ def parse_args(argv: Sequence[str]) -> BenchArgs:
     """The :class:`BenchArgs` of a ``assistant bench`` command line, without running it."""
     command = typer.main.get_command(bench_app)
     with command.make_context("assistant bench", list(argv)) as ctx:
-        params = dict(ctx.params)
-    for name in ("sizes", "workers"):
-        params[name] = ints(params[name]) if params[name] else None
-    return BenchArgs(**params)
+        return _bench_args(ctx.params)
 
 
 def main(argv: Sequence[str]) -> int:
