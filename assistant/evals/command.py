@@ -58,6 +58,12 @@ def _count(value: int | None) -> int | None:
     return value
 
 
+def _models(ctx: typer.Context) -> dict[str, Any]:
+    """The ``assistant`` and ``embedder`` a caller of :func:`main` lent, for a run to reuse."""
+    shared = _state(ctx)
+    return {"assistant": shared.assistant, "embedder": shared.embedder}
+
+
 def _run_options(
     tags: list[str] | None, limit: int | None, progress: bool | None, repeat: int = 1
 ) -> RunOptions:
@@ -118,6 +124,41 @@ EfficacyOption = Annotated[
 ]
 Split = Literal["dev", "test"]
 GEN = "generative answers"
+GeneratorOption = Annotated[
+    Literal["none", "openai", "ollama"] | None,
+    typer.Option(
+        rich_help_panel=GEN,
+        help="answer generator of a second run, shown side by side with the extractive "
+        "one; the thresholds must hold in both (ASSISTANT_GENERATOR; default none)",
+    ),
+]
+LlmBaseUrlOption = Annotated[
+    str | None,
+    typer.Option(metavar="URL", rich_help_panel=GEN, help="model server (ASSISTANT_LLM_BASE_URL)"),
+]
+LlmModelOption = Annotated[
+    str | None,
+    typer.Option(metavar="NAME", rich_help_panel=GEN, help="model name (ASSISTANT_LLM_MODEL)"),
+]
+LlmApiKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="KEY",
+        rich_help_panel=GEN,
+        help="key for the model server (better: ASSISTANT_LLM_API_KEY); never written to "
+        "the report",
+    ),
+]
+LlmTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        metavar="S",
+        callback=_positive_seconds,
+        rich_help_panel=GEN,
+        help="seconds to wait for the model before falling back (ASSISTANT_LLM_TIMEOUT_S)",
+    ),
+]
+FiguresJsonOption = Annotated[bool, typer.Option("--json", help="print the figures as JSON")]
 
 eval_app = typer.Typer(
     name="eval",
@@ -130,7 +171,6 @@ eval_app = typer.Typer(
 )
 
 
-# One parameter per option of the command line: the length is the option list.
 @eval_app.callback()
 def suite(
     ctx: typer.Context,
@@ -151,42 +191,11 @@ def suite(
     timeout: Annotated[float, typer.Option(help="seconds per HTTP request")] = 60.0,
     knowledge_dir: KnowledgeDir = None,
     data_dir: DataDir = None,
-    generator: Annotated[
-        Literal["none", "openai", "ollama"] | None,
-        typer.Option(
-            rich_help_panel=GEN,
-            help="answer generator of a second run, shown side by side with the extractive "
-            "one; the thresholds must hold in both (ASSISTANT_GENERATOR; default none)",
-        ),
-    ] = None,
-    llm_base_url: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL", rich_help_panel=GEN, help="model server (ASSISTANT_LLM_BASE_URL)"
-        ),
-    ] = None,
-    llm_model: Annotated[
-        str | None,
-        typer.Option(metavar="NAME", rich_help_panel=GEN, help="model name (ASSISTANT_LLM_MODEL)"),
-    ] = None,
-    llm_api_key: Annotated[
-        str | None,
-        typer.Option(
-            metavar="KEY",
-            rich_help_panel=GEN,
-            help="key for the model server (better: ASSISTANT_LLM_API_KEY); never written to "
-            "the report",
-        ),
-    ] = None,
-    llm_timeout_s: Annotated[
-        float | None,
-        typer.Option(
-            metavar="S",
-            callback=_positive_seconds,
-            rich_help_panel=GEN,
-            help="seconds to wait for the model before falling back (ASSISTANT_LLM_TIMEOUT_S)",
-        ),
-    ] = None,
+    generator: GeneratorOption = None,
+    llm_base_url: LlmBaseUrlOption = None,
+    llm_model: LlmModelOption = None,
+    llm_api_key: LlmApiKeyOption = None,
+    llm_timeout_s: LlmTimeoutOption = None,
     out: OutOption = None,
     thresholds: ThresholdsOption = None,
     compare: CompareOption = None,
@@ -200,7 +209,6 @@ def suite(
         return
     from assistant.evals.suite import LlmOptions, Output, Remote, SuiteFiles, suite_command
 
-    shared = _state(ctx)
     code = suite_command(
         SuiteFiles(cases or (), efficacy_set or (), no_efficacy_set),
         Output(out, thresholds, compare),
@@ -210,8 +218,7 @@ def suite(
         baselines=baselines,
         remote=Remote(against, api_key, timeout) if against else None,
         folders=folders(ctx, knowledge_dir, data_dir),
-        assistant=shared.assistant,
-        embedder=shared.embedder,
+        **_models(ctx),
     )
     raise typer.Exit(code)
 
@@ -267,7 +274,7 @@ def check(
 def guardrails(
     ctx: typer.Context,
     split: Annotated[Split, typer.Option(help="which split")],
-    as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
+    as_json: FiguresJsonOption = False,
     show_failures: Annotated[
         bool,
         typer.Option(help="list the ids of the items each figure counts against (dev only)"),
@@ -280,15 +287,13 @@ def guardrails(
     """Efficacy detection, caveat and red-flag triage on the outside-written sets, per language."""
     from assistant.evals import guardrail_sets
 
-    shared = _state(ctx)
     return guardrail_sets.run_command(
         split,
         as_json=as_json,
         show_failures=show_failures,
         thresholds=thresholds,
         folder=folder,
-        assistant=shared.assistant,
-        embedder=shared.embedder,
+        **_models(ctx),
     )
 
 
@@ -299,7 +304,7 @@ def patients(
     file: Annotated[
         Path | None, typer.Option(help="a question file instead of the split's")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
+    as_json: FiguresJsonOption = False,
     show_failures: Annotated[bool, typer.Option(help="list the items that failed a check")] = False,
     save: Annotated[
         Path | None, typer.Option(help="write the raw answers to this JSON file")
@@ -314,7 +319,6 @@ def patients(
     """Ask the outside-written patient questions and report the figures per language."""
     from assistant.evals import patient_set
 
-    shared = _state(ctx)
     return patient_set.run_command(
         split,
         file=file,
@@ -324,8 +328,7 @@ def patients(
         rescore=rescore,
         thresholds=thresholds,
         folders=folders(ctx, knowledge_dir, data_dir),
-        assistant=shared.assistant,
-        embedder=shared.embedder,
+        **_models(ctx),
     )
 
 
