@@ -41,6 +41,11 @@ def group(name: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{_expand(p)})" for p in parts), re.IGNORECASE)
 
 
+def words(name: str) -> str:
+    """One word list of the vocabulary, as the alternation of its words (ungrouped)."""
+    return "|".join(_vocabulary()["words"][name])
+
+
 def fragment(name: str) -> str:
     return str(_vocabulary()["fragments"][name])
 
@@ -52,14 +57,7 @@ TARGET_WORD = re.compile(r"\b" + _TARGET + r"\b")
 # Effects with no object ("does it help?", "werkt het?"): about the treatment, never aftercare.
 GENERAL_EFFECT = group("general_effect")
 # A symptom described: what the symptom veto needs before "is that normal?" counts.
-SYMPTOM_BODY = re.compile(
-    r"\b(" + _TARGET[1:-1] + r"|head|cabeza|tete|kopf|hoofd|cabeca|testa|ache\w*|hurts?|"
-    r"duele|doi|weh|throbb\w*|latej\w*|latido\w*|lancinan\w*|pochend\w*|bonzend\w*|pulsante|"
-    r"pound\w*|martell\w*|battement\w*|elancement\w*|pontada\w*|punzada\w*|fitt[ae]|steken|"
-    r"stech\w*|klopp\w*|"
-    r"temples?|sien|sienes|tempes?|schlafen?|slaap|slapen|temporas?|tempie?|nuca|nuque|nacken|nek|"
-    r"collo|cuello|pescoco|neck|eyes?|ojos?|yeux|oeil|augen?|ogen|oog|olhos?|occhi?)\b"
-)
+SYMPTOM_BODY = re.compile(r"\b(" + _TARGET[1:-1] + "|" + words("symptom_body") + r")\b")
 # Strong signals, durability, comparisons and quantities (see the file for each group).
 STRONG = group("strong")
 DURABLE = group("durable")
@@ -111,37 +109,9 @@ AGAINST = re.compile(
 # A device's practical side: "does the stimulator work with an MRI?", "at the airport?"
 DEVICE_LOGISTICS = group("device_logistics")
 # Who or what an effect is for, not an object: "does it work for everyone?", "for long".
-FOR_WHOM = re.compile(
-    r"^(me|you|him|her|us|them|people|patients|everyone|everybody|someone|anyone|all|most|many|"
-    r"some|young|younger|old|older|elderly|jovenes|mayores|ancianos|jeunes|ages|vieux|junge\w*|"
-    r"alter\w*|jongeren|ouderen|jovens|idosos|giovani|anziani|"
-    r"women|men|kids|children|long|years?|months?|weeks?|days?|good|ever|life|real|sure|sale|"
-    r"migraineurs|chronic|episodic|mi|ti|si|moi|toi|lui|nous|vous|eux|tous|tout|toutes|mich|dich|"
-    r"sich|uns|alle|jeden|jeder|iedereen|mij|jou|ons|hen|iedereen|mim|ti|voce|todos|todas|"
-    r"cualquiera|alguien|nadie|tutti|tutte|chiunque|ognuno|algo|quelque|etwas|iets|algo|qualcosa|"
-    r"nada|rien|nichts|niets|niente|nulla|siempre|toujours|immer|altijd|sempre|que|quoi|was|wat|"
-    r"what|which|it|this|that|eso|esto|ca|cela|das|dat|isso|isto|questo|nothing|something|anything|"
-    r"cronic\w*|chroni\w*|episodi\w*|adult\w*|erwachsen\w*|volwassen\w*|adult\w*|adulti|"
-    r"hombres|mujeres|femmes|hommes|frauen|manner|vrouwen|mannen|mulheres|homens|donne|uomini|"
-    r"ninos|enfants|kinder|kinderen|criancas|bambini|nothing|anyone|who|whom|quien|quienes|qui|"
-    r"wer|wen|wie|quem|chi|those|aquellos|ceux|diejenigen|degenen|aqueles|quelli|mir|mij|mim)$"
-)
-HEALTH_OBJECT = re.compile(
-    r"^(" + _TARGET[1:-1] + r"|it|that|this|them|those|eso|esto|ella|ellas|ca|cela|elle|elles|"
-    r"das|die|es|sie|dat|het|die|isso|isto|ela|elas|questo|quello|essa|esse|lei|nausea\w*|"
-    r"naus\w*|ubelkeit|misselijk\w*|aura\w*|sleep\w*|insomn\w*|stress\w*|anxiety|angst\w*|"
-    r"ansiedad|anxiete|ansia|ansiedade|depress\w*|vertig\w*|dizz\w*|schwindel\w*|duizel\w*|"
-    r"mareo\w*|tontura\w*|cluster\w*|tension\w*|spann\w*|tensao|tensione|spanning\w*|"
-    r"inflam\w*|entzund\w*|ontsteking\w*|\w*schmerz\w*|\w*pijn\w*|\w*ache\w*|nerv\w*|nerf\w*|"
-    r"zenuw\w*|head|heads|neck|nape|temples?|forehead|brain|eyes?|muscles?|cabeza|cuello|nuca|"
-    r"sien\w*|"
-    r"frente|cerebro|ojos?|musculos?|tete|cou|nuque|tempes?|front|cerveau|yeux|muscles?|kopf|"
-    r"nacken|"
-    r"schlafe\w*|stirn|gehirn|augen?|muskel\w*|hoofd|nek|slapen|voorhoofd|hersenen|ogen|oog|"
-    r"spier\w*|"
-    r"cabeca|pescoco|temporas?|testa|collo|tempie?|fronte|occhi?|muscol\w*|symptom\w*|sintom\w*|"
-    r"symptome?|klachten|crises?|attac\w*|aanval\w*|occipital\w*|trigem\w*)$"
-)
+FOR_WHOM = re.compile("^(" + words("for_whom") + ")$")
+# An object of an effect that is about health: "does it help against nausea?"
+HEALTH_OBJECT = re.compile("^(" + _TARGET[1:-1] + "|" + words("health_object") + ")$")
 SYMPTOM = group("symptom")
 SYMPTOM_NEGATION = group("symptom_negation")
 DEFINITION = group("definition")
