@@ -10,14 +10,14 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.audit import AuditLog, Interface, new_entry_id
 from assistant.errors import StorageFullError
 from assistant.settings import Settings
-from assistant.types import Answer, StreamStatus, Turn
+from assistant.types import Answer, History, StreamStatus
 
 RecordedEvents = Generator[StreamStatus | str | tuple[Answer, str | None], None, None]
 """The events of a recorded answer: a generator, so a reader that stops early can close it."""
@@ -53,7 +53,7 @@ class AuditedAssistant:
     def ask(
         self,
         question: str,
-        history: Sequence[Turn | dict[str, Any]] | None,
+        history: History | None,
         interface: Interface,
         client: str | None = None,
     ) -> tuple[Answer, str | None]:
@@ -86,7 +86,7 @@ class AuditedAssistant:
     def ask_stream(
         self,
         question: str,
-        history: Sequence[Turn | dict[str, Any]] | None,
+        history: History | None,
         interface: Interface,
         client: str | None = None,
     ) -> RecordedEvents:

@@ -35,7 +35,16 @@ from assistant.rewrite import QueryRewriter
 from assistant.selection import corpus_has
 from assistant.settings import Settings
 from assistant.text import text_pieces
-from assistant.types import Answer, DocumentInfo, Draft, Passage, Status, StreamStatus, Turn
+from assistant.types import (
+    Answer,
+    DocumentInfo,
+    Draft,
+    History,
+    Passage,
+    Status,
+    StreamStatus,
+    Turn,
+)
 from assistant.understanding import Understander
 from assistant.units import UnitIndex, UnitTagger
 from assistant.validation import unicode_problem
@@ -225,9 +234,7 @@ class Assistant:
         return self.catalogue.index_version()
 
     # ---- questions -------------------------------------------------------------------------
-    def validate(
-        self, question: str, history: Sequence[Turn | dict[str, Any]] | None
-    ) -> list[Turn]:
+    def validate(self, question: str, history: History | None) -> list[Turn]:
         """Check a question and its history; raise :class:`InvalidQuestionError` if unusable."""
         if not isinstance(question, str) or not question.strip():
             raise InvalidQuestionError("The question is empty. Please type a question.")
@@ -342,7 +349,7 @@ class Assistant:
     def ask(
         self,
         question: str,
-        history: Sequence[Turn | dict[str, Any]] | None = None,
+        history: History | None = None,
         source_kinds: Sequence[str] | None = None,
     ) -> Answer:
         """Answer a question from the sources, with citations.
@@ -357,7 +364,7 @@ class Assistant:
     def ask_stream(
         self,
         question: str,
-        history: Sequence[Turn | dict[str, Any]] | None = None,
+        history: History | None = None,
         source_kinds: Sequence[str] | None = None,
     ) -> Iterator[StreamStatus | str | Answer]:
         """Like ``ask``, as it is composed: a StreamStatus, then text pieces, then the Answer.
@@ -417,7 +424,7 @@ class Assistant:
     def retrieve(
         self,
         question: str,
-        history: Sequence[Turn | dict[str, Any]] | None = None,
+        history: History | None = None,
         source_kinds: Sequence[str] | None = None,
     ) -> list[Passage]:
         """The passages an answer to ``question`` reads: the search of its standalone

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -93,6 +94,10 @@ class Turn(_Frozen):
 
     role: Literal["user", "assistant"]
     content: str
+
+
+# A conversation so far, as Turn models or their JSON objects ({role, content}).
+History = Sequence[Turn | dict[str, Any]]
 
 
 CITATION_MARKER = re.compile(r"\[(\d{1,3})\]")
