@@ -125,6 +125,8 @@ def format_answer(answer: Any) -> str:
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON")]
+# The question or query of a one-off command (none with --jsonl).
+TextArgument = Annotated[str | None, typer.Argument(show_default=False)]
 JsonlFile = Annotated[
     str | None,
     typer.Option("--jsonl", metavar="FILE", help="JSONL file ('-' for stdin), one input a line"),
@@ -160,7 +162,7 @@ def ingest(
 @app.command("ask")
 def ask(
     ctx: typer.Context,
-    question: Annotated[str | None, typer.Argument(show_default=False)] = None,
+    question: TextArgument = None,
     knowledge_dir: KnowledgeDir = None,
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON")] = False,
@@ -207,7 +209,7 @@ def _search_jsonl(assistant: Any, path: str, k: int | None, kinds: list[str] | N
 @app.command("search")
 def search(
     ctx: typer.Context,
-    query: Annotated[str | None, typer.Argument(show_default=False)] = None,
+    query: TextArgument = None,
     knowledge_dir: KnowledgeDir = None,
     data_dir: DataDir = None,
     k: Annotated[int | None, typer.Option("--k", help="number of passages")] = None,

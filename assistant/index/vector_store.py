@@ -28,15 +28,15 @@ HNSW_CONFIG: dict[str, Any] = {
 }
 
 
+# One metadata mapping per chunk, values as Chroma stores them.
+Metadatas = Sequence[Mapping[str, str | int | float | bool]]
+
+
 class VectorStore(Protocol):
     """What the index needs from a vector store."""
 
     def upsert(
-        self,
-        ids: Sequence[str],
-        vectors: Vectors,
-        metadatas: Sequence[Mapping[str, str | int | float | bool]],
-        documents: Sequence[str],
+        self, ids: Sequence[str], vectors: Vectors, metadatas: Metadatas, documents: Sequence[str]
     ) -> None: ...
 
     def query(
@@ -155,11 +155,7 @@ class ChromaStore:
             raise
 
     def upsert(
-        self,
-        ids: Sequence[str],
-        vectors: Vectors,
-        metadatas: Sequence[Mapping[str, str | int | float | bool]],
-        documents: Sequence[str],
+        self, ids: Sequence[str], vectors: Vectors, metadatas: Metadatas, documents: Sequence[str]
     ) -> None:
         if not ids:
             return
