@@ -521,14 +521,25 @@ def test_app_with_ui__serves_the_page_at_root_and_the_api_beside_it(
 
 
 # ---- app factory and command line ----------------------------------------------------------
-def test_create_app__loads_nothing_heavy_until_the_lifespan(tmp_path: Path) -> None:
+def test_create_app__loads_nothing_heavy_until_the_lifespan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.service as service_module
+
+    loaded: list[Settings] = []
+    real_make_embedder = service_module.make_embedder
+
+    def counted_make_embedder(settings: Settings) -> Any:
+        loaded.append(settings)
+        return real_make_embedder(settings)
+
+    monkeypatch.setattr(service_module, "make_embedder", counted_make_embedder)
     settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path / "data", api_keys=KEY)
     app = create_app(settings=settings, ui=False)
-    service = app.state.backend.assistant
-    assert "embedder" not in service.__dict__ and "chain" not in service.__dict__
+    assert not loaded, "creating the app loads no model"
     assert not app.state.backend.has_audit
     with TestClient(app) as client:
-        assert "embedder" in service.__dict__, "the lifespan warms the model up"
+        assert len(loaded) == 1, "the lifespan warms the model up, once"
         assert app.state.backend.has_audit
         ready = client.get("/readyz")
         assert ready.status_code == 503
