@@ -802,7 +802,8 @@ def test_ui__in_a_browser_ask_cite_caveat_feedback_copy_download_keep_clear_and_
             if expected.summary:
                 lead = answer.locator(".answer-summary")
                 assert _seen_text(lead) == " ".join(expected.summary.split())
-                assert _box(lead)["y"] < _box(answer.locator(".answer-text"))["y"]
+                order = _boxes(page, lead="#chat .answer-summary", text="#chat .answer-text")
+                assert order["lead"]["y"] < order["text"]["y"], order
             width_px = page.evaluate("document.documentElement.scrollWidth")
             assert width_px <= viewport["width"] + 1, f"the page scrolls sideways ({width_px}px)"
 
@@ -941,7 +942,8 @@ def test_ui__in_a_browser_ask_cite_caveat_feedback_copy_download_keep_clear_and_
             alert = page.locator("#emergency-alert .emergency-alert")
             if emergency.status in ("emergency", "urgent"):
                 alert.wait_for(state="visible")
-                assert _box(alert)["y"] < _box(page.locator("#chat"))["y"]
+                placed = _boxes(page, alert="#emergency-alert .emergency-alert", chat="#chat")
+                assert placed["alert"]["y"] < placed["chat"]["y"], placed
                 assert 1 <= alert.locator("ol.alert-steps > li").count() <= 3
                 assert second.locator(".status-note").get_attribute("role") == "alert"
                 assert second.locator("blockquote, .source-card, .caveat-box").count() == 0
