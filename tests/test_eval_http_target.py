@@ -102,3 +102,26 @@ def test_http_target__an_unreachable_deployment_is_a_target_error() -> None:
         assert raised.value.status is None
     finally:
         target.close()
+
+
+class _Closing(HttpTarget):
+    """An HttpTarget that records when its connections are closed."""
+
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+def test_run_suite__closes_a_target_whose_prepare_is_refused(app_server: AppServer) -> None:
+    from assistant.evals.runner import run_retrieval, run_suite
+
+    for run in (
+        lambda t: run_suite(t, [], [], thresholds={}),
+        lambda t: run_retrieval(t, [], thresholds={}),
+    ):
+        target = _Closing(app_server.url, "not-the-key")
+        with pytest.raises(TargetError, match="refused"):
+            run(target)
+        assert target.closed, "a refused key leaves no connection open"

@@ -370,8 +370,8 @@ def run_suite(
     """
     options = options or RunOptions()
     chosen, chosen_items = select(cases, options), select(items, options)
-    target.prepare(say)
     try:
+        target.prepare(say)  # inside: a refused key still closes the target's connections
         doc_texts = target.doc_texts()
         warnings = case_warnings(chosen, doc_texts)
         for w in warnings:
@@ -420,8 +420,8 @@ def run_retrieval(
     """Score retrieval for each question of the any-corpus mode."""
     options = options or RunOptions()
     chosen = select(questions, options)
-    target.prepare(lambda _msg: None)
     try:
+        target.prepare(lambda _msg: None)
         known = target.doc_texts() or {}
         warnings = [
             f"{s.where}: question {s.item.id!r}: relevant doc {d!r} is not in the corpus"
