@@ -223,3 +223,41 @@ def migone_passage(assistant: Any) -> int:
         if "two to three hours" in p.chunk.text:
             return int(i)
     raise AssertionError("the M.I.G.O.N.E. duration passage was not retrieved")
+
+
+# ---- UI markup ------------------------------------------------------------------------------
+def ui_turns(*answers: Any) -> list[dict[str, Any]]:
+    """The UI's stored turns for ``answers`` (core ``Answer`` objects), oldest first."""
+    return [
+        {
+            "turn": i,
+            "msg_index": 2 * i - 1,
+            "answer_id": f"{i:032x}",
+            "answer": a.model_dump(mode="json"),
+            "feedback": None,
+            "commented": False,
+        }
+        for i, a in enumerate(answers, start=1)
+    ]
+
+
+def soup(html: str) -> Any:
+    """Parsed HTML (BeautifulSoup, the standard library's parser)."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
+
+
+def one(tree: Any, selector: str) -> Any:
+    """The one element matching ``selector``; fails when there are none or several."""
+    found = tree.select(selector)
+    assert len(found) == 1, f"{selector}: {len(found)} elements"
+    return found[0]
+
+
+def reader_text(tag: Any) -> str:
+    """What a reader sees: the text without the screen-reader-only additions."""
+    copy = soup(str(tag))
+    for hidden in copy.select(".sr-only, [hidden]"):
+        hidden.decompose()
+    return " ".join(copy.get_text().split())

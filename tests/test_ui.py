@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from bs4 import BeautifulSoup, Tag
 
 from assistant.service import Assistant
 from assistant.types import Answer, Citation
@@ -45,6 +44,10 @@ from assistant.ui import (
     theme,
 )
 from tests.helpers import AUTH, AppServer
+from tests.helpers import one as _one
+from tests.helpers import reader_text as _text
+from tests.helpers import soup as _soup
+from tests.helpers import ui_turns as _turns
 from tests.openai_stub import read_body, send_reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,38 +110,6 @@ def _answer(**kw: Any) -> Answer:
     }
     fields.update(kw)
     return Answer.model_validate(fields)
-
-
-def _turns(*answers: Answer) -> list[dict[str, Any]]:
-    return [
-        {
-            "turn": i,
-            "msg_index": 2 * i - 1,
-            "answer_id": f"{i:032x}",
-            "answer": a.model_dump(mode="json"),
-            "feedback": None,
-            "commented": False,
-        }
-        for i, a in enumerate(answers, start=1)
-    ]
-
-
-def _soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
-
-
-def _one(soup: BeautifulSoup | Tag, selector: str) -> Tag:
-    found = soup.select(selector)
-    assert len(found) == 1, f"{selector}: {len(found)} elements"
-    return found[0]
-
-
-def _text(tag: Tag) -> str:
-    """What a reader sees: the text without the screen-reader-only additions."""
-    copy = _soup(str(tag))
-    for hidden in copy.select(".sr-only, [hidden]"):
-        hidden.decompose()
-    return " ".join(copy.get_text().split())
 
 
 # ---- rendering ------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup, Tag
 
 from assistant.messages import (
     LANGUAGES,
@@ -38,6 +37,10 @@ from assistant.ui import (
     render_sources,
 )
 from assistant.ui.blocks import HTML_BLOCKS
+from tests.helpers import one as _one
+from tests.helpers import reader_text as _text
+from tests.helpers import soup as _soup
+from tests.helpers import ui_turns as _turns
 
 CAVEAT = (
     "Evidence status: how strong the evidence really is.\n"
@@ -77,37 +80,6 @@ def _answer(language: str, **kw: Any) -> Answer:
     }
     fields.update(kw)
     return Answer.model_validate(fields)
-
-
-def _turns(*answers: Answer) -> list[dict[str, Any]]:
-    return [
-        {
-            "turn": i,
-            "msg_index": 2 * i - 1,
-            "answer_id": f"{i:032x}",
-            "answer": a.model_dump(mode="json"),
-            "feedback": None,
-            "commented": False,
-        }
-        for i, a in enumerate(answers, start=1)
-    ]
-
-
-def _soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
-
-
-def _one(soup: BeautifulSoup | Tag, selector: str) -> Tag:
-    found = soup.select(selector)
-    assert len(found) == 1, f"{selector}: {len(found)} elements"
-    return found[0]
-
-
-def _text(tag: Tag) -> str:
-    copy = _soup(str(tag))
-    for hidden in copy.select(".sr-only, [hidden]"):
-        hidden.decompose()
-    return " ".join(copy.get_text().split())
 
 
 DATE_FIELDS = {"dd", "day", "month", "year", "time"}
