@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -261,3 +262,15 @@ def reader_text(tag: Any) -> str:
     for hidden in copy.select(".sr-only, [hidden]"):
         hidden.decompose()
     return " ".join(copy.get_text().split())
+
+
+@contextlib.contextmanager
+def serving(base: Path) -> Iterator[AppServer]:
+    """An `assistant serve` on 127.0.0.1 with its data and log under ``base``, on an index it
+    builds itself at start-up; stopped on exit."""
+    server = AppServer(base / "data", base / "server.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -11,7 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import AUTH, START_TIMEOUT_S, AppServer, ChromaServer, free_port, parse_sse
+from tests.helpers import (
+    AUTH,
+    START_TIMEOUT_S,
+    AppServer,
+    ChromaServer,
+    free_port,
+    parse_sse,
+    serving,
+)
 
 QUESTION = "Does the M.I.G.O.N.E. procedure work?"
 
@@ -21,13 +29,8 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """One `assistant serve` for the module, on an index it builds itself at startup."""
-    base = tmp_path_factory.mktemp("app-server")
-    server = AppServer(base / "data", base / "server.log")
-    try:
-        server.start()
+    with serving(tmp_path_factory.mktemp("app-server")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_server__probes_auth_and_an_answer(app_server: AppServer) -> None:

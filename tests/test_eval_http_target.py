@@ -10,7 +10,7 @@ import pytest
 
 from assistant.evals.scoring import citation_check
 from assistant.evals.targets import HttpTarget, TargetError
-from tests.helpers import API_KEY, AppServer, free_port
+from tests.helpers import API_KEY, AppServer, free_port, serving
 
 QUESTION = "Does the M.I.G.O.N.E. procedure work?"
 REQUEST_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>/\S*) HTTP/[\d.]+" (?P<status>\d{3})')
@@ -21,13 +21,8 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """One `assistant serve` for the module, on an index it builds itself at startup."""
-    base = tmp_path_factory.mktemp("eval-http-server")
-    server = AppServer(base / "data", base / "server.log")
-    try:
-        server.start()
+    with serving(tmp_path_factory.mktemp("eval-http-server")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _requests(server: AppServer) -> list[tuple[str, str, int]]:

@@ -43,7 +43,7 @@ from assistant.ui import (
     static_text,
     theme,
 )
-from tests.helpers import AUTH, AppServer
+from tests.helpers import AUTH, AppServer, serving
 from tests.helpers import one as _one
 from tests.helpers import reader_text as _text
 from tests.helpers import soup as _soup
@@ -478,13 +478,8 @@ def test_app_page__references_nothing_outside_the_server(
 # ---- the real UI over HTTP ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    base = tmp_path_factory.mktemp("ui-server")
-    server = AppServer(base / "data", base / "server.log")
-    try:
-        server.start()
+    with serving(tmp_path_factory.mktemp("ui-server")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _message_text(message: dict[str, Any]) -> str:
