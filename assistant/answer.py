@@ -10,6 +10,7 @@ that says who is speaking, each followed by its citation marker.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,7 +24,25 @@ Idf = Callable[[str], float]
 
 NO_EVIDENCE_MESSAGE = messages("en").text("no_evidence")
 
-__all__ = ["NO_EVIDENCE_MESSAGE", "ExtractiveAnswerer", "Idf", "attribution", "matched_terms"]
+__all__ = [
+    "NO_EVIDENCE_MESSAGE",
+    "Evidence",
+    "ExtractiveAnswerer",
+    "Idf",
+    "attribution",
+    "matched_terms",
+]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What an answer is composed from: the retrieved passages, the weight of a term in the
+    index they come from (``idf``), and ``balance``: the question asks whether a treatment
+    works, so the published evidence is quoted first and the clinics' claims beside it."""
+
+    passages: Sequence[Passage]
+    idf: Idf | None = None
+    balance: bool = False
 
 
 def attribution(passage: Passage) -> str:
@@ -68,18 +87,16 @@ class ExtractiveAnswerer:
     def answer(
         self,
         question: str,
-        passages: Sequence[Passage],
-        idf: Idf | None = None,
-        balance: bool = False,
+        evidence: Evidence,
         understanding: Understanding | None = None,
         query_vector: np.ndarray | None = None,
     ) -> Draft:
-        """The answer to ``question`` from ``passages``, or a precise "not in my sources".
+        """The answer to ``question`` from the evidence, or a precise "not in my sources".
 
         ``understanding`` is the question read with its conversation (read from ``question``
         alone when not given); ``query_vector`` is the embedding retrieval already made of
-        the question's search text. With ``balance`` (efficacy questions) the published
-        evidence is quoted first and the clinics' claims beside it.
+        the question's search text.
         """
         u = understanding or self.understander.understand(question)
-        return self.selector.answer(u, passages, idf, balance, query_vector, self.name)
+        e = evidence
+        return self.selector.answer(u, e.passages, e.idf, e.balance, query_vector, self.name)

@@ -9,12 +9,12 @@ from typing import Any, Protocol, TypedDict
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer import ExtractiveAnswerer
+from assistant.answer import Evidence, ExtractiveAnswerer
 from assistant.citations import CitationChecker
 from assistant.generation import GenerativeAnswerer
 from assistant.guardrails.efficacy import EfficacyDetector
 from assistant.retrieval import HybridRetriever, RetrievalResult, merge_results
-from assistant.types import Draft, Turn
+from assistant.types import Draft, Passage, Turn
 from assistant.understanding import Understander, Understanding
 
 EVIDENCE_KINDS = ("curated-evidence", "reference")
@@ -63,8 +63,21 @@ class Rewriter(Protocol):
 
 Generator = ExtractiveAnswerer | GenerativeAnswerer
 """Composes a draft answer from retrieved passages: the extractive answerer, or a chat model's
-answerer with the extractive one as its fallback (both: ``answer(question, passages, idf,
-balance=...) -> Draft`` and a ``name``)."""
+answerer with the extractive one as its fallback (both: ``answer(question, evidence) -> Draft``
+and a ``name``)."""
+
+
+def evidence_of(
+    state: ChainState, retriever: HybridRetriever, passages: Sequence[Passage] | None = None
+) -> Evidence:
+    """The evidence of the state's retrieval (or of ``passages`` among it): its passages, the
+    term weights of the index they come from, and whether an efficacy question is balanced."""
+    retrieval = state["retrieval"]
+    return Evidence(
+        retrieval.passages if passages is None else passages,
+        retriever.lexical_index(retrieval.index_version).idf,
+        bool(state.get("efficacy")),
+    )
 
 
 @dataclass(frozen=True)
@@ -146,21 +159,13 @@ def build_chain(
     def compose(state: ChainState) -> dict[str, Any]:
         if "draft" in state:  # composed already (streamed)
             return {}
-        retrieval = state["retrieval"]
-        idf = retriever.lexical_index(retrieval.index_version).idf
         extra: dict[str, Any] = {}
         if "understanding" in state and getattr(generator, "name", "") == "extractive":
             extra = {
                 "understanding": state["understanding"],
-                "query_vector": retrieval.query_vector,
+                "query_vector": state["retrieval"].query_vector,
             }
-        draft = generator.answer(
-            state["standalone"],
-            retrieval.passages,
-            idf,
-            balance=bool(state.get("efficacy")),
-            **extra,
-        )
+        draft = generator.answer(state["standalone"], evidence_of(state, retriever), **extra)
         return {"draft": draft}
 
     def check(state: ChainState) -> dict[str, Any]:

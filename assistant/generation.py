@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import ExtractiveAnswerer, Idf, matched_terms
+from assistant.answer import Evidence, ExtractiveAnswerer, matched_terms
 from assistant.embedding import Embedder
 from assistant.prompts import PromptSet
 from assistant.rewrite import QueryRewriter
@@ -170,32 +170,20 @@ class GenerativeAnswerer:
     timeout_s: float
     name: str
 
-    def answer(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        idf: Idf | None = None,
-        balance: bool = False,
-    ) -> Draft:
-        draft: Draft | None = None
-        for event in self.stream(question, passages, idf, balance):
-            if isinstance(event, Draft):
-                draft = event
-        assert draft is not None
+    def answer(self, question: str, evidence: Evidence) -> Draft:
+        """The final Draft of :meth:`stream`."""
+        *_, draft = self.stream(question, evidence)
+        assert isinstance(draft, Draft)
         return draft
 
     def stream(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        idf: Idf | None = None,
-        balance: bool = False,
-        extractive: Draft | None = None,
+        self, question: str, evidence: Evidence, extractive: Draft | None = None
     ) -> Iterator[str | Draft]:
         """Verified sentences as they complete, then the final Draft. ``extractive`` is the
         fallback answer if the caller has composed it already."""
         if extractive is None:
-            extractive = self.fallback.answer(question, passages, idf, balance)
+            extractive = self.fallback.answer(question, evidence)
+        passages = evidence.passages
         if extractive.status == "no_evidence":
             yield extractive  # nothing to write from: no model call
             return

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import NO_EVIDENCE_MESSAGE, ExtractiveAnswerer
-from assistant.chain import Chain, ChainState, build_chain
+from assistant.chain import Chain, ChainState, build_chain, evidence_of
 from assistant.citations import CitationChecker
 from assistant.embedding import Embedder, make_embedder
 from assistant.errors import InvalidQuestionError
@@ -319,17 +319,13 @@ class Assistant:
         so they never wait for (or spend) a model call; neither does a question with no
         evidence. The status is known here, before any text is written.
         """
-        retrieval = state["retrieval"]
-        idf = self.retriever.lexical_index(retrieval.index_version).idf
         question = state["question"]
         composing = time.perf_counter()
         extractive = self.answerer.answer(
             state["standalone"],
-            retrieval.passages,
-            idf,
-            balance=bool(state.get("efficacy")),
+            evidence_of(state, self.retriever),
             understanding=state.get("understanding"),
-            query_vector=retrieval.query_vector,
+            query_vector=state["retrieval"].query_vector,
         )
         timings = dict(state["timings_ms"])
         timings["compose"] = round((time.perf_counter() - composing) * 1000, 2)
@@ -388,7 +384,6 @@ class Assistant:
         if generate:
             assert isinstance(self.generator, GenerativeAnswerer)
             retrieval = state["retrieval"]
-            idf = self.retriever.lexical_index(retrieval.index_version).idf
             composing = time.perf_counter()
             sent = 0
             # The model reads the question's own search results and whatever the extractive
@@ -403,9 +398,7 @@ class Assistant:
             ]
             for event in self.generator.stream(
                 state["standalone"],
-                passages,
-                idf,
-                bool(state.get("efficacy")),
+                evidence_of(state, self.retriever, passages),
                 extractive=state["extractive"],
             ):
                 if isinstance(event, Draft):
