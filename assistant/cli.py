@@ -131,6 +131,13 @@ JsonlFile = Annotated[
     str | None,
     typer.Option("--jsonl", metavar="FILE", help="JSONL file ('-' for stdin), one input a line"),
 ]
+# Where ``serve`` listens; not given: the settings' (ASSISTANT_HOST, ASSISTANT_PORT).
+HostOption = Annotated[
+    str | None, typer.Option(help="address to listen on (ASSISTANT_HOST; default 127.0.0.1)")
+]
+PortOption = Annotated[
+    int | None, typer.Option(help="port to listen on (ASSISTANT_PORT; default 7860)")
+]
 
 
 @app.command("ingest")
@@ -270,22 +277,15 @@ def chat(ctx: typer.Context, knowledge_dir: KnowledgeDir = None, data_dir: DataD
 @app.command("serve")
 def serve(
     ctx: typer.Context,
-    host: Annotated[
-        str | None, typer.Option(help="address to listen on (ASSISTANT_HOST; default 127.0.0.1)")
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option(help="port to listen on (ASSISTANT_PORT; default 7860)")
-    ] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
     knowledge_dir: KnowledgeDir = None,
     data_dir: DataDir = None,
     no_ingest: Annotated[
         bool, typer.Option("--no-ingest", help="do not build a missing index first")
     ] = False,
-    log_level: Annotated[
-        LogLevel,
-        typer.Option(help="uvicorn's log level"),
-    ] = "info",
+    log_level: Annotated[LogLevel, typer.Option(help="uvicorn's log level")] = "info",
 ) -> int:
     """Serve the patient UI at / and the staff API at /api/ (builds a missing index first)."""
     from assistant.server import serve as run_server

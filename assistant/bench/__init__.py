@@ -86,6 +86,12 @@ def _flag(name: str, help: str) -> Any:
     return typer.Option(name, help=help)
 
 
+def _knob(help: str) -> Any:
+    """A size or duration of the run, None unless given: :func:`run.options` then takes the
+    default (the figure in ``help``), smaller with ``--quick``."""
+    return typer.Option(help=help)
+
+
 def _bench_args(params: Mapping[str, Any]) -> BenchArgs:
     """The :class:`BenchArgs` of the command's parsed options (the lists given as text)."""
     values = dict(params)
@@ -102,24 +108,14 @@ def bench(
     quick: Annotated[bool, _flag("--quick", "small sizes: a smoke run")] = False,
     sizes: SizesOption = None,
     million: Annotated[bool, _flag("--million", "add the 1M-vector Chroma server part")] = False,
-    scale_size: Annotated[
-        int | None, typer.Option(help="vectors for the scale part (1000000)")
-    ] = None,
-    ingest_chunks: Annotated[
-        int | None, typer.Option(help="chunks for the throughput runs (1500)")
-    ] = None,
-    rss_docs: Annotated[
-        int | None, typer.Option(help="JSONL documents for the peak-RSS run (20000)")
-    ] = None,
+    scale_size: Annotated[int | None, _knob("vectors for the scale part (1000000)")] = None,
+    ingest_chunks: Annotated[int | None, _knob("chunks for the throughput runs (1500)")] = None,
+    rss_docs: Annotated[int | None, _knob("JSONL documents for the peak-RSS run (20000)")] = None,
     large_file_mb: LargeFileOption = None,
     embedders: Annotated[str, typer.Option(help="embedders to compare")] = "minilm,minilm-int8",
-    real_filler: Annotated[
-        int | None, typer.Option(help="filler chunks embedded for real (2000)")
-    ] = None,
-    load_seconds: Annotated[
-        float | None, typer.Option(help="duration of each load run (60)")
-    ] = None,
-    clients: Annotated[int | None, typer.Option(help="concurrent load clients (32)")] = None,
+    real_filler: Annotated[int | None, _knob("filler chunks embedded for real (2000)")] = None,
+    load_seconds: Annotated[float | None, _knob("duration of each load run (60)")] = None,
+    clients: Annotated[int | None, _knob("concurrent load clients (32)")] = None,
     workers: WorkersOption = None,
     load_stores: LoadStoresOption = "embedded,server",
     no_eval: Annotated[bool, _flag("--no-eval", "skip hit@k/MRR per embedder")] = False,

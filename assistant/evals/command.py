@@ -270,6 +270,8 @@ def check(
     return check_command(cases or (), efficacy_set or (), thresholds)
 
 
+# The outside-set commands hand their options on by name, read back from ``ctx.params``: each
+# parameter below is a keyword of the run's ``run_command``.
 @eval_app.command("guardrails")
 def guardrails(
     ctx: typer.Context,
@@ -287,14 +289,7 @@ def guardrails(
     """Efficacy detection, caveat and red-flag triage on the outside-written sets, per language."""
     from assistant.evals import guardrail_sets
 
-    return guardrail_sets.run_command(
-        split,
-        as_json=as_json,
-        show_failures=show_failures,
-        thresholds=thresholds,
-        folder=folder,
-        **_models(ctx),
-    )
+    return guardrail_sets.run_command(**ctx.params, **_models(ctx))
 
 
 @eval_app.command("patients")
@@ -319,17 +314,9 @@ def patients(
     """Ask the outside-written patient questions and report the figures per language."""
     from assistant.evals import patient_set
 
-    return patient_set.run_command(
-        split,
-        file=file,
-        as_json=as_json,
-        show_failures=show_failures,
-        save=save,
-        rescore=rescore,
-        thresholds=thresholds,
-        folders=folders(ctx, knowledge_dir, data_dir),
-        **_models(ctx),
-    )
+    options = dict(ctx.params)
+    places = folders(ctx, options.pop("knowledge_dir"), options.pop("data_dir"))
+    return patient_set.run_command(**options, folders=places, **_models(ctx))
 
 
 def main(argv: list[str], *, assistant: Any = None, embedder: Any = None) -> int:
