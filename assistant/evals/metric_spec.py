@@ -4,6 +4,7 @@ the statistics they use, efficacy-detection counts and the threshold check."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -92,47 +93,23 @@ class MetricSpec:
         return MetricValue(pick(values), len(values))
 
 
-@dataclass
-class DetectionCounts:
-    """Confusion counts of the efficacy detector against the labels."""
-
-    tp: int = 0
-    fp: int = 0
-    tn: int = 0
-    fn: int = 0
-    errors: int = 0
-
-    def add(self, label: bool, predicted: bool | None) -> None:
-        if predicted is None:  # the question could not be asked: counts as a miss
-            self.errors += 1
-            predicted = not label
-        if label:
-            self.tp += predicted
-            self.fn += not predicted
-        else:
-            self.fp += predicted
-            self.tn += not predicted
-
-    def metrics(self) -> dict[str, MetricValue]:
-        pos, neg, flagged = self.tp + self.fn, self.fp + self.tn, self.tp + self.fp
-        return {
-            "efficacy_detection_recall": MetricValue(rate(self.tp, pos), pos),
-            "efficacy_detection_false_positive_rate": MetricValue(rate(self.fp, neg), neg),
-            "efficacy_detection_precision": MetricValue(rate(self.tp, flagged), flagged),
-            "efficacy_detection_accuracy": MetricValue(
-                rate(self.tp + self.tn, pos + neg), pos + neg
-            ),
-        }
-
-
 def detection_metrics(
     items: Sequence[tuple[bool, bool | None]],
 ) -> dict[str, MetricValue]:
-    """Efficacy-detection metrics from (label, predicted) pairs; predicted None = error."""
-    counts = DetectionCounts()
-    for label, predicted in items:
-        counts.add(label, predicted)
-    return counts.metrics()
+    """Efficacy-detection metrics from (label, predicted) pairs; predicted None is an error
+    (the question could not be asked), which counts as a miss."""
+    counts = Counter(
+        (label, not label if predicted is None else predicted) for label, predicted in items
+    )
+    tp, fn = counts[True, True], counts[True, False]
+    fp, tn = counts[False, True], counts[False, False]
+    pos, neg, flagged = tp + fn, fp + tn, tp + fp
+    return {
+        "efficacy_detection_recall": MetricValue(rate(tp, pos), pos),
+        "efficacy_detection_false_positive_rate": MetricValue(rate(fp, neg), neg),
+        "efficacy_detection_precision": MetricValue(rate(tp, flagged), flagged),
+        "efficacy_detection_accuracy": MetricValue(rate(tp + tn, pos + neg), pos + neg),
+    }
 
 
 def check_threshold(value: float | None, minimum: float | None, maximum: float | None) -> str:

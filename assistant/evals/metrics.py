@@ -13,7 +13,6 @@ from typing import Any
 
 from assistant.evals.metric_spec import (
     Better,
-    DetectionCounts,
     MetricSpec,
     MetricValue,
     check_threshold,
@@ -54,7 +53,6 @@ __all__ = [
     "RETRIEVAL_METRICS",
     "Better",
     "CitationCheck",
-    "DetectionCounts",
     "Hit",
     "MetricSpec",
     "MetricValue",
