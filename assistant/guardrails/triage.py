@@ -54,6 +54,9 @@ _CONDITIONAL = re.compile(
 
 @dataclass(frozen=True)
 class Term:
+    """A named vocabulary: its patterns, whether a negation before a match cancels it
+    (``negatable``), and whether the patient's earlier messages may give it (``context``)."""
+
     name: str
     pattern: re.Pattern[str]
     negatable: bool = False
@@ -66,7 +69,7 @@ class Concept:
     level: Level
     label: str
     any_of: tuple[tuple[str, ...], ...]
-    unless: tuple[str, ...] = ()
+    unless: tuple[tuple[str, ...], ...] = ()  # rules, as in any_of, any of which cancels
     paraphrases: tuple[tuple[str, str], ...] = ()  # (language, text)
 
 
@@ -101,8 +104,8 @@ class RedFlags:
             if c["level"] not in LEVELS:
                 raise ValueError(f"unknown level {c['level']!r} in concept {c['id']!r}")
             rules = tuple(tuple(rule) for rule in c["any_of"])
-            missing = {t.lstrip("!") for rule in rules for t in rule} | set(c.get("unless", ()))
-            missing -= set(self.terms)
+            unless = tuple(_rule(rule) for rule in c.get("unless", ()))
+            missing = {t.lstrip("!") for rule in rules + unless for t in rule} - set(self.terms)
             if missing:
                 raise ValueError(f"concept {c['id']!r} names unknown terms {sorted(missing)}")
             self.concepts.append(
@@ -111,7 +114,7 @@ class RedFlags:
                     level=c["level"],
                     label=c.get("label", c["id"]),
                     any_of=rules,
-                    unless=tuple(c.get("unless", ())),
+                    unless=unless,
                     paraphrases=tuple(
                         (lang, text)
                         for lang, texts in (c.get("paraphrases") or {}).items()
@@ -188,12 +191,18 @@ class RedFlags:
         fired = [
             c
             for c in self.concepts
-            if any(_holds(rule, terms) for rule in c.any_of) and not set(c.unless) & cancelling
+            if any(_holds(rule, terms) for rule in c.any_of)
+            and not any(_holds(rule, cancelling) for rule in c.unless)
         ]
         if not fired:
             return None
         level = next(lv for lv in LEVELS if any(c.level == lv for c in fired))
         return TriageResult(level=level, concepts=tuple(c.id for c in fired))
+
+
+def _rule(spec: str | Sequence[str]) -> tuple[str, ...]:
+    """A rule of ``unless``: one term's name, or a list of terms as in ``any_of``."""
+    return (spec,) if isinstance(spec, str) else tuple(spec)
 
 
 def _holds(rule: tuple[str, ...], terms: set[str]) -> bool:

@@ -1,0 +1,321 @@
+"""Red-flag triage rules: symptom concepts in lay words, and what cancels them.
+
+Every sentence here is a new wording (none is copied from the eval sets); each group checks one
+general behaviour of ``assistant/guardrails/triage.py`` and ``data/red_flags.yaml`` in several of
+the seven languages, with the near miss that must stay quiet beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.guardrails.triage import RedFlags, triage, triage_level
+from assistant.types import Turn
+
+
+def _concepts(question: str, history: tuple[Turn, ...] = ()) -> tuple[str, ...]:
+    result = triage(question, history)
+    return result.concepts if result else ()
+
+
+# ---- the engine: cancelling rules ----------------------------------------------------------------
+def _tiny(unless: list[Any]) -> RedFlags:
+    return RedFlags(
+        {
+            "negation": r"\bno\W*$",
+            "cues": {"general": [r"\bwhat are the risks\b"], "report": [r"\bnow\b"]},
+            "terms": {
+                "faint": [r"\bfainted\b"],
+                "once": [r"\bonce\b"],
+                "recent": [r"\btoday\b"],
+            },
+            "concepts": [
+                {"id": "faint", "level": "emergency", "any_of": [["faint"]], "unless": unless}
+            ],
+        }
+    )
+
+
+def test_unless__a_rule_of_several_terms_cancels_only_when_it_holds_whole() -> None:
+    flags = _tiny([["once", "!recent"]])
+    assert flags.triage("I fainted once at the dentist") is None
+    fired = flags.triage("I fainted once today")
+    assert fired is not None and fired.level == "emergency"
+    assert flags.triage("I fainted") is not None
+
+
+def test_unless__a_single_name_still_cancels_alone() -> None:
+    assert _tiny(["once"]).triage("I fainted once today") is None
+
+
+def test_unless__unknown_terms_in_a_cancelling_rule_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown terms"):
+        _tiny([["once", "!lately"]])
+
+
+# ---- a past event told once, with nothing happening now ------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I passed out once when they took blood, is the operation still possible for me?",
+        "una vez me desmayé en el dentista, ¿me pueden operar igual?",
+        "je me suis évanoui une fois chez le dentiste, c'est gênant pour l'anesthésie ?",
+        "ich bin einmal beim Blutabnehmen umgekippt, ist die Narkose trotzdem ok?",
+        "uma vez desmaiei ao tirar sangue, posso fazer a cirurgia?",
+        "una volta sono svenuto dal dentista, posso fare l'anestesia?",
+        "il y a des années je me suis évanouie au travail, est-ce un problème pour l'opération ?",
+    ],
+)
+def test_triage__a_single_past_faint_is_not_an_emergency(question: str) -> None:
+    assert triage(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I fainted once this morning and my head is pounding",
+        "hoy me he desmayado una vez y me duele mucho la cabeza",
+        "heute bin ich einmal kurz ohnmächtig geworden, mit Kopfweh",
+        "mi padre se desmayó de repente y no responde",
+        "auf einmal ist sie ohnmächtig geworden",
+    ],
+)
+def test_triage__a_faint_now_is_an_emergency_even_when_told_once(question: str) -> None:
+    assert "confusion_faint_seizure" in _concepts(question)
+
+
+# ---- a head injury with its signs denied ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I bumped my head on a cupboard two weeks ago, no headache or sickness since. Still ok?",
+        "me di un golpe en la cabeza con la puerta, sin dolor ni vómitos, ¿afecta a la cirugía?",
+    ],
+)
+def test_triage__a_head_knock_with_no_signs_is_not_an_emergency(question: str) -> None:
+    assert triage(question) is None
+
+
+def test_triage__a_head_knock_with_signs_is_an_emergency() -> None:
+    assert triage_level("I bumped my head on a cupboard and now I keep being sick") == "emergency"
+
+
+# ---- a wound whose redness grows, and the place the fat was taken --------------------------------
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("the cut behind my ear gets redder every day", ()),
+        (
+            "el sitio donde me aspiraron la grasa está cada vez más rojo",
+            ("me hicieron lipofilling",),
+        ),
+        ("l'endroit où on m'a pris la graisse est de plus en plus rouge", ()),
+        ("die Narbe am Bauch wird immer röter", ("Eigenfett-Behandlung vor 5 Tagen",)),
+        ("de wond op mijn buik wordt steeds roder", ()),
+        ("a ferida na coxa está cada vez mais vermelha", ()),
+        ("la zona dove hanno aspirato il grasso è sempre più rossa", ("operata lunedì",)),
+    ],
+)
+def test_triage__growing_redness_of_an_operation_site_is_urgent(
+    question: str, history: tuple[str, ...]
+) -> None:
+    turns = tuple(Turn(role="user", content=h) for h in history)
+    assert triage_level(question, turns) == "urgent"
+    assert "postop_wound" in _concepts(question, turns)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my scar is less red every week, is that normal?",
+        "la cicatriz ya no está roja",
+        "how long does the redness of the scar take to fade?",
+    ],
+)
+def test_triage__fading_or_asked_about_redness_is_not_urgent(question: str) -> None:
+    assert triage(question) is None
+
+
+# ---- never a headache before: sudden (emergency), or a new one after 50 (urgent) -----------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my sister is clutching her head, the pain came on suddenly, she never gets headaches",
+        "a mi hermano le vino de golpe un dolor en la cabeza, él nunca tiene jaquecas",
+        "mon frère a eu mal d'un coup dans la tête, il n'a jamais de migraines",
+        "meine Schwester hat plötzlich Schmerzen im Kopf, sie hatte nie Kopfweh",
+        "mijn zus heeft opeens pijn in haar hoofd, ze heeft nooit hoofdpijn",
+        "a minha irmã teve uma dor súbita na cabeça, ela nunca tem enxaqueca",
+        "mia sorella ha avuto di colpo male alla testa, non ha mai sofferto di mal di testa",
+    ],
+)
+def test_triage__a_sudden_first_ever_headache_is_a_thunderclap(question: str) -> None:
+    assert "thunderclap" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm 62 and never had headaches, now I get them most evenings",
+        "tengo 64 años y nunca me dolía la cabeza, desde hace poco sí",
+        "mon père a 71 ans, il n'a jamais eu mal à la tête et maintenant oui",
+        "mein Vater ist 66, hatte nie Kopfschmerzen und klagt jetzt jeden Tag",
+        "mijn moeder is 69, ze heeft nooit hoofdpijn gehad en nu elke dag",
+        "a minha mãe tem 73 anos, nunca teve dores de cabeça e agora tem",
+        "mio padre ha 68 anni, non ha mai avuto mal di testa e ora sì",
+    ],
+)
+def test_triage__a_first_headache_after_fifty_is_urgent(question: str) -> None:
+    assert triage_level(question) == "urgent"
+    assert "new_after_50" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm 61 and since the decompression I never had migraines again, can it come back?",
+        "tengo 58 años y no he vuelto a tener migrañas, nunca más dolor de cabeza, ¿durará?",
+        "my aunt suddenly decided she will never get migraine surgery, is it risky?",
+        "I'm 60, I never had surgery before, is migraine surgery safe at my age?",
+    ],
+)
+def test_triage__never_again_or_never_about_other_things_raises_no_alarm(question: str) -> None:
+    assert triage(question) is None
+
+
+def test_triage__a_sudden_start_of_daily_headaches_weeks_ago_is_not_a_thunderclap() -> None:
+    question = "my dad is 57, never had migraines, and suddenly he gets headaches all the time"
+    assert "thunderclap" not in _concepts(question)
+    assert triage_level(question) == "urgent"
+
+
+# ---- what is usual, and what only names the usual to say this is not it --------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "with my aura my fingers go numb for a while, it always goes away, I'm used to it",
+        "con el aura se me duerme el brazo un rato, siempre se me pasa",
+        "pendant l'aura ma main est engourdie, j'ai l'habitude, ça passe toujours",
+        "bei der Aura wird meine Hand taub, das kenne ich schon, geht immer wieder weg",
+        "tijdens de aura wordt mijn hand gevoelloos, ik ben het gewend",
+        "com a aura a mão fica dormente, já estou acostumada",
+        "con l'aura mi si addormenta la mano, ci sono abituata",
+    ],
+)
+def test_triage__familiar_aura_symptoms_are_not_emergencies(question: str) -> None:
+    assert triage(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my arm and leg have gone weak and my head hurts; my aura is usually just zigzags",
+        "mi si è addormentato il braccio sinistro e ho mal di testa, di solito l'aura è solo luci",
+        "le bras ne répond plus et j'ai mal à la tête, d'habitude mes auras c'est juste des points",
+        "de repente a pior dor de cabeça de sempre",
+        "de repente el peor dolor de cabeza de siempre",
+    ],
+)
+def test_triage__the_usual_named_in_contrast_keeps_the_red_flag(question: str) -> None:
+    assert triage_level(question) == "emergency"
+
+
+# ---- lay words for seizure, vision loss, weak limbs, tripping words ------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my son went stiff and then shook all over after complaining about his head",
+        "mi hija se puso rígida y temblaba, antes le dolía la cabeza",
+        "ma fille s'est raidie puis a tremblé de tout son corps",
+        "er wurde ganz steif und zuckte dann, vorher Kopfschmerzen",
+        "hij werd stijf en schokte daarna, hij had hoofdpijn",
+        "ela ficou rígida e depois tremia, com dor de cabeça",
+        "si è irrigidito e poi tremava, aveva mal di testa",
+    ],
+)
+def test_triage__stiffening_and_shaking_is_a_seizure(question: str) -> None:
+    assert "confusion_faint_seizure" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "like a dark curtain came down over my right eye a minute ago",
+        "me quedé sin ver por el ojo izquierdo hace un rato",
+        "estou a ver tudo a dobrar e dói-me a cabeça",
+        "ich sehe mit dem rechten Auge seit vorhin fast nichts mehr",
+        "ik zie met mijn linkeroog sinds vanochtend niets meer",
+        "je ne vois plus rien de l'œil droit depuis une heure",
+        "con l'occhio sinistro non ci vedo più da stamattina",
+    ],
+)
+def test_triage__lay_vision_loss_is_an_emergency(question: str) -> None:
+    assert "vision_loss" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I've taken the pills for a month and I don't see anything changing",
+        "prendo il farmaco da un mese e non vedo niente di diverso",
+        "tomo el preventivo desde hace un mes y no veo nada de mejoría",
+    ],
+)
+def test_triage__seeing_no_change_is_not_vision_loss(question: str) -> None:
+    assert triage(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mi si è intorpidita la gamba destra all'improvviso",
+        "j'ai la jambe et le bras droits qui n'obéissent plus",
+        "ficou dormente o braço esquerdo de repente",
+        "plötzlich ist mir der linke Arm eingeschlafen und er bleibt kraftlos",
+    ],
+)
+def test_triage__a_weak_limb_named_verb_first_is_an_emergency(question: str) -> None:
+    assert "neuro_deficit" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("I keep stumbling over my words and I have a pounding headache", "emergency"),
+        ("je bute sur les mots et j'ai très mal à la tête", "emergency"),
+        ("I keep stumbling over my words when I'm nervous about the consultation", None),
+        ("since topiramate I trip over words, is that a side effect?", None),
+    ],
+)
+def test_triage__tripping_words_count_only_with_a_headache(
+    question: str, level: str | None
+) -> None:
+    assert triage_level(question) == level
+
+
+def test_triage__a_pregnancy_week_written_short_counts_as_pregnancy() -> None:
+    question = "34. SSW, Kopfweh und meine Beine sind dick geschwollen"
+    assert "pregnancy" in _concepts(question)
+
+
+# ---- a headache that grows day by day, with vomiting ---------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my headache is worse and worse and I was sick again this morning",
+        "cada día me duele más la cabeza y he vomitado",
+        "mon mal de tête est de plus en plus fort et je vomis",
+        "die Kopfschmerzen werden von Tag zu Tag schlimmer und ich erbreche",
+        "mijn hoofdpijn wordt elke dag erger en ik moet overgeven",
+        "a dor de cabeça é pior de manhã e tenho vomitado",
+        "il mal di testa è ogni giorno più forte e vomito",
+    ],
+)
+def test_triage__a_headache_worse_day_by_day_with_vomiting_is_urgent(question: str) -> None:
+    assert "progressive_headache" in _concepts(question)
+
+
+def test_triage__a_worsening_headache_without_vomiting_raises_no_alarm() -> None:
+    assert triage("my migraines get worse every winter, does surgery help?") is None
