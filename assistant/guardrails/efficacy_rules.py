@@ -14,6 +14,7 @@ from assistant.guardrails.efficacy_vocab import (
     BENEFIT_CORE,
     COMPARATIVE,
     COMPARE,
+    CONSULT,
     CREDIBILITY,
     DEFINITION,
     DEVICE_LOGISTICS,
@@ -70,6 +71,7 @@ class Signals:
     offtopic: bool = False
     natural: bool = False
     household: bool = False
+    consult: bool = False
 
     @property
     def vetoed(self) -> bool:
@@ -83,6 +85,7 @@ class Signals:
             or self.aftercare
             or self.offtopic
             or self.natural
+            or self.consult
         )
 
     @property
@@ -161,8 +164,9 @@ def _fuzzy_effect(folded: str) -> bool:
 
 
 def _strip_vetoed(folded: str) -> str:
-    """The text without job and helper phrases ("back to work", "can you help me")."""
-    return JOB.sub(" ", folded)
+    """The text without job and helper phrases ("back to work", "can you help me") and without
+    a verdict on raising a treatment with a doctor ("worth asking my neurologist about")."""
+    return CONSULT.sub(" ", JOB.sub(" ", folded))
 
 
 def _offtopic(folded: str, without_job: str, treatment: bool) -> bool:
@@ -229,8 +233,9 @@ def signals(text: str) -> Signals:
         and not STRONG.search(without_job)
     )
     symptom_described = bool(SYMPTOM.search(folded) and SYMPTOM_BODY.search(folded))
+    strong = bool(STRONG.search(without_job)) or quantity or soft
     return Signals(
-        strong=bool(STRONG.search(without_job)) or quantity or soft,
+        strong=strong,
         weak=weak,
         mechanism=bool(MECHANISM.search(folded)),
         timing=bool(ONSET_TIMING.search(folded)),
@@ -243,6 +248,8 @@ def signals(text: str) -> Signals:
         household=offtopic and bool(HOUSEHOLD.search(folded)),
         natural=(bool(LIFE_EVENT.search(folded) or WHY.search(folded)) and not treatment)
         or (bool(ADMIN.search(folded)) and not named_illness),
+        # A verdict on asking a doctor, with nothing else asked: no classifier overrides it.
+        consult=bool(CONSULT.search(folded)) and not (strong or weak),
     )
 
 

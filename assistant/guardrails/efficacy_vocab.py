@@ -72,6 +72,7 @@ MECHANISM = group("mechanism")
 ONSET_TIMING = group("onset_timing")
 JOB = group("job")
 POSTOP_PAIN = group("postop_pain")
+CONSULT = group("consult")
 TREATMENT_WORD = group("treatment_word")
 PERSON = group("person")
 HELP = (
