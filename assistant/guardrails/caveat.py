@@ -45,6 +45,9 @@ _SURGERY_WORD = re.compile(
     r"nerven|stirn|nacken|neck|kopf|head) ops?\b|\b\w+(operatie|operaties|operation|operationen|"
     r"chirurgie|eingriff)\b"
 )
+# "OP" in capitals is the German (and French) short word for an operation, wherever it stands
+# ("OP oder weiter Tabletten?"); in lower case it is Dutch "op" (on).
+_CAPITAL_OP = re.compile(r"\bOPs?\b")
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,20 @@ def _compared_unlisted(
     return out
 
 
+def _opening_topic(
+    catalogue: TreatmentCatalogue, question: str, named: list[Subject]
+) -> list[Subject]:
+    """The phrase a question opens with and a pronoun takes up ("Eigenbluttherapie beim
+    Heilpraktiker, hilft das?"), when nothing named covers it: the treatment asked about,
+    whatever else the question names (here the practitioner)."""
+    spans = [(s.mention.start, s.mention.end) for s in named if s.mention is not None]
+    return [
+        Subject(m.start, mention=m)
+        for m in catalogue.unlisted(question, shapes=False, forms=("topic",))
+        if named and not any(start < m.end and m.start < end for start, end in spans)
+    ]
+
+
 # A question whose subject points back ("and does that stop an attack like the triptans do?",
 # "ist das besser als ein Triptan?", "c'est mieux que les bêtabloquants ?"): what "that" is comes
 # from the conversation, before what the question itself names.
@@ -145,6 +162,7 @@ def asked_subjects(
     catalogue = catalogue or default_catalogue()
     subjects = _named(registry, catalogue, question)
     subjects += _compared_unlisted(registry, catalogue, question, subjects)
+    subjects += _opening_topic(catalogue, question, subjects)
     if subjects and _REFERS_BACK.match(normalise(question)):
         subjects = _earlier_subjects(registry, catalogue, history) + subjects
     rest = question
@@ -152,8 +170,10 @@ def asked_subjects(
         if s.mention is not None:  # "septum surgery" is a treatment, not surgery in general
             rest = rest.replace(s.mention.asked, " ")
     # A doubled letter typed by mistake ("opperation", "operazzione") still names surgery.
-    surgery = _SURGERY_WORD.search(normalise(rest)) or _SURGERY_WORD.search(
-        re.sub(r"([a-z])\1", r"\1", normalise(rest))
+    surgery = (
+        _SURGERY_WORD.search(normalise(rest))
+        or _SURGERY_WORD.search(re.sub(r"([a-z])\1", r"\1", normalise(rest)))
+        or _CAPITAL_OP.search(rest)
     )
     if not subjects and not surgery:
         # "Eigenbluttherapie beim Heilpraktiker, hilft das?": named in the question itself.
