@@ -65,11 +65,14 @@ class Term:
 
 @dataclass(frozen=True)
 class Concept:
+    """A symptom concept: its level, the rules that make it (``any_of``) and those that cancel it
+    (``unless``), and its lay paraphrases by language."""
+
     id: str
     level: Level
     label: str
     any_of: tuple[tuple[str, ...], ...]
-    unless: tuple[tuple[str, ...], ...] = ()  # rules, as in any_of, any of which cancels
+    unless: tuple[tuple[str, ...], ...] = ()
     paraphrases: tuple[tuple[str, str], ...] = ()  # (language, text)
 
 
