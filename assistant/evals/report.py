@@ -235,6 +235,41 @@ def _template_source(name: str) -> tuple[str, str, Callable[[], bool]] | None:
     return path.read_text(encoding="utf-8"), f"{TEMPLATE_FOLDER}/{name}", lambda: True
 
 
+# What the report templates call: the formatting helpers and the charts...
+_TEMPLATE_GLOBALS: dict[str, Callable[..., Any]] = dict(
+    fmt=fmt,
+    fmt_bound=fmt_bound,
+    fmt_diff=fmt_diff,
+    label=label,
+    verdict_sentence=verdict_sentence,
+    index_summary=index_summary,
+    status_word=status_word,
+    changed=changed,
+    failed_names=failed_names,
+    predicted=_predicted,
+    seconds=_seconds,
+    top_retrieved=_top_retrieved,
+    percent=lambda share: f"{100 * share:.1f}%",
+    slowest=_slowest,
+    all_latencies=_latencies,
+    metric_bars=_metric_bars,
+    tag_bars=_tag_bars,
+    baseline_bars=_baseline_bars,
+    side_by_side_bars=_side_by_side_bars,
+    latency_histogram=_latency_histogram,
+)
+# ...and the filters they pipe values through.
+_TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = dict(
+    cell=_cell,
+    oneline=lambda text: " ".join(str(text).split("\n")),
+    indent_lines=lambda text: str(text).replace("\n", "\n  "),
+    quoted=repr,
+    pretty_json=lambda model: json.dumps(
+        model.model_dump(mode="json"), indent=2, ensure_ascii=False
+    ),
+)
+
+
 @functools.cache
 def environment(html: bool) -> Environment:
     """The Jinja2 environment for report.html (autoescaped) or report.md (not)."""
@@ -246,37 +281,8 @@ def environment(html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(
-        fmt=fmt,
-        fmt_bound=fmt_bound,
-        fmt_diff=fmt_diff,
-        label=label,
-        verdict_sentence=verdict_sentence,
-        index_summary=index_summary,
-        status_word=status_word,
-        changed=changed,
-        failed_names=failed_names,
-        predicted=_predicted,
-        seconds=_seconds,
-        top_retrieved=_top_retrieved,
-        percent=lambda share: f"{100 * share:.1f}%",
-        slowest=_slowest,
-        all_latencies=_latencies,
-        metric_bars=_metric_bars,
-        tag_bars=_tag_bars,
-        baseline_bars=_baseline_bars,
-        side_by_side_bars=_side_by_side_bars,
-        latency_histogram=_latency_histogram,
-    )
-    env.filters.update(
-        cell=_cell,
-        oneline=lambda text: " ".join(str(text).split("\n")),
-        indent_lines=lambda text: str(text).replace("\n", "\n  "),
-        quoted=repr,
-        pretty_json=lambda model: json.dumps(
-            model.model_dump(mode="json"), indent=2, ensure_ascii=False
-        ),
-    )
+    env.globals.update(_TEMPLATE_GLOBALS)
+    env.filters.update(_TEMPLATE_FILTERS)
     return env
 
 

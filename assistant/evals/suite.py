@@ -108,14 +108,24 @@ class LlmOptions:
 
 @dataclass(frozen=True)
 class Output:
-    """Where a run's report goes and what it is held against."""
+    """Where a run's report goes, what it is held against, and the command that made it (the
+    arguments after ``assistant``, recorded with any key hidden)."""
 
     out: Path | None = None
     thresholds: Path | None = None
     compare: Path | None = None
+    command: Sequence[str] = ()
 
     def thresholds_file(self) -> Path:
         return self.thresholds or default_path("evals/thresholds.yaml")
+
+    def config(self, cases_files: Sequence[Path]) -> dict[str, Any]:
+        """The report's record of how the run was made: its command line and files."""
+        return {
+            "command": ["assistant", *redacted(self.command)],
+            "cases_files": [display_path(p) for p in cases_files],
+            "thresholds_file": display_path(self.thresholds_file()),
+        }
 
     def inputs(self) -> tuple[Any, tuple[Path, EvalReport] | None]:
         thresholds = load_thresholds(self.thresholds_file())
@@ -333,24 +343,19 @@ def suite_command(
     options: RunOptions,
     llm: LlmOptions,
     *,
-    command: Sequence[str],
-    baselines: bool = False,
     remote: Remote | None = None,
     folders: tuple[str | None, str | None] = (None, None),
     assistant: Any = None,
     embedder: Any = None,
+    baselines: bool = False,
 ) -> int:
     """``assistant eval``: the suite in process (on ``assistant`` when given, else on one built
     from ``folders``) or against ``remote``; writes the report, returns the exit status."""
     with input_errors() as status:
         thresholds, old = output.inputs()
         cases, items = load_sets(files.case_files(), files.efficacy_files())
-        config = {
-            "command": ["assistant", "eval", *redacted(command)],
-            "cases_files": [display_path(p) for p in files.case_files()],
-            "efficacy_files": [display_path(p) for p in files.efficacy_files()],
-            "thresholds_file": display_path(output.thresholds_file()),
-        }
+        config = output.config(files.case_files())
+        config["efficacy_files"] = [display_path(p) for p in files.efficacy_files()]
         run = {"cases": cases, "items": items, "thresholds": thresholds}
         run |= {"options": options, "config": config}
         if remote is not None:
@@ -406,7 +411,6 @@ def retrieval_command(
     output: Output,
     options: RunOptions,
     *,
-    command: Sequence[str],
     baselines: bool = False,
     data_dir: str | None = None,
     embedder: Any = None,
@@ -426,18 +430,13 @@ def retrieval_command(
         assistant = make_assistant(str(knowledge), str(work / "data"), embedder)
         try:
             index = _index_corpus(assistant, corpus, work, len(docs))
-            config = {
-                "command": ["assistant", "eval", "retrieval", *command],
-                "cases_files": [display_path(questions)],
-                "thresholds_file": display_path(output.thresholds_file()),
-            }
             report = run_retrieval(
                 InProcessTarget(assistant),
                 asked,
                 thresholds=thresholds,
                 baselines=in_process_baselines(assistant) if baselines else [],
                 options=options,
-                config=config,
+                config=output.config([questions]),
                 index=index,
             )
             report.warnings = [*report.warnings, *index.errors]
