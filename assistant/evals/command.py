@@ -211,10 +211,9 @@ def suite(
 
     code = suite_command(
         SuiteFiles(cases or (), efficacy_set or (), no_efficacy_set),
-        Output(out, thresholds, compare),
+        Output(out, thresholds, compare, ["eval", *given_arguments(ctx)]),
         _run_options(tags, limit, progress, repeat),
         LlmOptions(generator, llm_base_url, llm_model, llm_api_key, llm_timeout_s),
-        command=given_arguments(ctx),
         baselines=baselines,
         remote=Remote(against, api_key, timeout) if against else None,
         folders=folders(ctx, knowledge_dir, data_dir),
@@ -249,9 +248,8 @@ def retrieval(
     return retrieval_command(
         corpus,
         questions,
-        Output(out, thresholds, compare),
+        Output(out, thresholds, compare, ["eval", "retrieval", *given_arguments(ctx)]),
         _run_options(tags, limit, progress),
-        command=given_arguments(ctx),
         baselines=baselines,
         data_dir=data_dir,
         embedder=_state(ctx).embedder,
