@@ -163,6 +163,7 @@ def asked_subjects(
     subjects = _named(registry, catalogue, question)
     subjects += _compared_unlisted(registry, catalogue, question, subjects)
     subjects += _opening_topic(catalogue, question, subjects)
+    subjects.sort(key=lambda s: s.position)
     if subjects and _REFERS_BACK.match(normalise(question)):
         subjects = _earlier_subjects(registry, catalogue, history) + subjects
     rest = question

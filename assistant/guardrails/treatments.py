@@ -76,6 +76,25 @@ class Mention:
     asked: str
 
 
+# The illness an effect acts on, as patients name it (the object of "X relieves ...").
+_ILLNESS = (
+    r"(migraine|migraines|migrana|migranas|jaqueca|jaquecas|cefalea|cefaleas|mal de tete|"
+    r"maux de tete|migrane|migranen|kopfschmerz\w*|hoofdpijn\w*|enxaqueca|enxaquecas|"
+    r"dor de cabeca|emicrania|emicranie|mal di testa|headaches?|cluster|attacks?|crisis|crises|"
+    r"ataques|attaques|attacken|anfall\w*|aanvallen|attacchi|crisi|migraine\w+|migrane\w+|"
+    r"migrana\w+)"
+)
+# "ventosaterapia resolve enxaqueca?", "Reiki lindert Migräne?", "zinc helps headaches": the
+# words before an effect verb whose object is the illness name the treatment.
+_EFFECT_ON_ILLNESS = re.compile(
+    r"(?:^|[.!?;:,¿¡]\s*)(?P<t>[a-z0-9][a-z0-9 +]{2,50}?)\s+(?:(?:really|actually|realmente|"
+    r"mesmo|vraiment|echt|wirklich|davvero|de verdad|tambem|auch|ook|aussi|tambien|anche)\s+)?"
+    r"(resolve|resuelve|melhora|mejora|diminui|disminuye|reduz|reduce|reduit|riduce|ajuda|ayuda|"
+    r"aide|aiuta|hilft|helpt|helps|cura|cures|guerit|heilt|geneest|guarisce|alivia|soulage|"
+    r"allevia|lindert|verlicht|relieves|previne|previene|previent|prevents|verhindert|voorkomt|"
+    r"vermindert|verringert|treats|ameliore|migliora|verbessert|stops|tira|quita|calma|calme|"
+    r"calms|elimina|elimine|eases|reduces)(?:n|m|no|en)?\s+(?:[a-z]+\s+){0,4}?" + _ILLNESS + r"\b"
+)
 # "X for migraine", "X gegen Migräne": the words before the preposition name the treatment.
 _FOR_MIGRAINE = re.compile(
     r"(?P<t>[a-z0-9][a-z0-9 +]{1,60}?)\s+(for|against|with|para|pra|contra|pour|contre|gegen|bei|"
@@ -102,7 +121,9 @@ _LEADING = re.compile(
     r"nemen|prendere|con|avec|mit|met|com|es|est|ist|e|y|et|und|en|ou|oder|of|hilft|helfen|"
     r"wirkt|wirken|bringt|werkt|helpt|funciona|funcionan|sirve|sirven|ayuda|marche|aide|"
     r"soulage|ajuda|resolve|aiuta|funziona|serve|est-ce|que|qui|ce|le|la|les|l|lo|el|al|"
-    r"zijn|sind|son|sont|sao|sono|heeft|hat|hace|fait|faz|fa|wel|echt|really|actually)\s+)+"
+    r"zijn|sind|son|sont|sao|sono|heeft|hat|hace|fait|faz|fa|wel|echt|really|actually|fazer|"
+    r"hacer|faire|machen|doen|fare|doing|practicar|praticar|pratiquer|praticare|regelmassig|"
+    r"regularly|regularmente|regulierement|regelmatig|regolarmente)\s+)+"
 )
 # Effect and verdict words at the end of "is zinc any good for", "camomila funciona pra".
 _TRAILING = re.compile(
@@ -136,7 +157,11 @@ _NOT_A_TREATMENT = re.compile(
     r"mieux|besser|beter|melhor|meglio|other|otra|otro|autre|andere|ander|outra|outro|altro|altra|"
     r"things?|stuff|cosa|cosas|chose|choses|ding|dinge|dingen|coisa|coisas|cose|chances?|odds|same|"
     r"thing|ones?|people|ppl|leute|gente|gens|mensen|pessoas|persone|nerves?|nervio|nervios|nerf|"
-    r"nerfs|nerv|nerven|zenuw|zenuwen|nervo|nervi)$"
+    r"nerfs|nerv|nerven|zenuw|zenuwen|nervo|nervi|nada|rien|nichts|niets|niks|niente|nulla|algo|"
+    r"etwas|iets|qualcosa|quelque|chose|alguma|nothing|something|anything|everything|todo|tout|"
+    r"alles|tutto|tudo|migrana|migranas|jaqueca|jaquecas|enxaqueca|enxaquecas|emicrania|migrane|"
+    r"migranen|hoofdpijn|kopfschmerzen|cefalea|crisis|crises|crisi|ataques|attaques|attacken|"
+    r"aanvallen|attacchi|dor|dolor|douleur|schmerz|pijn|dolore)$"
 )
 
 
@@ -153,7 +178,8 @@ _CLAUSE_WORD = re.compile(
     r"tu|"
     r"nous|ik|jij|wij|yo|eu|io|noi|had|have|has|done|got|is|are|was|were|sind|bin|ben|ist|es|est|"
     r"sont|son|sao|sono|e|ppl|people|leute|gente|gens|mensen|pessoas|persone|does|do|did|can|could|"
-    r"would|will|should|my|mi|mon|ma|mein|meine|mijn|meu|minha|mio|mia)$"
+    r"would|will|should|my|mi|mon|ma|mein|meine|mijn|meu|minha|mio|mia|swears|zweert|schwort|"
+    r"jura|jure|giura)$"
 )
 # Where the opening phrase stops naming the treatment: "X beim Heilpraktiker", "X sur les tempes".
 _PHRASE_END = re.compile(
@@ -183,6 +209,8 @@ _STATEMENT = re.compile(
     r"receto|prescrit|propose|conseille|verschrieben|empfohlen|vorgeschlagen|voorgeschreven|"
     r"aangeraden|voorgesteld|receitou|indicou|sugeriu|prescritto|consigliato|suggerito|proposto|"
     r"doing|taking|trying|using|started|starting|on|had|got|mache|mach|nehme|probiere|mache gerade|"
+    r"swears by|swear by|sworn by|zweert bij|zweren bij|schwort auf|schwort|schworen auf|jura por|"
+    r"juran por|jure par|ne jure que par|giura su|giura per|giurano su|"
     r"hago|estoy haciendo|estoy tomando|tomo|empece|empezado|fais|prends|je fais|j'ai commence|"
     r"commence|doe|neem|volg|gebruik|begonnen met|faco|estou fazendo|estou tomando|comecei|faccio|"
     r"prendo|sto facendo|sto prendendo|seguo|ho iniziato|iniziato)\s+"
@@ -273,7 +301,7 @@ class TreatmentCatalogue:
     def unlisted(
         text: str,
         shapes: bool = True,
-        forms: tuple[str, ...] = ("for", "does", "topic", "statement", "final"),
+        forms: tuple[str, ...] = ("for", "does", "effect", "topic", "statement", "final"),
     ) -> list[Mention]:
         """A treatment the catalogue does not know, picked out of the form of the question: the
         words before "for migraine", between "does" and "work", a phrase the sentence opens with
@@ -287,6 +315,7 @@ class TreatmentCatalogue:
 
         patterns = {
             "for": (_FOR_MIGRAINE, "last"),
+            "effect": (_EFFECT_ON_ILLNESS, "last"),
             "does": (_DOES_X_WORK, "last"),
             "topic": (_TOPIC_THEN_PRONOUN, "first"),
             "statement": (_STATEMENT, "first"),

@@ -1,0 +1,153 @@
+"""What the caveat is about: the treatment the patient asked about, named in lay words, in a
+compound, by its practitioner or only in an earlier message, in seven languages. The sentences
+are written for these tests, not taken from any eval set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.caveat import asked_subjects, evidence_for
+from assistant.guardrails.treatments import default_catalogue
+from assistant.types import Turn
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = EvidenceRegistry.load(ROOT / "knowledge" / "evidence-registry.yaml")
+CATALOGUE = default_catalogue()
+
+
+def _keys(question: str, *earlier: str) -> list[str]:
+    history = [Turn(role="user", content=t) for t in earlier]
+    return [s.key for s in asked_subjects(REGISTRY, question, question, history)]
+
+
+# ---- registry procedures in lay words ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "earlier", "procedure"),
+    [
+        # the hole between the upper chambers of the heart, and closing it
+        (
+            "Würde das Schließen meine Migräne beenden?",
+            "Man hat ein Loch zwischen den Vorhöfen gefunden",
+            "pfo-closure",
+        ),
+        (
+            "Would that stop the attacks?",
+            "the echo showed a small hole between the atria",
+            "pfo-closure",
+        ),
+        (
+            "E per l'emicrania serve?",
+            "vogliono chiudere il forame, dicono che è semplice",
+            "pfo-closure",
+        ),
+        # the patient's own fat, in compounds and as "the fat thing"
+        ("Hilft eine Fetttransplantation nach einer gescheiterten OP?", "", "fat-transfer"),
+        ("Does lipofilling work after a failed decompression?", "", "fat-transfer"),
+        ("¿Y eso de la grasa funcionaría en mi caso?", "", "fat-transfer"),
+        ("Et le truc avec la graisse, ça marche ?", "", "fat-transfer"),
+        # implanted electrodes
+        (
+            "Los electrodos que implantan en la nuca, ¿funcionan?",
+            "",
+            "nerve-and-spinal-cord-stimulation",
+        ),
+        # operated on the nerves of the nape, any language's participle
+        (
+            "Mi hermana fue operada de los nervios de la nuca, ¿me ayudaría?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
+        ("Die OP am Hinterhauptsnerv, lohnt die sich?", "", "occipital-nerve-decompression-migone"),
+        (
+            "o que resolve mais na nevralgia occipital, liberar o nervo ou cortar?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
+        # a piece of muscle taken out between the brows
+        (
+            "Would it help?",
+            "the surgeon wants to remove a strip of muscle between my eyebrows",
+            "trigger-site-surgery",
+        ),
+        (
+            "Ça marche ?",
+            "il veut enlever un bout de muscle entre les sourcils",
+            "trigger-site-surgery",
+        ),
+    ],
+)
+def test_registry__lay_names_give_the_procedure(
+    question: str, earlier: str, procedure: str
+) -> None:
+    keys = _keys(question, *([earlier] if earlier else []))
+    assert keys[:1] == [procedure], keys
+
+
+# ---- catalogue treatments ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "treatment"),
+    [
+        ("Kann eine Heilpraktikerin meine Migräne heilen?", "naturopathy"),
+        ("Hilft Schröpfen gegen Migräne?", "cupping"),
+        ("Does a cold cap help with migraine attacks?", "cold-therapy"),
+        ("Helpt een koelmuts tegen migraine?", "cold-therapy"),
+        ("As aulas de pilates ajudam na enxaqueca?", "pilates"),
+        ("Helpt een koolhydraatarm dieet tegen migraine?", "ketogenic-diet"),
+        ("Hilft Cannabisöl bei Migräne?", "cannabis"),
+        ("Werkt biofeedbacktherapie tegen hoofdpijn?", "relaxation"),
+        ("Helpt valproaat bij migraine?", "valproate"),
+        ("Wenn ich jogge, habe ich dann weniger Migräne?", "exercise"),
+        (
+            "Ich soll mir die Nasenscheidewand korrigieren lassen, hilft das gegen Kopfschmerzen?",
+            "nasal-surgery",
+        ),
+        ("¿Operarme del tabique me quitaría las migrañas?", "nasal-surgery"),
+        ("Hilft eine Blockade des Hinterhauptnervs bei Migräne?", "nerve-block"),
+    ],
+)
+def test_catalogue__lay_names_and_compounds_give_the_treatment(
+    question: str, treatment: str
+) -> None:
+    assert treatment in _keys(question), (question, _keys(question))
+
+
+def test_catalogue__the_not_assessed_entry_names_the_treatment_as_written() -> None:
+    subjects = asked_subjects(REGISTRY, "Hilft Schröpfen gegen Migräne?")
+    (entry,) = evidence_for(REGISTRY, subjects, CATALOGUE)
+    assert entry.procedure.startswith("Cupping") and "Schröpfen" in entry.procedure
+
+
+# ---- surgery in general and treatments nobody listed ---------------------------------------------
+def test_general__op_in_capitals_names_surgery() -> None:
+    keys = _keys("OP oder lieber Botox – was hilft auf Dauer besser?")
+    assert "general" in keys and "botox" in keys
+    # lower-case Dutch "op" (on) names nothing
+    assert "general" not in _keys("Helpt botox op lange termijn tegen migraine?")
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Kurkuma lindert Migräne?", "kurkuma"),
+        ("¿El taichí reduce las migrañas?", "taichí"),
+        ("sessões de reflexologia resolvem enxaqueca?", "sessões de reflexologia"),
+        ("my aunt swears by turmeric, would it work for me?", "turmeric"),
+        ("mijn zus zweert bij kurkuma, zou dat bij mij werken?", "kurkuma"),
+    ],
+)
+def test_unlisted__the_treatment_before_an_effect_on_the_illness(question: str, asked: str) -> None:
+    keys = _keys(question)
+    assert any(k == "unlisted:" + asked for k in keys), keys
+
+
+def test_unlisted__nothing_and_the_illness_are_no_treatment() -> None:
+    for question in ("nada melhora a minha enxaqueca", "niets helpt tegen mijn migraine"):
+        assert not any(k.startswith("unlisted:") for k in _keys(question)), question
+
+
+def test_unlisted__a_therapy_opening_the_question_beside_its_practitioner() -> None:
+    keys = _keys("Blutegeltherapie beim Heilpraktiker, hilft das gegen Migräne?")
+    assert keys[0] == "unlisted:blutegeltherapie" and "naturopathy" in keys

@@ -1,0 +1,97 @@
+"""Efficacy rules on forms that earlier word lists missed or over-read, in seven languages: a
+verdict on asking a doctor is not a verdict on the treatment, and more ways of asking whether
+a treatment prevents, fixes, weakens or ends the attacks. The sentences are written for these
+tests, not taken from any eval set; the rules decide alone (no classifier)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.guardrails.efficacy import EfficacyDetector, signals
+
+RULES = EfficacyDetector(classifier=False)
+
+
+def _rules(question: str) -> bool:
+    return RULES.rules(question, question)
+
+
+# ---- a verdict on raising a treatment with a doctor ----------------------------------------------
+ASKING_A_DOCTOR = [
+    "Is it worth asking my GP about nerve stimulation, or will he just laugh?",
+    "would it be silly to bring up the forehead surgery with my neurologist",
+    "¿Merece la pena consultar a mi neuróloga sobre el bótox o pensará que exagero?",
+    "Est-ce que ça vaut le coup d'en parler à mon médecin, de cette chirurgie ?",
+    "Lohnt es sich, meine Hausärztin nach der Migräne-OP zu fragen, oder hält sie mich für irre?",
+    "Heeft het zin om de neuroloog over een zenuwoperatie te vragen of vindt hij dat raar?",
+    "Vale a pena falar com a minha neurologista sobre a cirurgia ou ela vai rir de mim?",
+    "Vale la pena chiedere al medico della stimolazione o mi prende in giro?",
+]
+
+
+@pytest.mark.parametrize("question", ASKING_A_DOCTOR)
+def test_consult__worth_asking_a_doctor_is_no_efficacy_question(question: str) -> None:
+    assert not _rules(question), question
+    # Nothing else is asked, so the classifier is vetoed too.
+    assert signals(question).vetoed, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is it worth asking my doctor about Botox, does it even help?",
+        "Lohnt sich die OP, oder soll ich erst meinen Arzt fragen?",
+        "¿Vale la pena la cirugía? Quiero preguntarle a mi médico.",
+        "Heeft de operatie zin, of moet ik eerst mijn huisarts vragen?",
+    ],
+)
+def test_consult__an_effect_or_verdict_on_the_treatment_beside_it_still_counts(
+    question: str,
+) -> None:
+    assert _rules(question), question
+
+
+def test_consult__german_halt_is_no_english_halt() -> None:
+    # "halt" (just, simply) in German, with no effect asked.
+    assert not _rules("Ich frage halt meinen Neurologen nach der OP, oder?")
+    assert _rules("Can anything halt my migraines for good?")  # "for good" still counts
+
+
+# ---- effect forms in seven languages ----------------------------------------------------------
+EFFECT_FORMS = [
+    "Verhindert Magnesium die Attacken?",
+    "Kann eine Nervendekompression meine Kopfschmerzen beheben?",
+    "Werden die Anfälle durch Akupunktur wenigstens schwächer?",
+    "Wie hoch sind die Chancen bei der Dekompression?",
+    "Wie lange hält so ein Stimulator vor, bevor die Migräne wiederkommt?",
+    "Hält die Wirkung der Botox-Spritzen bei chronischer Migräne lange an?",
+    "Serai-je enfin débarrassé de mes crises avec la stimulation ?",
+    "Les ventouses, c'est sérieux comme traitement ?",
+    "Is mijn hoofdpijn dan echt weg na de ingreep?",
+    "Com o Botox a minha enxaqueca some de vez?",
+    "Dopo un anno lo stimolatore non fa più niente?",
+    "Alla lunga l'intervento regge o tornano le crisi?",
+    "Could the decompression halve the number of migraine days I have?",
+    "halveert botox het aantal dagen met migraine echt?",
+]
+
+
+@pytest.mark.parametrize("question", EFFECT_FORMS)
+def test_forms__effects_asked_in_seven_languages(question: str) -> None:
+    assert _rules(question), question
+
+
+NOT_EFFICACY = [
+    # a symptom that does not go away is a symptom report
+    "Die Migräne ist seit drei Tagen nicht weg, ist das normal?",
+    "Mijn hoofdpijn gaat niet weg, moet ik naar de huisarts?",
+    # serious as in worrying, about a symptom
+    "Mon mal de tête dure depuis hier, c'est sérieux ?",
+    # how long the scar lasts is no benefit
+    "Wie lange hält die Schwellung nach der OP an?",
+]
+
+
+@pytest.mark.parametrize("question", NOT_EFFICACY)
+def test_forms__symptoms_and_aftercare_stay_out(question: str) -> None:
+    assert not _rules(question), question
