@@ -319,3 +319,120 @@ def test_triage__a_headache_worse_day_by_day_with_vomiting_is_urgent(question: s
 
 def test_triage__a_worsening_headache_without_vomiting_raises_no_alarm() -> None:
     assert triage("my migraines get worse every winter, does surgery help?") is None
+
+
+# ---- negation: "almost 39" is a fever; a negation stops at a comma -------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ho quasi 40 di febbre e il collo rigido",
+        "tengo casi 39 de fiebre y la nuca rígida",
+        "ich habe fast 39 Fieber und einen steifen Nacken",
+        "ik heb bijna 40 graden koorts en een stijve nek",
+        "j'ai presque 39 de fièvre et la nuque raide",
+        "never had anything like it, fever and a stiff neck",
+    ],
+)
+def test_triage__almost_a_number_or_a_negation_before_a_comma_keeps_the_fever(
+    question: str,
+) -> None:
+    assert "fever_meningism" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I almost fainted at the dentist, can I have the operation?",
+        "no fever, just a stiff neck from the pillow, can that trigger migraine?",
+        "sem febre, só o pescoço duro de dormir mal, isso dá enxaqueca?",
+    ],
+)
+def test_triage__a_negation_within_its_clause_still_cancels(question: str) -> None:
+    assert triage(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ela tem febre e se queixa que não consegue encostar o queixo no peito",
+        "la bambina ha la febbre alta e se le tocco il collo piange, non riesce a piegarlo",
+    ],
+)
+def test_triage__and_if_inside_a_report_is_no_what_if_question(question: str) -> None:
+    assert triage_level(question) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "e se depois da operação eu tiver febre e o pescoço duro?",
+        "y si después de la operación tengo fiebre y la nuca rígida, ¿a quién llamo?",
+    ],
+)
+def test_triage__and_if_opening_a_sentence_is_a_what_if_question(question: str) -> None:
+    assert triage(question) is None
+
+
+# ---- more lay words ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("meine Tochter glüht, hat Kopfweh und so lila Flecken an den Beinen", "fever_meningism"),
+        ("a minha filha está a arder em febre e tem pintas roxas na barriga", "fever_meningism"),
+        ("Fieber, Kopfschmerzen und ich kann kein Licht ertragen", "fever_meningism"),
+        (
+            "the wound has bled since last night and I've gone through three dressings",
+            "postop_bleeding",
+        ),
+        ("la herida sangra, he cambiado el apósito cuatro veces", "postop_bleeding"),
+        ("une grosseur sous la cicatrice qui gonfle de plus en plus", "postop_bleeding"),
+        (
+            "ma mère a 76 ans, elle a mal à la tempe et aux mâchoires quand elle mâche",
+            "new_after_50",
+        ),
+        ("meu pai de 72 anos tem o couro cabeludo dolorido e dor de cabeça", "new_after_50"),
+        ("mijn moeder van 75 heeft pijn in haar kaak als ze eet", "new_after_50"),
+        (
+            "mi marido está raro y parece perdido, con un dolor de cabeza tremendo",
+            "confusion_faint_seizure",
+        ),
+        ("mein Mann weiß nicht, wo er ist", "confusion_faint_seizure"),
+        (
+            "mijn vader stelt steeds dezelfde vragen en heeft erge hoofdpijn",
+            "confusion_faint_seizure",
+        ),
+        ("ik ben van mijn stokje gegaan met erge hoofdpijn", "confusion_faint_seizure"),
+        ("mijn zoon kreeg een toeval en schokte met armen en benen", "confusion_faint_seizure"),
+        (
+            "ich bin nierentransplantiert und habe seit einer Woche Kopfweh",
+            "immunocompromised_cancer",
+        ),
+        ("sono al settimo mese, ho mal di testa e vedo annebbiato", "pregnancy"),
+        ("ich habe vor einer Woche entbunden, jetzt Kopfschmerzen und Flimmern", "pregnancy"),
+        (
+            "meine Mutter hält sich den Kopf: so schlimme Schmerzen hatte sie noch nie",
+            "thunderclap",
+        ),
+        ("mia madre dice che non ha mai sentito un dolore così alla testa", "thunderclap"),
+        ("vedo tutto sdoppiato da un'ora", "vision_loss"),
+        ("ich bin auf dem rechten Auge plötzlich blind", "vision_loss"),
+        ("le mal de tête augmente chaque jour et je vomis le matin", "progressive_headache"),
+        ("die Narbe ist gerötet und es kommt gelbe Flüssigkeit raus", "postop_wound"),
+    ],
+)
+def test_triage__lay_words_of_each_concept(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Bij vettransplantatie tegen migraine, spuiten ze het vet meteen terug?",
+        "il Botox ha ancora senso nel mio caso o è tempo perso?",
+        "o que é neuralgia occipital, é a mesma coisa que enxaqueca?",
+        "I have never had such pain relief as with the nerve block, would surgery last longer?",
+        "il medico mi ha dato il propranololo ma non vedo niente di diverso",
+    ],
+)
+def test_triage__ordinary_questions_with_the_same_words_raise_no_alarm(question: str) -> None:
+    assert triage(question) is None
