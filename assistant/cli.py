@@ -25,6 +25,7 @@ from assistant.commands.base import (
 )
 from assistant.errors import InvalidQuestionError
 from assistant.evals.command import eval_app
+from assistant.jsonl import json_lines
 from assistant.runtime import make_assistant, offline_env
 from assistant.validation import fit_history
 
@@ -71,13 +72,10 @@ def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     except OSError as exc:
         raise InvalidQuestionError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     with handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InvalidQuestionError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        for lineno, record in json_lines(handle):
+            if isinstance(record, json.JSONDecodeError):
+                problem = f"{path}:{lineno}: not valid JSON ({record.msg})"
+                raise InvalidQuestionError(problem) from record
             if not isinstance(record, dict):
                 raise InvalidQuestionError(f"{path}:{lineno}: each line must be a JSON object")
             yield lineno, record

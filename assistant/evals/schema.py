@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from assistant.jsonl import json_lines
 from assistant.types import Status
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
@@ -426,13 +427,9 @@ def load_jsonl_items(path: Path, model: type[T]) -> list[Sourced[T]]:
     problems: list[Problem] = []
     items: list[Sourced[T]] = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(label, lineno, f"is not valid JSON ({exc.msg})"))
+    for lineno, raw in json_lines(lines):
+        if isinstance(raw, json.JSONDecodeError):
+            problems.append(Problem(label, lineno, f"is not valid JSON ({raw.msg})"))
             continue
         if not isinstance(raw, dict):
             problems.append(Problem(label, lineno, "each line must be a JSON object"))
