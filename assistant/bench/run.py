@@ -23,26 +23,30 @@ DEFAULT_PARTS = ("ingest", "latency", "workers", "load")
 class BenchArgs:
     """The options of ``assistant bench`` (None: the default, which ``quick`` shrinks)."""
 
+    # what runs
     parts: str | None = None
     quick: bool = False
-    sizes: list[int] | None = None
     million: bool = False
+    no_eval: bool = False
+    ingest_sections: str | None = None
+    embedders: str = "minilm,minilm-int8"
+    report_only: bool = False
+    # sizes
+    sizes: list[int] | None = None
     scale_size: int | None = None
     ingest_chunks: int | None = None
     rss_docs: int | None = None
     large_file_mb: float | None = None
-    embedders: str = "minilm,minilm-int8"
     real_filler: int | None = None
-    load_seconds: float | None = None
-    clients: int | None = None
+    # the load runs
     workers: list[int] | None = None
+    clients: int | None = None
+    load_seconds: float | None = None
     load_stores: str = "embedded,server"
-    no_eval: bool = False
-    ingest_sections: str | None = None
+    # where the results go
     out: Path | None = None
     work: Path | None = None
     keep: bool = False
-    report_only: bool = False
     note: str | None = None
 
 

@@ -68,14 +68,15 @@ class Turn(ReportModel):
 
 
 class CitationRecord(ReportModel):
-    """A citation of an answer as the report keeps it."""
+    """A citation of an answer as the report keeps it: the document cited, with its
+    provenance; then the citation's marker, and the quote with where it stands."""
 
-    n: int
     doc_id: str
     title: str
     source_kind: str | None = None
     publisher: str | None = None
     url: str | None = None
+    n: int
     quote: str
     start: int
     end: int
