@@ -6,7 +6,9 @@ tests, not taken from any eval set; the rules decide alone (no classifier)."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from assistant.guardrails import efficacy_vocab as vocab
 from assistant.guardrails.efficacy import EfficacyDetector, signals
 
 RULES = EfficacyDetector(classifier=False)
@@ -95,3 +97,10 @@ NOT_EFFICACY = [
 @pytest.mark.parametrize("question", NOT_EFFICACY)
 def test_forms__symptoms_and_aftercare_stay_out(question: str) -> None:
     assert not _rules(question), question
+
+
+def test_vocabulary__each_group_is_compiled_under_its_own_name() -> None:
+    names = yaml.safe_load(vocab.PATTERNS_FILE.read_text(encoding="utf-8"))["groups"]
+    for name in names:
+        compiled = getattr(vocab, name.upper())
+        assert compiled.pattern == vocab.group(name).pattern, name

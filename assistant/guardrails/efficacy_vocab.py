@@ -50,31 +50,60 @@ def fragment(name: str) -> str:
     return str(_vocabulary()["fragments"][name])
 
 
+def groups(names: str) -> tuple[re.Pattern[str], ...]:
+    """The groups named (separated by spaces), compiled, in order."""
+    return tuple(group(name) for name in names.split())
+
+
+# The groups of the file, each compiled as it is under its own name (what each is for is written
+# beside it in the file): effects with no object ("does it help?"), strong signals, durability,
+# comparisons, quantities, benefits, aftercare, the weak effects and their vetoes, people who
+# help, paperwork, a device's logistics, "would I get the same?", household objects, and places
+# named after an illness.
+(
+    GENERAL_EFFECT,
+    STRONG,
+    DURABLE,
+    COMPARE,
+    QUANTITY,
+    BENEFIT,
+    AFTERCARE,
+    WEAK,
+    MECHANISM,
+    ONSET_TIMING,
+    JOB,
+    POSTOP_PAIN,
+    CONSULT,
+    TREATMENT_WORD,
+    PERSON,
+    ADMIN,
+    OTHER_TOPIC,
+    BENEFIT_CORE,
+    LIFE_EVENT,
+    DEVICE_LOGISTICS,
+    SYMPTOM,
+    SYMPTOM_NEGATION,
+    DEFINITION,
+    SAME_FOR_ME,
+    CREDIBILITY,
+    OUTCOME_CLAIM,
+    HOUSEHOLD,
+    COMPARATIVE,
+    PLACE,
+) = groups(
+    "general_effect strong durable compare quantity benefit aftercare weak "
+    "mechanism onset_timing job postop_pain consult treatment_word person admin "
+    "other_topic benefit_core life_event device_logistics symptom symptom_negation "
+    "definition same_for_me credibility outcome_claim household comparative place"
+)
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")
 _RISK_NOUN = fragment("RISK")
 TARGET_WORD = re.compile(r"\b" + _TARGET + r"\b")
-# Effects with no object ("does it help?", "werkt het?"): about the treatment, never aftercare.
-GENERAL_EFFECT = group("general_effect")
 # A symptom described: what the symptom veto needs before "is that normal?" counts.
 SYMPTOM_BODY = re.compile(r"\b(" + _TARGET[1:-1] + "|" + words("symptom_body") + r")\b")
-# Strong signals, durability, comparisons and quantities (see the file for each group).
-STRONG = group("strong")
-DURABLE = group("durable")
-COMPARE = group("compare")
-QUANTITY = group("quantity")
 # Unfavourable outcomes: "chances of an infection" asks about risk, not efficacy.
 RISK_TEXT = re.compile(r"\b" + _RISK_NOUN)
-BENEFIT = group("benefit")
-AFTERCARE = group("aftercare")
-WEAK = group("weak")
-MECHANISM = group("mechanism")
-ONSET_TIMING = group("onset_timing")
-JOB = group("job")
-POSTOP_PAIN = group("postop_pain")
-CONSULT = group("consult")
-TREATMENT_WORD = group("treatment_word")
-PERSON = group("person")
 HELP = (
     r"(help|helps|helped|helping|helpen|helpt|hilft|helfen|aide|aident|aider|m'aider|ayuda\w*|"
     r"ayudar\w*|ajuda\w*|ajudar\w*|aiuta\w*|aiutare)"
@@ -85,11 +114,6 @@ HELPER = re.compile(
     + "|"
     + (r"\b" + HELP + r"\b[^,.;?!]{0,12}").join(("", "(?:" + PERSON.pattern + ")"))
 )
-# Paperwork, referrals, appointments, sick notes, refunds: "can my insurance help with the cost?"
-ADMIN = group("admin")
-OTHER_TOPIC = group("other_topic")
-BENEFIT_CORE = group("benefit_core")
-LIFE_EVENT = group("life_event")
 # "Why do my migraines stop at the weekend?": a cause asked, no treatment named.
 WHY = re.compile(
     r"(^|[,.;:?!]\s*)(why|how come|por ?que|pourquoi|warum|wieso|weshalb|waarom|hoe komt (het|dat)|"
@@ -107,25 +131,12 @@ AGAINST = re.compile(
     r"mes |"
     r"meine |mijn |meu |minha |il mio |la mia )?(?P<noun>\w+)"
 )
-# A device's practical side: "does the stimulator work with an MRI?", "at the airport?"
-DEVICE_LOGISTICS = group("device_logistics")
 # Who or what an effect is for, not an object: "does it work for everyone?", "for long".
 FOR_WHOM = re.compile("^(" + words("for_whom") + ")$")
 # An object of an effect that is about health: "does it help against nausea?"
 HEALTH_OBJECT = re.compile("^(" + _TARGET[1:-1] + "|" + words("health_object") + ")$")
-SYMPTOM = group("symptom")
-SYMPTOM_NEGATION = group("symptom_negation")
-DEFINITION = group("definition")
 # A short follow-up: "and fat transfer?", "what about the stimulator?"
 FOLLOW_ON = re.compile(
     r"^\s*(and|what about|how about|also|y|et|und|en|e|ou|o|ma|mais|pero|aber|maar|mas)\b",
     re.IGNORECASE,
 )
-# "Would I get the same?", "bei mir auch?" after someone's outcome told in an earlier message.
-SAME_FOR_ME = group("same_for_me")
-CREDIBILITY = group("credibility")
-OUTCOME_CLAIM = group("outcome_claim")
-# Household objects ("does vinegar get rid of limescale?") and places named after an illness.
-HOUSEHOLD = group("household")
-COMPARATIVE = group("comparative")
-PLACE = group("place")
