@@ -436,3 +436,60 @@ def test_triage__lay_words_of_each_concept(question: str, concept: str) -> None:
 )
 def test_triage__ordinary_questions_with_the_same_words_raise_no_alarm(question: str) -> None:
     assert triage(question) is None
+
+
+# ---- a question tacked on after the symptoms -----------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "er kann den rechten Arm nicht bewegen und der Mund hängt, wie lange dauert das?",
+        "ze heeft koorts en een stijve nek, kan migraine dat veroorzaken?",
+        "ela tem febre e o pescoço duro, a enxaqueca pode causar isso?",
+        "lei ha la febbre e il collo rigido, l'emicrania può causare questo?",
+        "embarazada de 34 semanas, dolor de cabeza y destellos, ¿es un riesgo?",
+        "enceinte de 34 semaines, mal de tête et éclairs lumineux, c'est un risque ?",
+    ],
+)
+def test_triage__symptoms_before_a_tacked_general_question_count(question: str) -> None:
+    assert triage_level(question) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the risks, like weakness in the arm or a drooping face?",
+        "Woran merke ich nach der OP, dass was nicht stimmt? Also Fieber, rote Narbe usw.",
+        "fever, a red hot scar, pus etc. - which of these should make me call?",
+    ],
+)
+def test_triage__a_general_question_or_a_list_of_symptoms_raises_no_alarm(question: str) -> None:
+    assert triage(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("me vino un dolor de cabeza fulminante, en segundos al máximo", "thunderclap"),
+        ("ich hatte einen Vernichtungskopfschmerz, innerhalb von Sekunden", "thunderclap"),
+        ("in palestra all'improvviso una fitta tremenda alla nuca, come un colpo", "thunderclap"),
+        ("de repente no puedo usar bien la mano izquierda y me duele la cabeza", "neuro_deficit"),
+        ("ineens kan ik mijn linkerhand niet meer goed gebruiken", "neuro_deficit"),
+        ("sein Gesicht ist auf einer Seite schief", "neuro_deficit"),
+        ("meine Mutter redet Unsinn, weiß nicht mehr, welcher Tag ist", "confusion_faint_seizure"),
+        (
+            "mi niño se cayó por las escaleras, tiene un chichón en la cabeza y vomita",
+            "head_injury",
+        ),
+        ("mon petit est tombé, il a une bosse sur la tête et il vomit", "head_injury"),
+        (
+            "je suis séropositif et j'ai mal à la tête depuis une semaine",
+            "immunocompromised_cancer",
+        ),
+        ("meine Mutter hat Metastasen und seit kurzem Kopfschmerzen", "immunocompromised_cancer"),
+        ("mi hija tiene fiebre y pintitas rojas que no se blanquean al apretar", "fever_meningism"),
+        ("sigue saliendo sangre de la herida, no se detiene", "postop_bleeding"),
+        ("du sang sort encore de la plaie, ça ne s'arrête pas", "postop_bleeding"),
+    ],
+)
+def test_triage__more_lay_words_of_each_concept(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
