@@ -75,6 +75,23 @@ EFFECT_FORMS = [
     "Alla lunga l'intervento regge o tornano le crisi?",
     "Could the decompression halve the number of migraine days I have?",
     "halveert botox het aantal dagen met migraine echt?",
+    # coming off the medicines, in the conditional or the near future
+    "Will the stimulator let me stop my triptans?",
+    "¿Con la cirugía dejaría de tomar pastillas?",
+    "Est-ce que je vais pouvoir arrêter mes triptans après l'opération ?",
+    "If I get the PFO closed, will I still need my rizatriptan?",
+    # verdicts and outcomes in other words
+    "Is acupuncture a good option for chronic migraine?",
+    "Does fat grafting outperform Botox?",
+    "Can magnesium keep the migraines at bay?",
+    "would the operation give me my life back?",
+    "is the decompression just a gamble?",
+    "Could a nerve block break the cycle of daily headaches?",
+    "Wäre eine Operation eine Lösung für meine Kopfschmerzen?",
+    "¿Podré llevar una vida normal después de la descompresión?",
+    "Mi conviene fare l'intervento o continuo con le pillole?",
+    # a symptom with a treatment asked about is no symptom report
+    "My migraines won't stop, what should I do, would Botox help?",
 ]
 
 
@@ -91,6 +108,13 @@ NOT_EFFICACY = [
     "Mon mal de tête dure depuis hier, c'est sérieux ?",
     # how long the scar lasts is no benefit
     "Wie lange hält die Schwellung nach der OP an?",
+    "Wie lange dauert die Heilung nach der OP?",
+    # "what should I do?" about a symptom, no treatment named
+    "I've had a headache for three days and it won't go away, what should I do?",
+    "Me duele la cabeza desde ayer y no se me quita, ¿qué hago?",
+    # French "attendre" and Spanish "esperar" also mean waiting
+    "Combien de temps faut-il attendre avant de reprendre le sport ?",
+    "¿Cuánto tiempo hay que esperar después de la cirugía para ducharme?",
 ]
 
 

@@ -36,6 +36,7 @@ from assistant.guardrails.efficacy_vocab import (
     RISK_TEXT,
     STRONG,
     SYMPTOM,
+    SYMPTOM_ADVICE,
     SYMPTOM_BODY,
     SYMPTOM_NEGATION,
     TARGET_WORD,
@@ -198,11 +199,11 @@ def signals(text: str) -> Signals:
     weak = bool(WEAK.search(without_job)) or (
         not STRONG.search(without_job) and _fuzzy_effect(without_job)
     )
-    symptom = bool(
-        SYMPTOM.search(folded) and SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded)
-    )
     risk_only = bool(RISK_TEXT.search(without_job)) and not BENEFIT.search(without_job)
     treatment = names_treatment(folded)
+    # "It won't go away, is that normal?"; "... what should I do?" when no treatment is named.
+    asks = bool(SYMPTOM.search(folded)) or (not treatment and bool(SYMPTOM_ADVICE.search(folded)))
+    symptom = asks and bool(SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded))
     # A quantity counts for a benefit or a treatment: "what percentage of people have migraine?"
     # and "the chances my daughter inherits it" ask neither.
     quantity = (

@@ -82,6 +82,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     LIFE_EVENT,
     DEVICE_LOGISTICS,
     SYMPTOM,
+    SYMPTOM_ADVICE,
     SYMPTOM_NEGATION,
     DEFINITION,
     SAME_FOR_ME,
@@ -93,7 +94,8 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
-    "other_topic benefit_core life_event device_logistics symptom symptom_negation "
+    "other_topic benefit_core life_event device_logistics symptom symptom_advice "
+    "symptom_negation "
     "definition same_for_me credibility outcome_claim household comparative place"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
