@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, NonNegativeFloat, NonNegativeInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Count = Annotated[int, Field(ge=1)]
+"""A number of things, one or more."""
 
 
 class Settings(BaseSettings):
@@ -37,10 +40,9 @@ class Settings(BaseSettings):
     candidate_k: int = Field(
         default=30, ge=1, le=500, description="Candidates taken from each retriever before fusion."
     )
-    rrf_k: int = Field(default=60, ge=1, description="Constant of reciprocal rank fusion.")
-    lexical_weight: float = Field(
+    rrf_k: Count = Field(default=60, description="Constant of reciprocal rank fusion.")
+    lexical_weight: NonNegativeFloat = Field(
         default=0.3,
-        ge=0.0,
         description="Weight of the BM25 ranking in the fusion (the dense ranking weighs 1).",
     )
     chunk_max_tokens: int = Field(
@@ -53,9 +55,9 @@ class Settings(BaseSettings):
         default="minilm",
         description="Embedding model: all-MiniLM-L6-v2 on PyTorch, or the same model as int8 ONNX.",
     )
-    embed_batch_size: int = Field(default=32, ge=1, description="Texts per embedding batch.")
-    ingest_batch_chunks: int = Field(
-        default=256, ge=1, description="Chunks embedded and written to Chroma per ingest batch."
+    embed_batch_size: Count = Field(default=32, description="Texts per embedding batch.")
+    ingest_batch_chunks: Count = Field(
+        default=256, description="Chunks embedded and written to Chroma per ingest batch."
     )
     min_dense_score: float = Field(
         default=0.30,
@@ -71,17 +73,15 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longest question accepted, in characters."
     )
-    max_history_turns: int = Field(
-        default=40, ge=0, description="Most earlier turns accepted with a question."
+    max_history_turns: NonNegativeInt = Field(
+        default=40, description="Most earlier turns accepted with a question."
     )
-    max_history_chars: int = Field(
+    max_history_chars: NonNegativeInt = Field(
         default=20000,
-        ge=0,
         description="Most characters accepted in the earlier turns of a question, all together.",
     )
-    max_file_bytes: int = Field(
+    max_file_bytes: Count = Field(
         default=20_000_000,
-        ge=1,
         description="Largest knowledge file ingested, in bytes (for .jsonl: the largest line, one "
         "document); a larger one is refused by name.",
     )
@@ -110,9 +110,8 @@ class Settings(BaseSettings):
         description="Comma-separated SHA-256 hex digests of accepted API keys, each optionally "
         "NAME:DIGEST ('assistant hash-key' prints one); the keys themselves stay off the server.",
     )
-    auth_failures_before_delay: int = Field(
+    auth_failures_before_delay: Count = Field(
         default=10,
-        ge=1,
         description="Failed API authentications one client may make per minute before it is "
         "made to wait (429 with Retry-After).",
     )
@@ -121,8 +120,8 @@ class Settings(BaseSettings):
         description="Serve the interactive API documentation (/docs, /redoc) with assets from "
         "the installed package; false turns both off.",
     )
-    rate_limit_per_minute: int = Field(
-        default=60, ge=1, description="Requests per minute allowed for each API key."
+    rate_limit_per_minute: Count = Field(
+        default=60, description="Requests per minute allowed for each API key."
     )
     rate_limit_storage: str = Field(
         default="memory://",
@@ -134,8 +133,8 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the audit log; default: SQLite audit.sqlite3 in data_dir.",
     )
-    audit_retention_days: int = Field(
-        default=365, ge=1, description="Days an audit-log entry is kept before it is deleted."
+    audit_retention_days: Count = Field(
+        default=365, description="Days an audit-log entry is kept before it is deleted."
     )
     audit_store_questions: bool = Field(
         default=True,

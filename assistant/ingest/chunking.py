@@ -8,11 +8,13 @@ and carries the sentence spans that the extractive answerer quotes from.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 from assistant.sentences import LIST_ITEM, iter_sentences, split_sentences
 from assistant.types import Chunk, SourceDoc, Span
@@ -20,6 +22,8 @@ from assistant.types import Chunk, SourceDoc, Span
 CHUNKER_VERSION = "2"
 
 TokenCounter = Callable[[str], int]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _NON_SPACE = re.compile(r"\S")
@@ -150,23 +154,14 @@ def iter_blocks(text: str) -> Iterator[_Block]:
         yield current
 
 
-def chunk_document(
-    doc: SourceDoc,
-    doc_hash: str,
-    max_tokens: int,
-    count_tokens: TokenCounter = approx_tokens,
-) -> list[Chunk]:
-    """Cut a document into chunks that follow its structure and fit ``max_tokens``."""
-    return list(iter_chunks(doc, doc_hash, max_tokens, count_tokens))
-
-
 def iter_chunks(
     doc: SourceDoc,
     doc_hash: str,
     max_tokens: int,
     count_tokens: TokenCounter = approx_tokens,
 ) -> Iterator[Chunk]:
-    """The chunks of :func:`chunk_document`, each yielded as soon as it is complete.
+    """Cut a document into chunks that follow its structure and fit ``max_tokens``, each
+    yielded as soon as it is complete (:func:`chunk_document`: all of them, as a list).
 
     Blocks, sentences and words are read lazily, so what is held at once is the document text
     and the chunk being built, however large the document (the ingest pipeline embeds and
@@ -238,6 +233,20 @@ def iter_chunks(
             end -= 1
         path = tuple(title for _, title in headings)
         yield make(_Piece(pending_headings, end, path, 0, []))
+
+
+def _listed(items: Callable[P, Iterator[T]]) -> Callable[P, list[T]]:
+    """``items`` as a function that returns the whole list."""
+
+    @functools.wraps(items)
+    def listed(*args: P.args, **kwargs: P.kwargs) -> list[T]:
+        return list(items(*args, **kwargs))
+
+    return listed
+
+
+chunk_document = _listed(iter_chunks)
+"""The chunks of :func:`iter_chunks`, as a list."""
 
 
 def _count_if_short(
