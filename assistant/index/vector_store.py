@@ -100,8 +100,8 @@ class ChromaStore:
     ) -> None:
         self.collection_name = collection
         self._path = path
-        self._host = host
-        self._port = port
+        # A Chroma server's address; None: Chroma runs embedded in ``path``.
+        self._server = (host, port) if host else None
         self._client: Any = None
         self._collection: Any = None
         self.where = f"http://{host}:{port}" if host else str(path)
@@ -125,10 +125,9 @@ class ChromaStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         try:
-            if self._host:
-                self._client = chromadb.HttpClient(
-                    host=self._host, port=self._port, settings=chroma_settings
-                )
+            if self._server is not None:
+                host, port = self._server
+                self._client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
             else:
                 assert self._path is not None
                 self._path.mkdir(parents=True, exist_ok=True)
@@ -149,7 +148,7 @@ class ChromaStore:
         try:
             return getattr(collection, method)(**kwargs)
         except Exception as exc:
-            if self._host:  # a server that went away: reconnect on the next call
+            if self._server is not None:  # a server that went away: reconnect on the next call
                 self._collection = None
                 raise _unavailable(exc, self.where) from exc
             raise
@@ -238,7 +237,7 @@ class ChromaStore:
 
     def ping(self) -> None:
         try:
-            if self._host and self._client is not None:
+            if self._server is not None and self._client is not None:
                 self._client.heartbeat()
             self.count()
         except IndexUnavailableError:
