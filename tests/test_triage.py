@@ -493,3 +493,26 @@ def test_triage__a_general_question_or_a_list_of_symptoms_raises_no_alarm(questi
 )
 def test_triage__more_lay_words_of_each_concept(question: str, concept: str) -> None:
     assert concept in _concepts(question)
+
+
+# ---- hard negatives: the same words, nothing happening now ---------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is it normal to have weakness in the arm after the operation?",
+        "ik ben de kluts kwijt met al die namen, wat is het verschil?",
+        "mi madre parece perdida con tantos papeles del seguro, ¿quién cubre la operación?",
+        "j'ai fait des convulsions enfant, est-ce un problème pour l'anesthésie ?",
+        "tive convulsões em criança, isso importa para a anestesia?",
+        "la cicatrice est bien, pas rouge, pas chaude, juste un peu sensible, normal ?",
+        "I keep stumbling over my words when I talk about my migraines to doctors, any tips?",
+        "I'm on chemo for breast cancer and wonder if migraine surgery is possible afterwards",
+    ],
+)
+def test_triage__hard_negatives_of_the_new_words_raise_no_alarm(question: str) -> None:
+    assert triage(question) is None
+
+
+def test_triage__a_third_person_report_with_a_parenthesis_counts() -> None:
+    question = "my grandad (78) says his jaw aches when he eats and his temple is tender"
+    assert triage_level(question) == "urgent"
