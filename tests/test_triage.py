@@ -516,3 +516,19 @@ def test_triage__hard_negatives_of_the_new_words_raise_no_alarm(question: str) -
 def test_triage__a_third_person_report_with_a_parenthesis_counts() -> None:
     question = "my grandad (78) says his jaw aches when he eats and his temple is tender"
     assert triage_level(question) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tengo fiebre alta y la nuka dura, me duele muxo la cabesa",
+        "ich hab fiber und der nacken ist steif",
+        "ik heb koors en een stijve nek en barstende koppijn",
+        "to com febri e o pescoso duro, dor de cabessa forte",
+        "de repente el peor dolor de cabesa de mi bida",
+        "mein vater ist verwirt und erkennt mich nich",
+        "mi hijo se golpeo la cabesa y ahora bomita",
+    ],
+)
+def test_triage__common_misspellings_in_each_language_are_read(question: str) -> None:
+    assert triage_level(question) == "emergency"
