@@ -335,8 +335,8 @@ def test_catalogue__a_plural_does_not_make_a_general_word_a_treatment() -> None:
 
 
 def test_caveat__a_treatment_nobody_listed_is_named_as_written() -> None:
-    out = LAYER.apply(_answer("Is reflexology any good for migraines?"))
-    assert out.caveat and 'you asked about "reflexology"' in out.caveat
+    out = LAYER.apply(_answer("Is nettle tea any good for migraines?"))
+    assert out.caveat and 'you asked about "nettle tea"' in out.caveat
     assert out.evidence[0].tier == "not-assessed"
 
 
