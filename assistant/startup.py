@@ -27,6 +27,37 @@ class StartupError(AssistantError):
     """The server cannot start; the message names the folder, file or setting at fault."""
 
 
+def check_startup(assistant: Assistant) -> None:
+    """Raise :class:`StartupError` listing every problem found, in the order they are checked."""
+    settings = assistant.settings
+    problems: list[StartupError] = []
+    checks: tuple[Callable[[], None], ...] = (
+        lambda: _check_keys(settings),
+        lambda: _check_data_dir(settings.data_dir),
+        lambda: _check_registry(assistant.registry_path),
+        lambda: _check_audit(settings),
+        lambda: _check_chroma(settings, assistant.store),
+    )
+    for check in checks:
+        try:
+            check()
+        except StartupError as exc:
+            problems.append(exc)
+    if problems:
+        error = StartupError("; ".join(str(p) for p in problems))
+        raise error from problems[0].__cause__
+
+
+# The checks, in the order check_startup runs them.
+def _check_keys(settings: Settings) -> None:
+    from assistant.keys import parse_key_hashes
+
+    try:
+        parse_key_hashes(settings.api_key_hashes)
+    except ValueError as exc:
+        raise StartupError(str(exc)) from exc
+
+
 def _check_data_dir(data_dir: Path) -> None:
     where = data_dir.resolve()
     try:
@@ -76,33 +107,3 @@ def _check_chroma(settings: Settings, store: VectorStore) -> None:
             f"the Chroma server at {settings.chroma_host}:{settings.chroma_port} does not answer "
             "(CHROMA_HOST, CHROMA_PORT); start it with 'chroma run' or fix the settings"
         ) from exc
-
-
-def _check_keys(settings: Settings) -> None:
-    from assistant.keys import parse_key_hashes
-
-    try:
-        parse_key_hashes(settings.api_key_hashes)
-    except ValueError as exc:
-        raise StartupError(str(exc)) from exc
-
-
-def check_startup(assistant: Assistant) -> None:
-    """Raise :class:`StartupError` listing every problem found, in the order they are checked."""
-    settings = assistant.settings
-    problems: list[StartupError] = []
-    checks: tuple[Callable[[], None], ...] = (
-        lambda: _check_keys(settings),
-        lambda: _check_data_dir(settings.data_dir),
-        lambda: _check_registry(assistant.registry_path),
-        lambda: _check_audit(settings),
-        lambda: _check_chroma(settings, assistant.store),
-    )
-    for check in checks:
-        try:
-            check()
-        except StartupError as exc:
-            problems.append(exc)
-    if problems:
-        error = StartupError("; ".join(str(p) for p in problems))
-        raise error from problems[0].__cause__
