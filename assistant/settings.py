@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     ingest_batch_chunks: Count = Field(
         default=256, description="Chunks embedded and written to Chroma per ingest batch."
     )
+    max_file_bytes: Count = Field(
+        default=20_000_000,
+        description="Largest knowledge file ingested, in bytes (for .jsonl: the largest line, one "
+        "document); a larger one is refused by name.",
+    )
+    answer_max_sentences: int = Field(
+        default=4, ge=1, le=12, description="Most source sentences quoted in an extractive answer."
+    )
     min_dense_score: float = Field(
         default=0.30,
         description="Cosine similarity the best passage needs for the question to be covered.",
@@ -66,9 +74,6 @@ class Settings(BaseSettings):
     min_term_overlap: float = Field(
         default=0.34,
         description="Share of the question's specific terms that the best sentences must contain.",
-    )
-    answer_max_sentences: int = Field(
-        default=4, ge=1, le=12, description="Most source sentences quoted in an extractive answer."
     )
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longest question accepted, in characters."
@@ -79,11 +84,6 @@ class Settings(BaseSettings):
     max_history_chars: NonNegativeInt = Field(
         default=20000,
         description="Most characters accepted in the earlier turns of a question, all together.",
-    )
-    max_file_bytes: Count = Field(
-        default=20_000_000,
-        description="Largest knowledge file ingested, in bytes (for .jsonl: the largest line, one "
-        "document); a larger one is refused by name.",
     )
 
     generator: Literal["none", "openai", "ollama"] = Field(
