@@ -93,6 +93,7 @@ class Lexicon:
         self.generic = {k: compile_phrases(v) for k, v in data["generic_surgery"].items()}
         self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
         self.background = {k: compile_phrases(v) for k, v in data["background"].items()}
+        self.others = {k: compile_phrases(v) for k, v in data.get("others", {}).items()}
         # One pattern per phrase, so that overlapping phrases of different facets are all seen.
         self.concepts: dict[str, tuple[str, dict[str, list[re.Pattern[str]]]]] = {}
         for facet, entry in data["concepts"].items():

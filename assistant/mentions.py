@@ -32,6 +32,17 @@ _SPECIFIC_WORDS = re.compile(
 )
 
 
+_LETTERS = (
+    ("ñ¿¡", ("es",)),
+    ("ãõ", ("pt",)),
+    ("ßäöü", ("de",)),
+    ("ùœ", ("fr",)),
+    ("è", ("fr", "it")),  # "très" and "è": French and Italian alike
+)
+"""Letters typical of languages (a letter of several counts a share in each)."""
+_OTHERS_BEFORE = 24
+"""How far before a "my past" cue a word for other people ("has anyone tried") may stand."""
+
 _FORM_WORD = re.compile(
     r"therap\w*|terapi\w*|ablat\w*|ablac\w*|ablaz\w*|infusions?|injections?|shots|"
     r"infiltra\w*"
@@ -84,9 +95,10 @@ class MentionReader:
             for lang in owners:
                 scores[lang] += 1.0 / len(owners)
         raw = text.lower()
-        for chars, lang in (("ñ¿¡", "es"), ("ãõ", "pt"), ("ßäöü", "de"), ("èùœ", "fr")):
+        for chars, langs in _LETTERS:
             if any(c in raw for c in chars):
-                scores[lang] += 1.5
+                for lang in langs:
+                    scores[lang] += 1.5 / len(langs)
         best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
         return best if scores[best] > 0 else "en"
 
@@ -159,9 +171,9 @@ class MentionReader:
         out: set[str] = set()
         for sentence in sentences_of(text):
             norm = fold_text(sentence)
-            cues = phrase_spans(self.lexicon.background.get(language), norm)
+            cues = self._past_cues(norm, language)
             if language != "en":
-                cues += phrase_spans(self.lexicon.background.get("en"), norm)
+                cues += self._past_cues(norm, "en")
             if not cues:
                 continue
             inside = self._raw_mentions(norm, language)
@@ -171,6 +183,28 @@ class MentionReader:
                 nearest = min(inside, key=lambda m: min(abs(m[0] - ce), abs(cs - m[1])))
                 out.add(nearest[2])
         return out
+
+    def _past_cues(self, norm: str, language: str) -> list[tuple[int, int]]:
+        """Spans of "my past" cues ("tried", "ho provato"), except those about other people
+        ("has anyone tried", "alguien ha probado"): asking about others' experience of a
+        treatment asks about the treatment."""
+        others = self.lexicon.others.get(language)
+        return [
+            (s, e)
+            for s, e in phrase_spans(self.lexicon.background.get(language), norm)
+            if not phrase_spans(others, norm[max(0, s - _OTHERS_BEFORE) : s])
+        ]
+
+    def placed(self, text: str, language: str) -> list[str]:
+        """Procedures that where the patient hurts, or what they have, points at ("my occipital
+        neuralgia" is occipital nerve decompression), whether or not the text names an
+        operation."""
+        norm = fold_text(text)
+        found: list[tuple[int, str]] = []
+        for pid, by_lang in self.lexicon.place_hints.items():
+            for lang in {language, "en"}:
+                found += [(s, pid) for s, _ in phrase_spans(by_lang.get(lang), norm)]
+        return list(dict.fromkeys(pid for _, pid in sorted(found)))
 
     def procedures_in(self, text: str, language: str = "en") -> list[str]:
         """Registry ids named in ``text`` (lay names included), in order of appearance."""
@@ -199,7 +233,7 @@ class MentionReader:
         out: list[TreatmentMention] = []
         for sentence in sentences_of(text):
             norm = fold_text(sentence)
-            cues = phrase_spans(self.lexicon.background.get(language), norm)
+            cues = self._past_cues(norm, language)
             found: list[tuple[int, int, Treatment]] = []
             for t in self.lexicon.treatments:
                 found += [(s, e, t) for s, e in phrase_spans(t.pattern, norm)]

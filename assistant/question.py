@@ -31,6 +31,7 @@ FACETS = (
     "professional_position",
     "difference",
     "mechanism",
+    "scar",
     "provider",
 )
 GENERAL = "general"

@@ -240,6 +240,14 @@ class Understander(MentionReader):
             mentions.generic or self._asks_of_an_operation(question, language, facets, treatments)
         ):
             procedures, source = [GENERAL], "question"
+        if (
+            procedures == [GENERAL]
+            and users
+            and not phrase_spans(self._generic_aliases, fold_text(question))
+        ):
+            # "The operation" in a conversation where the patient said what they have ("I
+            # have occipital neuralgia"): the operation for that.
+            procedures = self._placed_in_conversation(users) or procedures
         if users and not facets and len(question.split()) <= 8:
             earlier_facets = self.facets_in(users[-1], self.language(users[-1]))
             if earlier_facets:
@@ -279,6 +287,15 @@ class Understander(MentionReader):
                 if " " in fold_text(question)[s:e]
             ),
         )
+
+    def _placed_in_conversation(self, users: Sequence[str]) -> list[str]:
+        """The procedures the patient's earlier turns point at by where it hurts or what they
+        have, most recent turn first (none when the turns point at several)."""
+        for earlier in reversed(users):
+            got = self.placed(earlier, self.language(earlier))
+            if got:
+                return got if len(got) == 1 else []
+        return []
 
     def _asks_of_an_operation(
         self,

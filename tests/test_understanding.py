@@ -417,3 +417,140 @@ def test_understand__what_something_else_costs_is_not_asked_of_surgery(
 )
 def test_understand__more_than_before_is_worse(understander: Understander, question: str) -> None:
     assert "worse" in understander.understand(question).facets
+
+
+# ---- surgeon requests, other people's experience, languages, conversations ----------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "could you recommend a decent migraine surgeon near Leeds?",
+        "¿me recomiendas un buen cirujano para la migraña en Sevilla?",
+        "vous connaissez un bon chirurgien à Bordeaux pour la migraine ?",
+        "wer macht in Hamburg so eine Migräne-OP?",
+        "kunt u een goede chirurg aanraden voor migraine in Utrecht?",
+        "conhece algum bom cirurgião de enxaqueca em Lisboa?",
+        "mi consigliate un bravo chirurgo a Torino per l'emicrania?",
+    ],
+)
+def test_understand__asking_for_a_surgeon_is_a_provider_request(
+    understander: Understander, question: str
+) -> None:
+    assert understander.understand(question).provider
+
+
+@pytest.mark.parametrize(
+    ("question", "background"),
+    [
+        ("has anyone tried cefaly for migraine? any good?", False),
+        ("alguien ha probado el cefaly? sirve?", False),
+        ("I tried cefaly last year, would surgery help?", True),
+    ],
+)
+def test_understand__others_trying_a_treatment_is_not_the_patients_past(
+    understander: Understander, question: str, background: bool
+) -> None:
+    u = understander.understand(question)
+    (mention,) = [t for t in u.treatments if t.id == "devices"]
+    assert mention.background is background
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("la rimborsa la mutua o è tutto a carico mio? costa tanto?", "it"),
+        ("me van a hacer una resonancia o con que me miren basta?", "es"),
+        ("c'est très cher après l'opération ?", "fr"),
+    ],
+)
+def test_understand__accented_letters_shared_by_languages_do_not_decide_alone(
+    understander: Understander, question: str, language: str
+) -> None:
+    assert understander.understand(question).language == language
+
+
+def test_understand__the_operation_after_saying_what_one_has_is_the_operation_for_it(
+    understander: Understander,
+) -> None:
+    history = [
+        Turn(role="user", content="I was diagnosed with occipital neuralgia last year"),
+        Turn(role="assistant", content="..."),
+    ]
+    u = understander.understand("would the operation fix it?", history)
+    assert u.procedures == (MIGONE,)
+    # the registry's name for surgery in general keeps the general topic
+    u = understander.understand("does migraine surgery work?", history)
+    assert u.procedures == (GENERAL,)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "will the migone leave a big scar?",
+        "¿deja mucha cicatriz la operación de la nuca?",
+        "est-ce que le lipofilling laisse une cicatrice ?",
+        "bleibt nach der Nacken-OP eine Narbe?",
+        "hou je een litteken over aan de migone?",
+        "a cirurgia da nuca deixa cicatriz?",
+        "resta una cicatrice dopo l'intervento alla nuca?",
+    ],
+)
+def test_understand__a_scar_is_its_own_facet(understander: Understander, question: str) -> None:
+    assert "scar" in understander.understand(question).facets
+
+
+def test_messages__every_facet_asked_can_be_named_in_every_language() -> None:
+    for language in LANGUAGES:
+        words = messages(language)
+        assert words.sub("facet_what", "scar"), language
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("l'emicrania è ereditaria?", "causes"),
+        ("is migraine hereditary?", "causes"),
+        ("ist Migräne erblich?", "causes"),
+        ("who would they even offer the stimulator to?", "who_suits"),
+        ("kann man mehrere Stellen auf einmal machen lassen beim Eigenfett?", "how_done"),
+        ("après la migone on rentre chez soi le soir même ?", "hospital_stay"),
+        ("dopo la migone servono antidolorifici?", "pain_after"),
+    ],
+)
+def test_understand__more_lay_words_for_what_is_asked(
+    understander: Understander, question: str, facet: str
+) -> None:
+    assert facet in understander.understand(question).facets
+
+
+def test_understand__sleeping_is_not_being_put_to_sleep(understander: Understander) -> None:
+    u = understander.understand("después de la migone se puede dormir boca arriba?")
+    assert "anaesthesia" not in u.facets
+    u = understander.understand("¿me van a dormir para la migone?")
+    assert "anaesthesia" in u.facets
+
+
+def test_units__swelling_that_causes_pain_is_no_pain_after_surgery(
+    understander: Understander,
+) -> None:
+    tagger = UnitTagger(understander)
+    assert "pain_after" not in tagger.facets(
+        "Pain is caused by the swelling or tightness of muscles around the nerve."
+    )
+    assert "pain_after" in tagger.facets(
+        "Common side effects include temporary swelling and bruising at the injection site."
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "treatment"),
+    [
+        ("o óleo de canabidiol ajuda na enxaqueca?", "cbd"),
+        ("la quiropraxia sirve para la migraña?", "manual-therapy"),
+        ("hilft eine Okzipitalisblockade auf Dauer?", "nerve-block"),
+        ("operare il setto nasale fa passare l'emicrania?", "septoplasty"),
+    ],
+)
+def test_understand__treatments_in_their_own_spelling(
+    understander: Understander, question: str, treatment: str
+) -> None:
+    assert treatment in {t.id for t in understander.understand(question).treatments}
