@@ -532,3 +532,39 @@ def test_triage__a_third_person_report_with_a_parenthesis_counts() -> None:
 )
 def test_triage__common_misspellings_in_each_language_are_read(question: str) -> None:
     assert triage_level(question) == "emergency"
+
+
+# ---- symptoms told over several messages --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("earlier", "question", "level"),
+    [
+        (
+            "my neck is really stiff and my head is pounding",
+            "and now I have a fever of 39",
+            "emergency",
+        ),
+        (
+            "tengo la nuca rígida y me duele mucho la cabeza",
+            "y ahora tengo 39 de fiebre",
+            "emergency",
+        ),
+        ("mein Nacken ist ganz steif", "und jetzt habe ich auch noch 39 Fieber", "emergency"),
+        ("I had the migone 4 days ago", "the wound is red and hot and swollen now", "urgent"),
+    ],
+)
+def test_triage__a_symptom_in_the_question_completes_one_told_earlier(
+    earlier: str, question: str, level: str
+) -> None:
+    assert triage_level(question, (Turn(role="user", content=earlier),)) == level
+
+
+def test_triage__earlier_symptoms_alone_do_not_make_an_ordinary_question_urgent() -> None:
+    history = (Turn(role="user", content="my neck is stiff and I have a fever of 39"),)
+    assert triage("do I need antibiotics before the surgery?", history) is None
+
+
+def test_triage__what_cancels_is_read_in_the_question_not_in_earlier_messages() -> None:
+    history = (
+        Turn(role="user", content="I have had migraine with aura for years, always the same"),
+    )
+    assert triage_level("now my arm and leg are suddenly weak and numb", history) == "emergency"

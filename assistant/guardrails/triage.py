@@ -192,23 +192,38 @@ class RedFlags:
         return found
 
     def triage(self, question: str, history: Sequence[Turn] = ()) -> TriageResult | None:
-        text = normalise(question)
-        terms = self.present(text)
+        """The concepts the question reports. Context terms (pregnancy, an operation, age,
+        cancer) may come from the patient's earlier messages; so may the other terms of a rule
+        of which the question itself reports a symptom ("my neck is stiff", then "and now a
+        fever of 39"). What cancels a concept is read in the question and that context only."""
+        terms = self.present(normalise(question))
+        earlier: set[str] = set()
         for turn in history:
             if turn.role == "user":
-                terms |= self.present(normalise(turn.content), context_only=True)
+                earlier |= self.present(normalise(turn.content))
+        context = terms | {t for t in earlier if self.terms[t].context}
         # "Not like my usual ones" outweighs "my usual aura": a contrast named keeps the concept.
-        cancelling = terms - {"usual"} if "contrast" in terms else terms
+        cancelling = context - {"usual"} if "contrast" in context else context
         fired = [
             c
             for c in self.concepts
-            if any(_holds(rule, terms) for rule in c.any_of)
+            if any(
+                _holds(rule, context) or self._holds_across(rule, terms, earlier)
+                for rule in c.any_of
+            )
             and not any(_holds(rule, cancelling) for rule in c.unless)
         ]
         if not fired:
             return None
         level = next(lv for lv in LEVELS if any(c.level == lv for c in fired))
         return TriageResult(level=level, concepts=tuple(c.id for c in fired))
+
+    def _holds_across(self, rule: tuple[str, ...], now: set[str], earlier: set[str]) -> bool:
+        """The rule holds over the question and the earlier messages together, and the question
+        reports one of its symptoms (not only a context term)."""
+        return _holds(rule, now | earlier) and any(
+            t in now and not self.terms[t].context for t in rule if not t.startswith("!")
+        )
 
 
 def _rule(spec: str | Sequence[str]) -> tuple[str, ...]:
