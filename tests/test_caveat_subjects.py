@@ -162,3 +162,20 @@ def test_unlisted__nothing_and_the_illness_are_no_treatment() -> None:
 def test_unlisted__a_therapy_opening_the_question_beside_its_practitioner() -> None:
     keys = _keys("Blutegeltherapie beim Heilpraktiker, hilft das gegen Migräne?")
     assert keys[0] == "unlisted:blutegeltherapie" and "naturopathy" in keys
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("Would cutting the nerve help?", "My neurologist says it's occipital neuralgia."),
+        (
+            "Würde das Herausschneiden am Nerv helfen?",
+            "Der Arzt sagt, es ist eine Okzipitalneuralgie.",
+        ),
+    ],
+)
+def test_registry__a_procedure_described_across_two_messages(question: str, earlier: str) -> None:
+    assert _keys(question, earlier)[:1] == ["occipital-nerve-decompression-migone"]
+    # Neither message alone names it.
+    assert "occipital-nerve-decompression-migone" not in _keys(question)
+    assert "occipital-nerve-decompression-migone" not in _keys(earlier)

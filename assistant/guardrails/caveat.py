@@ -139,6 +139,20 @@ _REFERS_BACK = re.compile(
 )
 
 
+def _across_turns(
+    registry: EvidenceRegistry, question: str, history: Sequence[Turn]
+) -> list[Subject]:
+    """A procedure described across the patient's last message and the question, named in
+    neither alone ("... the orthopaedist says occipital neuralgia." then "would cutting the
+    muscle around the nerve help?")."""
+    earlier = [t.content for t in history if t.role == "user"]
+    if not earlier:
+        return []
+    alone = {p.id for p in registry.find(earlier[-1])} | {p.id for p in registry.find(question)}
+    joined = earlier[-1] + " " + question
+    return [Subject(0, procedure=p) for p in registry.find(joined) if p.id not in alone]
+
+
 def _earlier_subjects(
     registry: EvidenceRegistry, catalogue: TreatmentCatalogue, history: Sequence[Turn]
 ) -> list[Subject]:
@@ -166,6 +180,8 @@ def asked_subjects(
     subjects.sort(key=lambda s: s.position)
     if subjects and _REFERS_BACK.match(normalise(question)):
         subjects = _earlier_subjects(registry, catalogue, history) + subjects
+    if not subjects:
+        subjects = _across_turns(registry, question, history)
     rest = question
     for s in subjects:
         if s.mention is not None:  # "septum surgery" is a treatment, not surgery in general
