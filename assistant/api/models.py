@@ -9,6 +9,7 @@ belongs, or a misspelt field, is an error the caller should see.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -175,14 +176,14 @@ class FeedbackOut(BaseModel):
 
     @classmethod
     def of(cls, record: FeedbackRecord) -> FeedbackOut:
-        """The wire form of stored feedback (stored times are naive UTC)."""
+        """The wire form of stored feedback: the record as it is, its ids named as the API
+        names them and its time made aware (stored times are naive UTC)."""
+        fields = asdict(record)
         return cls(
-            feedback_id=record.id,
-            answer_id=record.entry_id,
-            helpful=record.helpful,
-            reason=record.reason,
-            interface=record.interface,
-            created_at=record.created_at.replace(tzinfo=UTC),
+            feedback_id=fields.pop("id"),
+            answer_id=fields.pop("entry_id"),
+            created_at=fields.pop("created_at").replace(tzinfo=UTC),
+            **fields,
         )
 
 
