@@ -10,6 +10,7 @@ import yaml
 
 from assistant.guardrails import efficacy_vocab as vocab
 from assistant.guardrails.efficacy import EfficacyDetector, signals
+from assistant.types import Turn
 
 RULES = EfficacyDetector(classifier=False)
 
@@ -128,3 +129,33 @@ def test_vocabulary__each_group_is_compiled_under_its_own_name() -> None:
     for name in names:
         compiled = getattr(vocab, name.upper())
         assert compiled.pattern == vocab.group(name).pattern, name
+
+
+# ---- short follow-ups after an efficacy question -----------------------------------------------
+def _after(question: str, earlier: str) -> bool:
+    return RULES.rules(question, question, [Turn(role="user", content=earlier)])
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("¿y en mi caso?", "¿La estimulación occipital funciona?"),
+        ("¿Y para la cefalea en racimos?", "¿El bótox sirve para la migraña?"),
+        ("and in teenagers?", "Is Botox effective for chronic migraine?"),
+    ],
+)
+def test_follow_up__a_short_and_inherits_the_efficacy_topic(question: str, earlier: str) -> None:
+    assert _after(question, earlier), question
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("and how much does it cost?", "Is Botox effective for chronic migraine?"),
+        ("and the risks?", "Does the stimulator work for chronic migraine?"),
+        ("¿y cuánto dura la recuperación?", "¿La cirugía de migraña funciona?"),
+        ("und wer macht das in Berlin?", "Hilft die Nervenstimulation bei Migräne?"),
+    ],
+)
+def test_follow_up__a_new_question_or_another_topic_does_not(question: str, earlier: str) -> None:
+    assert not _after(question, earlier), question

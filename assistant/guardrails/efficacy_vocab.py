@@ -137,8 +137,15 @@ AGAINST = re.compile(
 FOR_WHOM = re.compile("^(" + words("for_whom") + ")$")
 # An object of an effect that is about health: "does it help against nausea?"
 HEALTH_OBJECT = re.compile("^(" + _TARGET[1:-1] + "|" + words("health_object") + ")$")
-# A short follow-up: "and fat transfer?", "what about the stimulator?"
+# A short follow-up: "and fat transfer?", "¿y en mi caso?", "what about the stimulator?"; not a
+# new question ("and how much does it cost?") nor one about something else ("and the risks?").
+_QUESTION_WORD = (
+    r"how|what|who|when|where|why|which|is|are|does|do|can|will|cuanto|cuanta|cuando|donde|quien|"
+    r"como|que|combien|quand|ou|qui|comment|est-ce|wie|wann|wo|wer|was|hoe|wanneer|waar|wat|"
+    r"quanto|quanta|quando|onde|quem|cosa|chi|dove|come"
+)
 FOLLOW_ON = re.compile(
-    r"^\s*(and|what about|how about|also|y|et|und|en|e|ou|o|ma|mais|pero|aber|maar|mas)\b",
+    r"^\W*(and|what about|how about|also|y|et|und|en|e|ou|o|ma|mais|pero|aber|maar|mas)\b"
+    r"(?!\s+(" + _QUESTION_WORD + r")\b)(?!.*(" + OTHER_TOPIC.pattern + "))",
     re.IGNORECASE,
 )
