@@ -568,3 +568,49 @@ def test_triage__what_cancels_is_read_in_the_question_not_in_earlier_messages() 
         Turn(role="user", content="I have had migraine with aura for years, always the same"),
     )
     assert triage_level("now my arm and leg are suddenly weak and numb", history) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my grandad is on blood thinners and hit his head when he fell",
+        "mi abuelo toma Sintrom y se ha dado un golpe en la cabeza al caerse",
+        "mein Opa nimmt Blutverdünner und ist auf den Kopf gefallen",
+        "mio nonno prende anticoagulanti ed è caduto battendo la testa",
+    ],
+)
+def test_triage__a_head_knock_on_blood_thinners_is_an_emergency(question: str) -> None:
+    assert "head_injury" in _concepts(question)
+
+
+def test_triage__blood_thinners_alone_are_no_red_flag() -> None:
+    assert triage("I take blood thinners, can I still have migraine surgery?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "mein Vater ist total neben der Spur und reagiert kaum, mit Kopfschmerzen",
+            "confusion_faint_seizure",
+        ),
+        (
+            "mijn vader is helemaal van de kaart en reageert nauwelijks, met hoofdpijn",
+            "confusion_faint_seizure",
+        ),
+        ("hij zakte ineens in elkaar en reageerde niet meer", "confusion_faint_seizure"),
+        ("ho formicolio e debolezza in tutto il lato destro da un'ora", "neuro_deficit"),
+        (
+            "ik heb sinds een uur tintelingen en krachtverlies in mijn hele rechterkant",
+            "neuro_deficit",
+        ),
+        ("mein Sohn zieht plötzlich das Bein nach und hat Kopfweh", "neuro_deficit"),
+        ("mon fils traîne la jambe d'un coup et a mal à la tête", "neuro_deficit"),
+    ],
+)
+def test_triage__unresponsive_collapsed_or_weak_on_one_side(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
+
+
+def test_triage__a_headache_that_does_not_respond_to_treatment_is_no_confusion() -> None:
+    assert triage("mi migraña no responde a los triptanes, ¿la cirugía sirve?") is None
