@@ -91,6 +91,9 @@ EFFECT_FORMS = [
     "Wäre eine Operation eine Lösung für meine Kopfschmerzen?",
     "¿Podré llevar una vida normal después de la descompresión?",
     "Mi conviene fare l'intervento o continuo con le pillole?",
+    "Nimmt mir die Dekompression die Kopfschmerzen weg?",
+    "Zou het de moeite zijn om acupunctuur te proberen?",
+    "Le stimulateur tient-il ses promesses ?",
     # a symptom with a treatment asked about is no symptom report
     "My migraines won't stop, what should I do, would Botox help?",
 ]
@@ -113,6 +116,8 @@ NOT_EFFICACY = [
     # "what should I do?" about a symptom, no treatment named
     "I've had a headache for three days and it won't go away, what should I do?",
     "Me duele la cabeza desde ayer y no se me quita, ¿qué hago?",
+    # a symptom told as a statement
+    "Mein Kopfschmerz fühlt sich anders an als sonst und geht einfach nicht weg.",
     # French "attendre" and Spanish "esperar" also mean waiting
     "Combien de temps faut-il attendre avant de reprendre le sport ?",
     "¿Cuánto tiempo hay que esperar después de la cirugía para ducharme?",

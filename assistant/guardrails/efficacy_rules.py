@@ -201,8 +201,11 @@ def signals(text: str) -> Signals:
     )
     risk_only = bool(RISK_TEXT.search(without_job)) and not BENEFIT.search(without_job)
     treatment = names_treatment(folded)
-    # "It won't go away, is that normal?"; "... what should I do?" when no treatment is named.
-    asks = bool(SYMPTOM.search(folded)) or (not treatment and bool(SYMPTOM_ADVICE.search(folded)))
+    # "It won't go away, is that normal?"; "... what should I do?" or a plain statement ("it is
+    # different from usual and won't go away.") when no treatment is named.
+    asks = bool(SYMPTOM.search(folded)) or (
+        not treatment and (bool(SYMPTOM_ADVICE.search(folded)) or "?" not in folded)
+    )
     symptom = asks and bool(SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded))
     # A quantity counts for a benefit or a treatment: "what percentage of people have migraine?"
     # and "the chances my daughter inherits it" ask neither.
