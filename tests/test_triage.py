@@ -614,3 +614,36 @@ def test_triage__unresponsive_collapsed_or_weak_on_one_side(question: str, conce
 
 def test_triage__a_headache_that_does_not_respond_to_treatment_is_no_confusion() -> None:
     assert triage("mi migraña no responde a los triptanes, ¿la cirugía sirve?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "Plötzlich ein furchtbarer Schmerz im Nacken, wie ein Schlag mit dem Baseballschläger",
+            "thunderclap",
+        ),
+        (
+            "Ineens een vreselijke pijn in mijn nek, alsof ik met een knuppel werd geslagen",
+            "thunderclap",
+        ),
+        ("Mein Bruder ist zitternd umgefallen mit Schaum vor dem Mund", "confusion_faint_seizure"),
+        ("se cayó al suelo temblando y echando espuma por la boca", "confusion_faint_seizure"),
+        (
+            "Seit heute früh blutet die Wunde ohne Ende, zwei Kompressen sind schon voll",
+            "postop_bleeding",
+        ),
+        (
+            "Mijn vrouw kreeg 5 dagen geleden de stimulator. Vandaag heeft ze 38,9 en ze rilt.",
+            "postop_fever",
+        ),
+    ],
+)
+def test_triage__a_blow_to_the_nape_a_fit_bleeding_and_fever_in_lay_words(
+    question: str, concept: str
+) -> None:
+    assert concept in _concepts(question)
+
+
+def test_triage__a_stiff_neck_without_a_sudden_blow_is_no_thunderclap() -> None:
+    assert triage("my neck is stiff and sore from the pillow, can that trigger a migraine?") is None
