@@ -647,3 +647,22 @@ def test_triage__a_blow_to_the_nape_a_fit_bleeding_and_fever_in_lay_words(
 
 def test_triage__a_stiff_neck_without_a_sudden_blow_is_no_thunderclap() -> None:
     assert triage("my neck is stiff and sore from the pillow, can that trigger a migraine?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "seit der OP habe ich ein riesiges Hämatom hinter dem Ohr und es wird immer größer",
+            "postop_bleeding",
+        ),
+        (
+            "dall'intervento ho un ematoma enorme dietro l'orecchio che continua a crescere",
+            "postop_bleeding",
+        ),
+        ("meine Tochter hat sich den Kopf am Tisch gestoßen und zweimal erbrochen", "head_injury"),
+        ("mijn dochter stootte haar hoofd tegen de tafel en heeft overgegeven", "head_injury"),
+    ],
+)
+def test_triage__a_growing_bruise_and_vomiting_after_a_knock(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
