@@ -666,3 +666,28 @@ def test_triage__a_stiff_neck_without_a_sudden_blow_is_no_thunderclap() -> None:
 )
 def test_triage__a_growing_bruise_and_vomiting_after_a_knock(question: str, concept: str) -> None:
     assert concept in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "mijn hoofd barstte ineens uit elkaar van de pijn, niet mijn gewone migraine",
+            "thunderclap",
+        ),
+        ("hij kan zijn woorden niet vinden en zijn rechterarm doet het niet meer", "neuro_deficit"),
+        ("hij lag op de grond te schokken en reageerde niet", "confusion_faint_seizure"),
+        ("mijn oma is gevallen en heeft een hoofdwond, ze is sufferig", "head_injury"),
+        ("mijn zoon heeft koorts en een nekstijfheid", "fever_meningism"),
+        ("ma fille a 40 de fièvre et un purpura sur les jambes", "fever_meningism"),
+        ("mijn moeder van 72 heeft pijn bij haar slapen en pijn bij het kauwen", "new_after_50"),
+        ("après l'opération j'ai un saignement qui ne s'arrête pas", "postop_bleeding"),
+        (
+            "je suis immunodéprimée et j'ai mal à la tête depuis plusieurs jours",
+            "immunocompromised_cancer",
+        ),
+        ("sinds de operatie heb ik verhoging en voel me grieperig", "postop_fever"),
+    ],
+)
+def test_triage__dutch_and_french_lay_words(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
