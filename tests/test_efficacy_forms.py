@@ -94,6 +94,9 @@ EFFECT_FORMS = [
     "Nimmt mir die Dekompression die Kopfschmerzen weg?",
     "Zou het de moeite zijn om acupunctuur te proberen?",
     "Le stimulateur tient-il ses promesses ?",
+    "Hat die Nervenblockade bei jemandem angeschlagen?",
+    "Wat levert zo'n botoxbehandeling bij chronische migraine op?",
+    "Vou melhorar com o bloqueio anestésico?",
     # a symptom with a treatment asked about is no symptom report
     "My migraines won't stop, what should I do, would Botox help?",
 ]
@@ -116,6 +119,10 @@ NOT_EFFICACY = [
     # "what should I do?" about a symptom, no treatment named
     "I've had a headache for three days and it won't go away, what should I do?",
     "Me duele la cabeza desde ayer y no se me quita, ¿qué hago?",
+    # how long the anaesthetic works
+    "Wie lange wirkt die Betäubung nach der OP noch nach?",
+    "Hoe lang blijft de verdoving werken na de ingreep?",
+    "How long does the anaesthetic work after the operation?",
     # a symptom told as a statement
     "Mein Kopfschmerz fühlt sich anders an als sonst und geht einfach nicht weg.",
     # French "attendre" and Spanish "esperar" also mean waiting
