@@ -104,7 +104,11 @@ class Understanding:
         }
 
 
-_RAW_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\w))+[.!?\n]*")
+_TITLES = ("dr", "dra", "drs", "mr", "mrs", "ms", "prof", "sr", "sra", "st", "pr")
+"""Titles whose dot ends no sentence ("is Dr. Smith good?")."""
+_TITLE_DOT = "|".join(rf"(?<=\b{t})\.\s+" for t in (*_TITLES, r"[^\W\d_]"))
+"""A title's dot, or an initial's (the last dot of M.I.G.O.N.E.), and the space after it."""
+_RAW_SENTENCE = re.compile(rf"(?:[^.!?\n]|\.(?=\w)|{_TITLE_DOT})+[.!?\n]*", re.IGNORECASE)
 
 
 _INTERROGATIVE = re.compile(
@@ -132,6 +136,6 @@ def asking(sentences: Sequence[str]) -> list[bool]:
 
 
 def sentences_of(text: str) -> list[str]:
-    """Sentences of the original text (a dot inside a word, as in M.I.G.O.N.E, does not end
-    one)."""
+    """Sentences of the original text (a dot inside a word or after an initial, as in
+    M.I.G.O.N.E., or after a title, as in "Dr. Smith", does not end one)."""
     return [m.group() for m in _RAW_SENTENCE.finditer(text) if m.group().strip()]

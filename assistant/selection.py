@@ -22,6 +22,7 @@ gets them in its language, with a note that the quotes are in English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -79,6 +80,9 @@ RELATED = {
     "mechanism": {"how_done"},
 }
 _WEAK_TERMS = frozenset(terms("work works take takes help helps do does done feel make need"))
+_CONTRAST = re.compile(r"^\W*(however|but|yet|still|nevertheless|even so)\b", re.IGNORECASE)
+"""A next sentence that turns what was said ("... is not a permanent solution. However, it
+can help pinpoint the locations ...") completes it, whatever its own score."""
 
 Idf = Callable[[str], float]
 Covered = Callable[[str], bool]
@@ -399,6 +403,7 @@ class Selector:
                 and (
                     c.unit.announces
                     or (after.unit.continues and after.score >= 0.6 * c.score)
+                    or bool(_CONTRAST.match(after.unit.text))
                     or (after.facets & c.facets and after.score >= 0.75 * c.score)
                 )
             ):

@@ -271,3 +271,54 @@ def test_answer__source_reference_marks_inside_quotes_stay_verbatim(
     assert quoted and "clinic [12]." in quoted[0].quote  # the source's own reference mark
     for citation in answer.citations:
         assert f"“{citation.quote}”" in answer.answer
+
+
+# ---- completing a chosen sentence ---------------------------------------------------------
+def _unit(index: int, text: str, facets: frozenset[str] = frozenset()) -> Any:
+    from assistant.units import Unit
+
+    return Unit(
+        chunk_id="c",
+        doc_id="d",
+        index=index,
+        start=index * 100,
+        end=index * 100 + len(text),
+        text=text,
+        kind="sentence",
+        paragraph=0,
+        procedures=frozenset(),
+        subject=frozenset(),
+        facets=facets,
+        heading_facets=frozenset(),
+        treatments=frozenset(),
+        quotable=True,
+        continues=text.startswith(("However", "It")),
+        question=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("follower", "kept"),
+    [
+        ("However, the injections can help locate the trigger sites.", True),
+        ("Patients should ask their doctor about prices.", False),
+    ],
+)
+def test_complete__a_sentence_that_turns_the_chosen_one_comes_with_it(
+    built_assistant: Assistant, follower: str, kept: bool
+) -> None:
+    from assistant.selection import Candidate, Selector
+
+    chosen = Candidate(
+        _unit(0, "Injections work but are no lasting cure."),
+        None,
+        0.8,
+        0.5,
+        1.0,
+        frozenset({"efficacy"}),
+        score=1.0,
+    )  # type: ignore[arg-type]
+    after = Candidate(_unit(1, follower), None, 0.2, 0.0, 0.0, frozenset(), score=0.1)  # type: ignore[arg-type]
+    selector = Selector(built_assistant.understander, built_assistant.units)
+    got = selector._complete([chosen], [chosen, after], limit=4)
+    assert (after in got) is kept

@@ -138,6 +138,29 @@ def test_pattern__a_surgeon_recommendation_is_not_answered_with_marketing(
     assert answer.citations == []
 
 
+def test_pattern__a_surgeon_request_in_another_language_is_not_answered_with_quotes(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("Wer macht in Hamburg die Migräne-OP? Ein Name wäre super")
+    assert answer.status == "no_evidence"
+    assert answer.citations == []
+
+
+def test_pattern__a_scar_the_sources_do_not_mention_is_named(built_assistant: Assistant) -> None:
+    answer = built_assistant.ask("will the M.I.G.O.N.E. procedure leave a big scar?")
+    assert answer.status == "no_evidence"
+    assert "leaves a scar" in answer.answer
+    assert answer.citations == []
+
+
+def test_pattern__a_treatment_others_have_tried_is_what_is_asked(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("has anyone here tried a cefaly headband? is it worth it?")
+    assert answer.status == "no_evidence"
+    assert answer.citations == []
+
+
 def test_pattern__an_answered_answer_always_has_text(built_assistant: Assistant) -> None:
     questions = [
         "Zahlt die Krankenkasse eigentlich so eine Migräne-OP?",

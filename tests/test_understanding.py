@@ -554,3 +554,10 @@ def test_understand__treatments_in_their_own_spelling(
     understander: Understander, question: str, treatment: str
 ) -> None:
     assert treatment in {t.id for t in understander.understand(question).treatments}
+
+
+def test_understand__a_title_or_an_acronym_ends_no_sentence(understander: Understander) -> None:
+    u = understander.understand("is Dr. Jansen in Utrecht a good migraine surgeon?")
+    assert u.provider
+    u = understander.understand("what is the M.I.G.O.N.E. procedure? my friend says it hurts a lot.")
+    assert u.facets == ("what_it_is",)
