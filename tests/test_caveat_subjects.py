@@ -106,6 +106,12 @@ def test_registry__lay_names_give_the_procedure(
         ),
         ("¿Operarme del tabique me quitaría las migrañas?", "nasal-surgery"),
         ("Hilft eine Blockade des Hinterhauptnervs bei Migräne?", "nerve-block"),
+        ("¿Sirven las infiltraciones en la nuca para la migraña?", "nerve-block"),
+        ("Le infiltrazioni al collo servono per l'emicrania?", "nerve-block"),
+        ("¿La operación de los senos paranasales me curaría las jaquecas?", "nasal-surgery"),
+        ("Hilft eine Nasennebenhöhlen-OP gegen Kopfschmerzen?", "nasal-surgery"),
+        ("¿Sirve la estimulación transcraneal para la migraña?", "tms"),
+        ("Il Brufen funziona per l'emicrania?", "nsaids"),
         # complementary treatments named in each language's word
         ("¿La cúrcuma quita las migrañas?", "turmeric"),
         ("Helpt voetreflexologie tegen migraine?", "reflexology"),
