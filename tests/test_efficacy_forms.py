@@ -97,6 +97,14 @@ EFFECT_FORMS = [
     "Hat die Nervenblockade bei jemandem angeschlagen?",
     "Wat levert zo'n botoxbehandeling bij chronische migraine op?",
     "Vou melhorar com o bloqueio anestésico?",
+    "Hält die Stirn-OP eigentlich, was sie verspricht?",
+    "Bekomme ich mit dem Stimulator meine Lebensqualität zurück?",
+    "Ist Akupunktur eine echte Alternative zu Triptanen?",
+    "Die Spritzen wirken erst nach Wochen, ich weiß. Aber wirken sie bei den meisten?",
+    "Kann eine Blockade meine Dauerkopfschmerzen durchbrechen?",
+    "Knapt mijn spanningshoofdpijn op van acupunctuur?",
+    "Ik slik veel triptanen, kan ik daarmee stoppen na de operatie?",
+    "¿Mejoraré con el bótox?",
     # a symptom with a treatment asked about is no symptom report
     "My migraines won't stop, what should I do, would Botox help?",
 ]
@@ -123,6 +131,8 @@ NOT_EFFICACY = [
     "Wie lange wirkt die Betäubung nach der OP noch nach?",
     "Hoe lang blijft de verdoving werken na de ingreep?",
     "How long does the anaesthetic work after the operation?",
+    # "pruebas" are medical tests too
+    "¿Qué pruebas me harán antes de la operación?",
     # a symptom told as a statement
     "Mein Kopfschmerz fühlt sich anders an als sonst und geht einfach nicht weg.",
     # French "attendre" and Spanish "esperar" also mean waiting
