@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.answer import Evidence, ExtractiveAnswerer
 from assistant.citations import CitationChecker
 from assistant.generation import GenerativeAnswerer
-from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.guardrails.layer import GuardrailLayer, GuardReading
 from assistant.retrieval import HybridRetriever, RetrievalResult, merge_results
 from assistant.types import Draft, Passage, Turn
 from assistant.understanding import Understander, Understanding
@@ -35,7 +35,8 @@ class ChainState(TypedDict, total=False):
     source_kinds: Sequence[str] | None
     standalone: str
     understanding: Understanding
-    efficacy: bool
+    guard: GuardReading
+    """What the guardrails read in the question (triage, personal decision, efficacy), once."""
     retrieval: RetrievalResult
     searched: int
     """How many of the passages came from the question's own searches (the rest: keyword
@@ -76,7 +77,7 @@ def evidence_of(
     return Evidence(
         retrieval.passages if passages is None else passages,
         retriever.lexical_index(retrieval.index_version).idf,
-        bool(state.get("efficacy")),
+        "guard" in state and state["guard"].efficacy,
     )
 
 
@@ -92,22 +93,14 @@ class Chain:
 
 
 def _retrieve_step(
-    retriever: HybridRetriever, detector: EfficacyDetector, understander: Understander | None
+    retriever: HybridRetriever, understander: Understander | None
 ) -> Callable[[ChainState], dict[str, Any]]:
     """The retrieve step: the standalone question's search, the published evidence for an
     efficacy question, and the keyword search of each facet the question asks."""
 
     def retrieve(state: ChainState) -> dict[str, Any]:
         result = retriever.search(state["standalone"], state["k"], state.get("source_kinds"))
-        # The rules decided at the rewrite; the classifier reads the query's embedding now.
-        efficacy = state.get("efficacy") or detector.detect(
-            state["question"],
-            state["standalone"],
-            state.get("history", ()),
-            vector=result.query_vector,
-            model_id=getattr(retriever.embedder, "model_id", None),
-        )
-        if efficacy and not state.get("source_kinds"):
+        if state["guard"].efficacy and not state.get("source_kinds"):
             # Efficacy questions always get the published evidence next to the clinics' claims.
             evidence = retriever.search(
                 state["standalone"], EVIDENCE_K, EVIDENCE_KINDS, vector=result.query_vector
@@ -128,7 +121,7 @@ def _retrieve_step(
                     vector=result.query_vector,
                 )
                 result = merge_results(result, deeper)
-        return {"retrieval": result, "efficacy": efficacy, "searched": searched}
+        return {"retrieval": result, "searched": searched}
 
     return retrieve
 
@@ -138,7 +131,7 @@ def build_chain(
     retriever: HybridRetriever,
     generator: Generator,
     checker: CitationChecker,
-    detector: EfficacyDetector,
+    guardrails: GuardrailLayer,
     understander: Understander | None = None,
 ) -> Chain:
     """rewrite (and understand) | retrieve | compose | check_citations."""
@@ -148,13 +141,13 @@ def build_chain(
         standalone = rewriter.rewrite(state["question"], history)
         update: dict[str, Any] = {
             "standalone": standalone,
-            "efficacy": detector.detect(state["question"], standalone, history),
+            "guard": guardrails.read(state["question"], standalone, history),
         }
         if understander is not None:
             update["understanding"] = understander.understand(state["question"], history)
         return update
 
-    retrieve = _retrieve_step(retriever, detector, understander)
+    retrieve = _retrieve_step(retriever, understander)
 
     def compose(state: ChainState) -> dict[str, Any]:
         if "draft" in state:  # composed already (streamed)

@@ -22,7 +22,6 @@ from assistant.generation import (
     make_chat_model,
 )
 from assistant.guardrails.layer import GuardrailLayer
-from assistant.guardrails.triage import is_personal_decision, triage_level
 from assistant.index.catalogue import Catalogue
 from assistant.index.lexical import LexicalIndexCache
 from assistant.index.vector_store import ChromaStore, VectorStore
@@ -201,7 +200,7 @@ class Assistant:
             self.retriever,
             self.generator,
             CitationChecker(),
-            self.guardrails.detector,
+            self.guardrails,
             understander=self.understander,
         )
 
@@ -303,9 +302,7 @@ class Assistant:
             index_version=str(state["retrieval"].index_version),
         )
         # The guardrails run last, in code, on the composed answer: nothing upstream can skip them.
-        guarded = self.guardrails.apply(
-            composed, turns, state["retrieval"].query_vector, self.embedder.model_id
-        )
+        guarded = self.guardrails.apply(composed, turns, state["guard"])
         # The plain-language lead is chosen last, from reviewed texts, for the final answer.
         guarded = guarded.model_copy(update={"summary": self.lead_writer.write(guarded)})
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
@@ -319,7 +316,6 @@ class Assistant:
         so they never wait for (or spend) a model call; neither does a question with no
         evidence. The status is known here, before any text is written.
         """
-        question = state["question"]
         composing = time.perf_counter()
         extractive = self.answerer.answer(
             state["standalone"],
@@ -330,12 +326,9 @@ class Assistant:
         timings = dict(state["timings_ms"])
         timings["compose"] = round((time.perf_counter() - composing) * 1000, 2)
         state = {**state, "timings_ms": timings}
-        status: Status = extractive.status
-        level = triage_level(question, state.get("history", ()))
-        if level is not None:
-            status = level  # "emergency" or "urgent": the guardrails' message only
-        elif is_personal_decision(question):
-            status = "declined"
+        # "emergency", "urgent" (the guardrails' message only) or "declined", read once.
+        fixed = state["guard"].fixed_status
+        status: Status = fixed if fixed is not None else extractive.status
         generate = self.generator is not self.answerer and status == "answered"
         state = {**state, "extractive": extractive}
         if not generate:

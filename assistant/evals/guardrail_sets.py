@@ -43,6 +43,7 @@ import yaml
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.caveat import GENERAL_NAME
+from assistant.guardrails.layer import GuardrailLayer
 from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
 from assistant.paths import eval_path, knowledge_dir
 from assistant.text import fold
@@ -107,37 +108,38 @@ class ServiceReading:
             )
             assistant = Assistant(settings, embedder=embedder)
         self.assistant = assistant
-        self.layer = assistant.guardrails
         self.registry: EvidenceRegistry = assistant.registry
+
+    @property
+    def layer(self) -> GuardrailLayer:
+        layer: GuardrailLayer = self.assistant.guardrails
+        return layer
 
     def standalone(self, question: str, history: Sequence[Turn]) -> str:
         return str(self.assistant.query_rewriter.rewrite(question, history))
 
-    def query_text(self, standalone: str) -> str:
-        """The retriever's dense query for a standalone question."""
-        return str(self.assistant.retriever.expand(standalone))
-
-    def vectors(self, texts: Sequence[str]) -> Any:
-        return self.assistant.embedder.embed(list(texts))
-
-    @property
-    def model_id(self) -> str | None:
-        return getattr(self.assistant.embedder, "model_id", None)
-
     def guard(self, items: Sequence[Mapping[str, Any]]) -> list[Answer]:
         """The guarded Answer of each item (question, history), as the service would give."""
+        layer = self.layer
         turns = [turns_of(i) for i in items]
         standalones = [self.standalone(i["question"], t) for i, t in zip(items, turns, strict=True)]
-        vectors = self.vectors([self.query_text(s) for s in standalones])
+        texts = [
+            layer.encoded_texts(i["question"], s, t)
+            for i, s, t in zip(items, standalones, turns, strict=True)
+        ]
+        # One batch for the whole set: the layer reads each question from its rows.
+        rows = layer.encoder.encode([x for pair in texts for x in pair]) if layer.encoder else None
         out = []
-        for item, t, standalone, vector in zip(items, turns, standalones, vectors, strict=True):
+        for n, (item, standalone, t) in enumerate(zip(items, standalones, turns, strict=True)):
+            vectors = None if rows is None else list(rows[2 * n : 2 * n + 2])
+            reading = layer.read(item["question"], standalone, t, vectors)
             composed = Answer(
                 question=item["question"],
                 standalone_question=standalone,
                 status="answered",
                 answer="",
             )
-            out.append(self.layer.apply(composed, t, vector, self.model_id))
+            out.append(layer.apply(composed, t, reading))
         return out
 
     def close(self) -> None:
@@ -226,7 +228,7 @@ class Result:
     overall: Figures
     by_language: dict[str, Figures]
     failures: dict[str, list[str]]
-    classifier: dict[str, Any] | None
+    classifiers: dict[str, Any] | None  # the learned layers: threshold, training, figures
 
     def metrics(self) -> dict[str, float | None]:
         return {name: self.overall.rates[name].value for name in METRIC_NAMES}
@@ -296,15 +298,21 @@ def evaluate(
         efficacy_figures(efficacy, reading.guard(efficacy), reading.registry, add)
         triage = load_set("triage", split, folder)
         triage_figures(triage, reading.guard(triage), add)
-        classifier = reading.layer.detector.classifier
-        meta = None
-        if classifier is not None:
-            meta = {
+        learned = {
+            "efficacy": reading.layer.detector.classifier,
+            "red_flag": reading.layer.red_flags,
+        }
+        meta = {
+            name: {
+                "model": classifier.model,
                 "threshold": classifier.threshold,
                 "trained": classifier.meta.get("trained"),
                 "cross_validated": classifier.meta.get("cross_validated"),
             }
-        return Result(split, overall, dict(by_language), dict(failures), meta)
+            for name, classifier in learned.items()
+            if classifier is not None
+        }
+        return Result(split, overall, dict(by_language), dict(failures), meta or None)
     finally:
         if own:
             reading.close()
@@ -394,7 +402,7 @@ def run_command(
             "overall": result.overall.json(),
             "by_language": {k: v.json() for k, v in sorted(result.by_language.items())},
             "thresholds": checked,
-            "classifier": result.classifier,
+            "classifiers": result.classifiers,
         }
         if show_failures:
             data["failures"] = result.failures

@@ -20,10 +20,10 @@ Two layers, recall first (a missed efficacy question loses its evidence caveat):
    treatment, not for heredity or prevalence. The other signals are "strong" and count whatever
    else the question says. Misspelt effect words ("efectiba", "funsiona", "worht") are read
    after a spelling fold (b/v, s/z/c, j/g, h, double letters) at one typing slip.
-2. A small logistic-regression classifier over the question's embedding (the 384-d
-   all-MiniLM-L6-v2 vector the retriever already computes) catches wordings the rules do not
-   know. Its weights ship in ``data/efficacy_classifier.json`` and are trained by
-   ``scripts/train_efficacy_classifier.py``. Mechanism, timing, job and definition questions
+2. A logistic-regression classifier over the standalone question's multilingual embedding
+   (multilingual-e5-small, ``encoder.QuestionEncoder``) catches wordings and languages the
+   rules do not know. Its weights ship in ``data/efficacy_classifier.json`` and are trained by
+   ``scripts/train_guardrail_classifiers.py``. Mechanism, timing, job and definition questions
    veto it too.
 
 Follow-ups count: "and does it work?" is caught on its own wording; a credibility question
@@ -41,12 +41,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.guardrails.efficacy_classifier import (
-    CLASSIFIER_FILE,
-    EfficacyClassifier,
-    classifier_text,
-    default_classifier,
-)
+from assistant.guardrails.classifiers import EFFICACY_FILE, LinearClassifier, efficacy_classifier
 from assistant.guardrails.efficacy_rules import (
     Signals,
     is_credibility_question,
@@ -59,12 +54,10 @@ from assistant.text import fold
 from assistant.types import Turn
 
 __all__ = [
-    "CLASSIFIER_FILE",
-    "EfficacyClassifier",
+    "EFFICACY_FILE",
     "EfficacyDetector",
+    "LinearClassifier",
     "Signals",
-    "classifier_text",
-    "default_classifier",
     "is_credibility_question",
     "is_efficacy_text",
     "normalise",
@@ -76,13 +69,13 @@ __all__ = [
 class EfficacyDetector:
     """Flags efficacy questions, including follow-ups that inherit the topic of the conversation.
 
-    ``vector`` is the embedding of the retriever's query (the standalone question, expanded);
-    ``model_id`` names the model that made it. Without a vector the rules decide alone.
+    ``vector`` is the guardrails' encoding of the standalone question
+    (``encoder.QuestionEncoder``). Without a vector the rules decide alone.
     """
 
-    def __init__(self, classifier: EfficacyClassifier | bool | None = True) -> None:
+    def __init__(self, classifier: LinearClassifier | bool | None = True) -> None:
         if classifier is True:
-            self.classifier: EfficacyClassifier | None = default_classifier()
+            self.classifier: LinearClassifier | None = efficacy_classifier()
         elif classifier is False:
             self.classifier = None
         else:
@@ -110,24 +103,16 @@ class EfficacyDetector:
         short = len(question.split()) <= 6
         return bool(short and FOLLOW_ON.search(fold(question)) and before.efficacy)
 
-    def score(self, vector: Any, model_id: str | None = None) -> float | None:
-        """The classifier's probability, or None when it cannot read this vector."""
-        if self.classifier is None or not self.classifier.accepts(model_id, vector):
-            return None
-        return self.classifier.probability(vector)
-
     def detect(
         self,
         question: str,
         standalone: str,
         history: Sequence[Turn] = (),
         vector: Any = None,
-        model_id: str | None = None,
     ) -> bool:
         if self.rules(question, standalone, history):
             return True
-        probability = self.score(vector, model_id)
-        if probability is None or probability < self.classifier.threshold:  # type: ignore[union-attr]
+        if self.classifier is None or vector is None or not self.classifier.flags(vector):
             return False
         own = signals(question)
         return not (own.vetoed or signals(standalone).vetoed)

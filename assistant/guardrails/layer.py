@@ -1,18 +1,22 @@
 """The guardrail layer: runs in code after the answer is composed, whatever composed it.
 
-Order: triage decides the status (emergency > urgent > declined > the draft's own); an
-emergency or urgent answer carries its message only, with no quotes after it. The efficacy
-detector looks at the question, the standalone question, the history and (when given) the
-embedding the retriever computed for the question; the caveat is attached whenever the
-question is about efficacy or the final answer states outcomes, with an entry for each
-treatment asked about. Nothing in a question, a document or a generator's output can switch
-these rules off: they read the text only to classify it, never to take instructions from it.
+The question is read once (``read``, a ``GuardReading``), before anything is composed, so the
+service knows the status before it writes: triage by symptom concepts (``triage``), backed by a
+learned red-flag classifier over the question's multilingual embedding (``classifiers``); the
+personal-decision check; efficacy detection by rules, backed by a learned classifier over the
+same encoder's reading of the standalone question. ``apply`` then enforces it on the composed
+answer. Order: triage decides the status (emergency > urgent > declined > the draft's own); an
+emergency or urgent answer carries its message only, with no quotes after it. The caveat is
+attached whenever the question is about efficacy or the final answer states outcomes, with an
+entry for each treatment asked about. Nothing in a question, a document or a generator's output
+can switch these rules off: they read the text only to classify it, never to take instructions
+from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.caveat import (
@@ -21,41 +25,123 @@ from assistant.guardrails.caveat import (
     evidence_for,
     with_answer_procedures,
 )
+from assistant.guardrails.classifiers import (
+    LinearClassifier,
+    red_flag_classifier,
+    triage_text,
+)
 from assistant.guardrails.efficacy import EfficacyDetector, normalise, states_outcomes
 from assistant.guardrails.efficacy_rules import names_treatment
+from assistant.guardrails.encoder import QuestionEncoder, default_encoder
 from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
-from assistant.guardrails.triage import is_personal_decision, triage, triage_message
-from assistant.types import Answer, Turn
+from assistant.guardrails.triage import (
+    Level,
+    TriageResult,
+    is_personal_decision,
+    triage,
+    triage_message,
+)
+from assistant.types import Answer, Status, Turn
+
+LEARNED = "learned"  # the concept named when only the red-flag classifier fired
+
+
+@dataclass(frozen=True)
+class GuardReading:
+    """What the guardrails read in a question, once, before anything is composed."""
+
+    triage: TriageResult | None
+    personal_decision: bool
+    efficacy: bool
+
+    @property
+    def fixed_status(self) -> Status | None:
+        """The status the guardrails' own message gives, whatever is composed."""
+        if self.triage is not None:
+            return self.triage.level
+        return "declined" if self.personal_decision else None
 
 
 class GuardrailLayer:
-    """Applies triage and the evidence-status caveat to a composed Answer."""
+    """Reads a question for triage and efficacy, and applies both to a composed Answer.
+
+    ``encoder`` reads the question for the learned layers; ``learned=False`` (or no encoder)
+    leaves the rules to decide alone.
+    """
 
     def __init__(
         self,
         registry: EvidenceRegistry,
         detector: EfficacyDetector | None = None,
         catalogue: TreatmentCatalogue | None = None,
+        encoder: QuestionEncoder | None = None,
+        red_flags: LinearClassifier | None = None,
+        learned: bool = True,
     ) -> None:
         self.registry = registry
-        self.detector = detector or EfficacyDetector()
+        self.detector = detector or EfficacyDetector(classifier=learned)
         self.catalogue = catalogue or default_catalogue()
+        self.encoder = (encoder or default_encoder()) if learned else None
+        self.red_flags = (red_flags or red_flag_classifier()) if learned else None
+
+    def _learned_triage(self, vector: object) -> TriageResult | None:
+        if self.red_flags is None or not self.red_flags.flags(vector):
+            return None
+        p = self.red_flags.probabilities(vector)
+        level: Level = "emergency" if p["emergency"] >= p["urgent"] else "urgent"
+        return TriageResult(level=level, concepts=(LEARNED,))
+
+    @staticmethod
+    def encoded_texts(question: str, standalone: str, history: Sequence[Turn] = ()) -> list[str]:
+        """What the learned layers read: the standalone question (efficacy) and the message with
+        the patient's previous one (red flags)."""
+        return [standalone, triage_text(question, history)]
+
+    def read(
+        self,
+        question: str,
+        standalone: str,
+        history: Sequence[Turn] = (),
+        vectors: Sequence[object] | None = None,
+    ) -> GuardReading:
+        """Triage, personal decision and efficacy of one question, read once. ``vectors``: the
+        encoder's rows of ``encoded_texts`` when already computed (a batch)."""
+        flag = triage(question, history)
+        if self.encoder is None:
+            vectors = None
+        elif vectors is None:
+            vectors = list(self.encoder.encode(self.encoded_texts(question, standalone, history)))
+        if vectors is not None:
+            flag = flag or self._learned_triage(vectors[1])
+        # A symptom report is an efficacy question only in so many words ("does surgery help?"):
+        # the classifier, which reads the whole message, is not asked about it.
+        # Nor do its symptom words ("a headache that won't go away") count without a treatment.
+        vector = None if flag is not None or vectors is None else vectors[0]
+        efficacy = self.detector.detect(question, standalone, history, vector) and (
+            flag is None or names_treatment(normalise(question))
+        )
+        return GuardReading(
+            triage=flag,
+            personal_decision=flag is None and is_personal_decision(question),
+            efficacy=efficacy,
+        )
 
     def apply(
         self,
         answer: Answer,
         history: Sequence[Turn] = (),
-        vector: Any = None,
-        model_id: str | None = None,
+        reading: GuardReading | None = None,
     ) -> Answer:
+        """Enforce the reading (made here when not given) on the composed answer."""
         question, standalone = answer.question, answer.standalone_question
+        reading = reading or self.read(question, standalone, history)
         update: dict[str, object] = {}
-        flag = triage(question, history)
+        flag = reading.triage
         if flag is not None:
             # The first thing said is where to get care; nothing else competes with it.
             text = triage_message(flag.level, answer.language)
             update.update(status=flag.level, answer=text, citations=[])
-        elif is_personal_decision(question):
+        elif reading.personal_decision:
             general = answer.answer if answer.status == "answered" else ""
             text = triage_message("declined", answer.language)
             if general:
@@ -68,12 +154,7 @@ class GuardrailLayer:
             )
         final_status = str(update.get("status", answer.status))
         citations = update.get("citations", answer.citations)
-        # A symptom report is an efficacy question only in so many words ("does surgery help?"):
-        # the classifier, which reads the whole message, is not asked about it.
-        # Nor do its symptom words ("a headache that won't go away") count without a treatment.
-        efficacy = self.detector.detect(
-            question, standalone, history, None if flag else vector, model_id
-        ) and (flag is None or names_treatment(normalise(question)))
+        efficacy = reading.efficacy
         # Only text composed from the sources counts here; the fixed messages never do.
         sourced = answer.answer if final_status in ("answered", "declined") else ""
         sourced = sourced if answer.status == "answered" else ""
