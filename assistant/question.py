@@ -32,6 +32,7 @@ FACETS = (
     "difference",
     "mechanism",
     "scar",
+    "name_meaning",
     "provider",
 )
 GENERAL = "general"

@@ -559,5 +559,56 @@ def test_understand__treatments_in_their_own_spelling(
 def test_understand__a_title_or_an_acronym_ends_no_sentence(understander: Understander) -> None:
     u = understander.understand("is Dr. Jansen in Utrecht a good migraine surgeon?")
     assert u.provider
-    u = understander.understand("what is the M.I.G.O.N.E. procedure? my friend says it hurts a lot.")
+    u = understander.understand(
+        "what is the M.I.G.O.N.E. procedure? my friend says it hurts a lot."
+    )
     assert u.facets == ("what_it_is",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does the name migone stand for?",
+        "el migone son siglas de algo?",
+        "M.I.G.O.N.E., c'est un sigle ?",
+        "Wofür steht die Abkürzung MIGONE?",
+        "is migone een afkorting?",
+        "MIGONE é uma sigla?",
+        "MIGONE è un acronimo?",
+    ],
+)
+def test_understand__what_a_name_stands_for_is_its_own_facet(
+    understander: Understander, question: str
+) -> None:
+    u = understander.understand(question)
+    assert u.facets == ("name_meaning",)
+    assert messages(u.language).sub("facet_what", "name_meaning")
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("after fat transfer could I come off my meds?", "reduce their reliance on medications"),
+        ("¿de dónde sacan la grasa? soy muy delgada", "abdomen, thighs, and buttocks"),
+        ("ci sono cose senza farmaci che aiutano?", "stress management"),
+        ("hält die Wirkung für immer oder lässt sie nach?", "diminishing returns"),
+        ("ik zie zigzaglijnen en mijn vingers tintelen", "tingling sensations"),
+        ("vale a pena ou é só propaganda da clínica?", "clinics that sell the procedure"),
+    ],
+)
+def test_understand__lay_concepts_get_the_sources_words(
+    understander: Understander, question: str, english: str
+) -> None:
+    assert any(english in term for term in understander.understand(question).english_terms)
+
+
+@pytest.mark.parametrize("question", ["mon cardio a trouvé un FOP", "me han visto un FOP"])
+def test_understand__the_heart_hole_by_its_french_and_spanish_letters(
+    understander: Understander, question: str
+) -> None:
+    assert understander.understand(question).procedures == ("pfo-closure",)
+
+
+def test_units__small_incisions_say_something_about_scars(understander: Understander) -> None:
+    tagger = UnitTagger(understander)
+    assert "scar" in tagger.facets("In contrast, fat transfer requires only small incisions.")
