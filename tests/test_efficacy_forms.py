@@ -105,6 +105,10 @@ EFFECT_FORMS = [
     "Knapt mijn spanningshoofdpijn op van acupunctuur?",
     "Ik slik veel triptanen, kan ik daarmee stoppen na de operatie?",
     "¿Mejoraré con el bótox?",
+    # help with the illness is an effect; help with paperwork is not (below)
+    "Can acupuncture help me with my migraines?",
+    "Botox me ajuda?",
+    "Pensi che il botox mi aiuti?",
     # a symptom with a treatment asked about is no symptom report
     "My migraines won't stop, what should I do, would Botox help?",
 ]
@@ -131,6 +135,16 @@ NOT_EFFICACY = [
     "Wie lange wirkt die Betäubung nach der OP noch nach?",
     "Hoe lang blijft de verdoving werken na de ingreep?",
     "How long does the anaesthetic work after the operation?",
+    # help from the assistant or a person
+    "Can you help me with the paperwork for the referral?",
+    "¿Me ayudas a preparar preguntas para la neuróloga?",
+    "Kannst du mir helfen, Fragen für den Arzt aufzuschreiben?",
+    # better when, where or with whom is no comparison of effects
+    "¿Es mejor operarse en invierno o en verano?",
+    "Is it better to have it done in a private clinic or on the NHS?",
+    # a device's logistics
+    "¿El estimulador funciona con el móvil o con un mando?",
+    "Werkt de stimulator met mijn telefoon?",
     # "pruebas" are medical tests too
     "¿Qué pruebas me harán antes de la operación?",
     # a symptom told as a statement
