@@ -691,3 +691,34 @@ def test_triage__a_growing_bruise_and_vomiting_after_a_knock(question: str, conc
 )
 def test_triage__dutch_and_french_lay_words(question: str, concept: str) -> None:
     assert concept in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "fever and a stiff neck, what does that mean in general?",
+        "face drooping, arm weakness, speech trouble: are those the signs of a stroke?",
+        "fiebre y rigidez de nuca, ¿son síntomas de meningitis?",
+        "Fieber und steifer Nacken, sind das Anzeichen einer Meningitis?",
+        "koorts en een stijve nek, zijn dat tekenen van hersenvliesontsteking?",
+        "febbre e collo rigido, sono sintomi di meningite?",
+        "sudden worst headache of your life, is that what they call thunderclap?",
+    ],
+)
+def test_triage__a_bare_list_of_symptoms_asked_about_in_general_raises_no_alarm(
+    question: str,
+) -> None:
+    assert triage(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "zwanger van 34 weken, hoofdpijn en lichtflitsen, is dat een risico?",
+        "enceinte de 34 semaines, mal de tête et éclairs lumineux, c'est un risque ?",
+    ],
+)
+def test_triage__a_list_that_tells_of_someone_before_a_general_question_counts(
+    question: str,
+) -> None:
+    assert triage_level(question) == "emergency"

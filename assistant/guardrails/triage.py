@@ -94,6 +94,7 @@ class RedFlags:
         self.report = _rx(*cues["report"])
         self.hypothetical = _rx(*cues.get("hypothetical", ["(?!x)x"]))
         self.listing = _rx(*cues.get("listing", ["(?!x)x"]))
+        self.subject = _rx(*cues.get("subject", ["(?!x)x"]))
         self.terms: dict[str, Term] = {}
         for name, spec in data["terms"].items():
             spec = {"patterns": spec} if isinstance(spec, list) else spec
@@ -132,12 +133,13 @@ class RedFlags:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def _general_spans(self, text: str) -> list[tuple[int, int]]:
-        """Sentences that ask about symptoms in general and report nothing happening now, from
-        the clause that asks on ("what are the risks, like weakness in the arm?"; but in "she has
-        a fever and a stiff neck, can migraine cause that?" the symptoms come before the asking
-        clause and count), and clauses that open a sentence with a condition ("if after the op I
-        get a fever, who do I call?", "si jamais...", "se dopo l'intervento..."): nothing in them
-        happens now. A sentence that lists symptoms ("fever, a red scar etc.") is general whole."""
+        """Sentences that ask about symptoms in general and report nothing happening now (from
+        the clause that asks on when a clause before it tells of someone: in "she has a fever
+        and a stiff neck, can migraine cause that?" the symptoms count; in "fever and a stiff
+        neck, what does that mean?" they do not), and clauses that open a sentence with a
+        condition ("if after the op I get a fever, who do I call?", "si jamais...", "se dopo
+        l'intervento..."): nothing in them happens now. A sentence that lists symptoms ("fever,
+        a red scar etc.") is general whole."""
         spans = []
         for m in re.finditer(r"[^.?!;]+[.?!;]*", text):
             sentence = m.group(0)
@@ -149,7 +151,8 @@ class RedFlags:
                 spans.append((m.start(), m.end()))
             elif cue and not self._reports(sentence):
                 asking = sentence.rfind(",", 0, cue.start()) + 1
-                spans.append((m.start() + asking, m.end()))
+                told = asking > 0 and self.subject.search(sentence[:asking]) is not None
+                spans.append((m.start() + (asking if told else 0), m.end()))
         return spans
 
     def _hypothetical_clause(self, sentence: str) -> tuple[int, int] | None:
