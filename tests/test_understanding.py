@@ -594,12 +594,21 @@ def test_understand__what_a_name_stands_for_is_its_own_facet(
         ("hält die Wirkung für immer oder lässt sie nach?", "diminishing returns"),
         ("ik zie zigzaglijnen en mijn vingers tintelen", "tingling sensations"),
         ("vale a pena ou é só propaganda da clínica?", "clinics that sell the procedure"),
+        ("hubo alguna operación simulada para comparar?", "sham operation"),
+        ("de eerste operatie deed niks, wat nu?", "after surgery had failed"),
     ],
 )
 def test_understand__lay_concepts_get_the_sources_words(
     understander: Understander, question: str, english: str
 ) -> None:
     assert any(english in term for term in understander.understand(question).english_terms)
+
+
+def test_understand__a_neurologist_totally_against_it_is_a_professional_position(
+    understander: Understander,
+) -> None:
+    u = understander.understand("meu neuro é totalmente contra, por quê?")
+    assert "professional_position" in u.facets
 
 
 @pytest.mark.parametrize("question", ["mon cardio a trouvé un FOP", "me han visto un FOP"])
