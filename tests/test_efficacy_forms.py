@@ -109,6 +109,7 @@ EFFECT_FORMS = [
     "Can acupuncture help me with my migraines?",
     "Botox me ajuda?",
     "Pensi che il botox mi aiuti?",
+    "Con l'agopuntura l'emicrania migliorerebbe?",
     # a symptom with a treatment asked about is no symptom report
     "My migraines won't stop, what should I do, would Botox help?",
 ]
@@ -142,6 +143,9 @@ NOT_EFFICACY = [
     # better when, where or with whom is no comparison of effects
     "¿Es mejor operarse en invierno o en verano?",
     "Is it better to have it done in a private clinic or on the NHS?",
+    "Qual hospital é melhor para essa cirurgia?",
+    "Quale ospedale è migliore per questo intervento?",
+    "¿Cuál clínica es mejor para operarse?",
     # a device's logistics
     "¿El estimulador funciona con el móvil o con un mando?",
     "Werkt de stimulator met mijn telefoon?",
