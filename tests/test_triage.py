@@ -722,3 +722,15 @@ def test_triage__a_list_that_tells_of_someone_before_a_general_question_counts(
     question: str,
 ) -> None:
     assert triage_level(question) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my grandmother is 80 and never had migraines, is it genetic?",
+        "mi abuela tiene 80 años y nunca tuvo migrañas, ¿es genético?",
+        "meine Oma ist 82 und hatte nie Migräne, ist das erblich?",
+    ],
+)
+def test_triage__never_a_headache_after_fifty_with_none_now_raises_no_alarm(question: str) -> None:
+    assert triage(question) is None
