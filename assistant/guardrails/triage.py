@@ -6,9 +6,13 @@ the vocabulary of each symptom in seven languages (en, es, fr, de, nl, pt, it) a
 paraphrases live in ``data/red_flags.yaml``. A concept fires when all the terms of one of its
 rules are present in the question (for instance *fever* and *stiff neck*, or *a wound* with
 *pus*); context terms (pregnancy, a recent operation, age 50 or over, cancer or a weak immune
-system) may also come from the patient's earlier messages. A term does not count where it is
-negated ("no fever", "I almost fainted") or where it only appears in a general question about
-symptoms ("what are the risks, like weakness in the arm?", "how long does the scar stay red?"),
+system, blood thinners) may also come from the patient's earlier messages, and so may the other
+symptoms of a rule of which the question reports one. A concept's ``unless`` rules cancel it (a
+"usual" aura; a single past faint with nothing today). A term does not count where it is
+negated within its clause ("no fever", "I almost fainted"; "almost 39" is a fever) or where it
+only appears in a general question about symptoms ("what are the risks, like weakness in the
+arm?", "fever and a stiff neck, what does that mean?", "how long does the scar stay red?"; in
+"she has a fever and a stiff neck, can migraine cause that?" the symptoms come first and count),
 in advice reported from someone else ("my neurologist said that with the worst headache of my
 life...") or in a clause that opens with a condition ("if after the op I get a fever, who do I
 call?", "si jamais...", "se dopo l'intervento...") with nothing that reports it happening now.
