@@ -220,22 +220,9 @@ class Understander(MentionReader):
         if procedures and self._only_places(question, language, treatments):
             procedures, source = [], "none"  # "a nerve block at the back of my head"
         if not procedures and users and not [t for t in treatments if not t.background]:
-            generic_turn = False
-            for earlier in reversed(users):
-                lang = self.language(earlier)
-                earlier_mentions = self._mentions(earlier, lang)
-                got, _ = self._subject(earlier_mentions)
-                if got:
-                    procedures, source, follow_up = got, "history", True
-                    break
-                if earlier_mentions.generic and not generic_turn:
-                    generic_turn = True
-                    # "migraine surgery" names the general topic; "the surgery" or "the op"
-                    # leans on a procedure named before it, if any.
-                    if phrase_spans(self._generic_aliases, fold_text(earlier)):
-                        break
-            if not procedures and generic_turn:
-                procedures, source, follow_up = [GENERAL], "history", True
+            procedures = self._from_history(users)
+            if procedures:
+                source, follow_up = "history", True
         if not procedures and (
             mentions.generic or self._asks_of_an_operation(question, language, facets, treatments)
         ):
@@ -287,6 +274,23 @@ class Understander(MentionReader):
                 if " " in fold_text(question)[s:e]
             ),
         )
+
+    def _from_history(self, users: Sequence[str]) -> list[str]:
+        """The procedures of the last earlier turn that named one; surgery in general when
+        a turn spoke of an operation without naming one (none when no turn did)."""
+        generic_turn = False
+        for earlier in reversed(users):
+            earlier_mentions = self._mentions(earlier, self.language(earlier))
+            got, _ = self._subject(earlier_mentions)
+            if got:
+                return got
+            if earlier_mentions.generic and not generic_turn:
+                generic_turn = True
+                # "migraine surgery" names the general topic; "the surgery" or "the op"
+                # leans on a procedure named before it, if any.
+                if phrase_spans(self._generic_aliases, fold_text(earlier)):
+                    break
+        return [GENERAL] if generic_turn else []
 
     def _placed_in_conversation(self, users: Sequence[str]) -> list[str]:
         """The procedures the patient's earlier turns point at by where it hurts or what they
