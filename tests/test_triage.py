@@ -734,3 +734,12 @@ def test_triage__a_list_that_tells_of_someone_before_a_general_question_counts(
 )
 def test_triage__never_a_headache_after_fifty_with_none_now_raises_no_alarm(question: str) -> None:
     assert triage(question) is None
+
+
+def test_triage__lifelong_migraines_do_not_make_a_stroke_usual() -> None:
+    question = (
+        "a mi padre (67) le ha dado un dolor de cabeza fuerte y ahora habla raro y se le tuerce "
+        "la boca. Él tiene migrañas de siempre, ¿esperamos?"
+    )
+    assert triage_level(question) == "emergency"
+    assert triage("tengo el dolor de cabeza de siempre, ¿me opero?") is None
