@@ -159,6 +159,14 @@ def test_layer__a_learned_red_flag_is_shown_first_with_no_quotes() -> None:
     assert GuardrailLayer(REGISTRY, learned=False).read(message, message).triage is None
 
 
+def test_layer__the_classifier_never_flags_a_message_that_names_no_symptom() -> None:
+    nonsense = "a" * 300 + "?"
+    layer = GuardrailLayer(REGISTRY, red_flags=_pointing(nonsense, "hello there", level=2))
+    assert layer.red_flags is not None
+    assert layer.red_flags.flags(default_encoder().encode([nonsense])[0])
+    assert layer.read(nonsense, nonsense).triage is None
+
+
 def test_layer__the_learned_level_is_the_likelier_of_emergency_and_urgent() -> None:
     message = "something is really wrong with my head right now"
     layer = GuardrailLayer(REGISTRY, red_flags=_pointing(message, "hello there", level=2))

@@ -38,12 +38,26 @@ from assistant.guardrails.triage import (
     Level,
     TriageResult,
     is_personal_decision,
+    red_flags,
     triage,
     triage_message,
 )
+from assistant.guardrails.triage import normalise as triage_normalise
 from assistant.types import Answer, Status, Turn
 
 LEARNED = "learned"  # the concept named when only the red-flag classifier fired
+
+
+def names_symptom(question: str, history: Sequence[Turn] = ()) -> bool:
+    """Whether the message, or the patient's previous one, names a symptom term of
+    ``red_flags.yaml`` (context terms such as pregnancy or an operation do not count)."""
+    flags = red_flags()
+    earlier = [t.content for t in history if t.role == "user"][-1:]
+    return any(
+        not flags.terms[name].context
+        for text in (*earlier, question)
+        for name in flags.present(triage_normalise(text))
+    )
 
 
 @dataclass(frozen=True)
@@ -84,8 +98,16 @@ class GuardrailLayer:
         self.encoder = (encoder or default_encoder()) if learned else None
         self.red_flags = (red_flags or red_flag_classifier()) if learned else None
 
-    def _learned_triage(self, vector: object) -> TriageResult | None:
+    def _learned_triage(
+        self, vector: object, question: str, history: Sequence[Turn]
+    ) -> TriageResult | None:
+        """The red-flag classifier's level, when it flags the message and the message (or the
+        patient's previous one) names a symptom of the red-flag vocabulary: the classifier
+        recognises combinations worded in ways the concept rules do not know, never a text with
+        no symptom in it (a message of nonsense is no emergency)."""
         if self.red_flags is None or not self.red_flags.flags(vector):
+            return None
+        if not names_symptom(question, history):
             return None
         p = self.red_flags.probabilities(vector)
         level: Level = "emergency" if p["emergency"] >= p["urgent"] else "urgent"
@@ -112,7 +134,7 @@ class GuardrailLayer:
         elif vectors is None:
             vectors = list(self.encoder.encode(self.encoded_texts(question, standalone, history)))
         if vectors is not None:
-            flag = flag or self._learned_triage(vectors[1])
+            flag = flag or self._learned_triage(vectors[1], question, history)
         # A symptom report is an efficacy question only in so many words ("does surgery help?"):
         # the classifier, which reads the whole message, is not asked about it.
         # Nor do its symptom words ("a headache that won't go away") count without a treatment.
