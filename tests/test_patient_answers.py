@@ -241,16 +241,17 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (556 items: rounds 1 and 2 with their former test split) reached when these
-# tests were last changed (issue targets in brackets): status accuracy 96.6% (>= 95%),
-# completeness 81.4% (>= 85%: not reached, so its floor is the figure reached, rounded down, and
-# evals/thresholds.yaml keeps the target, which `assistant eval patients` reports as failing),
-# false refusals 1.5% (<= 3%), wrong procedure 1.1% (<= 2%), empty answered answers 0. The other
-# floors are the targets. Per language, other than English, at most one false refusal.
+# Dev-split figures (801 items: rounds 1 to 3) reached when these tests were last changed
+# (issue targets in brackets): status accuracy 96.4% (>= 95%), completeness 83.7% (>= 85%: not
+# reached, so its floor is a little below the figure reached, and evals/thresholds.yaml keeps the
+# target, which `assistant eval patients` reports as failing), false refusals 0.8% (<= 3%),
+# wrong procedure 1.2% (<= 2%), empty answered answers 0. Floors sit a little below the figures
+# reached (the targets where those are stricter). Per language, other than English, at most one
+# false refusal.
 DEV_FLOORS = {
-    "status_accuracy": ("min", 0.95),
-    "completeness": ("min", 0.81),
-    "false_refusal_rate": ("max", 0.03),
+    "status_accuracy": ("min", 0.955),
+    "completeness": ("min", 0.825),
+    "false_refusal_rate": ("max", 0.02),
     "wrong_procedure_rate": ("max", 0.02),
     "empty_answered": ("max", 0.0),
 }
