@@ -311,13 +311,13 @@ def test_complete__a_sentence_that_turns_the_chosen_one_comes_with_it(
 
     chosen = Candidate(
         _unit(0, "Injections work but are no lasting cure."),
-        None,
+        None,  # type: ignore[arg-type]
         0.8,
         0.5,
         1.0,
         frozenset({"efficacy"}),
         score=1.0,
-    )  # type: ignore[arg-type]
+    )
     after = Candidate(_unit(1, follower), None, 0.2, 0.0, 0.0, frozenset(), score=0.1)  # type: ignore[arg-type]
     selector = Selector(built_assistant.understander, built_assistant.units)
     got = selector._complete([chosen], [chosen, after], limit=4)
