@@ -262,8 +262,7 @@ def run(
     size = max(opts["sizes"])
     assistant = make(knowledge, work / "latency-data")
     try:
-        asked = spread(questions(), opts["unit_questions"])
-        result["latency"] = answer_latency(assistant, size, opts["real_filler"], asked, say)
+        result["latency"] = answer_latency(assistant, size, opts["real_filler"], questions(), say)
     finally:
         assistant.close()
     return result
