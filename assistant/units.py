@@ -16,10 +16,11 @@ quoted without the causes). Each unit is tagged with
 and has a sentence embedding. Tags come from the text alone (regular expressions, cheap) and are
 computed when a chunk's units are first needed; embeddings are stored in a small SQLite file
 beside the index (``units.sqlite3``), keyed by model and text, so each unit is embedded once:
-at the end of an ingest for every visible chunk (``Assistant.ingest`` calls :meth:`sync`) and,
-for a chunk that was indexed some other way, the first time it is retrieved (one batched model
-call for all of that question's new units). Answering a question after an ingest needs no model
-call beyond the query's own embedding.
+when the service warms up, for every visible chunk of an index of up to
+``service.UNITS_SYNC_MAX_CHUNKS`` chunks (``Assistant.warm_up`` calls :meth:`sync`), and in a
+larger index the first time a chunk is retrieved (one batched model call for all of that
+question's new units). Answering a question in a warmed-up knowledge base of that size needs no
+model call beyond the query's own embedding.
 """
 
 from __future__ import annotations
