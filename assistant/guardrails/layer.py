@@ -129,8 +129,8 @@ class GuardrailLayer:
         """Triage, personal decision and efficacy of one question, read once. ``vectors``: the
         encoder's rows of ``encoded_texts`` when already computed (a batch)."""
         flag = triage(question, history)
-        if self.encoder is None:
-            vectors = None
+        if self.encoder is None or flag is not None:
+            vectors = None  # a rule fired: neither classifier is asked
         elif vectors is None:
             vectors = list(self.encoder.encode(self.encoded_texts(question, standalone, history)))
         if vectors is not None:
