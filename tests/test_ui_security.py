@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import AppServer
+from tests.helpers import AppServer, serving
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -36,13 +36,8 @@ def secret(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    base = tmp_path_factory.mktemp("ui-security")
-    app = AppServer(base / "data", base / "server.log")
-    try:
-        app.start()
+    with serving(tmp_path_factory.mktemp("ui-security")) as app:
         yield app
-    finally:
-        app.stop()
 
 
 def _file_object(path: Path) -> dict[str, Any]:
