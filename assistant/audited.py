@@ -10,14 +10,14 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.audit import AuditLog, Interface, new_entry_id
 from assistant.errors import StorageFullError
 from assistant.settings import Settings
-from assistant.types import Answer, History, StreamStatus
+from assistant.types import Answer, AnswerEvents, History, StreamStatus
 
 RecordedEvents = Generator[StreamStatus | str | tuple[Answer, str | None], None, None]
 """The events of a recorded answer: a generator, so a reader that stops early can close it."""
@@ -106,7 +106,7 @@ class AuditedAssistant:
 
     def _recorded_stream(
         self,
-        events: Iterator[StreamStatus | str | Answer],
+        events: AnswerEvents,
         interface: Interface,
         started: float,
         client: str | None,

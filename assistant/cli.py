@@ -81,6 +81,12 @@ def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
             yield lineno, record
 
 
+def _one_input(text: str | None, jsonl: str | None, what: str) -> None:
+    """A one-off command reads its text, or the lines of --jsonl FILE: one must be given."""
+    if not jsonl and not text:
+        raise InvalidQuestionError(f"Give {what}, or --jsonl FILE.")
+
+
 def _load_history(path: str | None) -> list[dict[str, Any]]:
     if not path:
         return []
@@ -168,18 +174,17 @@ def ingest(
 def ask(
     ctx: typer.Context,
     question: TextArgument = None,
-    knowledge_dir: KnowledgeDir = None,
-    data_dir: DataDir = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON")] = False,
+    jsonl: JsonlFile = None,
+    as_json: JsonFlag = False,
     history: Annotated[
         str | None,
         typer.Option(metavar="FILE", help="JSON file: list of {role, content} earlier turns"),
     ] = None,
-    jsonl: JsonlFile = None,
+    knowledge_dir: KnowledgeDir = None,
+    data_dir: DataDir = None,
 ) -> int:
     """Answer a question (or each {question, history} line of --jsonl FILE)."""
-    if not jsonl and not question:
-        raise InvalidQuestionError("Give a question, or --jsonl FILE.")
+    _one_input(question, jsonl, "a question")
     turns = _load_history(history) if not jsonl else []
     with ready(ctx, knowledge_dir, data_dir) as assistant:
         if not jsonl:
@@ -215,18 +220,17 @@ def _search_jsonl(assistant: Any, path: str, k: int | None, kinds: list[str] | N
 def search(
     ctx: typer.Context,
     query: TextArgument = None,
-    knowledge_dir: KnowledgeDir = None,
-    data_dir: DataDir = None,
-    k: Annotated[int | None, typer.Option("--k", help="number of passages")] = None,
-    as_json: JsonFlag = False,
     jsonl: JsonlFile = None,
+    k: Annotated[int | None, typer.Option("--k", help="number of passages")] = None,
     source_kind: Annotated[
         list[str] | None, typer.Option(help="only this source kind (repeatable)")
     ] = None,
+    as_json: JsonFlag = False,
+    knowledge_dir: KnowledgeDir = None,
+    data_dir: DataDir = None,
 ) -> int:
     """Show the passages retrieved for a query (or for each {id, question} line of --jsonl)."""
-    if not jsonl and not query:
-        raise InvalidQuestionError("Give a query, or --jsonl FILE.")
+    _one_input(query, jsonl, "a query")
     kinds = list(source_kind) if source_kind else None
     with ready(ctx, knowledge_dir, data_dir) as assistant:
         if jsonl:

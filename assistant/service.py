@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -36,10 +35,12 @@ from assistant.settings import Settings
 from assistant.text import text_pieces
 from assistant.types import (
     Answer,
+    AnswerEvents,
     DocumentInfo,
     Draft,
     History,
     Passage,
+    SourceKinds,
     Status,
     StreamStatus,
     Turn,
@@ -196,11 +197,11 @@ class Assistant:
     @cached_property
     def chain(self) -> Chain:
         return build_chain(
-            self.query_rewriter,
-            self.retriever,
-            self.generator,
-            CitationChecker(),
-            self.guardrails,
+            rewriter=self.query_rewriter,
+            retriever=self.retriever,
+            generator=self.generator,
+            checker=CitationChecker(),
+            guardrails=self.guardrails,
             understander=self.understander,
         )
 
@@ -273,15 +274,18 @@ class Assistant:
             )
         return turns
 
-    def _state(
-        self, question: str, turns: list[Turn], source_kinds: Sequence[str] | None
-    ) -> ChainState:
-        return {
+    def _prepare(
+        self, question: str, history: History | None, source_kinds: SourceKinds
+    ) -> tuple[ChainState, list[Turn]]:
+        """Check the input, then run the steps before composing (understanding, retrieval)."""
+        turns = self.validate(question, history)
+        state: ChainState = {
             "question": question.strip(),
             "history": turns,
             "k": self.settings.top_k,
             "source_kinds": source_kinds,
         }
+        return self.chain.prepare.invoke(state), turns
 
     def _finish(self, state: ChainState, turns: list[Turn], started: float) -> Answer:
         draft = state["draft"]
@@ -336,10 +340,7 @@ class Assistant:
         return state, status, generate
 
     def ask(
-        self,
-        question: str,
-        history: History | None = None,
-        source_kinds: Sequence[str] | None = None,
+        self, question: str, history: History | None = None, source_kinds: SourceKinds = None
     ) -> Answer:
         """Answer a question from the sources, with citations.
 
@@ -351,11 +352,8 @@ class Assistant:
         return answer
 
     def ask_stream(
-        self,
-        question: str,
-        history: History | None = None,
-        source_kinds: Sequence[str] | None = None,
-    ) -> Iterator[StreamStatus | str | Answer]:
+        self, question: str, history: History | None = None, source_kinds: SourceKinds = None
+    ) -> AnswerEvents:
         """Like ``ask``, as it is composed: a StreamStatus, then text pieces, then the Answer.
 
         The question is checked and the passages retrieved before this returns, so bad input
@@ -365,14 +363,13 @@ class Assistant:
         the extractive one, or the guardrails replace it, its text supersedes what was sent.
         """
         started = time.perf_counter()
-        turns = self.validate(question, history)
-        state = self.chain.prepare.invoke(self._state(question, turns, source_kinds))
+        state, turns = self._prepare(question, history, source_kinds)
         state, status, generate = self._compose_first(state)
         return self._stream(state, turns, started, status, generate)
 
     def _stream(
         self, state: ChainState, turns: list[Turn], started: float, status: Status, generate: bool
-    ) -> Iterator[StreamStatus | str | Answer]:
+    ) -> AnswerEvents:
         yield StreamStatus(status=status)
         if generate:
             assert isinstance(self.generator, GenerativeAnswerer)
@@ -408,23 +405,19 @@ class Assistant:
         yield answer
 
     def retrieve(
-        self,
-        question: str,
-        history: History | None = None,
-        source_kinds: Sequence[str] | None = None,
+        self, question: str, history: History | None = None, source_kinds: SourceKinds = None
     ) -> list[Passage]:
         """The passages an answer to ``question`` reads: the search of its standalone
         question, the published evidence for an efficacy question and the keyword search of
         each facet it asks (the steps before composing, as :meth:`ask` runs them)."""
-        turns = self.validate(question, history)
-        state = self.chain.prepare.invoke(self._state(question, turns, source_kinds))
+        state, _ = self._prepare(question, history, source_kinds)
         return list(state["retrieval"].passages)
 
     def search(
         self,
         query: str,
         k: int | None = None,
-        source_kinds: Sequence[str] | None = None,
+        source_kinds: SourceKinds = None,
         mode: Mode = "hybrid",
     ) -> list[Passage]:
         """Ranked passages for a query."""

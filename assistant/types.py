@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -99,6 +99,9 @@ class Turn(_Frozen):
 # A conversation so far, as Turn models or their JSON objects ({role, content}).
 History = Sequence[Turn | dict[str, Any]]
 
+# The source kinds (``SourceKind`` values) a search is limited to; None: every kind.
+SourceKinds = Sequence[str] | None
+
 
 CITATION_MARKER = re.compile(r"\[(\d{1,3})\]")
 """The one syntax of a citation marker in answer text: ``[n]``, n the citation's number."""
@@ -183,3 +186,7 @@ class Answer(_Frozen):
     prompt_version: str | None = None
     index_version: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+# What ``Assistant.ask_stream`` yields: a StreamStatus, then text pieces, then the Answer.
+AnswerEvents = Iterator[StreamStatus | str | Answer]

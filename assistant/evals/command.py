@@ -231,16 +231,16 @@ def retrieval(
     questions: Annotated[
         Path, typer.Option(help="JSONL, one question a line: {id, question, relevant: [doc ids]}")
     ],
-    out: OutOption = None,
-    thresholds: ThresholdsOption = None,
-    compare: CompareOption = None,
-    baselines: BaselinesOption = False,
     tags: TagsOption = None,
     limit: LimitOption = None,
+    baselines: BaselinesOption = False,
+    progress: ProgressOption = None,
+    out: OutOption = None,
     data_dir: Annotated[
         str | None, typer.Option(help="folder for the corpus's index (default OUT/index)")
     ] = None,
-    progress: ProgressOption = None,
+    thresholds: ThresholdsOption = None,
+    compare: CompareOption = None,
 ) -> int:
     """Index a JSONL corpus in its own folder and score retrieval for questions."""
     from assistant.evals.suite import Output, retrieval_command

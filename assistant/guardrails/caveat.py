@@ -70,28 +70,31 @@ class Subject:
         return "general"
 
 
-def _named(
-    registry: EvidenceRegistry,
-    catalogue: TreatmentCatalogue,
-    text: str,
-    registry_only: bool = False,
-) -> list[Subject]:
-    """Registry procedures and catalogue treatments named in ``text``, in order."""
-    found = [Subject(pos, procedure=p) for pos, p in registry.find_spans(text)]
-    if not registry_only:
-        procedure_text = normalise(text)
-        spans = [
-            (m.start(), m.end())
-            for _, p in registry.find_spans(text)
-            for m in p.pattern.finditer(procedure_text)
-        ]
-        for mention in catalogue.find(text):
-            # A treatment inside a procedure's own name ("fat injection") is that procedure.
-            if any(s <= mention.start < e for s, e in spans):
-                continue
-            found.append(Subject(mention.start, mention=mention))
-    found.sort(key=lambda s: s.position)
-    return found
+@dataclass(frozen=True)
+class _Names:
+    """The two lists a treatment is named from: the registry's procedures, the catalogue's
+    treatments."""
+
+    registry: EvidenceRegistry
+    catalogue: TreatmentCatalogue
+
+    def named(self, text: str, registry_only: bool = False) -> list[Subject]:
+        """Registry procedures and catalogue treatments named in ``text``, in order."""
+        found = [Subject(pos, procedure=p) for pos, p in self.registry.find_spans(text)]
+        if not registry_only:
+            procedure_text = normalise(text)
+            spans = [
+                (m.start(), m.end())
+                for _, p in self.registry.find_spans(text)
+                for m in p.pattern.finditer(procedure_text)
+            ]
+            for mention in self.catalogue.find(text):
+                # A treatment inside a procedure's own name ("fat injection") is that procedure.
+                if any(s <= mention.start < e for s, e in spans):
+                    continue
+                found.append(Subject(mention.start, mention=mention))
+        found.sort(key=lambda s: s.position)
+        return found
 
 
 def _compared_unlisted(
@@ -153,13 +156,11 @@ def _across_turns(
     return [Subject(0, procedure=p) for p in registry.find(joined) if p.id not in alone]
 
 
-def _earlier_subjects(
-    registry: EvidenceRegistry, catalogue: TreatmentCatalogue, history: Sequence[Turn]
-) -> list[Subject]:
+def _earlier_subjects(names: _Names, history: Sequence[Turn]) -> list[Subject]:
     """What the patient's latest message that names a treatment named."""
     for turn in reversed(history):
         if turn.role == "user":
-            found = _named(registry, catalogue, turn.content)
+            found = names.named(turn.content)
             if found:
                 return found
     return []
@@ -174,12 +175,13 @@ def asked_subjects(
 ) -> list[Subject]:
     """What an efficacy question asks about, from the question and the conversation."""
     catalogue = catalogue or default_catalogue()
-    subjects = _named(registry, catalogue, question)
+    names = _Names(registry, catalogue)
+    subjects = names.named(question)
     subjects += _compared_unlisted(registry, catalogue, question, subjects)
     subjects += _opening_topic(catalogue, question, subjects)
     subjects.sort(key=lambda s: s.position)
     if subjects and _REFERS_BACK.match(normalise(question)):
-        subjects = _earlier_subjects(registry, catalogue, history) + subjects
+        subjects = _earlier_subjects(names, history) + subjects
     if not subjects:
         subjects = _across_turns(registry, question, history)
     rest = question
@@ -203,14 +205,14 @@ def asked_subjects(
             if turn.role != "user":
                 continue  # the assistant's own words (and fixed messages) never set the topic
             # "Would the surgery be a permanent fix?" after a turn about Botox asks about surgery.
-            subjects = _named(registry, catalogue, turn.content, registry_only=bool(surgery))
+            subjects = names.named(turn.content, registry_only=bool(surgery))
             if not subjects and not surgery:
                 found = catalogue.unlisted(turn.content, shapes=False)
                 subjects = [Subject(m.start, mention=m) for m in found]
             if subjects:
                 break
     if not subjects and standalone and standalone != question:
-        subjects = _named(registry, catalogue, standalone, registry_only=bool(surgery))
+        subjects = names.named(standalone, registry_only=bool(surgery))
     if not subjects and not surgery:
         subjects = [Subject(m.start, mention=m) for m in catalogue.unlisted(question)]
     has_procedure = any(s.procedure is not None for s in subjects)

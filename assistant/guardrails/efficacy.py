@@ -86,7 +86,7 @@ class EfficacyDetector:
         own = signals(question)
         if own.efficacy or (standalone != question and signals(standalone).efficacy):
             return True
-        if own.definition:
+        if "definition" in own.vetoes:
             return False
         users = [t.content for t in reversed(history) if t.role == "user"]
         last_user = users[0] if users else None

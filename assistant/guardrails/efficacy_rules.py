@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from assistant.guardrails.efficacy_vocab import (
     ADMIN,
@@ -57,41 +58,40 @@ def names_treatment(folded: str) -> bool:
     return bool(default_catalogue().find(folded))
 
 
+Veto = Literal[
+    "mechanism",
+    "timing",
+    "job",
+    "symptom",
+    "definition",
+    "aftercare",
+    "offtopic",
+    "natural",
+    "consult",
+]
+"""A reading of the text under which an effect word does not ask about efficacy: how a
+treatment works, when it starts, going back to work, a symptom described, what a word means,
+aftercare, another topic, a life event or paperwork, a verdict on asking a doctor."""
+
+
 @dataclass(frozen=True)
 class Signals:
-    """What the rules saw in one piece of text."""
+    """What the rules saw in one piece of text: a strong or a weak efficacy form, the vetoes
+    that cancel a weak one (and the classifier), and a household question (never efficacy)."""
 
     strong: bool
     weak: bool
-    mechanism: bool
-    timing: bool
-    job: bool
-    symptom: bool
-    definition: bool
-    aftercare: bool = False
-    offtopic: bool = False
-    natural: bool = False
+    vetoes: frozenset[Veto] = frozenset()
     household: bool = False
-    consult: bool = False
 
     @property
     def vetoed(self) -> bool:
         """The weak signals (and the classifier) do not count."""
-        return (
-            self.mechanism
-            or self.timing
-            or self.job
-            or self.symptom
-            or self.definition
-            or self.aftercare
-            or self.offtopic
-            or self.natural
-            or self.consult
-        )
+        return bool(self.vetoes)
 
     @property
     def efficacy(self) -> bool:
-        if self.definition or self.household:
+        if "definition" in self.vetoes or self.household:
             return False
         return self.strong or (self.weak and not self.vetoed)
 
@@ -238,22 +238,26 @@ def signals(text: str) -> Signals:
     )
     symptom_described = bool(SYMPTOM.search(folded) and SYMPTOM_BODY.search(folded))
     strong = bool(STRONG.search(without_job)) or quantity or soft
+    seen: dict[Veto, bool] = {
+        "mechanism": bool(MECHANISM.search(folded)),
+        "timing": bool(ONSET_TIMING.search(folded)),
+        "job": (bool(JOB.search(folded)) and not weak) or helper,
+        "symptom": symptom
+        or (symptom_described and not treatment and not STRONG.search(without_job)),
+        "definition": bool(DEFINITION.search(folded)),
+        "aftercare": (bool(AFTERCARE.search(folded)) and not target)
+        or bool(POSTOP_PAIN.search(folded)),
+        "offtopic": offtopic,
+        "natural": (bool(LIFE_EVENT.search(folded) or WHY.search(folded)) and not treatment)
+        or (bool(ADMIN.search(folded)) and not named_illness),
+        # A verdict on asking a doctor, with nothing else asked: no classifier overrides it.
+        "consult": bool(CONSULT.search(folded)) and not (strong or weak),
+    }
     return Signals(
         strong=strong,
         weak=weak,
-        mechanism=bool(MECHANISM.search(folded)),
-        timing=bool(ONSET_TIMING.search(folded)),
-        job=(bool(JOB.search(folded)) and not weak) or helper,
-        symptom=symptom or (symptom_described and not treatment and not STRONG.search(without_job)),
-        definition=bool(DEFINITION.search(folded)),
-        aftercare=(bool(AFTERCARE.search(folded)) and not target)
-        or bool(POSTOP_PAIN.search(folded)),
-        offtopic=offtopic,
+        vetoes=frozenset(name for name, hit in seen.items() if hit),
         household=offtopic and bool(HOUSEHOLD.search(folded)),
-        natural=(bool(LIFE_EVENT.search(folded) or WHY.search(folded)) and not treatment)
-        or (bool(ADMIN.search(folded)) and not named_illness),
-        # A verdict on asking a doctor, with nothing else asked: no classifier overrides it.
-        consult=bool(CONSULT.search(folded)) and not (strong or weak),
     )
 
 
