@@ -56,15 +56,23 @@ _CONDITIONAL = re.compile(
 )
 
 
+# A clause: up to a punctuation mark or a 'but' in one of the seven languages.
+_CLAUSE = re.compile(
+    r"(?:[^.,;:!?]+?)(?=[.,;:!?]|\b(?:but|pero|mais|aber|maar|however)\b|$)[.,;:!?]*"
+)
+
+
 @dataclass(frozen=True)
 class Term:
     """A named vocabulary: its patterns, whether a negation before a match cancels it
-    (``negatable``), and whether the patient's earlier messages may give it (``context``)."""
+    (``negatable``), whether the patient's earlier messages may give it (``context``), and
+    whether it still holds when told of the remote past (``lasting``: age, a cancer)."""
 
     name: str
     pattern: re.Pattern[str]
     negatable: bool = False
     context: bool = False
+    lasting: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ class RedFlags:
         self.hypothetical = _rx(*cues.get("hypothetical", ["(?!x)x"]))
         self.listing = _rx(*cues.get("listing", ["(?!x)x"]))
         self.subject = _rx(*cues.get("subject", ["(?!x)x"]))
+        self.past = _rx(*cues.get("past", ["(?!x)x"]))
+        self.now = _rx(*cues.get("now", ["(?!x)x"]))
         self.terms: dict[str, Term] = {}
         for name, spec in data["terms"].items():
             spec = {"patterns": spec} if isinstance(spec, list) else spec
@@ -107,6 +117,7 @@ class RedFlags:
                 _rx(*spec["patterns"]),
                 bool(spec.get("negatable")),
                 bool(spec.get("context")),
+                bool(spec.get("lasting")),
             )
         self.concepts: list[Concept] = []
         for c in data["concepts"]:
@@ -159,6 +170,16 @@ class RedFlags:
                 spans.append((m.start() + (asking if told else 0), m.end()))
         return spans
 
+    def _past_spans(self, text: str) -> list[tuple[int, int]]:
+        """Clauses that tell of the remote past with nothing of now in them ("years ago I had a
+        sudden terrible headache, the scans were normal"; "when she was pregnant years ago"):
+        what they name is over. A clause ends at a punctuation mark or a 'but'."""
+        return [
+            (m.start(), m.end())
+            for m in _CLAUSE.finditer(text)
+            if self.past.search(m.group(0)) and not self.now.search(m.group(0))
+        ]
+
     def _hypothetical_clause(self, sentence: str) -> tuple[int, int] | None:
         """Where a sentence opens with a condition: up to its last comma when the sentence is a
         question ("if I get a fever, redness or pus, who do I call?"), else up to its first comma
@@ -184,6 +205,7 @@ class RedFlags:
     def present(self, text: str, context_only: bool = False) -> set[str]:
         """Names of the terms present in ``text`` (only context terms when ``context_only``)."""
         general = self._general_spans(text)
+        past = self._past_spans(text)
         found = set()
         for term in self.terms.values():
             if context_only and not term.context:
@@ -193,6 +215,8 @@ class RedFlags:
                 if term.negatable and self.negation.search(before):
                     continue
                 if not term.context and any(s <= m.start() < e for s, e in general):
+                    continue
+                if not term.lasting and any(s <= m.start() < e for s, e in past):
                     continue
                 found.add(term.name)
                 break
