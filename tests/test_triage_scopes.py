@@ -98,3 +98,66 @@ def test_triage__a_sign_denied_with_niet_or_nicht_does_not_count(
     question: str, level: str | None
 ) -> None:
     assert triage_level(question) == level
+
+
+# ---- levels: bleeding that pressure does not stop is an emergency --------------------------------
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("since the op the scalp wound bleeds through every pad, I've pressed for 25 minutes", "e"),
+        ("la cicatriz sangra sin parar y me cae por el cuello aunque presiono", "e"),
+        ("ça saigne toujours, le pansement est trempé malgré la compression", "e"),
+        ("die Naht blutet stark durch den Verband, trotz Druck hört es nicht auf", "e"),
+        ("het verband is doorweekt van het bloed en het druipt van mijn oor", "e"),
+        ("o penso está cheio de sangue e continua a sangrar apesar de apertar", "e"),
+        ("la garza è piena di sangue e continua a sanguinare anche se premo forte", "e"),
+        # heavy bleeding alone stays urgent; a spot of blood raises nothing
+        ("the wound keeps bleeding since this morning, I've changed the dressing twice", "u"),
+        ("la herida no para de sangrar desde anoche", "u"),
+        ("a little blood on the dressing this morning, now it is dry", None),
+    ],
+)
+def test_triage__bleeding_that_pressure_does_not_stop_is_an_emergency(
+    question: str, level: str | None
+) -> None:
+    expected = {"e": "emergency", "u": "urgent", None: None}[level]
+    assert triage_level(question) == expected
+
+
+# ---- a blow to the head in other words, and a headache that only gets worse ----------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "a branch fell on my head in the garden, now I'm vomiting and really drowsy",
+        "se le cayó una maceta en la cabeza y ahora vomita y está adormilado",
+        "j'ai pris une étagère sur la tête, depuis je vomis et je suis somnolente",
+        "mir ist ein Ast auf den Kopf gefallen, jetzt muss ich mich übergeben",
+        "ik kreeg een tak op mijn hoofd en nu ben ik misselijk en slaperig",
+        "caiu uma telha na cabeça do meu filho e agora está vomitando",
+        "mi è caduto un vaso in testa e ora ho vomitato due volte",
+    ],
+)
+def test_triage__something_falling_on_the_head_with_signs_is_a_head_injury(question: str) -> None:
+    assert "head_injury" in _concepts(question)
+    assert triage_level(question) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my son's headaches just keep getting stronger for weeks and he vomits before school",
+        "a mi hija le duele la cabeza cada vez más fuerte desde hace semanas y vomita al despertar",
+        "son mal de tête ne fait qu'empirer depuis trois semaines et il vomit le matin",
+        "seine Kopfschmerzen werden seit Wochen immer stärker und er erbricht morgens",
+        "haar hoofdpijn wordt al weken alleen maar erger en ze moet 's ochtends overgeven",
+        "a dor de cabeça do meu filho só piora há semanas e ele vomita de manhã",
+        "mia figlia ha mal di testa sempre più forti da settimane e vomita la mattina",
+    ],
+)
+def test_triage__a_headache_that_only_gets_worse_with_vomiting_is_urgent(question: str) -> None:
+    assert "progressive_headache" in _concepts(question)
+    assert triage_level(question) == "urgent"
+
+
+def test_triage__a_headache_that_only_gets_worse_without_vomiting_raises_no_alarm() -> None:
+    assert triage("mi dolor de cabeza va empeorando con el estrés, ¿la cirugía ayuda?") is None
