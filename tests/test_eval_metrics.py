@@ -197,6 +197,17 @@ def test_guardrail_metrics__missing_caveats_and_missed_emergencies_score_zero() 
     assert got["emergency_recall"].value == 0.0
 
 
+def test_answered_cited_rate__answered_cases_without_a_citation_count_against() -> None:
+    cited = {"n": 1, "doc_id": "d", "quote": "q"}
+    records = [
+        record(citations=[cited]),
+        record(citations=[]),
+        record(status="no_evidence", citations=[]),
+    ]
+    got = m.aggregate(records)
+    assert got["answered_cited_rate"].value == 0.5 and got["answered_cited_rate"].n == 2
+
+
 def test_aggregate__metric_without_applicable_cases_is_not_measured() -> None:
     got = m.aggregate([record()])
     assert got["caveat_recall"].value is None and got["caveat_recall"].n == 0

@@ -172,6 +172,15 @@ METRICS: dict[str, MetricSpec] = {
             per_case=_score("citation_precision"),
         ),
         MetricSpec(
+            "answered_cited_rate",
+            "Answers with a source",
+            "citations",
+            "Share of answered cases whose answer cites at least one passage.",
+            per_case=_when(
+                lambda r: r.get("status") == "answered", lambda r: float(bool(r.get("citations")))
+            ),
+        ),
+        MetricSpec(
             "caveat_recall",
             "Caveat recall",
             "guardrails",
