@@ -203,3 +203,47 @@ def test_main__scale_part_end_to_end_on_a_small_server(tmp_path: Path) -> None:
     assert {row["ef_search"] for row in result["ef_sweep"]} >= {100}
     assert "recall@10" in (tmp_path / "report.md").read_text(encoding="utf-8")
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").rglob("*.sqlite3"))
+
+
+@pytest.mark.slow
+def test_units_part__reports_ingest_cost_and_latency_on_a_tiny_corpus(
+    tmp_path: Path, embedder: Any
+) -> None:
+    from assistant.bench import units
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    knowledge = tmp_path / "kb"
+    knowledge.mkdir()
+    (knowledge / "note.md").write_text(
+        "# Occipital nerve decompression\n\nThe operation takes about an hour. Most patients "
+        "go home the same day. The scar sits in the hairline.\n",
+        encoding="utf-8",
+    )
+    made: list[Assistant] = []
+
+    def make(knowledge_dir: Path, data_dir: Path) -> Assistant:
+        made.append(Assistant(Settings(knowledge_dir=knowledge_dir, data_dir=data_dir), embedder))
+        return made[-1]
+
+    opts = {"ingest_chunks": 9, "sizes": [20], "real_filler": 3, "unit_questions": 4}
+    result = units.run(opts, tmp_path / "work", lambda _: None, make=make, knowledge=knowledge)
+    cost, latency = result["ingest"], result["latency"]
+    assert cost["chunks"] == cost["visible_chunks"] > 0
+    assert cost["units"] >= cost["chunks"]  # at least a unit per chunk
+    assert 0 < cost["unit_vectors_stored"] <= cost["units"]
+    assert len(cost["ratios"]) == 3 and cost["extra_time_ratio"] > 0
+    assert cost["units_sqlite_mb_per_1k_chunks"] > 0
+    assert latency["chunks"] >= 20 and latency["units_stored_at_warm_up"]
+    first, again = latency["rounds"]
+    assert first["ask_ms"]["n"] == again["ask_ms"]["n"] == 4
+    assert again["unit_vectors_embedded"] == 0  # nothing left to embed on a second round
+    assert latency["unit_vectors_after"] > 0
+
+    entry = {"measured": "2026-01-01T00:00:00+00:00", "machine": {}, "command": []}
+    data = {"parts": {"units": {**entry, "result": result}}}
+    verdicts = {c["what"]: c["ok"] for c in checks(data)}
+    assert verdicts["Unit vectors at ingest: unit sync / chunk ingest time"] is None
+    assert f"ask p95 at {latency['chunks']:,} chunks with units (units stored)" in verdicts
+    text = write_report(data, tmp_path / "out").read_text(encoding="utf-8")
+    assert "## 2a. Quotable units" in text and "units per chunk" in text

@@ -1,6 +1,6 @@
 """``assistant bench``: performance and scale benchmarks; writes ``bench/report.md``.
 
-    assistant bench                         # ingest, latency (1k/10k/100k chunks), workers, load
+    assistant bench                         # ingest, latency (1k/10k/100k), units, workers, load
     assistant bench --quick                 # the same at small sizes, in a few minutes
     assistant bench --parts latency --sizes 1000,10000
     assistant bench --million               # also 1M vectors on a Chroma server (~30 min)
@@ -114,6 +114,9 @@ def bench(
     large_file_mb: LargeFileOption = None,
     embedders: Annotated[str, typer.Option(help="embedders to compare")] = "minilm,minilm-int8",
     real_filler: Annotated[int | None, _knob("filler chunks embedded for real (2000)")] = None,
+    unit_questions: Annotated[
+        int | None, _knob("eval questions asked twice by the units part (60)")
+    ] = None,
     load_seconds: Annotated[float | None, _knob("duration of each load run (60)")] = None,
     clients: Annotated[int | None, _knob("concurrent load clients (32)")] = None,
     workers: WorkersOption = None,

@@ -18,6 +18,7 @@ from assistant.bench.report_sections import (
     measured,
     row,
     table,
+    units_section,
 )
 
 __all__ = ["TARGETS", "checks", "write_report"]
@@ -46,6 +47,7 @@ def write_report(data: dict[str, Any], out: Path) -> Path:
     )
     lines += ingest_section(parts.get("ingest"), charts)
     lines += latency_section(parts.get("latency"), charts)
+    lines += units_section(parts.get("units"))
     lines += _scale_section(parts.get("scale"), charts)
     lines += _workers_section(parts.get("workers"))
     lines += _load_section(parts.get("load"), charts)

@@ -189,6 +189,46 @@ def _cold_start(r: dict[str, Any]) -> list[Check]:
     return out
 
 
+def _units(r: dict[str, Any]) -> list[Check]:
+    """The extra ingest time and size of the unit vectors (information), and the answer
+    latency with the units in use against the same targets as section 2."""
+    out = []
+    cost = r.get("ingest")
+    if cost and cost.get("extra_time_ratio") is not None:
+        out += [
+            _check(
+                "Unit vectors at ingest: unit sync / chunk ingest time",
+                f"{cost['extra_time_ratio']:.2f} ({cost['unit_seconds']:.1f} vs "
+                f"{cost['chunk_seconds']:.1f} s; {cost['units_per_chunk']:.2f} units/chunk, "
+                f"{num(cost['units_per_s'])} units/s)",
+                "(information)",
+                None,
+                "chunk embedding + writes, same corpus, same run",
+            ),
+            _check(
+                "units.sqlite3 per 1k chunks",
+                f"{num(cost['units_sqlite_mb_per_1k_chunks'], 2)} MB",
+                "(information)",
+                None,
+                f"rest of the index {num(cost['index_mb_per_1k_chunks'], 2)} MB per 1k chunks",
+            ),
+        ]
+    lat = r.get("latency") or {}
+    for x in lat.get("rounds", []):
+        n = f"{lat['chunks']:,} chunks with units ({x['round']})"
+        out.append(
+            _check(
+                f"ask p95 at {n}",
+                f"{x['ask_ms']['p95']:.1f} ms (p50 {x['ask_ms']['p50']:.1f} ms, "
+                f"p50 / floor {x['p50_over_floor']:.2f})",
+                "<= 150 ms",
+                x["ask_ms"]["p95"] <= TARGETS["p95_ms"],
+                "1 query embedding + 1 Chroma query",
+            )
+        )
+    return out
+
+
 def _scale(r: dict[str, Any]) -> list[Check]:
     if not r:
         return []
@@ -245,6 +285,7 @@ _PARTS: tuple[tuple[str, Callable[[dict[str, Any]], list[Check]]], ...] = (
     ("ingest", _ingest_throughput),
     ("ingest", _ingest_memory),
     ("latency", _latency),
+    ("units", _units),
     ("scale", _scale),
     ("workers", _workers),
     ("load", _load),

@@ -361,3 +361,84 @@ def _cold_start_text(r: dict[str, Any]) -> list[str]:
             "",
         ]
     return lines
+
+
+# ---- 2a. quotable units -------------------------------------------------------------------
+def units_section(part: Part | None) -> list[str]:
+    r = result(part)
+    lines = _heading("## 2a. Quotable units: ingest cost and answer latency", part)
+    if not r:
+        return lines
+    return lines + _units_ingest(r.get("ingest")) + _units_latency(r.get("latency"))
+
+
+def _units_ingest(c: dict[str, Any] | None) -> list[str]:
+    if not c:
+        return []
+    lines = [
+        f"{c['chunks']:,} filler chunks ingested in {len(c['ratios'])} rounds with the "
+        f"`{c.get('embedder', 'minilm')}` embedder. Each round times `Assistant.ingest` (chunk "
+        "embedding and writes: the chunk ingest time) and then `Assistant.units.sync` (cut, "
+        "tag and embed the new chunks' quotable units, write `units.sqlite3`), so both sides "
+        "of a round's ratio see the same machine load; the median ratio is reported. Every "
+        "filler sentence carries a short case label so that no two units share a text (the "
+        "unit store embeds a text once).",
+        "",
+    ]
+    figures = [
+        row("units per chunk", f"{c['units_per_chunk']:.2f} ({c['units']:,} units)"),
+        row("unit vectors embedded and stored", f"{c['unit_vectors_stored']:,}"),
+        row(
+            "chunk ingest (embed + write)",
+            f"{c['chunk_seconds']:.1f} s ({num(c['chunks_per_s'])} chunks/s)",
+        ),
+        row(
+            "unit sync (tag + embed + write)",
+            f"{c['unit_seconds']:.1f} s ({num(c['units_per_s'])} units/s)",
+        ),
+        row(
+            "extra time / chunk ingest time (median of rounds)",
+            f"**{num(c['extra_time_ratio'], 2)}** (rounds: "
+            f"{', '.join(f'{x:.2f}' for x in c['ratios'])})",
+        ),
+        row(
+            "`units.sqlite3` per 1k chunks",
+            f"{num(c['units_sqlite_mb_per_1k_chunks'], 2)} MB (the rest of the index: "
+            f"{num(c['index_mb_per_1k_chunks'], 2)} MB; ratio "
+            f"{num(c['units_over_index_size'], 2)})",
+        ),
+    ]
+    return lines + table(("figure", "value"), figures)
+
+
+def _units_latency(lat: dict[str, Any] | None) -> list[str]:
+    if not lat:
+        return []
+    stored = (
+        "`warm_up` stored every unit first (the index is within the sync limit)"
+        if lat["units_stored_at_warm_up"]
+        else "above the sync limit, so a chunk's units are embedded the first time it is retrieved"
+    )
+    lines = [
+        f"`Assistant.ask` with the units in use at {lat['chunks']:,} chunks (the knowledge base, "
+        f"{num(lat.get('knowledge_base_chunks'))} chunks, plus filler with derived vectors as in "
+        f"section 2; {lat['real_filler_chunks']:,} filler chunks embedded for real): {stored}. "
+        f"{lat['questions']} eval questions asked twice, after 3 unmeasured ones; the floor "
+        "(one query embedding plus one Chroma query) is timed next to each answer. Filler "
+        "sentences repeat across documents, so the first round embeds fewer new unit texts "
+        "than a corpus of distinct sentences would.",
+        "",
+    ]
+    return lines + table(
+        ("round", "ask p50", "ask p95", "floor p50", "floor p95", "p50 / floor", "units embedded"),
+        (
+            row(
+                x["round"],
+                *(f"{x['ask_ms'][k]:.1f}" for k in ("p50", "p95")),
+                *(f"{x['floor_ms'][k]:.1f}" for k in ("p50", "p95")),
+                f"**{x['p50_over_floor']:.2f}**",
+                f"{x['unit_vectors_embedded']:,}",
+            )
+            for x in lat["rounds"]
+        ),
+    )

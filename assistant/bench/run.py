@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PARTS = ("ingest", "latency", "workers", "load", "scale")
-DEFAULT_PARTS = ("ingest", "latency", "workers", "load")
+PARTS = ("ingest", "latency", "units", "workers", "load", "scale")
+DEFAULT_PARTS = ("ingest", "latency", "units", "workers", "load")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class BenchArgs:
     rss_docs: int | None = None
     large_file_mb: float | None = None
     real_filler: int | None = None
+    unit_questions: int | None = None
     # the load runs
     workers: list[int] | None = None
     clients: int | None = None
@@ -88,6 +89,7 @@ def options(args: BenchArgs) -> dict[str, Any]:
         ),
         "embedders": [e.strip() for e in args.embedders.split(",") if e.strip()],
         "real_filler": args.real_filler or (100 if quick else 2000),
+        "unit_questions": args.unit_questions or (20 if quick else 60),
         "load_seconds": args.load_seconds or (5.0 if quick else 60.0),
         "clients": args.clients or (8 if quick else 32),
         "workers": args.workers or [1, 2],
@@ -108,6 +110,10 @@ def run_part(name: str, opts: dict[str, Any], work: Path, say: Any) -> dict[str,
         from . import latency
 
         return latency.run(opts, work / "latency", say)
+    if name == "units":
+        from . import units
+
+        return units.run(opts, work / "units", say)
     if name == "workers":
         from . import workers
 
