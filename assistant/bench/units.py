@@ -262,7 +262,8 @@ def run(
     size = max(opts["sizes"])
     assistant = make(knowledge, work / "latency-data")
     try:
-        result["latency"] = answer_latency(assistant, size, opts["real_filler"], questions(), say)
+        asked = spread(questions(), opts["unit_questions"])
+        result["latency"] = answer_latency(assistant, size, opts["real_filler"], asked, say)
     finally:
         assistant.close()
     return result
