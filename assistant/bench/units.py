@@ -262,7 +262,8 @@ def run(
     size = max(opts["sizes"])
     assistant = make(knowledge, work / "latency-data")
     try:
-        asked = spread(questions(), opts["unit_questions"])
+        # The first WARM_QUESTIONS warm the model and Chroma; ``unit_questions`` are measured.
+        asked = spread(questions(), opts["unit_questions"] + WARM_QUESTIONS)
         result["latency"] = answer_latency(assistant, size, opts["real_filler"], asked, say)
     finally:
         assistant.close()
