@@ -161,3 +161,37 @@ def test_triage__a_headache_that_only_gets_worse_with_vomiting_is_urgent(questio
 
 def test_triage__a_headache_that_only_gets_worse_without_vomiting_raises_no_alarm() -> None:
     assert triage("mi dolor de cabeza va empeorando con el estrés, ¿la cirugía ayuda?") is None
+
+
+# ---- a cancer had or treated, and a headache told as happening ----------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my bowel cancer was operated last spring and for ten days I've had a headache every day",
+        "me trataron un cáncer de pulmón y desde hace una semana me duele la cabeza a diario",
+        "j'ai eu un cancer du rein, et depuis quelques jours un mal de tête que je ne connais pas",
+        "ich hatte Darmkrebs und habe seit einer Woche jeden Tag Kopfschmerzen",
+        "na bestraling voor borstkanker heb ik sinds vorige week elke dag hoofdpijn",
+        "tive cancro do pulmão e há uma semana tenho dor de cabeça todos os dias",
+        "ho avuto un tumore al polmone e da qualche giorno ho mal di testa ogni giorno",
+    ],
+)
+def test_triage__a_cancer_had_or_treated_with_a_headache_now_is_urgent(question: str) -> None:
+    assert "immunocompromised_cancer" in _concepts(question)
+    assert triage_level(question) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my aunt had breast cancer, does migraine run in families?",
+        "tuve cáncer de mama hace años, ¿puedo operarme de la migraña?",
+        "ich hatte Hautkrebs, darf ich trotzdem die Migräne-OP machen?",
+        "ho avuto un tumore al seno, posso fare l'intervento per l'emicrania?",
+        "j'ai eu un cancer du sein, la chirurgie de la migraine est-elle possible ?",
+    ],
+)
+def test_triage__a_cancer_named_beside_a_question_about_migraine_raises_no_alarm(
+    question: str,
+) -> None:
+    assert triage(question) is None
