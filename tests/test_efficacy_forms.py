@@ -199,3 +199,88 @@ def test_follow_up__a_short_and_inherits_the_efficacy_topic(question: str, earli
 )
 def test_follow_up__a_new_question_or_another_topic_does_not(question: str, earlier: str) -> None:
     assert not _after(question, earlier), question
+
+
+# ---- more ways of asking, and hard negatives around them (seven languages) ---------------------
+MORE_EFFECT_FORMS = [
+    # of use in an illness; making the pain stop; "does it bring anything"; "does it stop then"
+    "Il blocco anestetico serve nell'emicrania con aura?",
+    "La fisioterapia può far smettere il mal di testa?",
+    "Can acupuncture make the headaches stop?",
+    "¿El magnesio puede hacer desaparecer las crisis?",
+    "Kann Yoga die Kopfschmerzen verschwinden lassen?",
+    "Ingwer und Kurkuma, bringen die irgendwas?",
+    "Als ik aan mijn kaak geopereerd word, houdt de hoofdpijn dan op?",
+    "Il magnesio mi tolga il mal di testa?",
+    # chances in every language
+    "Che possibilità ho di guarire con lo stimolatore?",
+    "¿Qué posibilidades hay de que el bótox me quite las crisis?",
+    # how well, in so many words, even beside paperwork
+    "Aimovig, ça marche bien ? La mutuelle vient de le rembourser.",
+    "Ajovy, wirkt das gut? Die Kasse zahlt es jetzt.",
+    # an effect for a relative is still an effect
+    "¿Funciona igual de bien en hombres? Es para mi marido",
+    "Werkt het net zo goed voor mijn dochter?",
+    # someone's outcome and "would the same happen to me?" in one message
+    "Mi cuñada se hizo la descompresión y ya no tiene jaquecas, ¿me pasará lo mismo?",
+    "Meine Schwester hat den Stimulator und keine Migräne mehr, wäre das bei mir auch so?",
+]
+
+
+@pytest.mark.parametrize("question", MORE_EFFECT_FORMS)
+def test_forms__more_effect_forms_count(question: str) -> None:
+    assert _rules(question), question
+
+
+MORE_NOT_EFFICACY = [
+    # a device that still runs after a scan is logistics
+    "Does the stimulator still work after an MRI?",
+    # stopping a medicine before an operation is preparation
+    "Do I need to stop my blood thinner before the closure?",
+    "¿Tengo que dejar el anticoagulante antes de la cirugía?",
+    "Preciso parar o AAS antes da cirurgia?",
+    "Muss ich die Pille vor der Operation absetzen?",
+    # how long the anaesthetic's effect lasts, whatever pain is named beside it
+    "Wie lange hält die Wirkung der Betäubung an? Wann kommen die Schmerzen?",
+    "How long does the effect of the anaesthetic last, when will the pain start?",
+    # a symptom that will not go away, and what to take for it
+    "Tengo una migraña que no se me quita desde el sábado, ¿qué puedo tomar?",
+    "Mijn migraine gaat niet weg sinds zondag, wat kan ik nog nemen?",
+    "Meine Migräne geht seit drei Tagen nicht weg, Triptan hilft nicht, was soll ich tun?",
+    # raising a treatment with a doctor, the verb far from the verdict
+    "Lohnt es sich, meinen Neurologen auf den Okzipitalnervenstimulator anzusprechen?",
+    "Is het de moeite waard om de stimulator bij mijn neuroloog aan te kaarten?",
+]
+
+
+@pytest.mark.parametrize("question", MORE_NOT_EFFICACY)
+def test_forms__logistics_preparation_and_symptoms_stay_out(question: str) -> None:
+    assert not _rules(question), question
+
+
+def test_forms__a_scan_does_not_veto_a_long_term_benefit() -> None:
+    # the battery is named, but what is asked is the long-term benefit
+    assert _rules(
+        "does the stimulator do anything long term or do people end up with a dead battery?"
+    )
+
+
+def test_forms__a_failed_treatment_beside_another_asked_is_no_symptom_report() -> None:
+    # two treatments: one told as failing, the other asked about
+    assert _rules("Triptans don't help and my migraine won't go away, would Botox help?")
+
+
+def test_forms__a_topic_in_brackets_names_no_illness() -> None:
+    # the rewriter's topic in brackets does not turn aftercare into a question about migraine
+    assert not _rules("¿Cuándo me quitan los puntos? (migraine surgery)")
+
+
+def test_forms__booking_is_no_misspelt_effect() -> None:
+    # "marquei" (I booked) is one slip from "marche"; a booking asks nothing
+    assert not signals("Marquei consulta pra avaliar o procedimento").weak
+
+
+def test_forms__someone_elses_risk_then_the_same_for_me_is_no_efficacy() -> None:
+    assert not _rules(
+        "My sister had the stimulator and got an infection, will the same happen to me?"
+    )

@@ -20,6 +20,7 @@ from assistant.guardrails.efficacy_vocab import (
     DEFINITION,
     DEVICE_LOGISTICS,
     DURABLE,
+    FAILED_EFFECT,
     FOR_WHOM,
     GENERAL_EFFECT,
     HEALTH_OBJECT,
@@ -33,8 +34,10 @@ from assistant.guardrails.efficacy_vocab import (
     OUTCOME_CLAIM,
     PLACE,
     POSTOP_PAIN,
+    PREOP,
     QUANTITY,
     RISK_TEXT,
+    SAME_FOR_ME,
     STRONG,
     SYMPTOM,
     SYMPTOM_ADVICE,
@@ -144,7 +147,9 @@ _NEAR_KEYS = frozenset(
     re.findall(
         r"\S+",
         "worst worse words world worked nerve nerves serves served resultado resulta helper helmet "
-        "curve curse cured curled marcher marches sirven wordt worden bring brings bringing",
+        "curve curse cured curled marcher marches sirven wordt worden bring brings bringing "
+        # "marquei consulta" (I booked), "marquer", "marque": booking or marking, no effect
+        "marquei marque marquer marques marquee marquez marquent marqueis",
     )
 )
 
@@ -183,6 +188,53 @@ def _offtopic(folded: str, without_job: str, treatment: bool) -> bool:
     )
 
 
+# A device that still runs (after a scan, at the airport): its functioning, not a benefit.
+_DEVICE_RUNS = re.compile(r"(still|keeps?|stops?)\b")
+
+# A topic in brackets at the end ("... lavarme el pelo? (migraine surgery)") names what the
+# question is about, never the illness it asks about.
+_TOPIC_IN_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def _told_outcome_for_me(folded: str, treatment: bool) -> bool:
+    """Someone's outcome with a treatment, then "would the same happen to me?", in one message
+    ("my sister had the MIGONE and has no migraines now, would I get the same?")."""
+    return (
+        treatment
+        and bool(SAME_FOR_ME.search(folded))
+        and bool(TARGET_WORD.search(folded))
+        and not RISK_TEXT.search(folded)
+    )
+
+
+def _symptom_report(folded: str, treatment: bool) -> bool:
+    """ "It won't go away, is that normal?"; "... what should I do?" or a plain statement ("it is
+    different from usual and won't go away.") when no treatment is named. A treatment told as
+    failing ("Triptan hilft nicht, was soll ich tun?") is no treatment asked."""
+    failed = bool(FAILED_EFFECT.search(folded)) and _treatments_named(folded) <= 1
+    asks = (
+        bool(SYMPTOM.search(folded))
+        or ((not treatment or failed) and bool(SYMPTOM_ADVICE.search(folded)))
+        or (not treatment and "?" not in folded)
+    )
+    return asks and bool(SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded))
+
+
+def _lasts_or_compares(folded: str, without_job: str, named_illness: bool) -> bool:
+    """A duration or a comparison of a benefit. How long the anaesthetic works, or whether a
+    device still works after a scan, is none."""
+    logistics = (
+        bool(DEVICE_LOGISTICS.search(folded))
+        and not named_illness
+        and all(_DEVICE_RUNS.match(m.group(0)) for m in DURABLE.finditer(without_job))
+    )
+    return (
+        bool(DURABLE.search(without_job) or COMPARE.search(without_job))
+        and not logistics
+        and not POSTOP_PAIN.search(folded)
+    )
+
+
 def _treatments_named(folded: str) -> int:
     """How many treatments a text names: "is surgery better than Botox?" compares two."""
     from assistant.guardrails.treatments import default_catalogue
@@ -195,18 +247,14 @@ def _treatments_named(folded: str) -> int:
 def signals(text: str) -> Signals:
     """The rule signals of one piece of text."""
     folded = normalise(text)
+    without_topic = _TOPIC_IN_BRACKETS.sub("", folded)
     without_job = _strip_vetoed(folded)
     weak = bool(WEAK.search(without_job)) or (
         not STRONG.search(without_job) and _fuzzy_effect(without_job)
     )
     risk_only = bool(RISK_TEXT.search(without_job)) and not BENEFIT.search(without_job)
     treatment = names_treatment(folded)
-    # "It won't go away, is that normal?"; "... what should I do?" or a plain statement ("it is
-    # different from usual and won't go away.") when no treatment is named.
-    asks = bool(SYMPTOM.search(folded)) or (
-        not treatment and (bool(SYMPTOM_ADVICE.search(folded)) or "?" not in folded)
-    )
-    symptom = asks and bool(SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded))
+    symptom = _symptom_report(folded, treatment)
     # A quantity counts for a benefit or a treatment: "what percentage of people have migraine?"
     # and "the chances my daughter inherits it" ask neither.
     quantity = (
@@ -214,9 +262,9 @@ def signals(text: str) -> Signals:
         and not risk_only
         and (treatment or bool(BENEFIT.search(without_job)))
     )
-    target = bool(TARGET_WORD.search(folded)) or bool(GENERAL_EFFECT.search(without_job))
+    target = bool(TARGET_WORD.search(without_topic)) or bool(GENERAL_EFFECT.search(without_job))
     # "A headache centre" names a place, not the illness asked about.
-    named_illness = bool(TARGET_WORD.search(PLACE.sub(" ", folded)))
+    named_illness = bool(TARGET_WORD.search(PLACE.sub(" ", without_topic)))
     offtopic = not named_illness and _offtopic(folded, without_job, treatment)
     benefit = (
         named_illness
@@ -228,7 +276,7 @@ def signals(text: str) -> Signals:
         )
     )
     other_topic = not benefit and bool(OTHER_TOPIC.search(without_job) or AFTERCARE.search(folded))
-    soft = bool(DURABLE.search(without_job) or COMPARE.search(without_job)) and not other_topic
+    soft = not other_topic and _lasts_or_compares(folded, without_job, named_illness)
     # Help from a person ("can my GP help me with the referral?"), with no illness named.
     helper = (
         not named_illness
@@ -237,7 +285,12 @@ def signals(text: str) -> Signals:
         and not STRONG.search(without_job)
     )
     symptom_described = bool(SYMPTOM.search(folded) and SYMPTOM_BODY.search(folded))
-    strong = bool(STRONG.search(without_job)) or quantity or soft
+    strong = (
+        bool(STRONG.search(without_job))
+        or quantity
+        or soft
+        or _told_outcome_for_me(folded, treatment)
+    )
     seen: dict[Veto, bool] = {
         "mechanism": bool(MECHANISM.search(folded)),
         "timing": bool(ONSET_TIMING.search(folded)),
@@ -246,7 +299,8 @@ def signals(text: str) -> Signals:
         or (symptom_described and not treatment and not STRONG.search(without_job)),
         "definition": bool(DEFINITION.search(folded)),
         "aftercare": (bool(AFTERCARE.search(folded)) and not target)
-        or bool(POSTOP_PAIN.search(folded)),
+        or bool(POSTOP_PAIN.search(folded))
+        or bool(PREOP.search(folded)),
         "offtopic": offtopic,
         "natural": (bool(LIFE_EVENT.search(folded) or WHY.search(folded)) and not treatment)
         or (bool(ADMIN.search(folded)) and not named_illness),

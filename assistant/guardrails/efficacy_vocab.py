@@ -58,8 +58,8 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
 # The groups of the file, each compiled as it is under its own name (what each is for is written
 # beside it in the file): effects with no object ("does it help?"), strong signals, durability,
 # comparisons, quantities, benefits, aftercare, the weak effects and their vetoes, people who
-# help, paperwork, a device's logistics, "would I get the same?", household objects, and places
-# named after an illness.
+# help, paperwork, a device's logistics, "would I get the same?", household objects, places
+# named after an illness, a medicine stopped before an operation, and a treatment told as failing.
 (
     GENERAL_EFFECT,
     STRONG,
@@ -91,12 +91,15 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     HOUSEHOLD,
     COMPARATIVE,
     PLACE,
+    PREOP,
+    FAILED_EFFECT,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
     "other_topic benefit_core life_event device_logistics symptom symptom_advice "
     "symptom_negation "
-    "definition same_for_me credibility outcome_claim household comparative place"
+    "definition same_for_me credibility outcome_claim household comparative place preop "
+    "failed_effect"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")
