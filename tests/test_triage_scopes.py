@@ -137,6 +137,9 @@ def test_triage__bleeding_that_pressure_does_not_stop_is_an_emergency(
         "ik kreeg een tak op mijn hoofd en nu ben ik misselijk en slaperig",
         "caiu uma telha na cabeça do meu filho e agora está vomitando",
         "mi è caduto un vaso in testa e ora ho vomitato due volte",
+        "I walked into a scaffolding pole, now my head aches and I've been sick",
+        "me di con el marco de la ventana en la cabeza y ahora estoy mareada y vomito",
+        "dei com a testa na prateleira e agora estou vomitando",
     ],
 )
 def test_triage__something_falling_on_the_head_with_signs_is_a_head_injury(question: str) -> None:
@@ -154,6 +157,10 @@ def test_triage__something_falling_on_the_head_with_signs_is_a_head_injury(quest
         "haar hoofdpijn wordt al weken alleen maar erger en ze moet 's ochtends overgeven",
         "a dor de cabeça do meu filho só piora há semanas e ele vomita de manhã",
         "mia figlia ha mal di testa sempre più forti da settimane e vomita la mattina",
+        "her headaches have got worse and worse for a month and she throws up on waking",
+        "ses maux de tête s'aggravent depuis un mois et il vomit au lever",
+        "sein Kopfweh wird seit Wochen immer schlimmer und er spuckt morgens",
+        "zijn hoofdpijn wordt steeds erger en hij spuugt elke ochtend",
     ],
 )
 def test_triage__a_headache_that_only_gets_worse_with_vomiting_is_urgent(question: str) -> None:
