@@ -105,7 +105,7 @@ class Understanding:
         }
 
 
-_TITLES = ("dr", "dra", "drs", "mr", "mrs", "ms", "prof", "sr", "sra", "st", "pr")
+_TITLES = ("dr", "dra", "drs", "mr", "mrs", "ms", "prof", "sr", "sra", "st", "pr", "dott", "dssa")
 """Titles whose dot ends no sentence ("is Dr. Smith good?")."""
 _TITLE_DOT = "|".join(rf"(?<=\b{t})\.\s+" for t in (*_TITLES, r"[^\W\d_]"))
 """A title's dot, or an initial's (the last dot of M.I.G.O.N.E.), and the space after it."""

@@ -79,10 +79,19 @@ RELATED = {
     "diagnosis": {"difference"},
     "mechanism": {"how_done"},
 }
+_PRACTICAL = frozenset(
+    {"duration", "anaesthesia", "hospital_stay", "recovery", "pain_after", "scar"}
+)
+"""What having the operation is like: a question that asks only this is not answered with how
+well the operation works."""
 _WEAK_TERMS = frozenset(terms("work works take takes help helps do does done feel make need"))
 _CONTRAST = re.compile(r"^\W*(however|but|yet|still|nevertheless|even so)\b", re.IGNORECASE)
 """A next sentence that turns what was said ("... is not a permanent solution. However, it
 can help pinpoint the locations ...") completes it, whatever its own score."""
+
+_ENUMERATES = re.compile(r"\b(including|such as)\b|\w+, \w+(?: \w+)?,? (?:and|or) \w+")
+"""A sentence that lists what it speaks of ("risks, including infection, bruising, or uneven
+results") says more than one that only names its kind ("minimal complications")."""
 
 Idf = Callable[[str], float]
 Covered = Callable[[str], bool]
@@ -117,6 +126,10 @@ class Selector:
     # -- gates
     def _allowed(self, unit: Unit, u: Understanding, treatments: set[str]) -> bool:
         scope = u.scope
+        if treatments & unit.treatments and not u.specific_procedures:
+            # "Does my Botox help if I have surgery one day": what the sources say of the
+            # treatment asked about, whichever operation's page says it.
+            return True
         if scope and unit.procedures and not unit.procedures & scope:
             # A sentence naming several procedures speaks of migraine surgery in general,
             # which is what a general question asks about; otherwise it is another's.
@@ -183,13 +196,15 @@ class Selector:
                 bonus += 0.1
             if treatments and c.unit.treatments & treatments:
                 bonus += 0.25
-                c.entity = not u.scope or bool(c.unit.procedures & u.scope)
+                c.entity = not u.specific_procedures or bool(c.unit.procedures & u.scope)
             folded = fold(c.unit.text).replace("-", " ")
             if any(name in folded for name in u.named_as):
                 c.named = True  # the name the patient used ("spinal cord stimulation")
                 bonus += 0.1
             if "what_it_is" in facets and self._defines(c.unit, u.scope):
                 bonus += 0.15  # "Fat transfer therapy involves using a patient's own fat"
+            if c.facets and _ENUMERATES.search(c.unit.text):
+                bonus += 0.12  # names the risks (symptoms, options) it speaks of, one by one
             c.score = 0.55 * c.similarity + 0.35 * c.facet + 0.3 * c.lexical + bonus
         out.sort(key=lambda c: -c.score)
         return out
@@ -245,6 +260,11 @@ class Selector:
         missing: list[str] = []
         if facets:
             chosen, missing = self._by_facets(u, found, facets, balance)
+            asked = [f for f in facets if f != "efficacy" or "efficacy" in u.facets]
+            if asked and set(asked) <= set(missing) & _PRACTICAL:
+                # Only the "does it work" added beside the question was found: what was asked
+                # ("does it hurt afterwards") is not in the sources, and that is the answer.
+                return self._no(words, u, topic, asked, found)
             if not chosen:
                 # Nothing is tagged with what was asked. A question that a close description
                 # answers ("what is it", "how is it done", "who is it for") may fall back to
@@ -292,7 +312,9 @@ class Selector:
             got = False
             for group in groups:
                 pool = [c for c in found if not group or c.unit.procedures & group]
-                picked = self._pick_facet(pool, facet, balance and facet == "efficacy")
+                picked = self._pick_facet(
+                    pool, facet, balance and facet == "efficacy", not u.specific_procedures
+                )
                 # The best unit of every facet first; further ones only as room allows.
                 chosen += [c for c in picked[:1] if c not in chosen]
                 extra += picked[1:]
@@ -352,7 +374,9 @@ class Selector:
             or (c.lexical >= self.min_coverage and c.similarity >= 0.3)
         )
 
-    def _pick_facet(self, found: Sequence[Candidate], facet: str, balance: bool) -> list[Candidate]:
+    def _pick_facet(
+        self, found: Sequence[Candidate], facet: str, balance: bool, of_treatment: bool = False
+    ) -> list[Candidate]:
         with_facet = [c for c in found if facet in c.facets and c.similarity >= 0.15]
         if not with_facet:
             return []
@@ -371,6 +395,11 @@ class Selector:
         # answer "does it work" better than a description; the patient's own name first.
         evidence.sort(key=lambda c: (not c.named, -(c.score + 0.1 * has_figures(c.unit.text))))
         claims = [c for c in with_facet if c.passage.doc.source_kind not in EVIDENCE_KINDS]
+        named = [c for c in with_facet if c.entity] if of_treatment else []
+        if named:
+            # A treatment asked about ("does my Botox help"): what is said of it, not how well
+            # the operation works.
+            return named[:3]
         out = evidence[:1]
         out += [c for c in evidence[1:3] if c.score >= 0.75 * evidence[0].score]
         if claims and (not out or claims[0].score >= 0.7 * best.score):

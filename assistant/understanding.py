@@ -72,6 +72,8 @@ _READINGS_KEPT = 64
 """Understandings kept by question and conversation (see :meth:`Understander.understand`)."""
 _OPERATION_FACETS = frozenset({"cost", "anaesthesia", "hospital_stay"})
 """What only an operation has: asked with nothing named, it is asked of migraine surgery."""
+_ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,}(?![\w.])")
+"""A word in capitals: a trial's or a procedure's name ("MIST", "PREMIUM", "PFO")."""
 _SIBLINGS_OF_WEAK = frozenset({"how_done"})
 """Facets that keep "what is it" beside them: "what is it, what do they cut" asks both."""
 
@@ -138,7 +140,13 @@ class Understander(MentionReader):
                     gapped = GAP in pattern.pattern
                     for m in pattern.finditer(norm):
                         s, e = m.span()
-                        if any(s < xe and xs < e for xs, xe in exclude):
+                        # A name in the gap of a phrase ("after the MIGONE ... pain") is
+                        # what the phrase is about; a name the phrase's own words are part of
+                        # ("trigger" in "trigger-site surgery") is not the facet.
+                        if any(
+                            s < xe and xs < e and not (gapped and s < xs and xe < e)
+                            for xs, xe in exclude
+                        ):
                             continue
                         hits.append((s, e, facet, gapped))
         return hits
@@ -155,6 +163,10 @@ class Understander(MentionReader):
             english = self.lexicon.concepts.get(facet, ("", {}))[0]
             if english:
                 terms.append(english)
+        if language != "en":
+            # A name in capitals ("the MIST trial", "PREMIUM") is the same in every language.
+            common = frozenset().union(*self.lexicon.markers.values())
+            terms += [w for w in _ACRONYM.findall(text) if fold_text(w) not in common]
         return terms
 
     def understood(self, text: str, language: str) -> float:

@@ -56,7 +56,9 @@ _REFERENCE_HEADING = re.compile(
 """A section that lists the works behind a text: its lines are references, not statements."""
 _ANNOUNCES = re.compile(
     r"\b(several|many|various|a few|multiple|a number of|different)\b.{0,60}"
-    r"\b(exist|include|includes|are available|options|ways|types|kinds|factors|causes)\b",
+    r"\b(exist|include|includes|are available|options|ways|types|kinds|factors|causes)\b"
+    # "X is differentiated from Y by the symptoms it causes." (the next sentence says how)
+    r"|\b(differentiated|distinguished|differs|told apart)\b.{0,40}\bby\b",
     re.IGNORECASE,
 )
 _CONTINUES = re.compile(

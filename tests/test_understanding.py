@@ -621,3 +621,98 @@ def test_understand__the_heart_hole_by_its_french_and_spanish_letters(
 def test_units__small_incisions_say_something_about_scars(understander: Understander) -> None:
     tagger = UnitTagger(understander)
     assert "scar" in tagger.facets("In contrast, fat transfer requires only small incisions.")
+
+
+# ---- more headaches, pain after, named doctors, capitals, "because of" ---------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "kan ik na de ingreep nog meer hoofdpijn krijgen?",
+        "est-ce qu'on peut avoir plus de maux de tête après l'intervention ?",
+        "kriegt man danach noch mehr Kopfschmerzen?",
+        "posso ficar com mais dor de cabeça depois?",
+        "si può avere ancora più mal di testa dopo?",
+        "¿se puede tener más dolor de cabeza después?",
+    ],
+)
+def test_understand__more_headaches_is_worse_in_every_language(
+    understander: Understander, question: str
+) -> None:
+    assert "worse" in understander.understand(question).facets
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("dopo l'intervento al nervo occipitale il dolore quanto dura?", MIGONE),
+        ("después de la descompresión del nervio occipital, ¿cuánto dura el dolor?", MIGONE),
+        ("after the fat transfer, how long does the pain last?", FAT),
+    ],
+)
+def test_understand__a_name_inside_a_phrase_gap_keeps_the_phrase(
+    understander: Understander, question: str, procedure: str
+) -> None:
+    # "after <procedure> ... pain" asks about pain afterwards, not how long the operation takes.
+    u = understander.understand(question)
+    assert u.procedures == (procedure,)
+    assert "pain_after" in u.facets
+    assert "duration" not in u.facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ist Dr. Weber in Köln gut für so eine Operation?",
+        "il dott. Bianchi di Roma opera bene l'emicrania?",
+        "a dra. Souza em Porto faz essa cirurgia bem?",
+        "is prof. Jansen any good for migraine surgery?",
+    ],
+)
+def test_understand__a_named_doctor_is_a_provider_request(
+    understander: Understander, question: str
+) -> None:
+    assert understander.understand(question).provider
+
+
+def test_understand__because_of_migraine_asks_no_cause(understander: Understander) -> None:
+    u = understander.understand("precisa ficar internado por causa da cirurgia de enxaqueca?")
+    assert "causes" not in u.facets
+    assert "causes" in understander.understand("qual é a causa da enxaqueca?").facets
+
+
+def test_understand__a_name_in_capitals_is_searched_in_every_language(
+    understander: Understander,
+) -> None:
+    u = understander.understand("e o estudo PREMIUM, o que mostrou?")
+    assert "PREMIUM" in u.english_terms
+    # A question written in capitals is not a list of names.
+    assert "QUE" not in understander.understand("O QUE É ISSO?").english_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("Welche Arten von Operationen gegen Migräne gibt es?", "what_it_is"),
+        ("quels types de chirurgie existent pour la migraine ?", "what_it_is"),
+        ("who is the fat transfer meant for?", "who_suits"),
+        ("kun je allergisch zijn voor vet inspuiten?", "risks"),
+        ("como se distingue una neuralgia occipital de una migraña?", "difference"),
+        ("combien de nuits à l'hôpital après le lipofilling ?", "hospital_stay"),
+    ],
+)
+def test_understand__kinds_allergies_nights_and_telling_apart(
+    understander: Understander, question: str, facet: str
+) -> None:
+    assert facet in understander.understand(question).facets
+
+
+def test_units__a_sentence_that_says_it_differs_by_something_announces_the_next(
+    understander: Understander,
+) -> None:
+    text = (
+        "Cluster headache is differentiated from migraine by the pattern of its attacks. "
+        "Cluster attacks come in bouts of weeks.\n"
+    )
+    units = _units(understander, text)
+    assert units[0].announces
+    assert not units[1].announces
