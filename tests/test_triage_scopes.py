@@ -17,7 +17,7 @@ def _concepts(question: str) -> tuple[str, ...]:
     return result.concepts if result else ()
 
 
-# ---- the remote past: what a clause tells of years ago is over ----------------------------------
+# ---- the remote past: what a clause tells of years ago is over -----------------------------------
 @pytest.mark.parametrize(
     "question",
     [
@@ -84,7 +84,7 @@ def test_triage__the_past_scope_is_read_from_the_cues() -> None:
     assert RedFlags(data).triage("years ago I fainted and again I fainted") is not None
 
 
-# ---- a sign denied in Dutch and German ----------------------------------------------------------
+# ---- a sign denied in Dutch and German -----------------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "level"),
     [
@@ -172,7 +172,7 @@ def test_triage__a_headache_that_only_gets_worse_without_vomiting_raises_no_alar
     assert triage("mi dolor de cabeza va empeorando con el estrés, ¿la cirugía ayuda?") is None
 
 
-# ---- a cancer had or treated, and a headache told as happening ----------------------------------
+# ---- a cancer had or treated, and a headache told as happening -----------------------------------
 @pytest.mark.parametrize(
     "question",
     [
@@ -204,3 +204,38 @@ def test_triage__a_cancer_named_beside_a_question_about_migraine_raises_no_alarm
     question: str,
 ) -> None:
     assert triage(question) is None
+
+
+# ---- "not like my usual" far from its verb keeps the alarm ---------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "since noon my right eye sees nothing, all black, not at all like my usual aura",
+        "je ne vois plus rien de l'oeil droit depuis midi, pas du tout comme mes auras habituelles",
+        "não enxergo nada do olho direito desde o almoço, não é aquela aura de sempre",
+    ],
+)
+def test_triage__a_usual_aura_denied_does_not_cancel_vision_loss(question: str) -> None:
+    assert "vision_loss" in _concepts(question)
+
+
+def test_triage__a_usual_aura_still_cancels_when_it_is_the_usual() -> None:
+    assert triage("my vision goes blurry before the headache, my usual aura") is None
+
+
+# ---- more lay words: week by week, lights off, a fit, the face and hand --------------------------
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("the headache is worse every week, and I throw up most mornings", "progressive_headache"),
+        ("de hoofdpijn wordt week na week erger en ik moet overgeven", "progressive_headache"),
+        ("fever of 39 and he begs us to switch the lights off, his head hurts", "fever_meningism"),
+        ("febre alta e ela não deixa ninguém mexer no pescoço", "fever_meningism"),
+        ("o meu pai ficou se tremendo todo no chão, babando", "confusion_faint_seizure"),
+        ("mein Kollege sagt, ich rede komisch, und ich finde die Worte nicht", "neuro_deficit"),
+        ("mijn linkerhand is ineens gevoelloos en ik heb hoofdpijn", "neuro_deficit"),
+        ("vor 2 Tagen Migräne-OP gehabt, jetzt 39 Fieber", "postop_fever"),
+    ],
+)
+def test_triage__more_lay_words_of_each_concept(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
