@@ -185,3 +185,102 @@ def test_registry__a_procedure_described_across_two_messages(question: str, earl
     # Neither message alone names it.
     assert "occipital-nerve-decompression-migone" not in _keys(question)
     assert "occipital-nerve-decompression-migone" not in _keys(earlier)
+
+
+# ---- a lay description says which procedure "migraine surgery" means -----------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does the migraine surgery where they free the nerves at the back of your head work?",
+        "Werkt de migraine-operatie aan de zenuwen achter in mijn nek?",
+        "A cirurgia de enxaqueca nos nervos da nuca resolve?",
+        "L'intervento per l'emicrania sui nervi della nuca funziona?",
+        "¿Funciona la cirugía de migraña en los nervios de la nuca?",
+    ],
+)
+def test_registry__a_lay_description_names_the_procedure_meant(question: str) -> None:
+    assert _keys(question)[:1] == ["occipital-nerve-decompression-migone"], _keys(question)
+
+
+def test_registry__migraine_surgery_alone_stays_the_general_procedure() -> None:
+    assert _keys("Does migraine surgery work?") == ["trigger-site-surgery"]
+    # a procedure named beside it in its own words is a second subject, not a replacement
+    keys = _keys("Is migraine surgery better than a stimulator?")
+    assert keys == ["trigger-site-surgery", "nerve-and-spinal-cord-stimulation"], keys
+
+
+# ---- freeing "the nerve" in general words, against another procedure ----------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is it better to free the trapped nerve or to get a stimulator?",
+        "¿Qué es mejor, liberar el nervio o ponerse un estimulador?",
+        "Vaut-il mieux libérer le nerf ou poser un stimulateur ?",
+        "Was hilft mehr: den Nerv freilegen lassen oder einen Stimulator?",
+        "Wat werkt beter, de zenuw vrijmaken of een stimulator?",
+        "O que é melhor, descomprimir o nervo ou o estimulador?",
+        "Meglio liberare il nervo o mettere lo stimolatore?",
+    ],
+)
+def test_registry__freeing_the_nerve_is_nerve_decompression(question: str) -> None:
+    keys = _keys(question)
+    assert keys[:2] == ["trigger-site-surgery", "nerve-and-spinal-cord-stimulation"], keys
+
+
+def test_registry__freeing_the_nerve_at_the_back_of_the_head_is_the_occipital_procedure() -> None:
+    assert _keys("Would freeing the nerve at the back of my head help?") == [
+        "occipital-nerve-decompression-migone"
+    ]
+
+
+def test_registry__fat_for_migraine_is_fat_transfer() -> None:
+    keys = _keys("¿Es verdad?", "He leído un blog sobre la grasa para la migraña")
+    assert keys == ["fat-transfer"], keys
+
+
+# ---- catalogue names in other orders and brands --------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "treatment"),
+    [
+        ("Occipitalis-Blockade mit Spritzen, hilft die?", "nerve-block"),
+        ("occipitalis-blokkade met een prik, werkt dat?", "nerve-block"),
+        ("Does an occipital block help with cluster headache?", "nerve-block"),
+        ("Si me opero de los senos paranasales, ¿se me quitará el dolor?", "nasal-surgery"),
+        ("L'Almogran è meglio del Moment per l'attacco?", "nsaids"),
+    ],
+)
+def test_catalogue__names_in_other_orders_and_brands(question: str, treatment: str) -> None:
+    assert treatment in _keys(question), (question, _keys(question))
+
+
+def test_catalogue__english_moment_is_no_brand() -> None:
+    assert "nsaids" not in _keys("At the moment nothing helps, would Botox?")
+    assert "nsaids" not in _keys("Attends un moment, le Botox marche ?")
+
+
+# ---- words of the conversation are no treatment: the earlier message says what was asked ---------
+@pytest.mark.parametrize(
+    ("question", "earlier", "key"),
+    [
+        (
+            "honestly, is it going to make any difference for me?",
+            "I'm reading about occipital nerve decompression",
+            "occipital-nerve-decompression-migone",
+        ),
+        ("et niveau efficacité, ça donne quoi ?", "Mon ami prend de l'Ubrelvy", "gepants"),
+        (
+            "ze heeft sindsdien nooit meer migraine gehad, gaat dat bij mij ook zo?",
+            "Een collega is aan haar triggerpunten geopereerd",
+            "trigger-site-surgery",
+        ),
+    ],
+)
+def test_unlisted__conversation_words_leave_the_topic_to_the_earlier_message(
+    question: str, earlier: str, key: str
+) -> None:
+    assert _keys(question, earlier)[:1] == [key], _keys(question, earlier)
+
+
+def test_general__surgery_asked_after_medicines_tried() -> None:
+    keys = _keys("He probado topiramato y el bótox. ¿Qué posibilidades tengo si me opero?")
+    assert "general" in keys, keys

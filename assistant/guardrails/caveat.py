@@ -30,13 +30,17 @@ TIER_LABELS = {
 }
 
 CAVEAT_HEADING = "Evidence status"
+GENERAL_PROCEDURE = "trigger-site-surgery"  # the registry's "migraine surgery"
+# A name of migraine surgery in general words ("migraine surgery", "cirurgia de enxaqueca").
+_MIGRAINE_WORD = re.compile(r"migr|emicran|enxaquec|jaquec")
 GENERAL_NAME = "Migraine surgery in general"
 MAX_ENTRIES = 4
 
 # Surgery named in general ("the operation", "la cirugía", "die OP"): the general position.
 _SURGERY_WORD = re.compile(
     r"\b(surgery|surgeries|operation|operations|operated|procedure|cirugia|cirugias|"
-    r"operacion|operaciones|operar\w*|opere\w*|intervencion|chirurgie|intervention|operiert|"
+    r"operacion|operaciones|operar\w*|opere\w*|opero|operase|operasse|operei|operado|operada|"
+    r"intervencion|chirurgie|intervention|operiert|"
     r"operieren|eingriff|operatie|operaties|ingreep|geopereerd|opereren|cirurgia|cirurgias|"
     r"operacao|operar|intervento|interventi|operazione|operarmi|operarsi|chirurgia|decompress\w*|"
     r"descompres\w*|dekompression\w*|decompressie|descompressao|decompressione)\b"
@@ -78,9 +82,34 @@ class _Names:
     registry: EvidenceRegistry
     catalogue: TreatmentCatalogue
 
+    def described(self, text: str, found: list[Subject]) -> list[Subject]:
+        """ "The migraine surgery where they cut the nerves at the back of the head": migraine
+        surgery named in general words, then one procedure described in lay words. The
+        description says which procedure is meant; it replaces the general name."""
+        norm = normalise(text)
+        general = [
+            s
+            for s in found
+            if s.procedure is not None
+            and s.procedure.id == GENERAL_PROCEDURE
+            and any(_MIGRAINE_WORD.search(m.group(0)) for m in s.procedure.pattern.finditer(norm))
+        ]
+        if not general:
+            return found
+        named = {s.procedure.id for s in found if s.procedure is not None}
+        lay = [
+            p
+            for p in self.registry.procedures
+            if p.id not in named and p.lay_spans(norm) and p.id != GENERAL_PROCEDURE
+        ]
+        if len(lay) != 1:
+            return found
+        return [Subject(s.position, procedure=lay[0]) if s in general else s for s in found]
+
     def named(self, text: str, registry_only: bool = False) -> list[Subject]:
         """Registry procedures and catalogue treatments named in ``text``, in order."""
         found = [Subject(pos, procedure=p) for pos, p in self.registry.find_spans(text)]
+        found = self.described(text, found)
         if not registry_only:
             procedure_text = normalise(text)
             spans = [

@@ -161,7 +161,16 @@ _NOT_A_TREATMENT = re.compile(
     r"etwas|iets|qualcosa|quelque|chose|alguma|nothing|something|anything|everything|todo|tout|"
     r"alles|tutto|tudo|migrana|migranas|jaqueca|jaquecas|enxaqueca|enxaquecas|emicrania|migrane|"
     r"migranen|hoofdpijn|kopfschmerzen|cefalea|crisis|crises|crisi|ataques|attaques|attacken|"
-    r"aanvallen|attacchi|dor|dolor|douleur|schmerz|pijn|dolore)$"
+    r"aanvallen|attacchi|dor|dolor|douleur|schmerz|pijn|dolore|"
+    # words of the conversation, not of a treatment: "honestly, is it going to help?", "et
+    # niveau efficacité, ça donne quoi ?", "ehrlich gesagt, bringt das was?"
+    r"honestly|seriously|really|ok|okay|well|frankly|basically|sinceramente|honestamente|"
+    r"francamente|realmente|vale|bueno|bien|pues|honnetement|serieusement|franchement|bon|"
+    r"alors|niveau|cote|question|ehrlich|gesagt|ernsthaft|also|naja|eerlijk|gezegd|serieus|"
+    r"nou|goed|bem|entao|serio|onestamente|seriamente|allora|beh|ecco|insomma|"
+    r"eficacia|efficacite|wirksamkeit|effectiviteit|eficacia|efficacia|efficacy|effectiveness|"
+    r"results?|resultados?|resultats?|ergebnisse?|resultaten|risultati|success|exito|succes|"
+    r"erfolg|sucesso|successo)$"
 )
 
 
@@ -179,7 +188,8 @@ _CLAUSE_WORD = re.compile(
     r"nous|ik|jij|wij|yo|eu|io|noi|had|have|has|done|got|is|are|was|were|sind|bin|ben|ist|es|est|"
     r"sont|son|sao|sono|e|ppl|people|leute|gente|gens|mensen|pessoas|persone|does|do|did|can|could|"
     r"would|will|should|my|mi|mon|ma|mein|meine|mijn|meu|minha|mio|mia|swears|zweert|schwort|"
-    r"jura|jure|giura)$"
+    r"jura|jure|giura|ze|zij|hij|sie|er|elle|elles|ils|ella|ellos|ellas|ele|ela|eles|elas|lei|lui|"
+    r"loro|heeft|hebben|hatte|haben|ont|tiene|tienen|tem|tenho|hanno|ho|avait|avais|tenia)$"
 )
 # Where the opening phrase stops naming the treatment: "X beim Heilpraktiker", "X sur les tempes".
 _PHRASE_END = re.compile(
