@@ -48,6 +48,44 @@ def test_pattern__another_procedures_statement_is_never_the_answer(
         assert topics <= {STIM}, topics  # no trigger-site or fat-transfer statement
 
 
+def test_pattern__a_sentence_that_names_the_risks_comes_before_a_vague_one(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("is fat grafting for migraine risky?")
+    assert answer.status == "answered"
+    assert any("infection, bruising, or uneven results" in c.quote for c in answer.citations)
+
+
+def test_pattern__a_covered_treatment_asked_about_is_quoted_from_any_page(
+    built_assistant: Assistant,
+) -> None:
+    # The Botox sentences sit on the M.I.G.O.N.E. page; the question names no procedure.
+    answer = built_assistant.ask(
+        "does the botox I get now do anything for me if I have an operation later?"
+    )
+    assert answer.status == "answered"
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "BOTOX is effective but is not a permanent solution" in quotes
+    assert "meta-analysis" not in quotes  # how well migraine surgery works is not the answer
+
+
+def test_pattern__a_practical_question_is_not_answered_with_how_well_it_works(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("does the M.I.G.O.N.E. procedure hurt much after?")
+    assert answer.status == "no_evidence"
+    assert answer.citations == []
+    assert "how painful" in answer.answer
+
+
+def test_pattern__a_sentence_that_says_how_two_differ_comes_with_the_difference(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("hoe zie je het verschil tussen occipitale neuralgie en migraine?")
+    assert answer.status == "answered"
+    assert any("sharp pain in the area of the nerve" in c.quote for c in answer.citations)
+
+
 def test_pattern__a_paraphrase_is_not_refused(built_assistant: Assistant) -> None:
     answer = built_assistant.ask("will I have to stay the night after the migone?")
     assert answer.status == "answered"
