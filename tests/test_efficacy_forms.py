@@ -284,3 +284,29 @@ def test_forms__someone_elses_risk_then_the_same_for_me_is_no_efficacy() -> None
     assert not _rules(
         "My sister had the stimulator and got an infection, will the same happen to me?"
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Is acupunctuur wat?", "Is botox wat voor mij?", "Ist Akupunktur was für mich?"],
+)
+def test_forms__any_good_in_dutch_and_german(question: str) -> None:
+    assert _rules(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "wat" as what, "was" as what
+        "Is dat wat je bedoelt?",
+        "Wat is het verschil?",
+        # remote work is a job; when a medicine starts is timing; "what now?" after a symptom
+        "Quando posso tornare in smart working dopo l'intervento?",
+        "When can I go back to remote work after the op?",
+        "Wanneer gaat Aimovig werken?",
+        "¿Cuándo va a empezar a funcionar el Aimovig?",
+        "My migraine won't go away since yesterday, what now?",
+    ],
+)
+def test_forms__what_job_timing_and_what_now_stay_out(question: str) -> None:
+    assert not _rules(question), question
