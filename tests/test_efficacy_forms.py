@@ -310,3 +310,37 @@ def test_forms__any_good_in_dutch_and_german(question: str) -> None:
 )
 def test_forms__what_job_timing_and_what_now_stay_out(question: str) -> None:
     assert not _rules(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # what it is worth, in each language's idiom
+        "L'opération des nerfs de la nuque, ça vaut quoi ?",
+        "A operação dos nervos do pescoço presta?",
+        "L'operazione ai nervi del collo vale qualcosa?",
+        "Is zo'n stimulator wat voor chronische migraine?",
+        # stopping the attacks, Italian and Spanish verbs
+        "Mettere uno stimolatore fermerebbe gli attacchi?",
+        "¿El estimulador detendría las crisis?",
+        # worrying about a treatment that does not help is still about its effect
+        "Should I worry that Botox does not help?",
+    ],
+)
+def test_forms__worth_and_stopping_in_each_language(question: str) -> None:
+    assert _rules(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "My headache has not gone away for four days, should I worry?",
+        "Mein Kopfweh geht nicht weg, soll ich zum Arzt?",
+        "Mijn hoofdpijn gaat al vier dagen niet over, moet ik me zorgen maken?",
+        "Mi dolor de cabeza no se va desde hace tres días, ¿me preocupo?",
+        "Mon mal de tête ne part pas depuis trois jours, je dois m'inquiéter ?",
+        "Heeft het zin om de stimulator bij de huisarts ter sprake te brengen?",
+    ],
+)
+def test_forms__worrying_about_a_symptom_and_raising_a_treatment_stay_out(question: str) -> None:
+    assert not _rules(question), question
