@@ -284,3 +284,19 @@ def test_unlisted__conversation_words_leave_the_topic_to_the_earlier_message(
 def test_general__surgery_asked_after_medicines_tried() -> None:
     keys = _keys("He probado topiramato y el bótox. ¿Qué posibilidades tengo si me opero?")
     assert "general" in keys, keys
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        # a procedure's lay name opening the question is that procedure, nothing unlisted beside it
+        ("L'opération de la nuque, ça marche ?", "occipital-nerve-decompression-migone"),
+        ("is the back of the head nerve surgery worth it?", "occipital-nerve-decompression-migone"),
+        # an injection into the back of the head is a nerve block
+        ("Does an occipital injection help?", "nerve-block"),
+        ("Helpt een injectie in het achterhoofd?", "nerve-block"),
+        ("Hilft eine Spritze in den Hinterkopf?", "nerve-block"),
+    ],
+)
+def test_subjects__lay_names_of_the_back_of_the_head(question: str, key: str) -> None:
+    assert _keys(question) == [key], _keys(question)

@@ -148,7 +148,7 @@ def _compared_unlisted(
 
 
 def _opening_topic(
-    catalogue: TreatmentCatalogue, question: str, named: list[Subject]
+    registry: EvidenceRegistry, catalogue: TreatmentCatalogue, question: str, named: list[Subject]
 ) -> list[Subject]:
     """The phrase a question opens with and a pronoun takes up ("Eigenbluttherapie beim
     Heilpraktiker, hilft das?"), when nothing named covers it: the treatment asked about,
@@ -157,7 +157,10 @@ def _opening_topic(
     return [
         Subject(m.start, mention=m)
         for m in catalogue.unlisted(question, shapes=False, forms=("topic",))
-        if named and not any(start < m.end and m.start < end for start, end in spans)
+        if named
+        and not any(start < m.end and m.start < end for start, end in spans)
+        # "L'opération de la nuque, ça marche ?": a procedure's lay name is that procedure
+        and not registry.find(m.asked)
     ]
 
 
@@ -207,7 +210,7 @@ def asked_subjects(
     names = _Names(registry, catalogue)
     subjects = names.named(question)
     subjects += _compared_unlisted(registry, catalogue, question, subjects)
-    subjects += _opening_topic(catalogue, question, subjects)
+    subjects += _opening_topic(registry, catalogue, question, subjects)
     subjects.sort(key=lambda s: s.position)
     if subjects and _REFERS_BACK.match(normalise(question)):
         subjects = _earlier_subjects(names, history) + subjects
