@@ -15,7 +15,10 @@ arm?", "fever and a stiff neck, what does that mean?", "how long does the scar s
 "she has a fever and a stiff neck, can migraine cause that?" the symptoms come first and count),
 in advice reported from someone else ("my neurologist said that with the worst headache of my
 life...") or in a clause that opens with a condition ("if after the op I get a fever, who do I
-call?", "si jamais...", "se dopo l'intervento...") with nothing that reports it happening now.
+call?", "si jamais...", "se dopo l'intervento...") with nothing that reports it happening now,
+or in a clause that tells of the remote past with nothing of now in it ("years ago I had a sudden
+terrible headache, the scans were normal"; terms marked ``lasting``, such as age, a cancer and
+the qualifiers, still count).
 Weaker signs (a lay idiom for confusion, muddled words, not standing up) count with a headache
 named; a single blow or explosion as the simile of a sudden headache counts as thunderclap.
 """
