@@ -344,3 +344,36 @@ def test_forms__worth_and_stopping_in_each_language(question: str) -> None:
 )
 def test_forms__worrying_about_a_symptom_and_raising_a_treatment_stay_out(question: str) -> None:
     assert not _rules(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # good for the illness, seven languages
+        "Is Botox good for migraines?",
+        "¿Es bueno el bótox para la migraña?",
+        "Le Botox, c'est bien contre la migraine ?",
+        "Ist Botox gut gegen Migräne?",
+        "Is botox goed tegen migraine?",
+        "O botox é bom para enxaqueca?",
+        "Il botox è valido per l'emicrania?",
+        # the trick, cutting it, taking the pain away
+        "Does magnesium do the trick?",
+        "Do triptans cut it for cluster headaches?",
+        "Will a nerve block take the pain away?",
+        "Nimmt Akupunktur die Schmerzen?",
+    ],
+)
+def test_forms__good_for_the_illness_and_taking_the_pain_away(question: str) -> None:
+    assert _rules(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is it good for migraine sufferers to travel by plane?",
+        "Wie viel Magnesium nimmt man bei Migräne am Tag?",
+    ],
+)
+def test_forms__good_to_do_something_else_and_taking_a_dose_stay_out(question: str) -> None:
+    assert not _rules(question), question
