@@ -282,6 +282,7 @@ class Selector:
             chosen = [best] + [
                 c for c in found[1:3] if c.score >= 0.92 * best.score and self._strong_match(c)
             ]
+        chosen += self._lexical_extra(chosen, found)
         chosen = self._complete(chosen, found, self.max_units + 2)
         text, citations = compose(chosen, words, u, balance)
         notes = [
@@ -323,6 +324,19 @@ class Selector:
                 missing.append(facet)
         chosen += [c for c in extra if c not in chosen]
         return chosen, missing
+
+    @staticmethod
+    def _lexical_extra(chosen: Sequence[Candidate], found: Sequence[Candidate]) -> list[Candidate]:
+        """The unit that holds far more of the patient's own words than any chosen one ("which
+        muscle" -> "a muscle called the semispinalis capitis"), when tagged with another
+        facet: the specific fact asked for is often said beside the facet's sentences."""
+        if not chosen or not found:
+            return []
+        best = max(found, key=lambda c: c.lexical)
+        words = max(c.lexical for c in chosen)
+        if best in chosen or best.similarity < 0.3 or best.lexical < max(0.45, 1.8 * words):
+            return []
+        return [best]
 
     def _covers(self, names: Sequence[str]) -> bool:
         return any(self.covered(name) for name in names)

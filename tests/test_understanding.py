@@ -716,3 +716,23 @@ def test_units__a_sentence_that_says_it_differs_by_something_announces_the_next(
     units = _units(understander, text)
     assert units[0].announces
     assert not units[1].announces
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "after fat transfer, when am I back to normal life?",
+        "después de la operación MIGONE, ¿cuándo vuelvo a trabajar?",
+        "après le lipofilling, combien de temps avant une vie normale ?",
+        "wann kann ich nach der Eigenfett-Behandlung wieder zur Arbeit?",
+        "hoe snel ben ik weer aan het werk na een vettransplantatie?",
+        "em quanto tempo volto pra academia depois do enxerto de gordura?",
+        "quanto ci vuole per tornare al lavoro dopo il lipofilling?",
+    ],
+)
+def test_understand__back_to_work_or_normal_life_is_recovery_not_duration(
+    understander: Understander, question: str
+) -> None:
+    facets = understander.understand(question).facets
+    assert "recovery" in facets
+    assert "duration" not in facets
