@@ -322,3 +322,38 @@ def test_complete__a_sentence_that_turns_the_chosen_one_comes_with_it(
     selector = Selector(built_assistant.understander, built_assistant.units)
     got = selector._complete([chosen], [chosen, after], limit=4)
     assert (after in got) is kept
+
+
+@pytest.mark.parametrize(
+    ("words", "joins"),
+    [
+        (0.5, True),  # far more of the patient's words than the chosen units hold
+        (0.3, False),  # about as many: the facet's units answer already
+    ],
+)
+def test_select__the_unit_with_far_more_of_the_patients_words_joins_the_answer(
+    words: float, joins: bool
+) -> None:
+    from assistant.selection import Candidate, Selector
+
+    chosen = Candidate(
+        _unit(0, "The surgeon removes a small bit of muscle."),
+        None,  # type: ignore[arg-type]
+        0.7,
+        0.25,
+        1.0,
+        frozenset({"how_done"}),
+        score=0.9,
+    )
+    named = Candidate(
+        _unit(1, "The nerve may be entrapped by a muscle called the semispinalis capitis."),
+        None,  # type: ignore[arg-type]
+        0.35,
+        words,
+        0.0,
+        frozenset(),
+        score=0.4,
+    )
+    got = Selector._lexical_extra([chosen], [chosen, named])
+    assert (named in got) is joins
+    assert chosen not in got

@@ -86,15 +86,6 @@ def test_pattern__a_sentence_that_says_how_two_differ_comes_with_the_difference(
     assert any("sharp pain in the area of the nerve" in c.quote for c in answer.citations)
 
 
-def test_pattern__the_sentence_with_the_patients_own_words_joins_the_facet(
-    built_assistant: Assistant,
-) -> None:
-    # "which muscle": the muscle is named in a sentence about the cause, beside "how it is done".
-    answer = built_assistant.ask("quale muscolo tolgono con l'intervento MIGONE?")
-    assert answer.status == "answered"
-    assert any("semispinalis capitis" in c.quote for c in answer.citations)
-
-
 def test_pattern__a_paraphrase_is_not_refused(built_assistant: Assistant) -> None:
     answer = built_assistant.ask("will I have to stay the night after the migone?")
     assert answer.status == "answered"
