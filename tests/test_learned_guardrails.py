@@ -50,6 +50,17 @@ def test_encoder__gives_unit_rows_for_every_text_even_empty() -> None:
     assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-3)
 
 
+def test_encoder__a_text_given_twice_gets_the_row_it_gets_alone() -> None:
+    encoder = default_encoder()
+    first, other = "does the nerve operation work?", "hilft die Operation?"
+    rows = encoder.encode([first, other, first])
+    assert rows.shape == (3, 384)
+    assert np.allclose(rows[0], rows[2])
+    assert np.allclose(rows[0], encoder.encode([first])[0], atol=1e-5)
+    assert np.allclose(rows[1], encoder.encode([other])[0], atol=1e-5)
+    assert not np.allclose(rows[0], rows[1])
+
+
 @pytest.mark.parametrize("path", [EFFICACY_FILE, RED_FLAG_FILE])
 def test_shipped_classifiers__name_the_encoder_and_carry_their_round_out_figures(
     path: Path,

@@ -41,13 +41,17 @@ class QuestionEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One row per text; an empty text reads as a single space."""
+        """One row per text; an empty text reads as a single space. A text given twice is
+        encoded once (a first question is both the standalone question and the message)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        unique = list(dict.fromkeys(t if t.strip() else " " for t in texts))
         with self._lock:
             self._set_threads(1)
-            rows = self._model.query([t if t.strip() else " " for t in texts])
-        return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dimension)
+            rows = self._model.query(unique)
+        table = np.asarray(rows, dtype=np.float32).reshape(len(unique), self.dimension)
+        where = {text: i for i, text in enumerate(unique)}
+        return table[[where[t if t.strip() else " "] for t in texts]]
 
 
 @lru_cache(maxsize=1)
