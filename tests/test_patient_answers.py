@@ -287,8 +287,8 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
 # reached (the targets where those are stricter). Per language, other than English, at most one
 # false refusal.
 DEV_FLOORS = {
-    "status_accuracy": ("min", 0.955),
-    "completeness": ("min", 0.825),
+    "status_accuracy": ("min", 0.96),
+    "completeness": ("min", 0.86),
     "false_refusal_rate": ("max", 0.02),
     "wrong_procedure_rate": ("max", 0.02),
     "empty_answered": ("max", 0.0),
