@@ -38,7 +38,6 @@ class BenchArgs:
     rss_docs: int | None = None
     large_file_mb: float | None = None
     real_filler: int | None = None
-    unit_questions: int | None = None
     # the load runs
     workers: list[int] | None = None
     clients: int | None = None
@@ -49,6 +48,8 @@ class BenchArgs:
     work: Path | None = None
     keep: bool = False
     note: str | None = None
+    # the units part: eval questions asked twice
+    unit_questions: int | None = None
 
 
 def ints(text: str) -> list[int]:
