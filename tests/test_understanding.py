@@ -736,3 +736,16 @@ def test_understand__back_to_work_or_normal_life_is_recovery_not_duration(
     facets = understander.understand(question).facets
     assert "recovery" in facets
     assert "duration" not in facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Le Dr Martin a publié une étude avec une fausse opération, ça a donné quoi ?",
+        "Dr. Meier hat eine Studie gemacht, was kam dabei raus?",
+    ],
+)
+def test_understand__a_doctor_named_as_a_studys_author_is_no_provider_request(
+    understander: Understander, question: str
+) -> None:
+    assert not understander.understand(question).provider
