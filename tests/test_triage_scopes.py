@@ -7,6 +7,8 @@ general behaviour, with the near miss that must still raise the alarm beside it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from assistant.guardrails.triage import RedFlags, triage, triage_level
@@ -71,16 +73,21 @@ def test_triage__a_cancer_told_of_last_year_still_counts() -> None:
 
 
 def test_triage__the_past_scope_is_read_from_the_cues() -> None:
-    data = {
+    cues: dict[str, list[str]] = {
+        "general": [r"(?!x)x"],
+        "report": [r"(?!x)x"],
+        "past": [r"\bago\b"],
+    }
+    data: dict[str, Any] = {
         "negation": r"\bno\W*$",
-        "cues": {"general": [r"(?!x)x"], "report": [r"(?!x)x"], "past": [r"\bago\b"]},
+        "cues": cues,
         "terms": {"faint": [r"\bfainted\b"]},
         "concepts": [{"id": "faint", "level": "emergency", "any_of": [["faint"]]}],
     }
     flags = RedFlags(data)
     assert flags.triage("years ago I fainted") is None
     assert flags.triage("years ago, nothing; I fainted") is not None
-    data["cues"] = {**data["cues"], "now": [r"\bagain\b"]}
+    data["cues"] = {**cues, "now": [r"\bagain\b"]}
     assert RedFlags(data).triage("years ago I fainted and again I fainted") is not None
 
 
