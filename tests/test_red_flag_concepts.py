@@ -90,3 +90,25 @@ def test_a_swollen_painful_leg_after_an_operation_is_urgent(question: str) -> No
 )
 def test_breath_or_leg_words_without_their_setting_are_not_a_clot(question: str) -> None:
     assert "postop_clot" not in _reading(question)[1] and "leg_clot" not in _reading(question)[1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "beim Joggen auf einmal ein irrer Schmerz im Hinterkopf, so was hatte ich noch nie",
+        "plötzlich wahnsinnige Kopfschmerzen, von einer Sekunde auf die andere",
+        "all of a sudden an insane pain in my head while lifting weights",
+        "ineens een waanzinnige pijn in mijn hoofd, binnen een paar seconden",
+        "all'improvviso un dolore pazzesco alla testa, mai avuto così",
+    ],
+)
+def test_colloquial_intensifiers_with_a_sudden_onset_are_a_thunderclap(question: str) -> None:
+    level, concepts = _reading(question)
+    assert level == "emergency" and "thunderclap" in concepts, question
+
+
+def test_a_colloquial_intensifier_of_the_usual_migraine_is_not_a_thunderclap() -> None:
+    question = (
+        "my usual migraine came on suddenly again, insane pain as always, is surgery an option?"
+    )
+    assert "thunderclap" not in _reading(question)[1]
