@@ -114,7 +114,8 @@ _DOES_X_WORK = re.compile(
     r"done anything|made a difference)\b"
 )
 _LEADING = re.compile(
-    r"^((and|or|but|so|also|what about|how about|about|is|are|does|do|did|taking|take|using|"
+    r"^((and|or|but|maar|pero|mais|aber|ma|mas|so|also|what about|how about|about|is|are|does|"
+    r"do|did|taking|take|using|"
     r"use|trying|try|getting|get|having|had|have|with|the|a|an|my|your|this|that|these|those|"
     r"some|any|el|la|los|las|un|una|le|les|des|du|de|der|die|das|den|ein|eine|het|een|o|os|"
     r"as|um|uma|il|lo|gli|i|mi|mon|ma|mein|meine|mijn|meu|minha|mio|mia|tomar|prendre|nehmen|"
@@ -189,7 +190,8 @@ _CLAUSE_WORD = re.compile(
     r"sont|son|sao|sono|e|ppl|people|leute|gente|gens|mensen|pessoas|persone|does|do|did|can|could|"
     r"would|will|should|my|mi|mon|ma|mein|meine|mijn|meu|minha|mio|mia|swears|zweert|schwort|"
     r"jura|jure|giura|ze|zij|hij|sie|er|elle|elles|ils|ella|ellos|ellas|ele|ela|eles|elas|lei|lui|"
-    r"loro|heeft|hebben|hatte|haben|ont|tiene|tienen|tem|tenho|hanno|ho|avait|avais|tenia)$"
+    r"loro|heeft|hebben|hatte|haben|ont|tiene|tienen|tem|tenho|hanno|ho|avait|avais|tenia|doet|"
+    r"doen|macht|machen|hace|hacen|fait|font|faz|fazem|fa|fanno)$"
 )
 # Where the opening phrase stops naming the treatment: "X beim Heilpraktiker", "X sur les tempes".
 _PHRASE_END = re.compile(

@@ -1,24 +1,24 @@
 """Safety triage: red-flag symptoms are sent to emergency care (``emergency``) or to a doctor
 today (``urgent``); personal medical decisions are referred to a clinician.
 
-Red flags are recognised by symptom *concepts*, not fixed phrases: the concepts, their levels,
-the vocabulary of each symptom in seven languages (en, es, fr, de, nl, pt, it) and lay
-paraphrases live in ``data/red_flags.yaml``. A concept fires when all the terms of one of its
-rules are present in the question (for instance *fever* and *stiff neck*, or *a wound* with
-*pus*); context terms (pregnancy, a recent operation, age 50 or over, cancer or a weak immune
-system, blood thinners) may also come from the patient's earlier messages, and so may the other
-symptoms of a rule of which the question reports one. A concept's ``unless`` rules cancel it (a
-"usual" aura; a single past faint with nothing today). A term does not count where it is
-negated within its clause ("no fever", "I almost fainted"; "almost 39" is a fever) or where it
-only appears in a general question about symptoms ("what are the risks, like weakness in the
-arm?", "fever and a stiff neck, what does that mean?", "how long does the scar stay red?"; in
-"she has a fever and a stiff neck, can migraine cause that?" the symptoms come first and count),
-in advice reported from someone else ("my neurologist said that with the worst headache of my
+Red flags are recognised by symptom *concepts*, not fixed phrases: the concepts, their levels, the
+vocabulary of each symptom in seven languages (en, es, fr, de, nl, pt, it) and lay paraphrases live
+in ``data/red_flags.yaml``. A concept fires when all the terms of one of its rules are present in
+the question (for instance *fever* and *stiff neck*, or *a wound* with *pus*); context terms
+(pregnancy, a recent operation, age 50 or over, cancer or a weak immune system, blood thinners) may
+also come from the patient's earlier messages, and so may the other symptoms of a rule of which the
+question reports one. A concept's ``unless`` rules cancel it (a "usual" aura; a single past faint
+with nothing today). A term does not count where it is negated within its clause ("no fever", "I
+almost fainted"; "almost 39" is a fever) or by a "never" right after it ("pero fiebre nunca"),
+where it only appears in a general question about symptoms ("what are the risks, like weakness in
+the arm?", "fever and a stiff neck, what does that mean?", "how long does the scar stay red?"; in
+"she has a fever and a stiff neck, can migraine cause that?" the symptoms come first and count), in
+advice reported from someone else ("my neurologist said that with the worst headache of my
 life...") or in a clause that opens with a condition ("if after the op I get a fever, who do I
-call?", "si jamais...", "se dopo l'intervento...") with nothing that reports it happening now,
-or in a clause that tells of the remote past with nothing of now in it ("years ago I had a sudden
-terrible headache, the scans were normal"; terms marked ``lasting``, such as age, a cancer and
-the qualifiers, still count).
+call?", "si jamais...", "se dopo l'intervento...") with nothing that reports it happening now, or
+in a clause that tells of the remote past with nothing of now in it ("years ago I had a sudden
+terrible headache, the scans were normal"; terms marked ``lasting``, such as age, a cancer and the
+qualifiers, still count).
 Weaker signs (a lay idiom for confusion, muddled words, not standing up) count with a headache
 named; a single blow or explosion as the simile of a sudden headache counts as thunderclap.
 """
@@ -104,6 +104,7 @@ class RedFlags:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.negation = re.compile(data["negation"], re.IGNORECASE)
+        self.negation_after = re.compile(data.get("negation_after", "(?!x)x"), re.IGNORECASE)
         cues = data["cues"]
         self.general = _rx(*cues["general"])
         self.report = _rx(*cues["report"])
@@ -215,7 +216,9 @@ class RedFlags:
                 continue
             for m in term.pattern.finditer(text):
                 before = text[max(0, m.start() - 40) : m.start()]
-                if term.negatable and self.negation.search(before):
+                if term.negatable and (
+                    self.negation.search(before) or self.negation_after.match(text, m.end())
+                ):
                     continue
                 if not term.context and any(s <= m.start() < e for s, e in general):
                     continue
