@@ -331,8 +331,7 @@ class Assistant:
         timings["compose"] = round((time.perf_counter() - composing) * 1000, 2)
         state = {**state, "timings_ms": timings}
         # "emergency", "urgent" (the guardrails' message only) or "declined", read once.
-        fixed = state["guard"].fixed_status
-        status: Status = fixed if fixed is not None else extractive.status
+        status: Status = state["guard"].status_for(extractive.status)
         generate = self.generator is not self.answerer and status == "answered"
         state = {**state, "extractive": extractive}
         if not generate:

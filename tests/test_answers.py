@@ -29,15 +29,17 @@ IN_SCOPE_QUESTIONS = {
     "fat-duration": "How long does a fat transfer procedure take?",
 }
 IN_SCOPE = [pytest.param(q, id=i) for i, q in IN_SCOPE_QUESTIONS.items()]
+# Questions the sources hold nothing for: outside health entirely (declined with the
+# out-of-scope message), or medical but not covered (not in my sources).
 OUT_OF_SCOPE = [
-    pytest.param("What is a good banana bread recipe?", id="banana-bread"),
-    pytest.param("Who won the football world cup?", id="world-cup"),
-    pytest.param("What is the usual dosage of sumatriptan?", id="sumatriptan-dose"),
-    pytest.param("Where can I get cheap car insurance quotes?", id="car-insurance"),
-    pytest.param("banana bread recipe", id="banana-bread-terse"),
-    pytest.param("who won the football world cup", id="world-cup-terse"),
-    pytest.param("what is the usual dosage of sumatriptan", id="sumatriptan-terse"),
-    pytest.param("car insurance quotes", id="car-insurance-terse"),
+    pytest.param("What is a good banana bread recipe?", "declined", id="banana-bread"),
+    pytest.param("Who won the football world cup?", "declined", id="world-cup"),
+    pytest.param("What is the usual dosage of sumatriptan?", "no_evidence", id="sumatriptan-dose"),
+    pytest.param("Where can I get cheap car insurance quotes?", "no_evidence", id="car-insurance"),
+    pytest.param("banana bread recipe", "declined", id="banana-bread-terse"),
+    pytest.param("who won the football world cup", "declined", id="world-cup-terse"),
+    pytest.param("what is the usual dosage of sumatriptan", "no_evidence", id="sumatriptan-terse"),
+    pytest.param("car insurance quotes", "no_evidence", id="car-insurance-terse"),
 ]
 
 
@@ -146,12 +148,12 @@ def test_answer__migone_duration_is_quoted_from_the_clinic_with_attribution(
     assert paragraph.startswith("The clinic's own marketing page (The Migraine Relief Center)")
 
 
-@pytest.mark.parametrize("question", OUT_OF_SCOPE)
-def test_answer__out_of_scope_question_gets_no_evidence(
-    built_assistant: Assistant, question: str
+@pytest.mark.parametrize(("question", "status"), OUT_OF_SCOPE)
+def test_answer__out_of_scope_question_gets_no_evidence_or_is_declined(
+    built_assistant: Assistant, question: str, status: str
 ) -> None:
     answer = built_assistant.ask(question)
-    assert answer.status == "no_evidence"
+    assert answer.status == status
     assert answer.citations == []
     assert not MARKER.search(answer.answer)
     assert answer.answer.strip()
@@ -217,7 +219,8 @@ def test_ask__question_over_the_limit_is_rejected_clearly(built_assistant: Assis
         built_assistant.ask("migraine surgery " + "x" * limit)
     message = str(info.value)
     assert str(limit) in message and "limit" in message
-    assert built_assistant.ask("a" * (limit - 1) + "?").status in ("answered", "no_evidence")
+    within = built_assistant.ask("a" * (limit - 1) + "?").status
+    assert within in ("answered", "no_evidence", "declined")
 
 
 @pytest.mark.parametrize(

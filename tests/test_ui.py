@@ -217,7 +217,10 @@ def test_render_answer__no_evidence_says_so_and_declined_refers_to_a_doctor() ->
         render_answer(_answer(status="declined", answer="Ask your doctor.", citations=[]), 1)
     )
     note = _one(declined, ".status-note.status-declined")
-    assert _text(note) == "This is a question for your doctor." and "role" not in note.attrs
+    assert (
+        _text(note) == "I can't answer this question here: the reason is below."
+        and "role" not in note.attrs
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ service knows the status before it writes: triage by symptom concepts (``triage`
 learned red-flag classifier over the question's multilingual embedding (``classifiers``); the
 personal-decision check; efficacy detection by rules, backed by a learned classifier over the
 same encoder's reading of the standalone question. ``apply`` then enforces it on the composed
-answer. Order: triage decides the status (emergency > urgent > declined > the draft's own); an
+answer. Order: triage decides the status (emergency > urgent > declined > the draft's own; an
+off-topic request the sources hold nothing for is declined too, ``scope``); an
 emergency or urgent answer carries its message only, with no quotes after it. The caveat is
 attached whenever the question is about efficacy or the final answer states outcomes, with an
 entry for each treatment asked about. Nothing in a question, a document or a generator's output
@@ -33,6 +34,7 @@ from assistant.guardrails.classifiers import (
 from assistant.guardrails.efficacy import EfficacyDetector, normalise, states_outcomes
 from assistant.guardrails.efficacy_rules import names_treatment
 from assistant.guardrails.encoder import QuestionEncoder, default_encoder
+from assistant.guardrails.scope import off_topic
 from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
 from assistant.guardrails.triage import (
     Level,
@@ -67,6 +69,7 @@ class GuardReading:
     triage: TriageResult | None
     personal_decision: bool
     efficacy: bool
+    off_topic: bool = False
 
     @property
     def fixed_status(self) -> Status | None:
@@ -74,6 +77,13 @@ class GuardReading:
         if self.triage is not None:
             return self.triage.level
         return "declined" if self.personal_decision else None
+
+    def status_for(self, composed: Status) -> Status:
+        """The final status over a composed one: the fixed status, else an off-topic request
+        that the sources hold nothing for is declined, else the composed status."""
+        if self.fixed_status is not None:
+            return self.fixed_status
+        return "declined" if self.off_topic and composed == "no_evidence" else composed
 
 
 class GuardrailLayer:
@@ -142,10 +152,14 @@ class GuardrailLayer:
         efficacy = self.detector.detect(question, standalone, history, vector) and (
             flag is None or names_treatment(normalise(question))
         )
+        personal = flag is None and is_personal_decision(question)
         return GuardReading(
             triage=flag,
-            personal_decision=flag is None and is_personal_decision(question),
+            personal_decision=personal,
             efficacy=efficacy,
+            off_topic=flag is None
+            and not personal
+            and off_topic(question, history, self.registry, self.catalogue),
         )
 
     def apply(
@@ -174,6 +188,10 @@ class GuardrailLayer:
                 answer=text,
                 citations=answer.citations if general else [],
             )
+        elif reading.status_for(answer.status) == "declined":
+            # Off topic and nothing in the sources: said so, with nothing quoted.
+            text = triage_message("out_of_scope", answer.language)
+            update.update(status="declined", answer=text, citations=[])
         final_status = str(update.get("status", answer.status))
         citations = update.get("citations", answer.citations)
         efficacy = reading.efficacy

@@ -1,0 +1,66 @@
+"""Scope: whether a conversation is about health at all.
+
+An off-topic request (a recipe, a letter to a landlord, a football score) is declined with the
+out-of-scope message instead of a "not in my sources" that suggests the sources might one day
+hold it, and never answered with a loosely related quote. The conversation is in scope when the
+question or one of the patient's earlier messages names a procedure of the evidence registry
+(an alias or a lay description), a treatment of the catalogue, a term of the red-flag
+vocabulary that names something medical (a symptom, a pregnancy, an operation; not a
+qualifier such as "yesterday" or "sudden") or a health word of ``data/scope.yaml``
+(seven languages). The check only ever turns a "not in my sources" into "declined": an answer
+the sources hold is given whatever words the question uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.treatments import TreatmentCatalogue
+from assistant.guardrails.triage import normalise, red_flags
+from assistant.types import Turn
+
+SCOPE_FILE = Path(__file__).resolve().parent / "data" / "scope.yaml"
+
+
+@lru_cache(maxsize=1)
+def _scope() -> tuple[re.Pattern[str], frozenset[str]]:
+    data = yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))
+    words = re.compile("|".join(f"(?:{p})" for p in data["health"]), re.IGNORECASE)
+    terms = frozenset(data["red_flag_terms"])
+    unknown = terms - set(red_flags().terms)
+    if unknown:
+        raise ValueError(f"{SCOPE_FILE.name} names unknown red-flag terms {sorted(unknown)}")
+    return words, terms
+
+
+def health_words() -> re.Pattern[str]:
+    """The health words of ``data/scope.yaml``, compiled as one pattern."""
+    return _scope()[0]
+
+
+def names_health(text: str, registry: EvidenceRegistry, catalogue: TreatmentCatalogue) -> bool:
+    """Whether ``text`` names anything of the assistant's domain."""
+    folded = normalise(text)
+    return bool(
+        health_words().search(folded)
+        or registry.find(text)
+        or catalogue.find(text)
+        or red_flags().present(folded) & _scope()[1]
+    )
+
+
+def off_topic(
+    question: str,
+    history: Sequence[Turn],
+    registry: EvidenceRegistry,
+    catalogue: TreatmentCatalogue,
+) -> bool:
+    """Whether neither the question nor the patient's earlier messages name the domain."""
+    texts = [question, *(t.content for t in history if t.role == "user")]
+    return not any(names_health(text, registry, catalogue) for text in texts)

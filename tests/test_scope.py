@@ -1,0 +1,96 @@
+"""Scope: an off-topic request is declined with the out-of-scope message; a health question the
+sources cannot answer stays "not in my sources"; an answerable question is answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.layer import GuardReading
+from assistant.guardrails.scope import off_topic
+from assistant.guardrails.treatments import default_catalogue
+from assistant.guardrails.triage import triage_message
+from assistant.paths import registry_file
+from assistant.service import Assistant
+from assistant.types import Turn
+
+
+@pytest.fixture(scope="module")
+def registry() -> EvidenceRegistry:
+    return EvidenceRegistry.load(registry_file())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can you help me write a complaint letter to my landlord about the damp in the flat",
+        "¿me pasas una receta de paella para seis personas?",
+        "tu peux m'aider à remplir ma déclaration d'impôts ?",
+        "wer hat gestern das Spiel Bayern gegen Dortmund gewonnen",
+        "heb je een tip voor een weekendje weg met de kinderen?",
+        "qual a melhor ração pra um gato idoso?",
+        "mi traduci in inglese questa lettera per il mio datore di lavoro?",
+    ],
+)
+def test_off_topic__requests_outside_health_in_seven_languages(
+    question: str, registry: EvidenceRegistry
+) -> None:
+    assert off_topic(question, [], registry, default_catalogue())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who is the best surgeon in Lyon for this?",
+        "Zahlt die Krankenkasse das?",
+        "is the neck nerve op any good",
+        "kan ik erna zelf naar huis rijden na de MIGONE?",
+        "my wife can't lift her arm since this morning",
+        "does magnesium do anything",
+    ],
+)
+def test_off_topic__health_words_procedures_treatments_and_symptoms_keep_it_in_scope(
+    question: str, registry: EvidenceRegistry
+) -> None:
+    assert not off_topic(question, [], registry, default_catalogue())
+
+
+def test_off_topic__a_follow_up_in_a_health_conversation_stays_in_scope(
+    registry: EvidenceRegistry,
+) -> None:
+    history = [Turn(role="user", content="Qué es la cirugía de migraña?")]
+    assert off_topic("¿y cuánto cuesta?", [], registry, default_catalogue())
+    assert not off_topic("¿y cuánto cuesta?", history, registry, default_catalogue())
+
+
+def test_status_for__off_topic_only_turns_no_evidence_into_declined() -> None:
+    reading = GuardReading(triage=None, personal_decision=False, efficacy=False, off_topic=True)
+    assert reading.status_for("no_evidence") == "declined"
+    assert reading.status_for("answered") == "answered"
+    in_scope = GuardReading(triage=None, personal_decision=False, efficacy=False)
+    assert in_scope.status_for("no_evidence") == "no_evidence"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("can you write me a letter to my landlord about the damp?", "en"),
+        ("kannst du mir sagen, wer gestern das Spiel gewonnen hat?", "de"),
+    ],
+)
+def test_ask__off_topic_request_is_declined_in_its_language(
+    built_assistant: Assistant, question: str, language: str
+) -> None:
+    answer = built_assistant.ask(question)
+    assert answer.status == "declined"
+    assert answer.answer == triage_message("out_of_scope", language)
+    assert answer.citations == [] and answer.caveat is None
+
+
+@pytest.mark.slow
+def test_ask__a_health_question_the_sources_cannot_answer_is_not_declined(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("Who is the best migraine surgeon in Manchester?")
+    assert answer.status == "no_evidence"
