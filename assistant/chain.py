@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
 
@@ -37,6 +38,9 @@ class ChainState(TypedDict, total=False):
     understanding: Understanding
     guard: GuardReading
     """What the guardrails read in the question (triage, personal decision, efficacy), once."""
+    guard_reading: Future[GuardReading]
+    """The guardrails' reading while it is being made (beside the understanding and the
+    question's own search); the retrieve step waits for it and sets ``guard``."""
     retrieval: RetrievalResult
     searched: int
     """How many of the passages came from the question's own searches (the rest: keyword
@@ -83,13 +87,21 @@ def evidence_of(
 
 @dataclass(frozen=True)
 class Chain:
-    """The LCEL pipeline, whole and in its two halves (the stream composes in between)."""
+    """The LCEL pipeline, whole and in its two halves (the stream composes in between).
+
+    ``readers`` runs the guardrails' reading of each question (its multilingual encoding and the
+    rules) beside the understanding and the question's own search, so an answer waits for the
+    longer of the two rather than their sum."""
 
     prepare: Runnable[ChainState, ChainState]  # rewrite | retrieve
     finish: Runnable[ChainState, ChainState]  # compose | check_citations
+    readers: ThreadPoolExecutor
 
     def invoke(self, state: ChainState) -> ChainState:
         return (self.prepare | self.finish).invoke(state)
+
+    def close(self) -> None:
+        self.readers.shutdown(wait=True)
 
 
 def _retrieve_step(
@@ -100,7 +112,9 @@ def _retrieve_step(
 
     def retrieve(state: ChainState) -> dict[str, Any]:
         result = retriever.search(state["standalone"], state["k"], state.get("source_kinds"))
-        if state["guard"].efficacy and not state.get("source_kinds"):
+        guard = state["guard_reading"].result() if "guard_reading" in state else state["guard"]
+        state = {**state, "guard": guard}
+        if guard.efficacy and not state.get("source_kinds"):
             # Efficacy questions always get the published evidence next to the clinics' claims.
             evidence = retriever.search(
                 state["standalone"], EVIDENCE_K, EVIDENCE_KINDS, vector=result.query_vector
@@ -121,7 +135,7 @@ def _retrieve_step(
                     vector=result.query_vector,
                 )
                 result = merge_results(result, deeper)
-        return {"retrieval": result, "searched": searched}
+        return {"retrieval": result, "searched": searched, "guard": guard}
 
     return retrieve
 
@@ -135,13 +149,16 @@ def build_chain(
     understander: Understander | None = None,
 ) -> Chain:
     """rewrite (and understand) | retrieve | compose | check_citations."""
+    readers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="guard-read")
 
     def rewrite(state: ChainState) -> dict[str, Any]:
         history = state.get("history", ())
         standalone = rewriter.rewrite(state["question"], history)
         update: dict[str, Any] = {
             "standalone": standalone,
-            "guard": guardrails.read(state["question"], standalone, history),
+            "guard_reading": readers.submit(
+                guardrails.read, state["question"], standalone, history
+            ),
         }
         if understander is not None:
             update["understanding"] = understander.understand(state["question"], history)
@@ -167,4 +184,5 @@ def build_chain(
     return Chain(
         prepare=_timed("rewrite", rewrite) | _timed("retrieve", retrieve),
         finish=_timed("compose", compose) | _timed("check_citations", check),
+        readers=readers,
     )

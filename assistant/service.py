@@ -424,6 +424,8 @@ class Assistant:
         return self.retriever.search(query, k or self.settings.top_k, source_kinds, mode).passages
 
     def close(self) -> None:
+        if "chain" in self.__dict__:
+            self.chain.close()
         if "units" in self.__dict__:
             self.units.close()
         if "catalogue" in self.__dict__:
