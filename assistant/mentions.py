@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from assistant.evidence import EvidenceRegistry, normalise
+from assistant.guardrails.treatments import default_catalogue
 from assistant.lexicon import (
     LANGUAGES,
     Lexicon,
@@ -252,7 +253,9 @@ class MentionReader:
                 )
             taken = [(s, e) for s, e, _ in found]
             taken += [(s, e) for s, e, _ in self._raw_mentions(norm, language, places=False)]
-            for s, e in self._treatment_forms(norm, language):
+            forms = self._treatment_forms(norm, language)
+            out += self._catalogued(sentence, norm, cues, taken, out, forms)
+            for s, e in forms:
                 if any(s < te and ts < e for ts, te in taken):
                     continue  # a listed treatment or a procedure ("fat transfer therapy")
                 name = norm[s:e]
@@ -270,6 +273,45 @@ class MentionReader:
                     )
                 )
         return out
+
+    @staticmethod
+    def _catalogued(
+        sentence: str,
+        norm: str,
+        cues: list[tuple[int, int]],
+        taken: list[tuple[int, int]],
+        out: list[TreatmentMention],
+        forms: list[tuple[int, int]],
+    ) -> list[TreatmentMention]:
+        """Treatments of the guardrails' catalogue (``guardrails/data/treatments.yaml``: drugs,
+        supplements, devices, therapies the evidence registry does not assess) that the lexicon
+        does not list: "helpt gember?" names ginger. The same vocabulary decides the caveat, so
+        an answer and its caveat agree on what was asked. Each is ``unlisted``: it matters only
+        where the sources never mention it. A form that names it more fully ("steroid
+        injections") is kept instead. Appends the spans it takes to ``taken``."""
+        found: list[TreatmentMention] = []
+        for m in default_catalogue().find(sentence):
+            if m.treatment is None or any(t.id == f"catalogue:{m.treatment.id}" for t in out):
+                continue
+            start = norm.find(fold_text(m.asked))
+            end = start + len(fold_text(m.asked))
+            if start < 0 or any(start < te and ts < end for ts, te in taken):
+                continue  # a listed treatment or a procedure names it already
+            if any(fs <= start and end <= fe and fe - fs > end - start for fs, fe in forms):
+                continue  # named more fully by its form ("steroid injections")
+            taken.append((start, end))
+            background = any(abs(cs - end) < 60 or abs(start - ce) < 60 for cs, ce in cues)
+            english = m.treatment.aliases[0] if m.treatment.aliases else m.treatment.name
+            found.append(
+                TreatmentMention(
+                    id=f"catalogue:{m.treatment.id}",
+                    name=m.asked,
+                    english=(english,),
+                    background=background,
+                    unlisted=True,
+                )
+            )
+        return found
 
     def _treatment_forms(self, norm: str, language: str) -> list[tuple[int, int]]:
         """Spans that name a treatment by its form ("ozone therapy", "ozonioterapia",

@@ -279,16 +279,14 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (801 items: rounds 1 to 3) reached when these tests were last changed
-# (issue targets in brackets): status accuracy 96.4% (>= 95%), completeness 83.7% (>= 85%: not
-# reached, so its floor is a little below the figure reached, and evals/thresholds.yaml keeps the
-# target, which `assistant eval patients` reports as failing), false refusals 0.8% (<= 3%),
-# wrong procedure 1.2% (<= 2%), empty answered answers 0. Floors sit a little below the figures
-# reached (the targets where those are stricter). Per language, other than English, at most one
-# false refusal.
+# Dev-split figures (1,291 items: rounds 1 to 5) reached when these tests were last changed
+# (issue targets in brackets): status accuracy 97.0% (>= 95%), completeness 85.8% (>= 85%),
+# false refusals 0.8% (<= 3%), wrong procedure 1.5% (<= 2%), empty answered answers 0. Floors
+# sit a little below the figures reached (the targets where those are stricter). Per language,
+# other than English, at most one false refusal.
 DEV_FLOORS = {
     "status_accuracy": ("min", 0.96),
-    "completeness": ("min", 0.86),
+    "completeness": ("min", 0.85),
     "false_refusal_rate": ("max", 0.02),
     "wrong_procedure_rate": ("max", 0.02),
     "empty_answered": ("max", 0.0),
