@@ -113,7 +113,6 @@ def _retrieve_step(
     def retrieve(state: ChainState) -> dict[str, Any]:
         result = retriever.search(state["standalone"], state["k"], state.get("source_kinds"))
         guard = state["guard_reading"].result() if "guard_reading" in state else state["guard"]
-        state = {**state, "guard": guard}
         if guard.efficacy and not state.get("source_kinds"):
             # Efficacy questions always get the published evidence next to the clinics' claims.
             evidence = retriever.search(

@@ -27,7 +27,7 @@ def registry() -> EvidenceRegistry:
         "¿me pasas una receta de paella para seis personas?",
         "tu peux m'aider à remplir ma déclaration d'impôts ?",
         "wer hat gestern das Spiel Bayern gegen Dortmund gewonnen",
-        "heb je een tip voor een weekendje weg met de kinderen?",
+        "heb je een tip voor een weekendje weg op de fiets met de kinderen?",
         "qual a melhor ração pra um gato idoso?",
         "mi traduci in inglese questa lettera per il mio datore di lavoro?",
     ],
