@@ -25,6 +25,7 @@ FACETS = (
     "lasting",
     "who_suits",
     "cost",
+    "price",
     "alternatives",
     "diagnosis",
     "causes",

@@ -80,7 +80,7 @@ RELATED = {
     "mechanism": {"how_done"},
 }
 _PRACTICAL = frozenset(
-    {"duration", "anaesthesia", "hospital_stay", "recovery", "pain_after", "scar"}
+    {"duration", "anaesthesia", "hospital_stay", "recovery", "pain_after", "scar", "price"}
 )
 """What having the operation is like: a question that asks only this is not answered with how
 well the operation works."""
@@ -253,8 +253,10 @@ class Selector:
             u.language != "en"
             and not (u.procedures or u.treatments or u.follow_up)
             and u.understood < 0.25
+            and not (u.facets and len(u.english_terms) >= 3)
         ):
-            # Too little of a question in another language was understood to answer it.
+            # Too little of a question in another language was understood to answer it (a
+            # question whose facet and a subject word were read is understood enough).
             return self._no(words, u, topic, facets, found)
         chosen: list[Candidate] = []
         missing: list[str] = []

@@ -70,7 +70,7 @@ __all__ = [
 
 _READINGS_KEPT = 64
 """Understandings kept by question and conversation (see :meth:`Understander.understand`)."""
-_OPERATION_FACETS = frozenset({"cost", "anaesthesia", "hospital_stay"})
+_OPERATION_FACETS = frozenset({"cost", "price", "anaesthesia", "hospital_stay"})
 """What only an operation has: asked with nothing named, it is asked of migraine surgery."""
 _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,}(?![\w.])")
 """A word in capitals: a trial's or a procedure's name ("MIST", "PREMIUM", "PFO")."""

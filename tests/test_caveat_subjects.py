@@ -66,6 +66,30 @@ def _keys(question: str, *earlier: str) -> list[str]:
             "",
             "occipital-nerve-decompression-migone",
         ),
+        # cutting the nerve or only freeing it, and an operation on Arnold's nerve
+        (
+            "the surgeon says he could snip the nerve rather than release it, which helps more?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
+        (
+            "zenuw doorknippen of vrijleggen, wat werkt beter?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
+        (
+            "Se mi operano al nervo di Arnold, guarisco?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
+        (
+            "Mon voisin s'est fait opérer des nerfs derrière la tête, ça marcherait pour moi ?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
+        # the arteries' surgery named by an adjective, or their sealing named first
+        ("Und bringt das was?", "Was ist eine arterielle Migräne-OP?", "arterial-surgery"),
+        ("Dichtschroeien van de bloedvaten, helpt dat?", "", "arterial-surgery"),
         # a piece of muscle taken out between the brows
         (
             "Would it help?",
@@ -108,6 +132,11 @@ def test_registry__lay_names_give_the_procedure(
         ("Hilft eine Blockade des Hinterhauptnervs bei Migräne?", "nerve-block"),
         ("¿Sirven las infiltraciones en la nuca para la migraña?", "nerve-block"),
         ("Le infiltrazioni al collo servono per l'emicrania?", "nerve-block"),
+        ("Helpen je amandelen laten verwijderen tegen hoofdpijn?", "tonsillectomy"),
+        ("Depois da cirurgia bariátrica a enxaqueca melhora?", "bariatric-surgery"),
+        ("La mesoterapia sul collo funziona per l'emicrania?", "mesotherapy"),
+        ("Does ginkgo biloba prevent migraine attacks?", "ginkgo"),
+        ("¿Una dieta baja en sal reduce las migrañas?", "low-salt-diet"),
         ("¿La operación de los senos paranasales me curaría las jaquecas?", "nasal-surgery"),
         ("Hilft eine Nasennebenhöhlen-OP gegen Kopfschmerzen?", "nasal-surgery"),
         ("¿Sirve la estimulación transcraneal para la migraña?", "tms"),
@@ -300,3 +329,40 @@ def test_general__surgery_asked_after_medicines_tried() -> None:
 )
 def test_subjects__lay_names_of_the_back_of_the_head(question: str, key: str) -> None:
     assert _keys(question) == [key], _keys(question)
+
+
+# ---- what the patient hopes to give up is the outcome, not the subject ---------------------------
+@pytest.mark.parametrize(
+    ("question", "earlier", "key"),
+    [
+        ("Kan ik met de anti-CGRP-prik mijn triptanen laten staan?", "", "cgrp-antibodies"),
+        (
+            "If I have the occipital nerve decompression, will I be able to stop my triptans?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
+        ("und kann ich damit mein Sumatriptan reduzieren?", "Was ist Aimovig?", "cgrp-antibodies"),
+        (
+            "e così riuscirò a smettere di prendere l'ibuprofene?",
+            "mi hanno prescritto il topiramato",
+            "topiramate",
+        ),
+    ],
+)
+def test_subjects__a_medicine_to_give_up_leaves_the_treatment_asked_about(
+    question: str, earlier: str, key: str
+) -> None:
+    keys = _keys(question, *([earlier] if earlier else []))
+    assert keys == [key], keys
+
+
+def test_subjects__a_medicine_named_alone_stays_the_subject() -> None:
+    assert _keys("Do triptans stop a migraine attack?") == ["triptans"]
+    assert _keys("will I be able to stop my triptans one day?") == ["triptans"]
+
+
+def test_unlisted__an_opening_clause_is_no_treatment_and_the_conversation_says_what_was_asked() -> (
+    None
+):
+    keys = _keys("Und ist irgendwo belegt, dass das hilft?", "Was ist arterielle Migränechirurgie?")
+    assert keys == ["arterial-surgery"]

@@ -377,3 +377,42 @@ def test_forms__good_for_the_illness_and_taking_the_pain_away(question: str) -> 
 )
 def test_forms__good_to_do_something_else_and_taking_a_dose_stay_out(question: str) -> None:
     assert not _rules(question), question
+
+
+# ---- a dose asked, testimony and a price's worth (seven languages) -----------------------------
+DOSES = [
+    "The migraine comes back every evening after my triptan, how many can I take in a week?",
+    "el dolor vuelve al día siguiente con el rizatriptán, ¿puedo tomar otro el mismo día?",
+    "la crise revient le soir après l'almotriptan, combien je peux en prendre par semaine ?",
+    "wie viele Triptane darf ich im Monat nehmen, wenn die Migräne wiederkommt?",
+    "mijn hoofdpijn komt terug na de sumatriptan, hoeveel mag ik er per week nemen?",
+    "a crise volta depois do triptano, quantos posso tomar por semana?",
+    "il dolore torna dopo il triptano, quante compresse posso prendere in una settimana?",
+]
+
+
+@pytest.mark.parametrize("question", DOSES)
+def test_forms__a_dose_asked_after_a_returning_attack_is_no_efficacy_question(
+    question: str,
+) -> None:
+    assert not _rules(question)
+
+
+WORTH_AND_TESTIMONY = [
+    "my sister swears by feverfew for her migraines",
+    "acupuncture for migraine - anything behind it?",
+    "the CGRP injections, are they worth the money?",
+    "Ajovy, ça vaut vraiment le prix ?",
+    "Die Kopfschmerzbrille, ist die ihren Preis wert?",
+    "la tisana allo zenzero blocca davvero l'attacco?",
+]
+
+
+@pytest.mark.parametrize("question", WORTH_AND_TESTIMONY)
+def test_forms__testimony_and_a_price_worth_paying_ask_about_efficacy(question: str) -> None:
+    assert _rules(question)
+
+
+def test_forms__a_battery_that_lasts_and_a_withdrawal_headache_are_no_efficacy_question() -> None:
+    assert not _rules("how long does the battery of the stimulator last before it is changed?")
+    assert not _rules("since I stopped coffee my headache won't go away, is that withdrawal?")

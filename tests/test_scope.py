@@ -7,7 +7,7 @@ import pytest
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.layer import GuardReading
-from assistant.guardrails.scope import off_topic
+from assistant.guardrails.scope import off_topic, writing_request
 from assistant.guardrails.treatments import default_catalogue
 from assistant.guardrails.triage import triage_message
 from assistant.paths import registry_file
@@ -63,6 +63,44 @@ def test_off_topic__a_follow_up_in_a_health_conversation_stays_in_scope(
     assert not off_topic("¿y cuánto cuesta?", history, registry, default_catalogue())
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Could you write a letter to my insurer asking them to pay for my nerve surgery?",
+        "dame una receta de sopa para cuando tengo migraña",
+        "écris-moi un petit mot pour ma sœur qui a des migraines",
+        "Kannst du mir eine Krankmeldung für die Arbeit schreiben?",
+        "kun je een mailtje aan mijn werkgever opstellen over mijn migraine?",
+        "me ajuda a escrever uma mensagem para o meu chefe sobre a enxaqueca?",
+        "scrivimi una poesia sul mal di testa",
+    ],
+)
+def test_writing_request__a_text_to_write_in_seven_languages(question: str) -> None:
+    assert writing_request(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "My surgeon wrote me a letter for the insurer. Does the operation work?",
+        "Should I keep a diary of my headaches before the operation?",
+        "Ich muss meinem Chef einen Brief schreiben, darf ich nach der OP arbeiten?",
+        "il medico mi ha dato una ricetta per il triptano, funziona?",
+        "What does the clinic's message about the M.I.G.O.N.E. procedure mean?",
+    ],
+)
+def test_writing_request__a_question_that_mentions_a_text_is_no_request(question: str) -> None:
+    assert not writing_request(question)
+
+
+def test_status_for__a_writing_request_is_declined_whatever_was_composed() -> None:
+    reading = GuardReading(
+        triage=None, personal_decision=False, efficacy=False, writing_request=True
+    )
+    assert reading.status_for("answered") == "declined"
+    assert reading.status_for("no_evidence") == "declined"
+
+
 def test_status_for__off_topic_only_turns_no_evidence_into_declined() -> None:
     reading = GuardReading(triage=None, personal_decision=False, efficacy=False, off_topic=True)
     assert reading.status_for("no_evidence") == "declined"
@@ -75,7 +113,7 @@ def test_status_for__off_topic_only_turns_no_evidence_into_declined() -> None:
 @pytest.mark.parametrize(
     ("question", "language"),
     [
-        ("can you write me a letter to my landlord about the damp?", "en"),
+        ("what's a good film to watch with my kids tonight?", "en"),
         ("kannst du mir sagen, wer gestern das Spiel gewonnen hat?", "de"),
     ],
 )
@@ -86,6 +124,23 @@ def test_ask__off_topic_request_is_declined_in_its_language(
     assert answer.status == "declined"
     assert answer.answer == triage_message("out_of_scope", language)
     assert answer.citations == [] and answer.caveat is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Can you write a letter to my insurer so they pay for my migraine surgery?", "en"),
+        ("Kannst du mir eine Krankmeldung für meinen Chef wegen Migräne schreiben?", "de"),
+    ],
+)
+def test_ask__a_request_to_write_a_text_is_declined_with_nothing_quoted(
+    built_assistant: Assistant, question: str, language: str
+) -> None:
+    answer = built_assistant.ask(question)
+    assert answer.status == "declined"
+    assert answer.answer == triage_message("writing_request", language)
+    assert answer.citations == []
 
 
 @pytest.mark.slow

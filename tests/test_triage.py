@@ -743,3 +743,52 @@ def test_triage__lifelong_migraines_do_not_make_a_stroke_usual() -> None:
     )
     assert triage_level(question) == "emergency"
     assert triage("tengo el dolor de cabeza de siempre, ¿me opero?") is None
+
+
+# ---- a medicine's effect, a neck said not to be stiff, a deficit years ago ----------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "these preventive pills leave me dazed all day, when do doctors consider surgery?",
+        "las pastillas me dejan atontada y con dolor de cabeza, ¿me puedo operar?",
+    ],
+)
+def test_triage__a_dazed_feeling_from_a_medicine_is_no_confusion(question: str) -> None:
+    assert "confusion_faint_seizure" not in _concepts(question)
+
+
+def test_triage__dazed_with_a_headache_and_no_medicine_is_still_an_emergency() -> None:
+    assert "confusion_faint_seizure" in _concepts("my dad is dazed and has a terrible headache")
+
+
+def test_triage__a_neck_said_not_to_be_stiff_is_no_meningism() -> None:
+    assert _concepts("bit of a temperature and my usual migraine, neck isn't stiff, no rash") == ()
+    assert "fever_meningism" in _concepts("high temperature, headache and my neck is so stiff")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my boy has 39.8 fever, a headache, and he screams when I move his neck",
+        "mi hija tiene 39 de fiebre, le duele la cabeza y llora cuando le muevo el cuello",
+        "il a 39 de fièvre, mal à la tête et veut rester dans le noir",
+    ],
+)
+def test_triage__fever_with_a_painful_neck_or_a_wish_for_the_dark_is_meningism(
+    question: str,
+) -> None:
+    assert "fever_meningism" in _concepts(question)
+
+
+def test_triage__a_paralysis_years_ago_told_as_history_is_no_emergency() -> None:
+    assert _concepts("há 3 anos tive uma paralisia na cara, recuperei. posso operar a testa?") == ()
+
+
+def test_triage__a_redness_where_the_fat_was_taken_after_the_operation_is_urgent() -> None:
+    question = "me hicieron lo de la grasa hace 5 días y el muslo está rojo y caliente"
+    assert "postop_wound" in _concepts(question)
+
+
+def test_triage__a_new_daily_headache_after_fifty_told_across_two_messages_is_urgent() -> None:
+    history = (Turn(role="user", content="tengo 61 años y me duele la cabeza"),)
+    assert "new_after_50" in _concepts("nunca tuve dolores así, empezó hace 3 semanas", history)

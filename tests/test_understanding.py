@@ -114,6 +114,30 @@ def test_understand__a_surgeon_recommendation_is_a_provider_question(
     assert understander.understand("Where can I get fat transfer near me?").provider
 
 
+@pytest.mark.parametrize(
+    ("question", "asked", "not_asked"),
+    [
+        ("how much does the migone cost in dollars, roughly?", "price", "cost"),
+        ("cuánto cuesta la operación de la migraña en una clínica privada?", "price", "cost"),
+        ("ça coûte combien, la chirurgie de la migraine ?", "price", "cost"),
+        ("Was kostet eine Migräne-OP in der Schweiz in Franken?", "price", "cost"),
+        ("wat kost zo'n migraineoperatie ongeveer in euro?", "price", "cost"),
+        ("quanto custa em reais a cirurgia de enxaqueca?", "price", "cost"),
+        ("quanto costa l'intervento per l'emicrania in una clinica privata?", "price", "cost"),
+        # whether it is costly or insured stays the cost facet
+        ("is migraine surgery expensive, and does insurance pay for it?", "cost", "price"),
+        ("la cubre el seguro o la tengo que pagar yo?", "cost", "price"),
+        ("zahlt die Krankenkasse eine Migräne-OP?", "cost", "price"),
+        ("costa tanto l'intervento? lo passa la mutua?", "cost", "price"),
+    ],
+)
+def test_understand__an_amount_of_money_is_a_price_not_whether_it_is_costly(
+    understander: Understander, question: str, asked: str, not_asked: str
+) -> None:
+    facets = understander.understand(question).facets
+    assert asked in facets and not_asked not in facets
+
+
 def test_draft__an_answered_draft_without_text_cannot_exist() -> None:
     with pytest.raises(ValidationError, match="must have text"):
         Draft(text="  \n", status="answered")

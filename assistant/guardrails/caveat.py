@@ -17,7 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence import EvidenceRegistry, Procedure, normalise
-from assistant.guardrails.treatments import Mention, TreatmentCatalogue, default_catalogue
+from assistant.guardrails.treatments import (
+    Mention,
+    TreatmentCatalogue,
+    default_catalogue,
+    fold_with_map,
+)
 from assistant.lead import plain_verdict
 from assistant.messages import messages
 from assistant.types import Citation, EvidenceStatus, Turn
@@ -198,6 +203,29 @@ def _earlier_subjects(names: _Names, history: Sequence[Turn]) -> list[Subject]:
     return []
 
 
+# A treatment named as what the patient hopes to give up ("will I be able to stop my triptans?",
+# "mijn triptanen laten staan", "mein Sumatriptan reduzieren"): the outcome asked about, not the
+# treatment whose effect is asked. Over folded text, before and after the treatment's name.
+_GIVEN_UP_BEFORE = re.compile(
+    r"\b(stop|stopping|quit|quitting|come off|coming off|get off|cut down( on)?|cut back( on)?|"
+    r"reduce|reducing|drop|ditch|give up|do without|dejar( de tomar| de usar)?|reducir|"
+    r"abandonar|prescindir de|arreter( de prendre)?|reduire|diminuer|me passer d(e|es)?|"
+    r"absetzen|reduzieren|verzichten auf|aufhoren mit|weglassen|stoppen met|minderen|afbouwen|"
+    r"parar( de tomar| com)?|largar|reduzir|diminuir|deixar( de tomar)?|smettere( di prendere)?|"
+    r"ridurre|sospendere|abbandonare|fare a meno d(i|ei|egli|elle))\b[^.?!]{0,30}$"
+)
+_GIVEN_UP_AFTER = re.compile(
+    r"^[^.?!]{0,20}\b(laten staan|afbouwen|minderen|verminderen|stoppen|reduzieren|absetzen|"
+    r"weglassen|loswerden|los)\b"
+)
+
+
+def _given_up(folded: str, mention: Mention) -> bool:
+    before = folded[max(0, mention.start - 45) : mention.start]
+    after = folded[mention.end : mention.end + 30]
+    return bool(_GIVEN_UP_BEFORE.search(before) or _GIVEN_UP_AFTER.search(after))
+
+
 def asked_subjects(
     registry: EvidenceRegistry,
     question: str,
@@ -209,6 +237,12 @@ def asked_subjects(
     catalogue = catalogue or default_catalogue()
     names = _Names(registry, catalogue)
     subjects = names.named(question)
+    folded = fold_with_map(question)[0]
+    kept = [s for s in subjects if s.mention is None or not _given_up(folded, s.mention)]
+    if len(kept) < len(subjects):
+        # What the patient hopes to give up is the outcome; the treatment asked about is the
+        # other one named, or the one of the conversation ("and can I then drop my triptans?").
+        subjects = kept or _earlier_subjects(names, history) or subjects
     subjects += _compared_unlisted(registry, catalogue, question, subjects)
     subjects += _opening_topic(registry, catalogue, question, subjects)
     subjects.sort(key=lambda s: s.position)

@@ -19,6 +19,7 @@ from assistant.guardrails.efficacy_vocab import (
     CREDIBILITY,
     DEFINITION,
     DEVICE_LOGISTICS,
+    DOSAGE,
     DURABLE,
     FAILED_EFFECT,
     FOR_WHOM,
@@ -71,10 +72,11 @@ Veto = Literal[
     "offtopic",
     "natural",
     "consult",
+    "dosage",
 ]
 """A reading of the text under which an effect word does not ask about efficacy: how a
 treatment works, when it starts, going back to work, a symptom described, what a word means,
-aftercare, another topic, a life event or paperwork, a verdict on asking a doctor."""
+aftercare, another topic, a life event or paperwork, a verdict on asking a doctor, a dose."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class Signals:
     weak: bool
     vetoes: frozenset[Veto] = frozenset()
     household: bool = False
+    dose_only: bool = False
+    """A dose is asked and no effect is named ("it comes back after the triptan, how many can I
+    take?"): never efficacy, whatever else the text says."""
 
     @property
     def vetoed(self) -> bool:
@@ -94,7 +99,7 @@ class Signals:
 
     @property
     def efficacy(self) -> bool:
-        if "definition" in self.vetoes or self.household:
+        if "definition" in self.vetoes or self.household or self.dose_only:
             return False
         return self.strong or (self.weak and not self.vetoed)
 
@@ -306,12 +311,15 @@ def signals(text: str) -> Signals:
         or (bool(ADMIN.search(folded)) and not named_illness),
         # A verdict on asking a doctor, with nothing else asked: no classifier overrides it.
         "consult": bool(CONSULT.search(folded)) and not (strong or weak),
+        # "It comes back after the triptan, how many can I take?": a dose is what is asked.
+        "dosage": bool(DOSAGE.search(folded)),
     }
     return Signals(
         strong=strong,
         weak=weak,
         vetoes=frozenset(name for name, hit in seen.items() if hit),
         household=offtopic and bool(HOUSEHOLD.search(folded)),
+        dose_only=seen["dosage"] and not BENEFIT_CORE.search(without_job),
     )
 
 

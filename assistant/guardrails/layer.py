@@ -34,7 +34,7 @@ from assistant.guardrails.classifiers import (
 from assistant.guardrails.efficacy import EfficacyDetector, normalise, states_outcomes
 from assistant.guardrails.efficacy_rules import names_treatment
 from assistant.guardrails.encoder import QuestionEncoder, default_encoder
-from assistant.guardrails.scope import off_topic
+from assistant.guardrails.scope import off_topic, writing_request
 from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogue
 from assistant.guardrails.triage import (
     Level,
@@ -70,6 +70,9 @@ class GuardReading:
     personal_decision: bool
     efficacy: bool
     off_topic: bool = False
+    writing_request: bool = False
+    """The question asks for a text to be written (a letter, a poem): declined, whatever the
+    sources hold."""
 
     @property
     def fixed_status(self) -> Status | None:
@@ -79,10 +82,13 @@ class GuardReading:
         return "declined" if self.personal_decision else None
 
     def status_for(self, composed: Status) -> Status:
-        """The final status over a composed one: the fixed status, else an off-topic request
-        that the sources hold nothing for is declined, else the composed status."""
+        """The final status over a composed one: the fixed status, else a request to write a
+        text or an off-topic request that the sources hold nothing for is declined, else the
+        composed status."""
         if self.fixed_status is not None:
             return self.fixed_status
+        if self.writing_request:
+            return "declined"
         return "declined" if self.off_topic and composed == "no_evidence" else composed
 
 
@@ -160,6 +166,7 @@ class GuardrailLayer:
             off_topic=flag is None
             and not personal
             and off_topic(question, history, self.registry, self.catalogue),
+            writing_request=flag is None and not personal and writing_request(question),
         )
 
     def apply(
@@ -189,8 +196,10 @@ class GuardrailLayer:
                 citations=answer.citations if general else [],
             )
         elif reading.status_for(answer.status) == "declined":
-            # Off topic and nothing in the sources: said so, with nothing quoted.
-            text = triage_message("out_of_scope", answer.language)
+            # A text to write, or off topic and nothing in the sources: said so, with nothing
+            # quoted.
+            kind = "writing_request" if reading.writing_request else "out_of_scope"
+            text = triage_message(kind, answer.language)
             update.update(status="declined", answer=text, citations=[])
         final_status = str(update.get("status", answer.status))
         citations = update.get("citations", answer.citations)

@@ -9,6 +9,10 @@ vocabulary that names something medical (a symptom, a pregnancy, an operation; n
 qualifier such as "yesterday" or "sudden") or a health word of ``data/scope.yaml``
 (seven languages). The check only ever turns a "not in my sources" into "declined": an answer
 the sources hold is given whatever words the question uses.
+
+A request to write something for the patient (a letter to an insurer, a sick note, a poem, a
+recipe) is declined whatever it is about (:func:`writing_request`): the assistant answers
+questions from its sources and writes no texts for anyone.
 """
 
 from __future__ import annotations
@@ -37,6 +41,27 @@ def _scope() -> tuple[re.Pattern[str], frozenset[str]]:
     if unknown:
         raise ValueError(f"{SCOPE_FILE.name} names unknown red-flag terms {sorted(unknown)}")
     return words, terms
+
+
+@lru_cache(maxsize=1)
+def _writing() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    data = yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))["writing_requests"]
+    verb, ask, text = data["verbs"], data["asks"], data["texts"]
+    opens = re.compile(rf"^\W*({ask}\W+)?{verb}\b")
+    asked = re.compile(rf"\b({ask})\b.*\b{verb}\b")
+    return opens, asked, re.compile(rf"\b{text}\b")
+
+
+def writing_request(question: str) -> bool:
+    """Whether a sentence of ``question`` asks for a text to be written: it names a text (a
+    letter, a message, a poem, a recipe) and opens with a writing verb ("write me ...", "dame
+    una receta") or asks for one ("can you ... write", "kannst du mir eine Krankmeldung
+    schreiben")."""
+    opens, asked, text = _writing()
+    for sentence in re.split(r"(?<=[.!?])\s+", normalise(question)):
+        if text.search(sentence) and (opens.search(sentence) or asked.search(sentence)):
+            return True
+    return False
 
 
 def health_words() -> re.Pattern[str]:

@@ -171,7 +171,12 @@ _NOT_A_TREATMENT = re.compile(
     r"nou|goed|bem|entao|serio|onestamente|seriamente|allora|beh|ecco|insomma|"
     r"eficacia|efficacite|wirksamkeit|effectiviteit|eficacia|efficacia|efficacy|effectiveness|"
     r"results?|resultados?|resultats?|ergebnisse?|resultaten|risultati|success|exito|succes|"
-    r"erfolg|sucesso|successo)$"
+    r"erfolg|sucesso|successo|"
+    # what is said of a treatment, not its name: "X, utile per l'emicrania?", "ist irgendwo
+    # belegt, dass das hilft?"
+    r"useful|worth|effective|proven|somewhere|utile|utili|util|utiles|nuttig|zinvol|nutzlich|"
+    r"sinnvoll|efficace|efficaci|eficaz|eficaces|wirksam|werkzaam|belegt|bewiesen|bewezen|"
+    r"prouve|probado|provado|provato|irgendwo|ergens|quelque part|algun lado|algum lugar)$"
 )
 
 
@@ -192,6 +197,12 @@ _CLAUSE_WORD = re.compile(
     r"jura|jure|giura|ze|zij|hij|sie|er|elle|elles|ils|ella|ellos|ellas|ele|ela|eles|elas|lei|lui|"
     r"loro|heeft|hebben|hatte|haben|ont|tiene|tienen|tem|tenho|hanno|ho|avait|avais|tenia|doet|"
     r"doen|macht|machen|hace|hacen|fait|font|faz|fazem|fa|fanno)$"
+)
+# An opening phrase that starts with a verb ("und ist irgendwo belegt, dass das hilft?") is a
+# clause, not a treatment's name.
+_OPENS_CLAUSE = re.compile(
+    r"^((and|but|so|y|pero|et|mais|und|aber|en|maar|ma|mas)\s+)?(is|are|was|were|ist|sind|war|"
+    r"est|sont|etait|zijn|son|era|sono|sao)\b"
 )
 # Where the opening phrase stops naming the treatment: "X beim Heilpraktiker", "X sur les tempes".
 _PHRASE_END = re.compile(
@@ -347,7 +358,10 @@ class TreatmentCatalogue:
                 if found is None:
                     continue
                 candidate = found
-                if keep == "first" and any(_CLAUSE_WORD.match(w) for w in candidate.split()):
+                if keep == "first" and (
+                    any(_CLAUSE_WORD.match(w) for w in candidate.split())
+                    or _OPENS_CLAUSE.match(phrase.strip())
+                ):
                     continue
                 offset = m.group(group).find(candidate)
                 return [mention(m.start(group) + max(offset, 0), candidate)]

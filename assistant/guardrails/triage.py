@@ -329,7 +329,8 @@ def is_personal_decision(text: str) -> bool:
 
 def triage_message(key: str, language: str = "en") -> str:
     """The reviewed message for ``key`` (emergency, urgent, declined, declined_general,
-    out_of_scope) in ``language``, from ``assistant/resources/messages/<language>.yaml``."""
+    out_of_scope, writing_request) in ``language``, from
+    ``assistant/resources/messages/<language>.yaml``."""
     return str(messages(language).sub("triage", key)).strip()
 
 
