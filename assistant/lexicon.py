@@ -94,6 +94,12 @@ class Lexicon:
         self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
         self.background = {k: compile_phrases(v) for k, v in data["background"].items()}
         self.others = {k: compile_phrases(v) for k, v in data.get("others", {}).items()}
+        # Words beside a procedure's name that make it another treatment ("vagus nerve
+        # stimulation" is no implanted occipital stimulator): any language.
+        self.not_procedure: dict[str, re.Pattern[str]] = {
+            pid: re.compile("|".join(f"(?:{p})" for p in patterns))
+            for pid, patterns in data.get("not_procedure", {}).items()
+        }
         # One pattern per phrase, so that overlapping phrases of different facets are all seen.
         self.concepts: dict[str, tuple[str, dict[str, list[re.Pattern[str]]]]] = {}
         for facet, entry in data["concepts"].items():

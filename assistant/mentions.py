@@ -158,6 +158,15 @@ class MentionReader:
                 and any(gs <= s and e <= ge for gs, ge in generic_spans)
             )
         ]
+        # A name beside words that make it another treatment ("vagus nerve stimulation").
+        found = [
+            (s, e, pid)
+            for s, e, pid in found
+            if not (
+                pid in self.lexicon.not_procedure
+                and self.lexicon.not_procedure[pid].search(norm[max(0, s - 30) : e + 30])
+            )
+        ]
         # Overlapping names: the longer one counts ("occipital nerve stimulation" is not
         # "occipital nerve" decompression).
         kept: list[tuple[int, int, str]] = []
@@ -246,7 +255,10 @@ class MentionReader:
                 out.append(
                     TreatmentMention(
                         id=t.id,
-                        name=t.display or _surface(sentence, norm[s:e]),
+                        # The display name is English; another language keeps the
+                        # patient's own words for it.
+                        name=(t.display if language == "en" else None)
+                        or _surface(sentence, norm[s:e]),
                         english=t.english,
                         background=background,
                     )

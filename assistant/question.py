@@ -26,6 +26,7 @@ FACETS = (
     "who_suits",
     "cost",
     "price",
+    "pregnancy",
     "alternatives",
     "diagnosis",
     "causes",

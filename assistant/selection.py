@@ -80,7 +80,16 @@ RELATED = {
     "mechanism": {"how_done"},
 }
 _PRACTICAL = frozenset(
-    {"duration", "anaesthesia", "hospital_stay", "recovery", "pain_after", "scar", "price"}
+    {
+        "duration",
+        "anaesthesia",
+        "hospital_stay",
+        "recovery",
+        "pain_after",
+        "scar",
+        "price",
+        "pregnancy",
+    }
 )
 """What having the operation is like: a question that asks only this is not answered with how
 well the operation works."""

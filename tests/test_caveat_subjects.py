@@ -366,3 +366,36 @@ def test_unlisted__an_opening_clause_is_no_treatment_and_the_conversation_says_w
 ):
     keys = _keys("Und ist irgendwo belegt, dass das hilft?", "Was ist arterielle Migränechirurgie?")
     assert keys == ["arterial-surgery"]
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        (
+            "the Migraine Relief Center says their surgery cuts my migraines, is that true?",
+            "occipital-nerve-decompression-migone",
+        ),
+        (
+            "ahora el cirujano me ofrece rellenar con grasa mía, ¿tiene sentido?",
+            "fat-transfer",
+        ),
+        ("ora il chirurgo propone il grasso, ha senso?", "fat-transfer"),
+    ],
+)
+def test_subjects__the_selling_clinic_and_fat_offered_name_their_procedure(
+    question: str, key: str
+) -> None:
+    assert key in _keys(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "treatment"),
+    [
+        ("sacarme las muelas del juicio me quitaria las migrañas?", "wisdom-teeth"),
+        ("Mijn vriend doet de Wim Hof methode, kom ik zo van mijn migraine af?", "wim-hof"),
+        ("Hyperbare zuurstoftherapie tegen migraine, doet dat iets?", "oxygen"),
+        ("Meine Heilpraktikerin gibt mir Globuli gegen Migräne, wirken die?", "homeopathy"),
+    ],
+)
+def test_catalogue__more_treatments_outside_the_registry(question: str, treatment: str) -> None:
+    assert treatment in _keys(question)

@@ -416,3 +416,23 @@ def test_forms__testimony_and_a_price_worth_paying_ask_about_efficacy(question: 
 def test_forms__a_battery_that_lasts_and_a_withdrawal_headache_are_no_efficacy_question() -> None:
     assert not _rules("how long does the battery of the stimulator last before it is changed?")
     assert not _rules("since I stopped coffee my headache won't go away, is that withdrawal?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "after the stimulator, will I finally be able to stop my triptans?",
+        "wenn ich den Stimulator bekomme, kann ich dann die Triptane endlich absetzen?",
+        "Kan ik met de anti-CGRP-prik mijn triptanen laten staan?",
+        "O procedimento vale o que custa? O plano não cobre",
+    ],
+)
+def test_forms__giving_up_pills_thanks_to_a_treatment_or_its_worth_is_efficacy(
+    question: str,
+) -> None:
+    assert _rules(question)
+
+
+def test_forms__stopping_pills_before_an_operation_is_preparation() -> None:
+    assert not _rules("kann ich die Triptane vor der OP absetzen?")
+    assert not _rules("will I be able to stop my triptans before the surgery?")

@@ -168,6 +168,36 @@ def test_pattern__a_facet_the_sources_do_not_cover_is_named(built_assistant: Ass
     assert answer.citations == []
 
 
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        (
+            "how much does migraine surgery cost in dollars, roughly?",
+            "My sources do not say how much migraine surgery costs.",
+        ),
+        (
+            "can I have the M.I.G.O.N.E. procedure while I'm breastfeeding?",
+            "My sources do not say whether the M.I.G.O.N.E. procedure",
+        ),
+    ],
+)
+def test_pattern__a_price_or_surgery_in_pregnancy_is_named_as_not_covered(
+    built_assistant: Assistant, question: str, start: str
+) -> None:
+    answer = built_assistant.ask(question)
+    assert answer.status == "no_evidence"
+    assert answer.answer.startswith(start)
+    assert answer.citations == []
+
+
+def test_pattern__whether_surgery_is_costly_or_insured_is_answered(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("is migraine surgery expensive, does insurance pay for it?")
+    assert answer.status == "answered"
+    assert any("may not be insured" in c.quote for c in answer.citations)
+
+
 def test_pattern__a_surgeon_recommendation_is_not_answered_with_marketing(
     built_assistant: Assistant,
 ) -> None:
@@ -279,9 +309,9 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (1,536 items: rounds 1 to 6) reached when these tests were last changed
-# (issue targets in brackets): status accuracy 97.3% (>= 95%), completeness 85.5% (>= 85%),
-# false refusals 0.8% (<= 3%), wrong procedure 1.8% (<= 2%), empty answered answers 0. Floors
+# Dev-split figures (1,781 items: rounds 1 to 7) reached when these tests were last changed
+# (issue targets in brackets): status accuracy 97.2% (>= 95%), completeness 85.6% (>= 85%),
+# false refusals 0.8% (<= 3%), wrong procedure 2.0% (<= 2%), empty answered answers 0. Floors
 # sit a little below the figures reached (the targets where those are stricter). Per language,
 # other than English, at most one false refusal.
 DEV_FLOORS = {

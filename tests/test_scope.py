@@ -73,6 +73,9 @@ def test_off_topic__a_follow_up_in_a_health_conversation_stays_in_scope(
         "kun je een mailtje aan mijn werkgever opstellen over mijn migraine?",
         "me ajuda a escrever uma mensagem para o meu chefe sobre a enxaqueca?",
         "scrivimi una poesia sul mal di testa",
+        "mi scrivi una mail per disdire la visita dal chirurgo?",
+        "kun jij even een brief voor de huisarts schrijven?",
+        "me passa uma dieta pra emagrecer até o verão",
     ],
 )
 def test_writing_request__a_text_to_write_in_seven_languages(question: str) -> None:

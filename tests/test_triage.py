@@ -792,3 +792,25 @@ def test_triage__a_redness_where_the_fat_was_taken_after_the_operation_is_urgent
 def test_triage__a_new_daily_headache_after_fifty_told_across_two_messages_is_urgent() -> None:
     history = (Turn(role="user", content="tengo 61 años y me duele la cabeza"),)
     assert "new_after_50" in _concepts("nunca tuve dolores así, empezó hace 3 semanas", history)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "worst month ever, 14 migraine days, is there anything that stops them?",
+        "peor mes de mi vida con la migraña, ¿qué me queda, la cirugía?",
+        "pior ano da minha vida com essa enxaqueca, vale a pena operar?",
+    ],
+)
+def test_triage__the_worst_month_or_year_is_no_worst_ever_headache(question: str) -> None:
+    assert _concepts(question) == ()
+
+
+def test_triage__an_aura_unchanged_for_years_is_no_deficit_but_a_new_one_is() -> None:
+    usual = (
+        "mi aura es un hormigueo en la mano, me pasa así desde hace años y la neuróloga lo conoce"
+    )
+    assert _concepts(usual) == ()
+    assert "neuro_deficit" in _concepts(
+        "my face is drooping and my arm went weak with this headache"
+    )

@@ -138,6 +138,36 @@ def test_understand__an_amount_of_money_is_a_price_not_whether_it_is_costly(
     assert asked in facets and not_asked not in facets
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I have the migone while I'm breastfeeding?",
+        "¿me puedo operar de la migraña estando embarazada?",
+        "posso fazer a cirurgia de enxaqueca grávida?",
+        "kann ich die Migräne-OP in der Stillzeit machen lassen?",
+    ],
+)
+def test_understand__surgery_in_pregnancy_or_breastfeeding_is_its_own_facet(
+    understander: Understander, question: str
+) -> None:
+    assert "pregnancy" in understander.understand(question).facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does vagus nerve stimulation work for migraine?",
+        "Vagusnervstimulation mit dem gammaCore, wirkt das?",
+        "la stimolazione magnetica transcranica serve per l'emicrania?",
+    ],
+)
+def test_understand__a_non_invasive_stimulation_is_no_implanted_stimulator(
+    understander: Understander, question: str
+) -> None:
+    assert STIM not in understander.understand(question).procedures
+    assert STIM in understander.understand("does occipital nerve stimulation work?").procedures
+
+
 def test_draft__an_answered_draft_without_text_cannot_exist() -> None:
     with pytest.raises(ValidationError, match="must have text"):
         Draft(text="  \n", status="answered")

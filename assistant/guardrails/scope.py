@@ -47,7 +47,8 @@ def _scope() -> tuple[re.Pattern[str], frozenset[str]]:
 def _writing() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     data = yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))["writing_requests"]
     verb, ask, text = data["verbs"], data["asks"], data["texts"]
-    opens = re.compile(rf"^\W*({ask}\W+)?{verb}\b")
+    # an unstressed pronoun may come first ("mi scrivi una mail?", "me passa uma dieta")
+    opens = re.compile(rf"^\W*({ask}\W+)?((mi|me|ci|nos|mir|uns|moi) )?{verb}\b")
     asked = re.compile(rf"\b({ask})\b.*\b{verb}\b")
     return opens, asked, re.compile(rf"\b{text}\b")
 

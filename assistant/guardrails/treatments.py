@@ -176,7 +176,9 @@ _NOT_A_TREATMENT = re.compile(
     # belegt, dass das hilft?"
     r"useful|worth|effective|proven|somewhere|utile|utili|util|utiles|nuttig|zinvol|nutzlich|"
     r"sinnvoll|efficace|efficaci|eficaz|eficaces|wirksam|werkzaam|belegt|bewiesen|bewezen|"
-    r"prouve|probado|provado|provato|irgendwo|ergens|quelque part|algun lado|algum lugar)$"
+    r"prouve|probado|provado|provato|irgendwo|ergens|quelque part|algun lado|algum lugar|"
+    r"concretement|concretamente|konkret|concreet|praticamente|basicamente|d'?accord|daccord|"
+    r"accord|mais|but|pero|aber|maar|mas|d|l|j|qu)$"
 )
 
 
