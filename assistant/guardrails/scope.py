@@ -21,20 +21,29 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.treatments import TreatmentCatalogue
 from assistant.guardrails.triage import normalise, red_flags
+from assistant.question import sentences_of
 from assistant.types import Turn
 
 SCOPE_FILE = Path(__file__).resolve().parent / "data" / "scope.yaml"
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    """``data/scope.yaml``, read once."""
+    data: dict[str, Any] = yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
 def _scope() -> tuple[re.Pattern[str], frozenset[str]]:
-    data = yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))
+    data = _data()
     words = re.compile("|".join(f"(?:{p})" for p in data["health"]), re.IGNORECASE)
     terms = frozenset(data["red_flag_terms"])
     unknown = terms - set(red_flags().terms)
@@ -45,11 +54,12 @@ def _scope() -> tuple[re.Pattern[str], frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def _writing() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    data = yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))["writing_requests"]
+    data = _data()["writing_requests"]
     verb, ask, text = data["verbs"], data["asks"], data["texts"]
     # an unstressed pronoun may come first ("mi scrivi una mail?", "me passa uma dieta")
     opens = re.compile(rf"^\W*({ask}\W+)?((mi|me|ci|nos|mir|uns|moi) )?{verb}\b")
-    asked = re.compile(rf"\b({ask})\b.*\b{verb}\b")
+    # the verb within the sentence's next words ("kannst du mir eine Krankmeldung schreiben")
+    asked = re.compile(rf"\b({ask})\b.{{0,80}}?\b{verb}\b")
     return opens, asked, re.compile(rf"\b{text}\b")
 
 
@@ -59,7 +69,7 @@ def writing_request(question: str) -> bool:
     una receta") or asks for one ("can you ... write", "kannst du mir eine Krankmeldung
     schreiben")."""
     opens, asked, text = _writing()
-    for sentence in re.split(r"(?<=[.!?])\s+", normalise(question)):
+    for sentence in map(normalise, sentences_of(question)):
         if text.search(sentence) and (opens.search(sentence) or asked.search(sentence)):
             return True
     return False
