@@ -90,13 +90,17 @@ class ExtractiveAnswerer:
         evidence: Evidence,
         understanding: Understanding | None = None,
         query_vector: np.ndarray | None = None,
+        multilingual_vector: np.ndarray | None = None,
     ) -> Draft:
         """The answer to ``question`` from the evidence, or a precise "not in my sources".
 
         ``understanding`` is the question read with its conversation (read from ``question``
         alone when not given); ``query_vector`` is the embedding retrieval already made of
-        the question's search text.
+        the question's search text; ``multilingual_vector`` the guardrails' multilingual
+        encoding of the standalone question, which units are matched with as well.
         """
         u = understanding or self.understander.understand(question)
         e = evidence
-        return self.selector.answer(u, e.passages, e.idf, e.balance, query_vector, self.name)
+        return self.selector.answer(
+            u, e.passages, e.idf, e.balance, query_vector, self.name, multilingual_vector
+        )

@@ -51,6 +51,7 @@ from assistant.errors import AssistantError, StorageFullError
 from assistant.migrations import upgrade as upgrade_schema
 from assistant.settings import Settings
 from assistant.types import Answer
+from assistant.wal import use_wal
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ def _make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             # Several server workers write to one file: WAL lets readers run beside a writer.
-            cursor.execute("PRAGMA journal_mode=WAL")
+            use_wal(cursor)
             cursor.close()
 
     return engine

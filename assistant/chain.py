@@ -173,6 +173,7 @@ def build_chain(
             extra = {
                 "understanding": state["understanding"],
                 "query_vector": state["retrieval"].query_vector,
+                "multilingual_vector": state["guard"].vector if "guard" in state else None,
             }
         draft = generator.answer(state["standalone"], evidence_of(state, retriever), **extra)
         return {"draft": draft}

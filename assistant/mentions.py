@@ -140,6 +140,21 @@ class MentionReader:
                 continue  # short English words ("op") are ordinary words elsewhere
             generic_spans += phrase_spans(self.lexicon.generic.get(lang), norm)
         if not found:
+            # A procedure described in the registry's lay words ("Dekompression vom
+            # Okzipitalnerv", "operarsi ai nervi della nuca"), as the caveat reads it.
+            # Migraine surgery named in general words stays general ("las operaciones de
+            # migraña"), though the caveat gives it trigger-site surgery's entry.
+            for procedure in self.registry.procedures:
+                found += [
+                    (s, e, procedure.id)
+                    for s, e in procedure.lay_spans(norm)
+                    if not (
+                        procedure.id == "trigger-site-surgery"
+                        and any(s < ge and gs < e for gs, ge in generic_spans)
+                        and not _SPECIFIC_WORDS.search(norm[s:e])
+                    )
+                ]
+        if not found:
             # Words that suggest a procedure count only when nothing names one; where it
             # hurts ("the back of my head") only when the patient speaks of an operation.
             hints = list(self.lexicon.hints.items())
@@ -251,7 +266,9 @@ class MentionReader:
             for s, e, t in found:
                 if any(m.id == t.id for m in out):
                     continue
-                background = any(abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues)
+                background = _speaker(norm, s, e) or any(
+                    abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues
+                )
                 out.append(
                     TreatmentMention(
                         id=t.id,
@@ -312,7 +329,9 @@ class MentionReader:
             if any(fs <= start and end <= fe and fe - fs > end - start for fs, fe in forms):
                 continue  # named more fully by its form ("steroid injections")
             taken.append((start, end))
-            background = any(abs(cs - end) < 60 or abs(start - ce) < 60 for cs, ce in cues)
+            background = _speaker(norm, start, end) or any(
+                abs(cs - end) < 60 or abs(start - ce) < 60 for cs, ce in cues
+            )
             english = m.treatment.aliases[0] if m.treatment.aliases else m.treatment.name
             found.append(
                 TreatmentMention(
@@ -365,6 +384,33 @@ class MentionReader:
             t if t.id in in_asked or t.background else replace(t, background=True)
             for t in treatments
         ]
+
+
+_PERSON = re.compile(
+    r"(ist|ista|istas|iste|isten|eut|eute|euta|eutes|euten|eutin|path|pathe|physio|fysio|kine|"
+    r"praktiker\w*|practor|practeur)$"
+)
+"""A practitioner's word ("physio", "fisioterapista", "Heilpraktikerin"), not a treatment's."""
+_SAYS_AFTER = re.compile(
+    r"^\W*(\w+\W+){0,2}?(said|says|told|thinks|reckons|suggested|zei|zegt|denkt|vindt|sagt|"
+    r"sagte|meint|meinte|dit|pense|dice|dijo|cree|ha detto|pensa|disse|diz|acha|falou)\b"
+)
+_SAYS_BEFORE = re.compile(
+    r"\b(said|told|detto|dicho|dit|gesagt|gezegd|disse|zei|sagte|according to|laut|selon|segun|"
+    r"volgens|secondo|segundo)\W+(\w+\W+){0,2}$"
+)
+
+
+def _speaker(norm: str, start: int, end: int) -> bool:
+    """Whether the practitioner named at ``norm[start:end]`` is who said something ("mijn fysio
+    zei ...", "me l'ha detto il fisioterapista"): the source of what the patient heard, not the
+    treatment asked about."""
+    if not _PERSON.search(norm[start:end]):
+        return False
+    return bool(
+        _SAYS_AFTER.match(norm[end : end + 40])
+        or _SAYS_BEFORE.search(norm[max(0, start - 40) : start])
+    )
 
 
 def _surface(original: str, folded_match: str) -> str:

@@ -137,6 +137,7 @@ class Assistant:
             self.embedder,
             UnitTagger(self.understander),
             self.catalogue,
+            multilingual=self.guardrails.encoder,
         )
 
     def in_corpus(self, text: str) -> bool:
@@ -326,6 +327,7 @@ class Assistant:
             evidence_of(state, self.retriever),
             understanding=state.get("understanding"),
             query_vector=state["retrieval"].query_vector,
+            multilingual_vector=state["guard"].vector,
         )
         timings = dict(state["timings_ms"])
         timings["compose"] = round((time.perf_counter() - composing) * 1000, 2)

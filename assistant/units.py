@@ -30,9 +30,10 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -40,6 +41,7 @@ from assistant.embedding import Embedder
 from assistant.index.catalogue import Catalogue
 from assistant.types import Chunk, DocumentInfo, Passage
 from assistant.understanding import Understander, fold_text
+from assistant.wal import use_wal
 
 UNITS_VERSION = "1"
 GENERIC_ID = "trigger-site-surgery"
@@ -99,12 +101,30 @@ class Unit:
     """Announces what follows ("Several treatment options exist ..."), so is quoted with it."""
 
 
+class PassageEncoder(Protocol):
+    """A multilingual encoder: sentences of the sources in the space of its questions."""
+
+    model_id: str
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _matrix(vectors: dict[str, np.ndarray], units: Sequence[Unit]) -> np.ndarray:
+    if not units:
+        dim = next(iter(vectors.values())).shape[0] if vectors else 0
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.vstack([vectors[u.text] for u in units])
+
+
 @dataclass
 class ChunkUnits:
     chunk: Chunk
     doc: DocumentInfo
     units: list[Unit]
     vectors: np.ndarray  # one row per unit, normalised
+    multilingual: np.ndarray | None = None
+    """One row per unit in the multilingual encoder's space (``UnitIndex.multilingual``), or
+    None when the index has no such encoder."""
 
 
 @dataclass(frozen=True)
@@ -306,7 +326,7 @@ class VectorCache:
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
         with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(self._conn)
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, v BLOB NOT NULL)"
             )
@@ -352,9 +372,11 @@ class UnitIndex:
         tagger: UnitTagger,
         catalogue: Catalogue | None = None,
         memory_chunks: int = 20_000,
+        multilingual: PassageEncoder | None = None,
     ) -> None:
         self.path = path
         self.embedder = embedder
+        self.multilingual = multilingual
         self.tagger = tagger
         self.catalogue = catalogue
         self.memory_chunks = memory_chunks
@@ -385,29 +407,43 @@ class UnitIndex:
             if chunk.chunk_id not in out and all(m[0].chunk_id != chunk.chunk_id for m in missing):
                 missing.append((chunk, doc, self.tagger.units(chunk, doc)))
         if missing:
-            model = self._model_id()
-            keys = {u.text: VectorCache.key(model, u.text) for _, _, us in missing for u in us}
-            stored = self.cache.get(list(set(keys.values())))
-            todo = sorted({t for t, k in keys.items() if k not in stored})
-            if todo:
-                vectors = np.asarray(self.embedder.embed(todo), dtype=np.float32)
-                fresh = {keys[t]: v for t, v in zip(todo, vectors, strict=True)}
-                self.cache.put(fresh.items())
-                stored.update(fresh)
-            dim = next(iter(stored.values())).shape[0] if stored else 0
+            texts = {u.text for _, _, us in missing for u in us}
+            embedded = self._vectors(self._model_id(), texts, self.embedder.embed)
+            multi = self.multilingual
+            translated = (
+                self._vectors(multi.model_id + "/passage", texts, multi.passages)
+                if multi is not None
+                else None
+            )
             for chunk, doc, units in missing:
-                matrix = (
-                    np.vstack([stored[keys[u.text]] for u in units])
-                    if units
-                    else np.zeros((0, dim), dtype=np.float32)
+                out[chunk.chunk_id] = ChunkUnits(
+                    chunk,
+                    doc,
+                    units,
+                    _matrix(embedded, units),
+                    None if translated is None else _matrix(translated, units),
                 )
-                out[chunk.chunk_id] = ChunkUnits(chunk, doc, units, matrix)
             with self._lock:
                 for chunk, _, _ in missing:
                     self._memo[chunk.chunk_id] = out[chunk.chunk_id]
                 while len(self._memo) > self.memory_chunks:
                     self._memo.popitem(last=False)
         return [out[chunk.chunk_id] for chunk, _ in pairs if chunk.chunk_id in out]
+
+    def _vectors(
+        self, model: str, texts: set[str], embed: Callable[[list[str]], object]
+    ) -> dict[str, np.ndarray]:
+        """Each text's vector under ``model``: from the store, the others embedded in one
+        batch and stored."""
+        keys = {t: VectorCache.key(model, t) for t in texts}
+        stored = self.cache.get(list(set(keys.values())))
+        todo = sorted(t for t, k in keys.items() if k not in stored)
+        if todo:
+            vectors = np.asarray(embed(todo), dtype=np.float32)
+            fresh = {keys[t]: v for t, v in zip(todo, vectors, strict=True)}
+            self.cache.put(fresh.items())
+            stored.update(fresh)
+        return {t: stored[k] for t, k in keys.items()}
 
     def for_passages(self, passages: Sequence[Passage]) -> list[ChunkUnits]:
         seen: dict[str, tuple[Chunk, DocumentInfo]] = {}

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from assistant.errors import InvalidQuestionError
@@ -360,3 +361,70 @@ def test_select__the_unit_with_far_more_of_the_patients_words_joins_the_answer(
     got = Selector._lexical_extra([chosen], [chosen, named])
     assert (named in got) is joins
     assert chosen not in got
+
+
+# ---- matching sentences across languages ----------------------------------------------------
+def test_units__carry_a_multilingual_row_each_stored_once(built_assistant: Assistant) -> None:
+    """Every unit has a row in the guardrails' multilingual space beside its English one, kept in
+    the unit store under the encoder's passage key (a second index reads it, encodes nothing)."""
+    from assistant.guardrails.encoder import MODEL_ID
+    from assistant.units import VectorCache
+
+    chunk_units = built_assistant.units.for_passages(built_assistant.retrieve("fat transfer"))
+    assert chunk_units
+    for cu in chunk_units:
+        assert cu.multilingual is not None
+        assert cu.multilingual.shape == (len(cu.units), 384)
+        assert np.allclose(np.linalg.norm(cu.multilingual, axis=1), 1.0, atol=1e-3)
+    text = chunk_units[0].units[0].text
+    stored = built_assistant.units.cache.get([VectorCache.key(MODEL_ID + "/passage", text)])
+    assert len(stored) == 1
+
+
+def test_guard_reading__keeps_the_questions_multilingual_vector_unless_a_rule_fired(
+    built_assistant: Assistant,
+) -> None:
+    guard = built_assistant.guardrails
+    plain = guard.read("Wie lange dauert die OP?", "Wie lange dauert die OP?")
+    assert plain.vector is not None and plain.vector.shape == (384,)
+    alarm = "Suddenly the worst headache of my life and my face is drooping"
+    assert guard.read(alarm, alarm).vector is None  # the emergency message needs no sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "phrases"),
+    [
+        pytest.param(
+            "Kann man gegen das eigene Fett allergisch sein, wenn es in den Kopf gespritzt wird?",
+            ["allergic reactions", "rejection"],
+            id="de-own-fat-allergy",
+        ),
+        pytest.param(
+            "¿Qué cosas suelen provocar un ataque de migraña?",
+            ["stress", "hormonal changes", "bright lights"],
+            id="es-what-sets-off-an-attack",
+        ),
+    ],
+)
+def test_answer__a_question_in_another_language_finds_the_english_sentence_by_meaning(
+    built_assistant: Assistant, question: str, phrases: list[str]
+) -> None:
+    """The English sentence that answers is matched with the question as written (the
+    multilingual encoder), not only with the question's translated key words."""
+    answer = built_assistant.ask(question)
+    assert answer.status == "answered"
+    assert any(p.lower() in answer.answer.lower() for p in phrases), answer.answer
+
+
+def test_answer__a_follow_up_in_another_language_close_to_the_sources_is_answered(
+    built_assistant: Assistant,
+) -> None:
+    """The English passage search scores a German follow-up low; the sentence it matches best
+    (by the multilingual encoder) shows that it is about the sources' subject."""
+    history = [
+        {"role": "user", "content": "Nach einem Sturz vom Rad hat man bei mir Okzipitalneuralgie"},
+        {"role": "assistant", "content": "Okzipitalneuralgie ist ..."},
+    ]
+    answer = built_assistant.ask("Kann so ein Sturz wirklich die Ursache sein?", history)
+    assert answer.status == "answered", answer.answer
+    assert "traumatic events" in answer.answer.lower()

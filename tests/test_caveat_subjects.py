@@ -147,6 +147,13 @@ def test_registry__lay_names_give_the_procedure(
         ("O tai chi diminui as crises?", "tai-chi"),
         ("L'olio di lavanda serve per il mal di testa?", "peppermint-oil"),
         ("Hilft Akupressur bei Migräne?", "acupressure"),
+        ("Lo shiatsu serve davvero contro il mal di testa?", "shiatsu"),
+        ("Helfen Schüßler-Salze gegen Kopfschmerzen?", "schuessler-salts"),
+        ("As termas fazem bem à enxaqueca?", "spa-therapy"),
+        ("Werkt een detoxkuur tegen migraine?", "detox"),
+        ("Bringt eine histaminarme Ernährung etwas bei Migräne?", "low-histamine-diet"),
+        ("Helpt oefentherapie Cesar bij spanningshoofdpijn?", "cesar-therapy"),
+        ("Gelo na testa alivia a crise?", "cold-therapy"),
     ],
 )
 def test_catalogue__lay_names_and_compounds_give_the_treatment(
@@ -325,6 +332,14 @@ def test_general__surgery_asked_after_medicines_tried() -> None:
         ("Does an occipital injection help?", "nerve-block"),
         ("Helpt een injectie in het achterhoofd?", "nerve-block"),
         ("Hilft eine Spritze in den Hinterkopf?", "nerve-block"),
+        # operated on the nape or the nerves of the neck, in the verb's other forms
+        ("Mi hermano se operó de la nuca, ¿le funcionará?", "occipital-nerve-decompression-migone"),
+        ("Operarsi ai nervi del collo serve a qualcosa?", "occipital-nerve-decompression-migone"),
+        ("Heeft een zenuwoperatie in de nek zin?", "occipital-nerve-decompression-migone"),
+        (
+            "Ele tem neuralgia occipital. Operar resolve a dor?",
+            "occipital-nerve-decompression-migone",
+        ),
     ],
 )
 def test_subjects__lay_names_of_the_back_of_the_head(question: str, key: str) -> None:

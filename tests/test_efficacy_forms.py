@@ -112,6 +112,11 @@ EFFECT_FORMS = [
     "Con l'agopuntura l'emicrania migliorerebbe?",
     # a symptom with a treatment asked about is no symptom report
     "My migraines won't stop, what should I do, would Botox help?",
+    # the verdict far from its verb; a treatment named in one compound word; an outcome told
+    # of someone else, then "can I count on that?"
+    "Bringt diese Operation an den Nerven am Hinterkopf bei chronischer Migräne überhaupt was?",
+    "zenuwstimulatie voor clusterhoofdpijn, helpt dat nou of niet",
+    "Na de operatie had mijn buurman geen aanvallen meer. Kan ik daar ook op rekenen?",
 ]
 
 

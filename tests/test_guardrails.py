@@ -403,6 +403,12 @@ def test_triage__ordinary_questions_are_not_emergencies(question: str) -> None:
         "Is the M.I.G.O.N.E. procedure right for me?",
         "¿Debería operarme de migraña?",
         "Soll ich mich operieren lassen?",
+        # letting someone have it, going ahead or waiting, what the assistant would do
+        "Mon mari veut se faire opérer, je dois le laisser faire ?",
+        "Faccio l'intervento adesso o aspetto un altro anno?",
+        "Mach ich die OP jetzt oder warte ich noch?",
+        "Zou jij het doen, met drie kinderen thuis?",
+        "What would you do in my shoes?",
     ],
 )
 def test_triage__personal_decisions_are_declined_with_referral(question: str) -> None:
@@ -418,6 +424,7 @@ def test_triage__personal_decisions_are_declined_with_referral(question: str) ->
         "How is occipital neuralgia diagnosed?",
         "Do I have to stay overnight after surgery?",
         "What should I expect after fat transfer?",
+        "What would you do after surgery to keep the swelling down?",
     ],
 )
 def test_triage__information_questions_are_not_declined(question: str) -> None:

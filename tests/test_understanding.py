@@ -129,6 +129,10 @@ def test_understand__a_surgeon_recommendation_is_a_provider_question(
         ("la cubre el seguro o la tengo que pagar yo?", "cost", "price"),
         ("zahlt die Krankenkasse eine Migräne-OP?", "cost", "price"),
         ("costa tanto l'intervento? lo passa la mutua?", "cost", "price"),
+        # a currency's name without an amount ("every euro counts", "real figures") asks no price
+        ("is die operatie een dure grap? ik ben zzp'er, elke euro telt", "cost", "price"),
+        ("Quero números reais: quantas pessoas melhoram com a cirurgia?", "efficacy", "price"),
+        ("Kostet die OP 4.000 Euro?", "price", "cost"),
     ],
 )
 def test_understand__an_amount_of_money_is_a_price_not_whether_it_is_costly(
@@ -803,3 +807,44 @@ def test_understand__a_doctor_named_as_a_studys_author_is_no_provider_request(
     understander: Understander, question: str
 ) -> None:
     assert not understander.understand(question).provider
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie gut hilft die Dekompression vom Okzipitalnerv wirklich?",
+        "Décompression du nerf d'Arnold : ça marche chez combien de personnes ?",
+        "Mi hermano se operó de la nuca, ¿cuánto tarda en recuperarse?",
+    ],
+)
+def test_understand__the_registrys_lay_descriptions_name_the_procedure(
+    understander: Understander, question: str
+) -> None:
+    """What the caveat reads as the occipital procedure, the answer reads so too (a quote about
+    nerve stimulation is then another procedure's)."""
+    assert understander.understand(question).procedures == (MIGONE,)
+
+
+@pytest.mark.parametrize(
+    ("question", "practitioner"),
+    [
+        ("Wat is occipitale neuralgie? Mijn fysio zei dat ik dat misschien heb", "fysio"),
+        (
+            "è vero che l'emicrania viene dai nervi? me l'ha detto il fisioterapista",
+            "fisioterapista",
+        ),
+        ("my physiotherapist thinks it is occipital neuralgia, what is that?", "physiotherapist"),
+    ],
+)
+def test_understand__a_practitioner_who_said_something_is_not_the_subject(
+    understander: Understander, question: str, practitioner: str
+) -> None:
+    u = understander.understand(question)
+    assert practitioner not in [t.name.lower() for t in u.subject_treatments], u.treatments
+
+
+def test_understand__a_practitioner_asked_about_stays_the_subject(
+    understander: Understander,
+) -> None:
+    u = understander.understand("Does physio help with migraine?")
+    assert [t.name.lower() for t in u.subject_treatments] == ["physio"]

@@ -17,7 +17,9 @@ from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.caveat import (
@@ -73,6 +75,9 @@ class GuardReading:
     writing_request: bool = False
     """The question asks for a text to be written (a letter, a poem): declined, whatever the
     sources hold."""
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    """The standalone question's multilingual encoding (None when a red-flag rule fired or
+    the layer reads without its encoder): the answer matches sentences with it as well."""
 
     @property
     def fixed_status(self) -> Status | None:
@@ -167,6 +172,7 @@ class GuardrailLayer:
             and not personal
             and off_topic(question, history, self.registry, self.catalogue),
             writing_request=flag is None and not personal and writing_request(question),
+            vector=None if vectors is None else np.asarray(vectors[0]),
         )
 
     def apply(

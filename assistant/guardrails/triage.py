@@ -319,6 +319,20 @@ PERSONAL_DECISION = _rx(
     r"\bmoet ik\b.{0,40}\b(laten|nemen)\b",
     r"\bdevo (fazer|operar|tomar)\b",
     r"\bdovrei\b.{0,30}\b(operar\w*|fare|prendere)\b",
+    # letting someone have it, going ahead or waiting, what the assistant would do in one's place
+    r"\b(should|do|can) (i|we) let (him|her|them|my \w+)\b",
+    r"\b(je dois|dois-je|faut-il) (le|la|les) laisser\b|\bje (fonce|me lance|le fais|la fais)\b"
+    r".{0,10}\b(ou pas|ou non)\b",
+    r"\b(faccio|fare) (l\W?intervento|l\W?operazione|la chirurgia)\b.{0,15}\bo (aspetto|no)\b|"
+    r"\bglielo faccio fare\b|\b(mi opero|lo faccio|la faccio) o (no|aspetto)\b",
+    r"\b(me opero|lo hago|la hago) o (no|espero)\b|\b(le|la|lo) dejo (operarse|hacerlo)\b",
+    r"\b(mach|mache|lass) ich (die op|das|es)\b.{0,20}\boder (nicht|warte)\b",
+    r"\b(me opero|faco a cirurgia|faco|opero) ou (nao|espero)\b|\bdeixo (ele|ela) (operar|fazer)\b",
+    r"\b(laat ik|moet ik) (hem|haar) (het )?(doen|laten opereren)\b|\bzou (jij|u) het doen\b",
+    r"\bwhat would you do\b(?!\s+(after|before|for|to|about|with|when|during)\b)|"
+    r"\bvous feriez quoi\b|\bque haria(s)? (tu|usted)\b|"
+    r"\bwas wurden sie (tun|machen)\b|\bwat zou (jij|u) doen\b|\bo que (voce|voces) faria\b|"
+    r"\bcosa (farebbe|faresti|fareste)\b|\bwould you (do it|have it|get it)\b",
 )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assistant.sentences import index_text
 from assistant.types import Chunk, DocumentInfo, Span
+from assistant.wal import use_wal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -98,7 +99,7 @@ class Catalogue:
         self.path = path
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        use_wal(self._conn)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
 
