@@ -387,7 +387,10 @@ def _units_ingest(c: dict[str, Any] | None) -> list[str]:
     ]
     figures = [
         row("units per chunk", f"{c['units_per_chunk']:.2f} ({c['units']:,} units)"),
-        row("unit vectors embedded and stored", f"{c['unit_vectors_stored']:,}"),
+        row(
+            "unit vectors embedded and stored (MiniLM and multilingual-e5, two a unit)",
+            f"{c['unit_vectors_stored']:,}",
+        ),
         row(
             "chunk ingest (embed + write)",
             f"{c['chunk_seconds']:.1f} s ({num(c['chunks_per_s'])} chunks/s)",

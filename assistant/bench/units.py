@@ -63,7 +63,8 @@ def _write_corpus(path: Path, docs: list[FillerDoc], pool: list[str], first: int
 
 
 def stored_vectors(path: Path) -> int:
-    """How many unit vectors ``units.sqlite3`` holds (0 when it does not exist yet)."""
+    """How many unit vectors ``units.sqlite3`` holds, two a unit (MiniLM's and the multilingual
+    encoder's; 0 when it does not exist yet)."""
     if not path.exists():
         return 0
     with sqlite3.connect(str(path), timeout=30) as conn:
