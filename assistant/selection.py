@@ -210,7 +210,12 @@ class Selector:
         seen: set[tuple[str, int, int]] = set()
         for cu in chunk_units:
             passage = by_chunk[cu.chunk.chunk_id]
-            across = cu.multilingual if multilingual_vector is not None else None
+            # Each unit's cosine to the question as written, for the chunk at once.
+            across = (
+                cu.multilingual @ multilingual_vector
+                if cu.multilingual is not None and multilingual_vector is not None
+                else None
+            )
             for i, (unit, vector) in enumerate(zip(cu.units, cu.vectors, strict=False)):
                 key = (unit.doc_id, unit.start, unit.end)
                 if not unit.quotable or key in seen:
@@ -221,8 +226,8 @@ class Selector:
                 similarity = (
                     float(np.dot(query_vector, vector)) if query_vector is not None else 0.0
                 )
-                if across is not None and multilingual_vector is not None:
-                    similarity = blend(similarity, float(np.dot(multilingual_vector, across[i])))
+                if across is not None:
+                    similarity = blend(similarity, float(across[i]))
                 overlap = matched_terms(q_terms, _unit_terms(unit.text))
                 lexical = sum(weights[t] for t in overlap) / total
                 facet, direct = self._facet_score(unit, facets)

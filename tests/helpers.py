@@ -1,5 +1,6 @@
-"""Helpers the tests share: child environments, free ports, and real server processes
-(``assistant serve`` and ``chroma run``) on 127.0.0.1, each in its own process group."""
+"""Helpers the tests share: child environments, free ports, real server processes
+(``assistant serve`` and ``chroma run``) on 127.0.0.1, each in its own process group, and
+workers that open one file at the same instant."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -274,3 +276,27 @@ def serving(base: Path) -> Iterator[AppServer]:
         yield server
     finally:
         server.stop()
+
+
+def open_at_once(
+    open_one: Callable[[], Any], workers: int
+) -> tuple[list[Any], list[BaseException]]:
+    """``open_one()`` called from ``workers`` threads released together: what each opened, and
+    the errors raised."""
+    start = threading.Barrier(workers)
+    errors: list[BaseException] = []
+    opened: list[Any] = []
+
+    def run() -> None:
+        start.wait()
+        try:
+            opened.append(open_one())
+        except BaseException as exc:  # pragma: no cover - reported by the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return opened, errors

@@ -5,7 +5,6 @@ a later revision applies on top (a test-only revision in tests/fixtures/audit/mi
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from assistant import migrations
 from assistant.audit import AuditLog, metadata
 from assistant.types import Answer
+from tests.helpers import open_at_once
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audit"
 PREVIOUS_SCHEMA = FIXTURES / "previous_schema.sql"
@@ -154,22 +154,7 @@ def test_a_db_at_an_unknown_revision__is_refused_by_name(tmp_path: Path) -> None
 
 def test_workers_opening_one_new_file_at_once__all_succeed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-    start = threading.Barrier(4)
-    errors: list[BaseException] = []
-    logs: list[AuditLog] = []
-
-    def open_log() -> None:
-        start.wait()
-        try:
-            logs.append(AuditLog(url))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_log) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    logs, errors = open_at_once(lambda: AuditLog(url), workers=4)
     try:
         assert errors == []
         assert len(logs) == 4

@@ -4,7 +4,6 @@ switches it to WAL, and none of them gets "database is locked"."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,25 +13,11 @@ import pytest
 from assistant.index.catalogue import Catalogue
 from assistant.units import VectorCache
 from assistant.wal import use_wal
+from tests.helpers import open_at_once
 
 
 def _open_at_once(make: Callable[[Path], Any], path: Path, workers: int = 6) -> list[Any]:
-    start = threading.Barrier(workers)
-    errors: list[BaseException] = []
-    opened: list[Any] = []
-
-    def open_one() -> None:
-        start.wait()
-        try:
-            opened.append(make(path))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_one) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    opened, errors = open_at_once(lambda: make(path), workers)
     assert errors == []
     assert len(opened) == workers
     return opened
