@@ -108,6 +108,9 @@ Idf = Callable[[str], float]
 Covered = Callable[[str], bool]
 
 
+# A sentence this close in meaning to a question in another language, of the facet read in it,
+# answers it even when few of its words were understood.
+MEANING_MATCH = 0.6
 IN_DOMAIN_SIMILARITY = 0.5
 """A question whose best sentence is this similar is about the sources' subject, whatever the
 English passage search made of its words (the strong-match similarity)."""
@@ -299,9 +302,11 @@ class Selector:
             and not (u.procedures or u.treatments or u.follow_up)
             and u.understood < 0.25
             and not (u.facets and len(u.english_terms) >= 3)
+            and not self._matched_in_meaning(u, found)
         ):
             # Too little of a question in another language was understood to answer it (a
-            # question whose facet and a subject word were read is understood enough).
+            # question whose facet and a subject word were read is understood enough, and so
+            # is one whose facet a sentence of that facet matches closely in meaning).
             return self._no(words, u, topic, facets, found)
         chosen: list[Candidate] = []
         missing: list[str] = []
@@ -430,6 +435,18 @@ class Selector:
             return False
         text = fold(self.search_words(u))
         return bool(self.understander.lexicon.domain.search(text))
+
+    @staticmethod
+    def _matched_in_meaning(u: Understanding, found: Sequence[Candidate]) -> bool:
+        """The facet read in the question, and the closest sentence of the sources is of that
+        facet and close in meaning (the question as written, across languages)."""
+        best = found[0] if found else None
+        return bool(
+            best is not None
+            and u.facets
+            and u.facets[0] in best.facets
+            and best.similarity >= MEANING_MATCH
+        )
 
     def _strong_match(self, c: Candidate) -> bool:
         return (

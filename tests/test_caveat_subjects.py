@@ -414,3 +414,35 @@ def test_subjects__the_selling_clinic_and_fat_offered_name_their_procedure(
 )
 def test_catalogue__more_treatments_outside_the_registry(question: str, treatment: str) -> None:
     assert treatment in _keys(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        # treatments told as tried are history; the question asks about surgery
+        (
+            "I've tried everything: propranolol, topiramate, Aimovig, acupuncture. "
+            "Is the migraine surgery worth it?",
+            "trigger-site-surgery",
+        ),
+        (
+            "Betablocker, Topiramat, Botox, alles durch, nichts hat geholfen. "
+            "Bringt die Migräne-OP was?",
+            "trigger-site-surgery",
+        ),
+        # "reduce my migraine" names what is reduced, not a treatment given up
+        ("Zou een maagverkleining mijn migraine verminderen?", "bariatric-surgery"),
+        ("Hilft es, wenn mein Sohn keine Schokolade mehr isst?", "elimination-diet"),
+        ("mi abuela se ponía paños de vinagre en la frente, ¿sirve de algo?", "home-remedies"),
+        ("Mijn moeder zweert bij een koud washandje. Helpt dat?", "cold-therapy"),
+        ("Ma sophrologue dit que ça peut marcher, c'est vrai ?", "sophrology"),
+        ("Werkt een hormoonspiraal tegen mijn migraine?", "hormonal"),
+        (
+            "Mijn zus is aan de zenuwen in haar nek geopereerd. Zou dat bij mij ook werken?",
+            "occipital-nerve-decompression-migone",
+        ),
+    ],
+)
+def test_subjects__the_treatment_asked_not_the_ones_tried(question: str, key: str) -> None:
+    keys = _keys(question)
+    assert keys[:1] == [key], keys

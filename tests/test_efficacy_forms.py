@@ -441,3 +441,39 @@ def test_forms__giving_up_pills_thanks_to_a_treatment_or_its_worth_is_efficacy(
 def test_forms__stopping_pills_before_an_operation_is_preparation() -> None:
     assert not _rules("kann ich die Triptane vor der OP absetzen?")
     assert not _rules("will I be able to stop my triptans before the surgery?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # efficacy said not to be the question
+        "I'm not asking whether it works, we've been through that. How long off work after it?",
+        "no te pregunto si funciona, eso ya lo sé. ¿Cuánto cuesta la operación de los nervios?",
+        "non vi chiedo se funziona, mi interessa sapere quanti giorni di ricovero ci vogliono",
+        # someone's hedged hope beside a question on something else
+        "How long is the recovery after sinus surgery? My ENT thinks it might help my migraines",
+        "¿cuántos días de reposo tras operarme del tabique? el otorrino dice que igual me mejora",
+        # a cause asked, a treatment named as a possible cause
+        "mis migrañas vuelven cada domingo, ¿por qué? ¿tiene que ver con el café?",
+        "Minha enxaqueca volta toda vez que paro a pílula. Por que isso acontece?",
+        # keeping on with a medicine, how a treatment works
+        "Ich habe unter der Pille Migräne mit Aura. Darf ich die weiter nehmen?",
+        "how does the stimulator actually work, is it electric?",
+    ],
+)
+def test_forms__disclaimed_hearsay_causes_and_use_are_no_efficacy_question(question: str) -> None:
+    assert not _rules(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does ajovy actually work? the insurance finally approved it",
+        "Funziona davvero il magnesio per l'emicrania?",
+        "Werkt een hormoonspiraal tegen menstruatiemigraine?",
+        "kann ich nach der nerven-op endlich meine tabletten absetzen?",
+        "El neurólogo dice que a lo mejor me ayuda la cirugía, ¿usted qué opina, funciona?",
+    ],
+)
+def test_forms__doubt_compounds_and_pills_given_up_are_efficacy_questions(question: str) -> None:
+    assert _rules(question)

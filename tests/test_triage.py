@@ -814,3 +814,52 @@ def test_triage__an_aura_unchanged_for_years_is_no_deficit_but_a_new_one_is() ->
     assert "neuro_deficit" in _concepts(
         "my face is drooping and my arm went weak with this headache"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "he's 74, his jaw hurts when he eats and at breakfast the sight in his left eye went",
+            "vision_loss",
+        ),
+        ("a mis 63 me empezaron dolores de cabeza, nunca tuve, ya van 3 semanas", "new_after_50"),
+        ("mit 58 jeden Tag Kopfschmerzen seit drei Wochen, hatte ich früher nie", "new_after_50"),
+        ("70. pijn bij het kauwen aan mijn kaak, sinds een week", "new_after_50"),
+        (
+            "bij het drinken liep het water uit mijn mond aan één kant, nu hoofdpijn",
+            "neuro_deficit",
+        ),
+        (
+            "plötzlich konnte ich nicht mehr richtig sprechen, alles verwaschen, dazu Kopfweh",
+            "neuro_deficit",
+        ),
+        (
+            "gisteren geopereerd, het verband is doorweekt en het blijft bloeden ondanks drukken",
+            "uncontrolled_bleeding",
+        ),
+        (
+            "in der 33. Woche schwanger, Kopfschmerzen und die Füße sind dicker als sonst",
+            "pregnancy",
+        ),
+        ("my wife is on chemo, now she has a fever and a splitting head", "immuno_fever"),
+    ],
+)
+def test_triage__lay_words_of_round_nine_shapes(question: str, concept: str) -> None:
+    assert concept in _concepts(question), _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a year gone by, a youth, an accident years ago: history, not what happens now
+        "in 2018 I had a CT for a sudden terrible headache, all clear. can I still have the op?",
+        "da giovane ho avuto una crisi epilettica, una volta sola. posso fare l'anestesia?",
+        "accidente de coche hace 10 años, latigazo cervical, desde entonces dolor en la nuca",
+        # the worst pain every time, the same for years; the usual migraine in pregnancy, no signs
+        "every attack is the worst pain of my life but it's the same for 10 years, slow build",
+        "enceinte de 4 mois, mes migraines habituelles, pas de trouble de la vue ni de gonflement",
+    ],
+)
+def test_triage__history_and_a_usual_pattern_raise_no_alarm(question: str) -> None:
+    assert _concepts(question) == ()

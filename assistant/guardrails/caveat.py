@@ -12,11 +12,13 @@ position on migraine surgery.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence import EvidenceRegistry, Procedure, normalise
+from assistant.guardrails.efficacy_vocab import TARGET_WORD
 from assistant.guardrails.treatments import (
     Mention,
     TreatmentCatalogue,
@@ -59,6 +61,10 @@ _SURGERY_WORD = re.compile(
 _CAPITAL_OP = re.compile(r"\bOPs?\b")
 
 
+# Procedures that are trigger-site surgery at one site, which the general position covers.
+_TRIGGER_SITE_FAMILY = frozenset({"occipital-nerve-decompression-migone"})
+
+
 @dataclass(frozen=True)
 class Subject:
     """One thing the caveat is about: a registry procedure, a catalogue treatment, a treatment
@@ -90,7 +96,8 @@ class _Names:
     def described(self, text: str, found: list[Subject]) -> list[Subject]:
         """ "The migraine surgery where they cut the nerves at the back of the head": migraine
         surgery named in general words, then one procedure described in lay words. The
-        description says which procedure is meant; it replaces the general name."""
+        description says which procedure is meant; it comes first (the general name stays
+        after it when the general position covers that procedure too)."""
         norm = normalise(text)
         general = [
             s
@@ -109,7 +116,20 @@ class _Names:
         ]
         if len(lay) != 1:
             return found
-        return [Subject(s.position, procedure=lay[0]) if s in general else s for s in found]
+        # Occipital decompression is trigger-site surgery at one site: the general position
+        # covers it and stays, after it; another procedure (arterial surgery) replaces it.
+        keep = lay[0].id in _TRIGGER_SITE_FAMILY
+        out: list[Subject] = []
+        for s in found:
+            if s in general:
+                out += (
+                    [Subject(s.position, procedure=lay[0]), s]
+                    if keep
+                    else [Subject(s.position, procedure=lay[0])]
+                )
+            else:
+                out.append(s)
+        return out
 
     def named(self, text: str, registry_only: bool = False) -> list[Subject]:
         """Registry procedures and catalogue treatments named in ``text``, in order."""
@@ -223,7 +243,52 @@ _GIVEN_UP_AFTER = re.compile(
 def _given_up(folded: str, mention: Mention) -> bool:
     before = folded[max(0, mention.start - 45) : mention.start]
     after = folded[mention.end : mention.end + 30]
-    return bool(_GIVEN_UP_BEFORE.search(before) or _GIVEN_UP_AFTER.search(after))
+    given_up_after = _GIVEN_UP_AFTER.search(after)
+    # "een maagverkleining mijn migraine verminderen": what is reduced is the migraine.
+    if given_up_after and TARGET_WORD.search(after[: given_up_after.start(1)]):
+        given_up_after = None
+    return bool(_GIVEN_UP_BEFORE.search(before) or given_up_after)
+
+
+# Treatments told as already tried ("I've tried everything: beta blockers, topiramate...",
+# "Betablocker, Topiramat, Aimovig, alles durch", "ho provato triptani... con scarsi risultati"):
+# the patient's history, not what the question asks about, when the question names its own.
+_TRIED = re.compile(
+    r"\b(tried|i'?ve tried|have tried|been on|nothing (has )?(helped|worked)|"
+    r"(did|does)n'?t (help|work)|"
+    r"no (luck|use)|probado|probe|he tomado|nada (me )?(funciona|funciono|sirve|sirvio|ayuda)|"
+    r"essaye\w*|rien n'?a (marche|fonctionne)|rien ne (marche|fonctionne)|sans (succes|resultat)|"
+    r"probiert|versucht|alles durch|nichts (hat )?(geholfen|gewirkt|gebracht)|"
+    r"ohne (erfolg|wirkung)|"
+    r"kein effekt|geprobeerd|niets (hielp|helpt|werkte)|zonder (succes|resultaat)|tentei|"
+    r"experimentei|tomei de tudo|ja tomei|nada (resolve|resolveu|funciona|funcionou|ajuda|ajudou)|"
+    r"sem (sucesso|resultado)|provato|ho preso|niente (ha )?funzionat\w*|scarsi risultati|"
+    r"senza (successo|risultat\w*)|sin (exito|resultado\w*))\b"
+)
+_SENTENCE_END = re.compile(r"[.?!]+\s*|\n+")
+
+
+def _untried(folded: str, subjects: list[Subject]) -> list[Subject]:
+    """The subjects less those named only in a sentence that tells of treatments tried, when a
+    sentence that asks (one with a question mark, else the last) names a treatment or surgery."""
+    cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(folded)] + [len(folded)]
+    spans = sorted({(a, b) for a, b in itertools.pairwise(cuts) if folded[a:b].strip()})
+    if len(spans) < 2:
+        return subjects
+    asking = [(a, b) for a, b in spans if "?" in folded[a:b]] or [spans[-1]]
+    tried = [(a, b) for a, b in spans if (a, b) not in asking and _TRIED.search(folded[a:b])]
+    if not tried:
+        return subjects
+
+    def inside(s: Subject, where: list[tuple[int, int]]) -> bool:
+        return any(a <= s.position < b for a, b in where)
+
+    asks_own = any(inside(s, asking) for s in subjects) or any(
+        _SURGERY_WORD.search(folded[a:b]) or _CAPITAL_OP.search(folded[a:b]) for a, b in asking
+    )
+    if not asks_own:
+        return subjects
+    return [s for s in subjects if not inside(s, tried)]
 
 
 def asked_subjects(
@@ -246,6 +311,7 @@ def asked_subjects(
     subjects += _compared_unlisted(registry, catalogue, question, subjects)
     subjects += _opening_topic(registry, catalogue, question, subjects)
     subjects.sort(key=lambda s: s.position)
+    subjects = _untried(folded, subjects)
     if subjects and _REFERS_BACK.match(normalise(question)):
         subjects = _earlier_subjects(names, history) + subjects
     if not subjects:

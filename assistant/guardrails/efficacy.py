@@ -84,7 +84,11 @@ class EfficacyDetector:
     def rules(self, question: str, standalone: str, history: Sequence[Turn] = ()) -> bool:
         """The decision of the rules alone."""
         own = signals(question)
-        if own.efficacy or (standalone != question and signals(standalone).efficacy):
+        # The standalone question carries the conversation's topic; a question read under a
+        # veto of its own ("how does it work exactly?") keeps that reading.
+        if own.efficacy or (
+            standalone != question and not own.vetoed and signals(standalone).efficacy
+        ):
             return True
         if "definition" in own.vetoes:
             return False

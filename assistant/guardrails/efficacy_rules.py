@@ -4,7 +4,7 @@ the vetoes of the weak ones), read with the vocabularies of ``efficacy_vocab``."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.guardrails.efficacy_vocab import (
@@ -13,18 +13,22 @@ from assistant.guardrails.efficacy_vocab import (
     AGAINST,
     BENEFIT,
     BENEFIT_CORE,
+    CAUSE,
     COMPARATIVE,
     COMPARE,
     CONSULT,
     CREDIBILITY,
     DEFINITION,
     DEVICE_LOGISTICS,
+    DISCLAIMED,
     DOSAGE,
+    DOUBT,
     DURABLE,
     FAILED_EFFECT,
     FOR_WHOM,
     GENERAL_EFFECT,
     HEALTH_OBJECT,
+    HEARSAY,
     HELPER,
     HOUSEHOLD,
     JOB,
@@ -73,10 +77,15 @@ Veto = Literal[
     "natural",
     "consult",
     "dosage",
+    "disclaimed",
+    "hearsay",
 ]
 """A reading of the text under which an effect word does not ask about efficacy: how a
 treatment works, when it starts, going back to work, a symptom described, what a word means,
-aftercare, another topic, a life event or paperwork, a verdict on asking a doctor, a dose."""
+aftercare, another topic, a life event or paperwork, a verdict on asking a doctor, a dose,
+efficacy said not to be the question ("I'm not asking whether it will work"), or someone's
+hedged claim told beside a question on something else ("the ENT thinks it might help; how long
+is the recovery?")."""
 
 
 @dataclass(frozen=True)
@@ -250,8 +259,19 @@ def _treatments_named(folded: str) -> int:
 
 
 def signals(text: str) -> Signals:
-    """The rule signals of one piece of text."""
+    """The rule signals of one piece of text. A clause that says efficacy is not the question
+    ("I'm not asking whether it'll work, ...") is taken out first."""
     folded = normalise(text)
+    disclaimed = bool(DISCLAIMED.search(folded))
+    if disclaimed:
+        folded = DISCLAIMED.sub(" ", folded)
+    if HEARSAY.search(folded):
+        rest = HEARSAY.sub(" ", folded)
+        told = signals(rest)
+        if not told.efficacy and (
+            OTHER_TOPIC.search(rest) or AFTERCARE.search(rest) or JOB.search(rest)
+        ):
+            return replace(told, vetoes=told.vetoes | {"hearsay"})
     without_topic = _TOPIC_IN_BRACKETS.sub("", folded)
     without_job = _strip_vetoed(folded)
     weak = bool(WEAK.search(without_job)) or (
@@ -290,8 +310,10 @@ def signals(text: str) -> Signals:
         and not STRONG.search(without_job)
     )
     symptom_described = bool(SYMPTOM.search(folded) and SYMPTOM_BODY.search(folded))
+    doubt = bool(DOUBT.search(without_job)) and not MECHANISM.search(folded) and not offtopic
     strong = (
         bool(STRONG.search(without_job))
+        or doubt
         or quantity
         or soft
         or _told_outcome_for_me(folded, treatment)
@@ -308,11 +330,18 @@ def signals(text: str) -> Signals:
         or bool(PREOP.search(folded)),
         "offtopic": offtopic,
         "natural": (bool(LIFE_EVENT.search(folded) or WHY.search(folded)) and not treatment)
-        or (bool(ADMIN.search(folded)) and not named_illness),
+        or (bool(ADMIN.search(folded)) and not named_illness)
+        # "Why does it come back, has it to do with the coffee?": a cause asked, not a benefit.
+        or (
+            bool(WHY.search(folded) or CAUSE.search(folded))
+            and not BENEFIT_CORE.search(without_job)
+            and not STRONG.search(without_job)
+        ),
         # A verdict on asking a doctor, with nothing else asked: no classifier overrides it.
         "consult": bool(CONSULT.search(folded)) and not (strong or weak),
         # "It comes back after the triptan, how many can I take?": a dose is what is asked.
         "dosage": bool(DOSAGE.search(folded)),
+        "disclaimed": disclaimed,
     }
     return Signals(
         strong=strong,

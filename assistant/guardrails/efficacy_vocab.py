@@ -94,13 +94,17 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     PREOP,
     FAILED_EFFECT,
     DOSAGE,
+    DISCLAIMED,
+    HEARSAY,
+    CAUSE,
+    DOUBT,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
     "other_topic benefit_core life_event device_logistics symptom symptom_advice "
     "symptom_negation "
     "definition same_for_me credibility outcome_claim household comparative place preop "
-    "failed_effect dosage"
+    "failed_effect dosage disclaimed hearsay cause doubt"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")
