@@ -96,6 +96,12 @@ _PRACTICAL = frozenset(
 """What having the operation is like: a question that asks only this is not answered with how
 well the operation works."""
 _WEAK_TERMS = frozenset(terms("work works take takes help helps do does done feel make need"))
+# A sentence that speaks of its page's procedure by a pointing word ("this technique", "the
+# procedure"): about that procedure, whatever treatment it names beside it.
+_PAGE_PROCEDURE = re.compile(
+    r"\b(this|the|that) (technique|procedure|approach|method|surgery|operation|therapy)\b",
+    re.IGNORECASE,
+)
 _CONTRAST = re.compile(r"^\W*(however|but|yet|still|nevertheless|even so)\b", re.IGNORECASE)
 """A next sentence that turns what was said ("... is not a permanent solution. However, it
 can help pinpoint the locations ...") completes it, whatever its own score."""
@@ -164,8 +170,9 @@ class Selector:
         scope = u.scope
         if treatments & unit.treatments and not u.specific_procedures:
             # "Does my Botox help if I have surgery one day": what the sources say of the
-            # treatment asked about, whichever operation's page says it.
-            return True
+            # treatment asked about, whichever operation's page says it; not the page's own
+            # procedure combined with it ("integrating this technique with Botox").
+            return not (unit.subject and _PAGE_PROCEDURE.search(unit.text))
         if scope and unit.procedures and not unit.procedures & scope:
             # A sentence naming several procedures speaks of migraine surgery in general,
             # which is what a general question asks about; otherwise it is another's.

@@ -428,3 +428,43 @@ def test_answer__a_follow_up_in_another_language_close_to_the_sources_is_answere
     answer = built_assistant.ask("Kann so ein Sturz wirklich die Ursache sein?", history)
     assert answer.status == "answered", answer.answer
     assert "traumatic events" in answer.answer.lower()
+
+
+def test_answer__a_cause_asked_in_few_known_words_is_answered_by_the_sentence_it_means(
+    built_assistant: Assistant,
+) -> None:
+    """Few of the question's words are known, but its facet (causes) is read and the closest
+    sentence in meaning is a sentence of causes: answered, not "not in my sources"."""
+    answer = built_assistant.ask("¿de dónde vienen mis migrañas? ¿lo heredé de mi padre?")
+    assert answer.status == "answered", answer.answer
+    assert "genetic" in answer.answer
+
+
+def test_answer__a_treatment_asked_gets_what_is_said_of_it_not_its_pages_procedure(
+    built_assistant: Assistant,
+) -> None:
+    """ "Integrating this technique with Botox" is about the page's fat transfer, not Botox."""
+    answer = built_assistant.ask("Ist Botox auf Dauer eine Lösung oder muss ich immer wieder hin?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "not a permanent solution" in quotes, quotes
+    assert "integrating this technique" not in quotes
+
+
+def test_answer__return_to_work_after_a_procedure_the_sources_do_not_time_is_not_in_them(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask(
+        "how many weeks after the neck nerve decompression before I'm allowed back at work?"
+    )
+    assert answer.status == "no_evidence", answer.answer
+    assert "recovery" in answer.answer
+
+
+def test_answer__a_decision_to_operate_is_declined_with_who_surgery_is_for(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask(
+        "Tried topiramate and Botox, nothing sticks. Should I just go for the surgery?"
+    )
+    assert answer.status == "declined"
+    assert "last resort" in answer.answer, answer.answer
