@@ -863,3 +863,27 @@ def test_triage__lay_words_of_round_nine_shapes(question: str, concept: str) -> 
 )
 def test_triage__history_and_a_usual_pattern_raise_no_alarm(question: str) -> None:
     assert _concepts(question) == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does closing a PFO have to do with migraine? I'm confused",
+        "Cos'è la stimolazione occipitale e a cosa serve per l'emicrania? Sono confuso",
+        "I'm confused about the different migraine operations, which is which?",
+        "non ho capito bene la differenza tra le operazioni per l'emicrania",
+    ],
+)
+def test_triage__puzzled_by_the_sources_is_no_confusion(question: str) -> None:
+    assert _concepts(question) == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm confused and my head is pounding, I don't know where I am",
+        "sono confusa e ho un mal di testa fortissimo da stamattina",
+    ],
+)
+def test_triage__confused_in_mind_with_a_headache_is_still_an_emergency(question: str) -> None:
+    assert "confusion_faint_seizure" in _concepts(question)

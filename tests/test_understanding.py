@@ -848,3 +848,43 @@ def test_understand__a_practitioner_asked_about_stays_the_subject(
 ) -> None:
     u = understander.understand("Does physio help with migraine?")
     assert [t.name.lower() for t in u.subject_treatments] == ["physio"]
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("¿de dónde vienen estas migrañas? ¿se heredan?", "causes"),
+        ("Ist die Spritze auf Dauer eine Lösung?", "lasting"),
+        ("how many weeks after it before I'm allowed back at work?", "recovery"),
+        ("qu'est-ce que je peux changer au quotidien avant d'en arriver là ?", "alternatives"),
+        ("e la sociedade de cirurgia plástica, o que acha?", "professional_position"),
+        ("Gibt es in Graz einen Chirurgen dafür? Name und Adresse bitte", "provider"),
+    ],
+)
+def test_understand__lay_forms_give_the_facet_asked(
+    understander: Understander, question: str, facet: str
+) -> None:
+    assert facet in understander.understand(question).facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "J'ai tout essayé : bêtabloquants, Botox, anticorps. Je fais quoi maintenant ?",
+        "Ho preso triptani e topiramato, niente ha funzionato. E adesso?",
+        "já tomei de tudo, amitriptilina, propranolol, nada resolve. e agora?",
+    ],
+)
+def test_understand__treatments_told_as_tried_are_background(
+    understander: Understander, question: str
+) -> None:
+    assert understander.understand(question).subject_treatments == (), understander.understand(
+        question
+    ).treatments
+
+
+def test_understand__an_operation_told_by_its_verb_is_surgery_in_general(
+    understander: Understander,
+) -> None:
+    u = understander.understand("In media quanto migliora chi si opera per l'emicrania?")
+    assert u.procedures == ("general",)
