@@ -494,3 +494,18 @@ def test_triage__cases_file_statuses_agree_with_the_rules() -> None:
             # declined: a personal decision, or a request outside health (out-of-scope cases)
             personal = status == "declined" and "out-of-scope" not in case.get("tags", [])
             assert is_personal_decision(case["question"]) == personal, case["id"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much time should I take off work after the M.I.G.O.N.E. procedure?",
+        "Soll ich mir nach der OP eine Woche frei nehmen?",
+        "Moet ik er een hele dag voor vrij nemen?",
+        "¿Debería tomar unos días libres después de la operación?",
+        "devo tomar algum cuidado depois da cirurgia?",
+        "should I stop eating the night before the operation?",
+    ],
+)
+def test_triage__arrangements_around_an_operation_are_no_personal_decision(question: str) -> None:
+    assert not is_personal_decision(question)

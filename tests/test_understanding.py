@@ -888,3 +888,26 @@ def test_understand__an_operation_told_by_its_verb_is_surgery_in_general(
 ) -> None:
     u = understander.understand("In media quanto migliora chi si opera per l'emicrania?")
     assert u.procedures == ("general",)
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "facet"),
+    [
+        (
+            "Wird man dafür komplett schlafen gelegt?",
+            "Erklär mir die MIGONE-Operation",
+            "anaesthesia",
+        ),
+        (
+            "Et après, on a mal combien de temps ?",
+            "Pouvez-vous m'expliquer la MIGONE ?",
+            "pain_after",
+        ),
+        ("how long would i be off work then", "my neck nerve op is booked next month", "recovery"),
+    ],
+)
+def test_understand__a_follow_up_asks_its_own_facet(
+    understander: Understander, question: str, earlier: str, facet: str
+) -> None:
+    u = understander.understand(question, [Turn(role="user", content=earlier)])
+    assert u.facets[:1] == (facet,), u.facets

@@ -294,7 +294,7 @@ def triage_level(text: str, history: Sequence[Turn] = ()) -> Level | None:
 
 
 PERSONAL_DECISION = _rx(
-    r"\bshould (i|we|my \w+)\b.{0,40}\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
+    r"\bshould (i|we|my \w+)\b.{0,40}?\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
     r"cancel|skip|pick|start)\b",
     r"\b(is|would|are)\b.{0,50}\b(right|a good idea|a good choice|suitable|safe) for me\b",
     r"\b(am i|would i be) (a )?(good |suitable |the right )?candidate\b",
@@ -316,7 +316,8 @@ PERSONAL_DECISION = _rx(
     r"\bdeberia (operarme|hacerme|tomar)\b",
     r"\bdois-je\b.{0,30}\b(opere|faire|prendre)\b",
     r"\bsoll(te)? ich\b.{0,40}\b(operieren|machen|nehmen)\b",
-    r"\bmoet ik\b.{0,40}\b(laten|nemen)\b",
+    # a medical choice, not a day off ("moet ik er een dag vrij voor nemen?")
+    r"\bmoet ik\b(?!.{0,40}\bvrij\b).{0,40}\b(laten|nemen)\b",
     r"\bdevo (fazer|operar|tomar)\b",
     r"\bdovrei\b.{0,30}\b(operar\w*|fare|prendere)\b",
     # letting someone have it, going ahead or waiting, what the assistant would do in one's place
@@ -336,9 +337,25 @@ PERSONAL_DECISION = _rx(
 )
 
 
+# What a "should I take ..." asks when it is about arrangements, not a medical choice: time off,
+# a lift home, fasting, care to take afterwards.
+ARRANGEMENTS = _rx(
+    r"\b(off work|time off|(days?|weeks?|time) off|(days?|weeks?) of leave|sick leave|holidays?|"
+    r"vacation|taxi|a lift|a ride|drive me|someone with me|fast(ing)?|stop eating|eat(ing)? "
+    r"(before|after)|frei (nehmen|machen)|urlaub|krankschreib\w*|vrij (nemen|vragen)|verlof|"
+    r"dias libres|de baja|vacaciones|conges?|arret de travail|jours de repos|ferie|giorni liberi|"
+    r"folga|ferias|atestado|cuidados?|precau\w*|vorsicht\w*|voorzorg\w*|attenzion\w*)\b"
+)
+
+
 def is_personal_decision(text: str) -> bool:
-    """A request for a personal medical decision: whether to have surgery, dosages, diagnosis."""
-    return bool(PERSONAL_DECISION.search(fold(text)))
+    """A request for a personal medical decision: whether to have surgery, dosages, diagnosis.
+    "Should I take a week off?" asks about arrangements, not a medical choice."""
+    folded = fold(text)
+    return any(
+        not ARRANGEMENTS.search(folded[max(0, m.end() - 12) : m.end() + 25])
+        for m in PERSONAL_DECISION.finditer(folded)
+    )
 
 
 def triage_message(key: str, language: str = "en") -> str:
