@@ -887,3 +887,31 @@ def test_triage__puzzled_by_the_sources_is_no_confusion(question: str) -> None:
 )
 def test_triage__confused_in_mind_with_a_headache_is_still_an_emergency(question: str) -> None:
     assert "confusion_faint_seizure" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a fear of the anaesthetic from last time, or someone almost not waking from one
+        "hab Angst vor der Narkose, bin letztes mal kaum wach geworden. Braucht man eine?",
+        "me da pánico la anestesia (mi padre casi no se despierta de una), ¿te duermen entera?",
+        # living on pills is no wish to die; the illness grown worse over months is no thunderclap
+        "no quiero vivir a base de pastillas, ¿qué otras opciones hay?",
+        "I don't want to live on painkillers forever, what else is there?",
+        "ik ben 52, in de overgang en mijn migraine is erger dan ooit. opereren of afwachten?",
+    ],
+)
+def test_triage__fears_habits_and_a_worse_course_raise_no_alarm(question: str) -> None:
+    assert _concepts(question) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("no quiero vivir, el dolor es insoportable", "self_harm"),
+        ("my headache is worse than ever, it came on suddenly an hour ago", "thunderclap"),
+        ("my mum is confused and doesn't know where she is", "confusion_faint_seizure"),
+    ],
+)
+def test_triage__the_same_words_told_now_still_raise_the_alarm(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
