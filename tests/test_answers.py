@@ -468,3 +468,36 @@ def test_answer__a_decision_to_operate_is_declined_with_who_surgery_is_for(
     )
     assert answer.status == "declined"
     assert "last resort" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        pytest.param(
+            "la federazione europea delle cefalee che cosa consiglia sulla neurostimolazione?",
+            "European Headache Federation",
+            id="it-european-federation",
+        ),
+        pytest.param(
+            "Was rät die europäische Kopfschmerzgesellschaft bei Neurostimulation?",
+            "European Headache Federation",
+            id="de-european-federation",
+        ),
+        pytest.param(
+            "¿qué opina la Sociedad Americana de Cefaleas de operar la migraña?",
+            "American Headache Society",
+            id="es-american-society",
+        ),
+        pytest.param(
+            "et si c'était juste l'effet placebo, cette chirurgie de la migraine ?",
+            "natural course",
+            id="fr-placebo",
+        ),
+    ],
+)
+def test_answer__a_society_or_placebo_named_in_another_language_finds_its_sentence(
+    built_assistant: Assistant, question: str, phrase: str
+) -> None:
+    answer = built_assistant.ask(question)
+    assert answer.status == "answered", answer.answer
+    assert any(phrase in c.quote for c in answer.citations), [c.quote for c in answer.citations]
