@@ -160,6 +160,22 @@ def _search(target: Target, query: str) -> tuple[list[m.Hit], float | None, str 
     return hits, round((time.perf_counter() - started) * 1000, 2), None
 
 
+def _cited_passages(target: Target, answer: Answer, hits: Sequence[m.Hit]) -> list[m.Hit]:
+    """The passages of cited chunks that the question's own search did not return (an answer
+    also draws on each asked facet's keyword search): each found by searching its quote, so a
+    deployment's quotes are checked against its own stored passages."""
+    seen = {(h.doc_id, h.chunk_id) for h in hits}
+    out: list[m.Hit] = []
+    for c in answer.citations:
+        if (c.doc_id, c.chunk_id) in seen:
+            continue
+        found, _, error = _search(target, c.quote)
+        if error is None:
+            out += [h for h in found if (h.doc_id, h.chunk_id) == (c.doc_id, c.chunk_id)]
+        seen.add((c.doc_id, c.chunk_id))
+    return out
+
+
 def _baselines(
     baselines: Sequence[Baseline], query: str, expected: Sequence[str]
 ) -> dict[str, BaselineHit]:
@@ -257,7 +273,7 @@ def score_case(
         record.scores["status_correct"] = 0.0
         record.scores["support_coverage"] = m.support_coverage("", case.expected_support)
     else:
-        _score_answer(record, case, answer, doc_texts, hits)
+        _score_answer(record, case, answer, doc_texts, hits + _cited_passages(target, answer, hits))
     if case.expected_docs:
         record.retrieved = [h.doc_id for h in hits]
         record.scores.update(m.retrieval_scores(record.retrieved, case.expected_docs))
