@@ -53,6 +53,9 @@ class Procedure(BaseModel):
     tier: str
     summary: str
     references: tuple[str, ...]
+    within_general: bool = False
+    """A form of trigger-site surgery at one site: the general position on migraine surgery
+    covers it too, and its caveat keeps the general entry after its own."""
 
     @property
     def display_name(self) -> str:

@@ -93,6 +93,10 @@ class Lexicon:
         self.generic = {k: compile_phrases(v) for k, v in data["generic_surgery"].items()}
         self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
         self.background = {k: compile_phrases(v) for k, v in data["background"].items()}
+        # Any language's "my past" cue: a sentence that tells of treatments tried.
+        self.any_background = compile_phrases(
+            phrase for phrases in data["background"].values() for phrase in phrases
+        )
         self.others = {k: compile_phrases(v) for k, v in data.get("others", {}).items()}
         # Words beside a procedure's name that make it another treatment ("vagus nerve
         # stimulation" is no implanted occipital stimulator): any language.
@@ -125,6 +129,10 @@ class Lexicon:
             for t in data["treatments"]
         ]
         self.domain = compile_phrases(data.get("domain", ())) or re.compile(r"(?!)")
+        self.elsewhere = {k: compile_phrases(v) for k, v in data.get("elsewhere", {}).items()}
+        self.head_and_neck = {
+            k: compile_phrases(v) for k, v in data.get("head_and_neck", {}).items()
+        }
         self.treatment_forms = {
             lang: re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
             for lang, patterns in data.get("treatment_forms", {}).items()

@@ -9,8 +9,9 @@ by the tests) refuses any language that lacks a key English has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,17 @@ class Messages:
 
     def text(self, key: str, **values: str) -> str:
         template = str(self.get(key) or "")
-        return " ".join(template.format(**values).split())
+        return self.contract(" ".join(template.format(**values).split()))
+
+    def contract(self, text: str) -> str:
+        """A preposition joined to the article of a name put after it ("de le transfert" ->
+        "du transfert", "di il trasferimento" -> "del trasferimento"): the language's own
+        ``contractions``, never English ones."""
+        for loose, joined in (self.data.get("contractions") or {}).items():
+            text = re.sub(
+                rf"(?<!\w){re.escape(loose)}", partial(_joined, str(joined)), text, flags=re.I
+            )
+        return text
 
     def sub(self, group: str, key: str) -> str | None:
         own = (self.data.get(group) or {}).get(key)
@@ -46,6 +57,11 @@ class Messages:
         if len(items) <= 1:
             return "".join(items)
         return ", ".join(items[:-1]) + f" {self.get('and')} " + items[-1]
+
+
+def _joined(joined: str, match: re.Match[str]) -> str:
+    """The contracted form, capitalised where the loose one was."""
+    return joined[0].upper() + joined[1:] if match.group(0)[0].isupper() else joined
 
 
 @lru_cache(maxsize=16)

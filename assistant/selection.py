@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.lexicon import fold_text
+from assistant.lexicon import fold_text, phrase_spans
 from assistant.messages import Messages, messages
 from assistant.quoting import (
     EVIDENCE_KINDS,
@@ -164,6 +164,7 @@ class Selector:
         self.max_units = max_units
         self.min_coverage = min_coverage
         self.min_dense_score = min_dense_score
+        self._placed_cache: dict[str, frozenset[str]] = {}
 
     # -- gates
     def _allowed(self, unit: Unit, u: Understanding, treatments: set[str]) -> bool:
@@ -179,9 +180,25 @@ class Selector:
             return GENERAL in u.procedures and len(unit.procedures) >= 2
         if scope and not unit.procedures and unit.subject and not unit.subject & scope:
             # A sentence of another procedure's page that names none: only for questions
-            # about the condition itself (causes, diagnosis, alternatives).
-            return bool(set(u.facets) & CONDITION_FACETS)
+            # about the condition itself (causes, diagnosis, alternatives), and not when it
+            # names a condition of another procedure ("occipital neuralgia is diagnosed by..."
+            # does not say how a hole in the heart is found).
+            condition = set(u.facets) & CONDITION_FACETS
+            if u.specific_procedures:
+                # How a procedure's own condition is found (a hole in the heart) is not how
+                # another page's condition is diagnosed.
+                condition.discard("diagnosis")
+            if not condition:
+                return False
+            placed = self._placed(unit.text)
+            return not (placed and not placed & scope)
         return not (treatments and not scope and not unit.treatments & treatments)
+
+    def _placed(self, text: str) -> frozenset[str]:
+        """The procedures a unit's condition points at (occipital neuralgia: the decompression)."""
+        if text not in self._placed_cache:
+            self._placed_cache[text] = frozenset(self.understander.placed(text, "en"))
+        return self._placed_cache[text]
 
     def _facet_score(self, unit: Unit, wanted: Sequence[str]) -> tuple[float, frozenset[str]]:
         if not wanted:
@@ -426,12 +443,13 @@ class Selector:
 
     def _what(self, facet: str, topic: str | None, words: Messages) -> str:
         template = words.sub("facet_what", facet) or ""
-        return template.format(procedure=topic or "")
+        return words.contract(template.format(procedure=topic or ""))
 
     def _in_domain(
         self, u: Understanding, passages: Sequence[Passage], found: Sequence[Candidate]
     ) -> bool:
-        """Whether the question is about the sources' subject at all."""
+        """Whether the question is about the sources' subject at all: a question on another
+        part of the body is not, whatever word of the subject it shares."""
         if u.procedures or u.treatments:
             return True
         best_dense = max((p.dense_score or 0.0) for p in passages) if passages else 0.0
@@ -441,7 +459,15 @@ class Selector:
         if best_dense < self.min_dense_score and closest < IN_DOMAIN_SIMILARITY:
             return False
         text = fold(self.search_words(u))
-        return bool(self.understander.lexicon.domain.search(text))
+        lexicon = self.understander.lexicon
+        question = fold_text(u.question)
+        if phrase_spans(lexicon.elsewhere.get(u.language), question) and not any(
+            phrase_spans(lexicon.head_and_neck.get(lang), question) for lang in {u.language, "en"}
+        ):
+            # Another part of the body ("my knee cracks, is it arthritis?"), with no word of the
+            # head, the neck or migraine in the question.
+            return False
+        return bool(lexicon.domain.search(text))
 
     @staticmethod
     def _matched_in_meaning(u: Understanding, found: Sequence[Candidate]) -> bool:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
 
 from assistant.evals import metrics as m
+from assistant.evals import patient_set
 from assistant.evals.assemble import assemble, baseline_table
 from assistant.evals.baselines import verdicts
 from assistant.evals.compare import compare
 from assistant.evals.report import render_html, render_markdown
 from assistant.evals.report_model import BaselineHit, CaseResult, EvalReport
+from assistant.evidence import EvidenceRegistry
 from assistant.types import Citation
 
 DOC = "Migraine surgery is any operation undertaken to reduce or prevent migraines. It is rare."
@@ -382,3 +386,23 @@ def test_summary__median_answer_length_in_words_is_shown_in_both_formats() -> No
     assert "\nMedian answer length: 2 words.\n" in render_markdown(report)
     soup = BeautifulSoup(render_html(report), "html.parser")
     assert soup.find("p", string="Median answer length: 2 words.") is not None
+
+
+# ---- the wrong-procedure judge of the patient questions ------------------------------------------
+def test_wrong_procedure__a_quote_naming_the_treatment_asked_is_on_topic() -> None:
+    registry = EvidenceRegistry.load(
+        Path(__file__).resolve().parent.parent / "knowledge" / "evidence-registry.yaml"
+    )
+    quote_topics, name_topics = patient_set.topic_functions(
+        SimpleNamespace(registry=registry, units=None)
+    )
+    item = patient_set.PatientItem(
+        id="x",
+        turns=["why Botox first?"],
+        expected_status="answered",
+        procedures=["Botox as a test before surgery"],
+    )
+    on_topic = "Botox injections help find the places to operate on later."
+    other = "Fat transfer injects the patient's own fat into the forehead."
+    record = {"citations": [{"quote": on_topic}, {"quote": other}]}
+    assert patient_set.wrong_procedure(record, item, quote_topics, name_topics) == [other]

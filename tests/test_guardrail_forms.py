@@ -217,6 +217,35 @@ def test_efficacy__other_topics_that_last_compare_or_help_are_not_flagged(questi
     assert not RULES.detect(question, question), signals(question)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a side effect felt, and whether it wears off, with no illness named
+        "topiramate makes me really dizzy, will that wear off after a few weeks?",
+        "el topiramato me da mucho sueño, ¿se me pasará?",
+        "Amitriptylin macht mich so müde, geht das irgendwann wieder weg?",
+        "ik word zo suf van de amitriptyline, gaat dat over?",
+        "a flunarizina me deixa tonta, isso passa?",
+    ],
+)
+def test_efficacy__a_side_effect_wearing_off_is_no_benefit(question: str) -> None:
+    assert not RULES.detect(question, question), signals(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # one sentence asks about timing or paperwork, another whether it works
+        "How soon does candesartan kick in? If nothing changes in six weeks, does that mean it "
+        "won't work for me?",
+        "¿Cuándo empieza a hacer efecto el magnesio? ¿Y si no noto nada es que no funciona?",
+        "Aimovig or Vyepti, which one is better? My insurance pays for both.",
+    ],
+)
+def test_efficacy__one_sentence_that_asks_is_enough(question: str) -> None:
+    assert RULES.detect(question, question), signals(question)
+
+
 def test_efficacy__someone_elses_outcome_then_would_i_get_the_same() -> None:
     history = _turns("my sister had the fat injections and hasn't had a migraine since")
     assert RULES.detect("would I get the same?", "would I get the same?", history)

@@ -421,6 +421,43 @@ def test_triage__personal_decisions_are_declined_with_referral(question: str) ->
 @pytest.mark.parametrize(
     "question",
     [
+        # a dose, in the seven languages (a brand the sources never name changes nothing)
+        "till my op date, how many rizatriptan can I safely have? I'm up to 3 some days",
+        "¿cuántas aspirinas me puedo tomar al día mientras espero la cirugía?",
+        "je peux prendre combien d'ibuprofène par jour avant l'opération ?",
+        "Wie viele Triptane darf ich pro Woche nehmen, bis der OP-Termin kommt?",
+        "hoeveel paracetamol mag ik per dag innemen tot de ingreep?",
+        "quantos paracetamol posso tomar num dia até à cirurgia?",
+        "quante bustine di aulin posso prendere in un giorno?",
+        # going ahead, what the assistant would do, letting it be put in
+        "My neurologist says no, my husband says yes. Should I go ahead with the fat injections?",
+        "usted qué haría en mi lugar, ¿me opero?",
+        "Soll ich mir die Elektroden wirklich einsetzen lassen?",
+    ],
+)
+def test_triage__doses_and_going_ahead_are_declined(question: str) -> None:
+    assert is_personal_decision(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # time off, recovery and numbers of patients are no doses
+        "how many weeks off should I take after the stimulator is put in?",
+        "how much time should I have off after the decompression?",
+        "¿cuántos días de baja me puedo tomar después?",
+        "combien de jours de repos je peux prendre après ?",
+        "hoeveel dagen vrij moet ik nemen na de ingreep?",
+        "How many people can have the operation in a year?",
+    ],
+)
+def test_triage__time_off_and_counts_are_not_doses(question: str) -> None:
+    assert not is_personal_decision(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "How is occipital neuralgia diagnosed?",
         "Do I have to stay overnight after surgery?",
         "What should I expect after fat transfer?",

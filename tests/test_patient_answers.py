@@ -229,6 +229,31 @@ def test_pattern__a_treatment_others_have_tried_is_what_is_asked(
     assert answer.citations == []
 
 
+def test_pattern__a_question_about_another_part_of_the_body_is_not_answered(
+    built_assistant: Assistant,
+) -> None:
+    # "arthritis" and "swelling" are words of the sources; the knee is not their subject
+    for question in [
+        "my knee swells after running, is it arthritis?",
+        "o meu joelho estala ao subir escadas, será artrose?",
+    ]:
+        answer = built_assistant.ask(question)
+        assert answer.status == "no_evidence" and not answer.citations, answer.answer
+    # fat taken from the hip for the head is the sources' subject
+    answer = built_assistant.ask("¿me quitan la grasa de la cadera para ponerla en la cabeza?")
+    assert answer.status == "answered"
+
+
+def test_pattern__another_pages_diagnosis_does_not_answer_how_a_procedures_condition_is_found(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("how do they find out if I have a hole in the heart, what test?")
+    for citation in answer.citations:
+        assert "neuralgia" not in citation.quote and "MRI or CT" not in citation.quote
+    answer = built_assistant.ask("how is occipital neuralgia diagnosed?")
+    assert any("typically diagnosed" in c.quote for c in answer.citations)
+
+
 def test_pattern__an_answered_answer_always_has_text(built_assistant: Assistant) -> None:
     questions = [
         "Zahlt die Krankenkasse eigentlich so eine Migräne-OP?",

@@ -7,11 +7,13 @@ general behaviour, with the near miss that must still raise the alarm beside it.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 
 from assistant.guardrails.triage import RedFlags, triage, triage_level
+from assistant.types import Turn
 
 
 def _concepts(question: str) -> tuple[str, ...]:
@@ -89,6 +91,14 @@ def test_triage__the_past_scope_is_read_from_the_cues() -> None:
     assert flags.triage("years ago, nothing; I fainted") is not None
     data["cues"] = {**cues, "now": [r"\bagain\b"]}
     assert RedFlags(data).triage("years ago I fainted and again I fainted") is not None
+
+
+def test_triage__a_year_before_this_one_is_the_remote_past_and_this_year_is_not() -> None:
+    this_year = datetime.date.today().year
+    told = "in {year} I had a sudden terrible headache and the scan was clear. Can I have the op?"
+    assert triage(told.format(year=this_year - 1)) is None
+    assert triage(told.format(year=this_year - 30)) is None
+    assert triage(told.format(year=this_year)) is not None
 
 
 # ---- a sign denied in Dutch and German -----------------------------------------------------------
@@ -246,3 +256,79 @@ def test_triage__a_usual_aura_still_cancels_when_it_is_the_usual() -> None:
 )
 def test_triage__more_lay_words_of_each_concept(question: str, concept: str) -> None:
     assert concept in _concepts(question)
+
+
+# ---- negations that close a clause or sit right before a sign ------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a "no" after the sign, a "ni"/"sem" right before it, a verb-final "never had"
+        "operada del cuello hace dos semanas, la zona sigue dormida. fiebre no, la herida bien",
+        "nada nuevo: no tengo fiebre, ni vómitos, ni manchas; solo migrañas cada vez más seguidas",
+        "sem febre, sem vómitos, só a enxaqueca de sempre que vem cada vez mais vezes",
+        "Mijn hoofdpijn begint nooit plotseling en dubbelzien heb ik nooit gehad. Kan de ingreep?",
+        "não tenho febre e não tenho a nuca rígida, só enxaqueca há anos. a cirurgia ajuda?",
+    ],
+)
+def test_triage__signs_denied_by_a_closing_or_adjacent_negation_raise_no_alarm(
+    question: str,
+) -> None:
+    assert triage(question) is None, _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the same signs, not denied
+        "operada del cuello hace dos semanas y tengo fiebre, la herida roja y caliente",
+        "no puedo parar de vomitar desde esta mañana y el dolor de cabeza va a peor",
+        "de repente vejo tudo duplicado, não sei o que se passa",
+        "non vedo più niente dall'occhio destro da un'ora",
+    ],
+)
+def test_triage__the_same_signs_not_denied_still_count(question: str) -> None:
+    assert triage(question) is not None
+
+
+def test_triage__a_cancer_in_remission_with_no_headache_now_is_no_alarm() -> None:
+    assert (
+        triage("Had bowel cancer six years ago, in remission since. Is surgery possible?") is None
+    )
+    assert "immunocompromised_cancer" in _concepts(
+        "Had bowel cancer, in remission, but this new headache gets worse every day"
+    )
+
+
+def test_triage__a_past_confusion_that_lasted_a_few_days_is_over() -> None:
+    told = "Mi madre estuvo unos días confundida después de la anestesia. ¿Me puede pasar a mí?"
+    assert triage(told) is None
+    assert triage("Mi madre está confundida y no me reconoce desde esta mañana") is not None
+
+
+def test_triage__asking_whether_a_sign_can_follow_surgery_is_no_report() -> None:
+    assert triage("¿Se te puede quedar la boca torcida después de la operación?") is None
+    assert triage("Se me ha quedado la boca torcida después de la operación") is not None
+
+
+def test_triage__the_usual_aura_told_as_always_so_is_no_deficit() -> None:
+    assert triage("a mão fica dormente durante a aura, sempre foi assim, e passa") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "temp is 40 and my neck is so stiff I can't look down",
+        "fell off my bike, head against the kerb, now the headache is building and I threw up",
+        "sono alla 34esima settimana, da pranzo mal di testa, lucine e la faccia gonfia",
+        "had the occipital op this morning and blood is soaking right through the dressing",
+        "mio padre ha fatto il lipofilling una settimana fa, la ferita è rossa, calda e gonfia",
+    ],
+)
+def test_triage__red_flags_in_new_words_are_raised(question: str) -> None:
+    assert triage(question) is not None
+
+
+def test_triage__had_it_days_ago_after_talk_of_surgery_is_a_recent_operation() -> None:
+    history = [Turn(role="user", content="How long is the hospital stay for the temple surgery?")]
+    result = triage("I had it done four days ago and now I have a fever of 38.6", history)
+    assert result is not None and "postop_fever" in result.concepts

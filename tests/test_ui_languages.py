@@ -21,6 +21,7 @@ from assistant.messages import (
     MESSAGES_DIR,
     MissingMessagesError,
     check_languages,
+    messages,
     missing_keys,
 )
 from assistant.service import Assistant
@@ -291,3 +292,36 @@ def test_a_dutch_question__its_answer_card_is_labelled_in_dutch(built_assistant:
     if answer.citations:
         title = ui["answer_sources"].format(count=len(answer.citations))
         assert _text(_one(card, ".answer-sources-title")) == title
+
+
+# ---- names put after a preposition ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("language", "loose", "joined"),
+    [
+        ("fr", "de le transfert de graisse", "du transfert de graisse"),
+        ("es", "de el procedimiento M.I.G.O.N.E.", "del procedimiento M.I.G.O.N.E."),
+        ("pt", "de a transferência de gordura", "da transferência de gordura"),
+        ("it", "di il trasferimento di grasso", "del trasferimento di grasso"),
+        ("it", "Su la chirurgia dell'emicrania", "Sulla chirurgia dell'emicrania"),
+    ],
+)
+def test_messages__a_preposition_joins_the_article_of_the_name_after_it(
+    language: str, loose: str, joined: str
+) -> None:
+    assert messages(language).contract(loose) == joined
+
+
+def test_messages__every_fixed_text_with_a_procedure_reads_as_written_in_the_language() -> None:
+    for language in ("fr", "es", "pt", "it"):
+        words = messages(language)
+        for pid in ("fat-transfer", "occipital-nerve-decompression-migone", "general"):
+            name = words.procedure(pid)
+            for facet in ("risks", "lasting", "alternatives", "recovery"):
+                template = words.sub("facet_what", facet) or ""
+                text = words.contract(template.format(procedure=name))
+                for loose in ("de le ", "à le ", "de el ", "de o ", "de a ", "di il ", "di la "):
+                    assert loose not in text, (language, text)
+    german = messages("de")
+    for facet in ("anaesthesia", "hospital_stay", "recovery", "alternatives"):
+        text = (german.sub("facet_what", facet) or "").format(procedure="der PFO-Verschluss")
+        assert "bei der PFO" not in text and "nach der PFO" not in text and "zu der" not in text

@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.evals.metrics import check_threshold, normalise
+from assistant.guardrails.treatments import default_catalogue
 from assistant.paths import eval_path
 
 SPLITS = ("dev", "test")
@@ -282,8 +283,15 @@ def topic_functions(assistant: Any) -> tuple[QuoteTopics, NameTopics]:
     registry = assistant.registry
     units = getattr(assistant, "units", None)
 
+    catalogue = default_catalogue()
+
     def mentioned(text: str) -> frozenset[str]:
-        return frozenset(p.id for p in registry.find(text))
+        """The registry procedures a text names, and the catalogue's treatments ("Botox as a
+        test before surgery" and a quote that names Botox share ``treatment:botox``)."""
+        treatments = {
+            f"treatment:{m.treatment.id}" for m in catalogue.find(text) if m.treatment is not None
+        }
+        return frozenset(p.id for p in registry.find(text)) | treatments
 
     def quote_topics(citation: Mapping[str, Any]) -> frozenset[str]:
         tagged: Iterable[str] = ()

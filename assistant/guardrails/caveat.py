@@ -26,6 +26,7 @@ from assistant.guardrails.treatments import (
     fold_with_map,
 )
 from assistant.lead import plain_verdict
+from assistant.lexicon import default_lexicon, fold_text, phrase_spans
 from assistant.messages import messages
 from assistant.types import Citation, EvidenceStatus, Turn
 
@@ -59,10 +60,6 @@ _SURGERY_WORD = re.compile(
 # "OP" in capitals is the German (and French) short word for an operation, wherever it stands
 # ("OP oder weiter Tabletten?"); in lower case it is Dutch "op" (on).
 _CAPITAL_OP = re.compile(r"\bOPs?\b")
-
-
-# Procedures that are trigger-site surgery at one site, which the general position covers.
-_TRIGGER_SITE_FAMILY = frozenset({"occipital-nerve-decompression-migone"})
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,7 @@ class _Names:
             return found
         # Occipital decompression is trigger-site surgery at one site: the general position
         # covers it and stays, after it; another procedure (arterial surgery) replaces it.
-        keep = lay[0].id in _TRIGGER_SITE_FAMILY
+        keep = lay[0].within_general
         out: list[Subject] = []
         for s in found:
             if s in general:
@@ -250,22 +247,14 @@ def _given_up(folded: str, mention: Mention) -> bool:
     return bool(_GIVEN_UP_BEFORE.search(before) or given_up_after)
 
 
-# Treatments told as already tried ("I've tried everything: beta blockers, topiramate...",
-# "Betablocker, Topiramat, Aimovig, alles durch", "ho provato triptani... con scarsi risultati"):
-# the patient's history, not what the question asks about, when the question names its own.
-_TRIED = re.compile(
-    r"\b(tried|i'?ve tried|have tried|been on|nothing (has )?(helped|worked)|"
-    r"(did|does)n'?t (help|work)|"
-    r"no (luck|use)|probado|probe|he tomado|nada (me )?(funciona|funciono|sirve|sirvio|ayuda)|"
-    r"essaye\w*|rien n'?a (marche|fonctionne)|rien ne (marche|fonctionne)|sans (succes|resultat)|"
-    r"probiert|versucht|alles durch|nichts (hat )?(geholfen|gewirkt|gebracht)|"
-    r"ohne (erfolg|wirkung)|"
-    r"kein effekt|geprobeerd|niets (hielp|helpt|werkte)|zonder (succes|resultaat)|tentei|"
-    r"experimentei|tomei de tudo|ja tomei|nada (resolve|resolveu|funciona|funcionou|ajuda|ajudou)|"
-    r"sem (sucesso|resultado)|provato|ho preso|niente (ha )?funzionat\w*|scarsi risultati|"
-    r"senza (successo|risultat\w*)|sin (exito|resultado\w*))\b"
-)
 _SENTENCE_END = re.compile(r"[.?!]+\s*|\n+")
+
+
+def _tells_of_tried(sentence: str) -> bool:
+    """Whether a sentence tells of treatments already tried, in any language ("I've tried
+    everything: beta blockers, topiramate...", "Betablocker, Topiramat, Aimovig, alles durch",
+    "ho provato triptani... con scarsi risultati"): the lexicon's "my past" cues."""
+    return bool(phrase_spans(default_lexicon().any_background, fold_text(sentence)))
 
 
 def _untried(folded: str, subjects: list[Subject]) -> list[Subject]:
@@ -276,7 +265,7 @@ def _untried(folded: str, subjects: list[Subject]) -> list[Subject]:
     if len(spans) < 2:
         return subjects
     asking = [(a, b) for a, b in spans if "?" in folded[a:b]] or [spans[-1]]
-    tried = [(a, b) for a, b in spans if (a, b) not in asking and _TRIED.search(folded[a:b])]
+    tried = [(a, b) for a, b in spans if (a, b) not in asking and _tells_of_tried(folded[a:b])]
     if not tried:
         return subjects
 

@@ -38,6 +38,7 @@ here. The public names stay importable from this module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,7 +50,7 @@ from assistant.guardrails.efficacy_rules import (
     signals,
     states_outcomes,
 )
-from assistant.guardrails.efficacy_vocab import FOLLOW_ON, SAME_FOR_ME, normalise
+from assistant.guardrails.efficacy_vocab import CAUSE, FOLLOW_ON, SAME_FOR_ME, WHY, normalise
 from assistant.text import fold
 from assistant.types import Turn
 
@@ -64,6 +65,12 @@ __all__ = [
     "signals",
     "states_outcomes",
 ]
+
+# Vetoes that read the whole message, not the sentence they are found in.
+_WHOLE_MESSAGE_VETOES = frozenset(
+    {"symptom", "dosage", "disclaimed", "side_effect", "consult", "definition", "hearsay"}
+)
+_SENTENCE = re.compile(r"(?<=[?.!])\s+")
 
 
 class EfficacyDetector:
@@ -92,6 +99,8 @@ class EfficacyDetector:
             return True
         if "definition" in own.vetoes:
             return False
+        if self._one_sentence_asks(question, own):
+            return True
         users = [t.content for t in reversed(history) if t.role == "user"]
         last_user = users[0] if users else None
         if not last_user:
@@ -106,6 +115,27 @@ class EfficacyDetector:
         # "And fat transfer?" after "Does the M.I.G.O.N.E. procedure work?" asks the same thing.
         short = len(question.split()) <= 6
         return bool(short and FOLLOW_ON.search(fold(question)) and before.efficacy)
+
+    @staticmethod
+    def _one_sentence_asks(question: str, own: Signals) -> bool:
+        """A message of several sentences, one of which asks about efficacy on its own, with no
+        veto of its own ("How long until amitriptyline kicks in? If I feel nothing after a month,
+        does that mean it won't work?"): a veto read in another sentence is about that one. A
+        veto that reads the whole message (a symptom, a dose, a side effect) still holds."""
+        if own.vetoes & _WHOLE_MESSAGE_VETOES:
+            return False
+        folded = normalise(question)
+        if "natural" in own.vetoes and (WHY.search(folded) or CAUSE.search(folded)):
+            # "They come back every Sunday, why? Is it the coffee?": a cause is what is asked.
+            return False
+        sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+        if len(sentences) < 2:
+            return False
+        for sentence in sentences:
+            alone = signals(sentence)
+            if alone.efficacy and not alone.vetoed:
+                return True
+        return False
 
     def detect(
         self,

@@ -43,6 +43,7 @@ from assistant.guardrails.efficacy_vocab import (
     QUANTITY,
     RISK_TEXT,
     SAME_FOR_ME,
+    SIDE_EFFECT,
     STRONG,
     SYMPTOM,
     SYMPTOM_ADVICE,
@@ -79,13 +80,14 @@ Veto = Literal[
     "dosage",
     "disclaimed",
     "hearsay",
+    "side_effect",
 ]
 """A reading of the text under which an effect word does not ask about efficacy: how a
 treatment works, when it starts, going back to work, a symptom described, what a word means,
 aftercare, another topic, a life event or paperwork, a verdict on asking a doctor, a dose,
-efficacy said not to be the question ("I'm not asking whether it will work"), or someone's
+efficacy said not to be the question ("I'm not asking whether it will work"), someone's
 hedged claim told beside a question on something else ("the ENT thinks it might help; how long
-is the recovery?")."""
+is the recovery?"), or a side effect felt and whether it wears off."""
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,13 @@ def signals(text: str) -> Signals:
         )
     )
     other_topic = not benefit and bool(OTHER_TOPIC.search(without_job) or AFTERCARE.search(folded))
-    soft = not other_topic and _lasts_or_compares(folded, without_job, named_illness)
+    # "It makes me so tired, will that wear off?": a side effect's duration, no benefit.
+    side_effect = bool(SIDE_EFFECT.search(folded)) and not named_illness
+    soft = (
+        not other_topic
+        and not side_effect
+        and _lasts_or_compares(folded, without_job, named_illness)
+    )
     # Help from a person ("can my GP help me with the referral?"), with no illness named.
     helper = (
         not named_illness
@@ -342,6 +350,7 @@ def signals(text: str) -> Signals:
         # "It comes back after the triptan, how many can I take?": a dose is what is asked.
         "dosage": bool(DOSAGE.search(folded)),
         "disclaimed": disclaimed,
+        "side_effect": side_effect,
     }
     return Signals(
         strong=strong,

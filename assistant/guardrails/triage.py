@@ -25,6 +25,7 @@ named; a single blow or explosion as the simile of a sudden headache counts as t
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,12 +69,15 @@ _CLAUSE = re.compile(
 @dataclass(frozen=True)
 class Term:
     """A named vocabulary: its patterns, whether a negation before a match cancels it
-    (``negatable``), whether the patient's earlier messages may give it (``context``), and
-    whether it still holds when told of the remote past (``lasting``: age, a cancer)."""
+    (``negatable``; ``adjacent``: only a negation right before it, "ni vómitos", "nooit
+    plotseling", for terms whose own words often follow a loose "not"), whether the patient's
+    earlier messages may give it (``context``), and whether it still holds when told of the
+    remote past (``lasting``: age, a cancer)."""
 
     name: str
     pattern: re.Pattern[str]
     negatable: bool = False
+    adjacent: bool = False
     context: bool = False
     lasting: bool = False
 
@@ -105,6 +109,7 @@ class RedFlags:
     def __init__(self, data: dict[str, Any]) -> None:
         self.negation = re.compile(data["negation"], re.IGNORECASE)
         self.negation_after = re.compile(data.get("negation_after", "(?!x)x"), re.IGNORECASE)
+        self.negation_adjacent = re.compile(data.get("negation_adjacent", "(?!x)x"), re.IGNORECASE)
         cues = data["cues"]
         self.general = _rx(*cues["general"])
         self.report = _rx(*cues["report"])
@@ -113,13 +118,15 @@ class RedFlags:
         self.subject = _rx(*cues.get("subject", ["(?!x)x"]))
         self.past = _rx(*cues.get("past", ["(?!x)x"]))
         self.now = _rx(*cues.get("now", ["(?!x)x"]))
+        self.past_year = _rx(*cues.get("past_year", ["(?!x)x"]))
         self.terms: dict[str, Term] = {}
         for name, spec in data["terms"].items():
             spec = {"patterns": spec} if isinstance(spec, list) else spec
             self.terms[name] = Term(
                 name,
                 _rx(*spec["patterns"]),
-                bool(spec.get("negatable")),
+                spec.get("negatable") is True,
+                spec.get("negatable") == "adjacent",
                 bool(spec.get("context")),
                 bool(spec.get("lasting")),
             )
@@ -181,8 +188,15 @@ class RedFlags:
         return [
             (m.start(), m.end())
             for m in _CLAUSE.finditer(text)
-            if self.past.search(m.group(0)) and not self.now.search(m.group(0))
+            if self._tells_of_past(m.group(0)) and not self.now.search(m.group(0))
         ]
+
+    def _tells_of_past(self, clause: str) -> bool:
+        """Whether a clause tells of the remote past: a past cue, or a year before this one."""
+        if self.past.search(clause):
+            return True
+        this_year = datetime.date.today().year
+        return any(int(m.group("year")) < this_year for m in self.past_year.finditer(clause))
 
     def _hypothetical_clause(self, sentence: str) -> tuple[int, int] | None:
         """Where a sentence opens with a condition: up to its last comma when the sentence is a
@@ -218,6 +232,11 @@ class RedFlags:
                 before = text[max(0, m.start() - 40) : m.start()]
                 if term.negatable and (
                     self.negation.search(before) or self.negation_after.match(text, m.end())
+                ):
+                    continue
+                if term.adjacent and (
+                    self.negation_adjacent.search(before)
+                    or self.negation_after.match(text, m.end())
                 ):
                     continue
                 if not term.context and any(s <= m.start() < e for s, e in general):
@@ -293,6 +312,13 @@ def triage_level(text: str, history: Sequence[Turn] = ()) -> Level | None:
     return result.level if result else None
 
 
+# A quantity of days, weeks or time is leave or recovery, not a dose.
+_NOT_TIME = (
+    r"(?!.{0,20}\b(days?|weeks?|months?|hours?|time|dias|semanas|meses|horas|jours|semaines|"
+    r"mois|heures|tage\w*|wochen|monate\w*|stunden|dagen|weken|maanden|uren|giorni|settimane|"
+    r"mesi|ore)\b)"
+)
+
 PERSONAL_DECISION = _rx(
     r"\bshould (i|we|my \w+)\b.{0,40}?\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
     r"cancel|skip|pick|start)\b",
@@ -301,13 +327,15 @@ PERSONAL_DECISION = _rx(
     r"\bdiagnose (me|my|what)\b",
     r"\b(is it|would it be) (ok|okay|safe|fine|alright)\b.{0,20}\b(to|if i)\b.{0,30}"
     r"\b(double|increase|take|stop|skip|combine|mix)\b",
-    r"\bhow (much|many)\b.{0,60}\bi should take\b",
+    r"\bhow (much|many)\b" + _NOT_TIME + r".{0,60}\bi should take\b",
     r"\b(offered|recommended|suggested)\b.{0,60}\bshould i\b",
-    r"\b(quant\w*|cuant\w*|combien|wie ?viel\w*|hoeveel)\b.{0,40}\b(devo|debo|dois|soll|moet)\b"
+    r"\b(quant\w*|cuant\w*|combien|wie ?viel\w*|hoeveel)\b"
+    + _NOT_TIME
+    + r".{0,40}\b(devo|debo|dois|soll|moet)\b"
     r".{0,20}\b(prendere|tomar|prendre|nehmen|nemen)\b",
     r"\bwhat (do|might|could) i have\b",
     r"\bdo i have (occipital neuralgia|migraines?|a tumou?r|an aneurysm|a pfo|a hole|it)\b",
-    r"\bhow (much|many)\b.{0,40}\b(should|can|do) i take\b",
+    r"\bhow (much|many)\b" + _NOT_TIME + r".{0,40}\b(should|can|do) i take\b",
     r"\b(what|which) (dose|dosage)\b",
     r"\bdos(e|age|ing)\b.{0,30}\b(for me|should i|can i)\b",
     r"\b(mg|milligrams?|pills?|tablets?)\b.{0,30}\b(should|can) i\b",
@@ -330,6 +358,23 @@ PERSONAL_DECISION = _rx(
     r"\b(mach|mache|lass) ich (die op|das|es)\b.{0,20}\boder (nicht|warte)\b",
     r"\b(me opero|faco a cirurgia|faco|opero) ou (nao|espero)\b|\bdeixo (ele|ela) (operar|fazer)\b",
     r"\b(laat ik|moet ik) (hem|haar) (het )?(doen|laten opereren)\b|\bzou (jij|u) het doen\b",
+    # a dose: "how many can I safely take a day?", in the seven languages
+    r"\bhow (much|many)\b"
+    + _NOT_TIME
+    + r".{0,60}\b(should|can|may|could|do) i( \w+)? (take|have|swallow)\b",
+    r"\bcuant[oa]s?\b" + _NOT_TIME + r".{0,40}\b(me )?(puedo|debo|podria) (tomar|tomarme)\b",
+    r"\b(je peux|puis-je|peut-on|on peut) prendre combien\b|"
+    r"\bcombien\b" + _NOT_TIME + r".{0,40}\b(je peux|puis-je|peut-on|on peut) (en )?prendre\b",
+    r"\bwie ?viel\w*\b"
+    + _NOT_TIME
+    + r".{0,40}\b(darf|kann|soll) ich\b.{0,30}\b(nehmen|einnehmen)\b",
+    r"\bhoeveel\b" + _NOT_TIME + r".{0,40}\b(mag|kan|moet) ik\b.{0,40}\b(nemen|innemen|slikken)\b",
+    r"\bquant[oa]s?\b" + _NOT_TIME + r".{0,40}\b(eu )?(posso|devo|consigo) (tomar|usar)\b",
+    r"\bquant[ei]\b" + _NOT_TIME + r".{0,40}\b(posso|devo) (prendere|assumere)\b",
+    # going ahead or not, what one would do, letting it be put in
+    r"\bshould i (go ahead|proceed|go through|risk it|bother|do it|get it done)\b",
+    r"\b(tu|usted|vos) que haria(s)?\b|\bme opero\s*\?",
+    r"\bsoll(te)? ich\b.{0,40}\b(einsetzen|implantieren|wagen|riskieren)\b.{0,10}\blassen\b",
     r"\bwhat would you do\b(?!\s+(after|before|for|to|about|with|when|during)\b)|"
     r"\bvous feriez quoi\b|\bque haria(s)? (tu|usted)\b|"
     r"\bwas wurden sie (tun|machen)\b|\bwat zou (jij|u) doen\b|\bo que (voce|voces) faria\b|"
@@ -344,16 +389,18 @@ ARRANGEMENTS = _rx(
     r"vacation|taxi|a lift|a ride|drive me|someone with me|fast(ing)?|stop eating|eat(ing)? "
     r"(before|after)|frei (nehmen|machen)|urlaub|krankschreib\w*|vrij (nemen|vragen)|verlof|"
     r"dias libres|de baja|vacaciones|conges?|arret de travail|jours de repos|ferie|giorni liberi|"
-    r"folga|ferias|atestado|cuidados?|precau\w*|vorsicht\w*|voorzorg\w*|attenzion\w*)\b"
+    r"folga|ferias|atestado|cuidados?|precau\w*|vorsicht\w*|voorzorg\w*|attenzion\w*)\b|"
+    r"\b(have|take|get) (\w+ )?off\b|\b(dagen|weken|tijd) vrij\b"
 )
 
 
 def is_personal_decision(text: str) -> bool:
     """A request for a personal medical decision: whether to have surgery, dosages, diagnosis.
-    "Should I take a week off?" asks about arrangements, not a medical choice."""
+    "Should I take a week off?" or "how many days off should I take?" asks about arrangements,
+    not a medical choice."""
     folded = fold(text)
     return any(
-        not ARRANGEMENTS.search(folded[max(0, m.end() - 12) : m.end() + 25])
+        not ARRANGEMENTS.search(folded[max(0, min(m.start() - 25, m.end() - 12)) : m.end() + 25])
         for m in PERSONAL_DECISION.finditer(folded)
     )
 
