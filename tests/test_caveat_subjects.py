@@ -90,6 +90,23 @@ def _keys(question: str, *earlier: str) -> list[str]:
         # the arteries' surgery named by an adjective, or their sealing named first
         ("Und bringt das was?", "Was ist eine arterielle Migräne-OP?", "arterial-surgery"),
         ("Dichtschroeien van de bloedvaten, helpt dat?", "", "arterial-surgery"),
+        (
+            "Helpt het als ze de bloedvaatjes op je hoofdhuid dichtschroeien?",
+            "",
+            "arterial-surgery",
+        ),
+        (
+            "en zijn mensen daarna echt van hun migraine af?",
+            "ze maken iets aan je hart dicht",
+            "pfo-closure",
+        ),
+        ("A enxertia de gordura funciona para mim?", "", "fat-transfer"),
+        ("Lo stimolatore midollare funziona?", "", "nerve-and-spinal-cord-stimulation"),
+        (
+            "Und wenn ich die Nerven am Hinterkopf freilegen lasse?",
+            "",
+            "occipital-nerve-decompression-migone",
+        ),
         # a piece of muscle taken out between the brows
         (
             "Would it help?",
@@ -154,6 +171,15 @@ def test_registry__lay_names_give_the_procedure(
         ("Bringt eine histaminarme Ernährung etwas bei Migräne?", "low-histamine-diet"),
         ("Helpt oefentherapie Cesar bij spanningshoofdpijn?", "cesar-therapy"),
         ("Gelo na testa alivia a crise?", "cold-therapy"),
+        # lay names and descriptions of treatments told by a relative or a healer
+        ("O óleo de canábis ajuda nas crises?", "cannabis"),
+        ("Werkt het ketodieet tegen migraine?", "ketogenic-diet"),
+        ("Le magnétiseur peut-il m'enlever mes migraines ?", "reiki"),
+        ("La magnetoterapia serve per il mal di testa?", "magnet-therapy"),
+        ("Hilft es, die Amalgamfüllungen rausmachen zu lassen?", "amalgam-removal"),
+        ("Gaat mijn migraine weg als mijn baarmoeder eruit gaat?", "hysterectomy"),
+        ("Helpt zo'n zenuwblokkade achter in mijn hoofd?", "nerve-block"),
+        ("Arrêter les laitages, ça diminue les migraines ?", "elimination-diet"),
     ],
 )
 def test_catalogue__lay_names_and_compounds_give_the_treatment(
