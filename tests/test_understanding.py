@@ -488,6 +488,10 @@ def test_understand__more_than_before_is_worse(understander: Understander, quest
         "kunt u een goede chirurg aanraden voor migraine in Utrecht?",
         "conhece algum bom cirurgião de enxaqueca em Lisboa?",
         "mi consigliate un bravo chirurgo a Torino per l'emicrania?",
+        # a city and a surgeon asked for, a doctor pointed to, a named doctor's reputation
+        "gibt es in Köln irgendwo einen Chirurgen, der die Nacken-OP macht?",
+        "podia indicar-me uma clínica no Porto que faça isto?",
+        "le Dr Lambert à Nantes, il a bonne réputation pour ça ?",
     ],
 )
 def test_understand__asking_for_a_surgeon_is_a_provider_request(
