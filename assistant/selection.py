@@ -164,7 +164,6 @@ class Selector:
         self.max_units = max_units
         self.min_coverage = min_coverage
         self.min_dense_score = min_dense_score
-        self._placed_cache: dict[str, frozenset[str]] = {}
 
     # -- gates
     def _allowed(self, unit: Unit, u: Understanding, treatments: set[str]) -> bool:
@@ -190,15 +189,11 @@ class Selector:
                 condition.discard("diagnosis")
             if not condition:
                 return False
-            placed = self._placed(unit.text)
+            # The condition the sentence names points at its procedure (occipital neuralgia: the
+            # decompression).
+            placed = set(self.understander.placed(unit.text, "en"))
             return not (placed and not placed & scope)
         return not (treatments and not scope and not unit.treatments & treatments)
-
-    def _placed(self, text: str) -> frozenset[str]:
-        """The procedures a unit's condition points at (occipital neuralgia: the decompression)."""
-        if text not in self._placed_cache:
-            self._placed_cache[text] = frozenset(self.understander.placed(text, "en"))
-        return self._placed_cache[text]
 
     def _facet_score(self, unit: Unit, wanted: Sequence[str]) -> tuple[float, frozenset[str]]:
         if not wanted:

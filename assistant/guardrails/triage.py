@@ -400,7 +400,7 @@ def is_personal_decision(text: str) -> bool:
     not a medical choice."""
     folded = fold(text)
     return any(
-        not ARRANGEMENTS.search(folded[max(0, min(m.start() - 25, m.end() - 12)) : m.end() + 25])
+        not ARRANGEMENTS.search(folded[max(0, m.start() - 25) : m.end() + 25])
         for m in PERSONAL_DECISION.finditer(folded)
     )
 
