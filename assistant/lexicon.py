@@ -92,6 +92,7 @@ class Lexicon:
         }
         self.generic = {k: compile_phrases(v) for k, v in data["generic_surgery"].items()}
         self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
+        self.asides = {k: compile_phrases(v) for k, v in data["asides"].items()}
         self.background = {k: compile_phrases(v) for k, v in data["background"].items()}
         # Any language's "my past" cue: a sentence that tells of treatments tried.
         self.any_background = compile_phrases(

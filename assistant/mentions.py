@@ -287,6 +287,8 @@ class MentionReader:
             for s, e in forms:
                 if any(s < te and ts < e for ts, te in taken):
                     continue  # a listed treatment or a procedure ("fat transfer therapy")
+                if any(_OF.fullmatch(norm[e:ts]) for ts, _ in taken):
+                    continue  # the form of a listed one ("des injections de Botox")
                 name = norm[s:e]
                 taken.append((s, e))
                 if any(m.id == f"unlisted:{name}" for m in out):
@@ -364,6 +366,18 @@ class MentionReader:
                     out.append((s, e))
         return out
 
+    def _main_clauses(self, text: str, language: str) -> str:
+        """The folded text without its asides: "if", "before" and "better than" clauses (each up
+        to the next comma or question mark)."""
+        norm = fold_text(text)
+        cuts = []
+        for s, _ in phrase_spans(self.lexicon.asides.get(language), norm):
+            end = re.search(r"[,?!.;]|$", norm[s:])
+            cuts.append((s, s + (end.start() if end else len(norm) - s)))
+        for s, e in sorted(cuts, reverse=True):
+            norm = norm[:s] + " " + norm[e:]
+        return norm
+
     def _context_treatments(
         self, question: str, language: str, treatments: list[TreatmentMention]
     ) -> list[TreatmentMention]:
@@ -379,11 +393,21 @@ class MentionReader:
         mentions = self._mentions(asked_text, language)
         if not (mentions.procedures or mentions.generic):
             return treatments
+        main = self._mentions(self._main_clauses(asked_text, language), language)
+        if not (main.procedures or main.generic):
+            # Surgery named only in an aside is not what is asked ("what is Botox for, if I am
+            # to be operated anyway?", "does it work well? better than surgery?"): the story's
+            # treatment is.
+            return treatments
         in_asked = {t.id for t in self.treatments_in(asked_text, language)}
         return [
             t if t.id in in_asked or t.background else replace(t, background=True)
             for t in treatments
         ]
+
+
+# What joins a form to the treatment it is made of ("injections of Botox", "injecties met").
+_OF = re.compile(r"\s+(of|de|d|du|des|di|del|della|dei|von|van|met|mit|com|con|da|do)\s+")
 
 
 _PERSON = re.compile(

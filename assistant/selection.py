@@ -168,11 +168,16 @@ class Selector:
     # -- gates
     def _allowed(self, unit: Unit, u: Understanding, treatments: set[str]) -> bool:
         scope = u.scope
-        if treatments & unit.treatments and not u.specific_procedures:
-            # "Does my Botox help if I have surgery one day": what the sources say of the
-            # treatment asked about, whichever operation's page says it; not the page's own
-            # procedure combined with it ("integrating this technique with Botox").
-            return not (unit.subject and _PAGE_PROCEDURE.search(unit.text))
+        if treatments and not u.specific_procedures:
+            # "Does my Botox help if I have surgery one day", "why Botox before he operates":
+            # what the sources say of the treatment asked about, whichever operation's page
+            # says it; not the page's own procedure combined with it ("integrating this
+            # technique with Botox"), nor, unless how well it works is asked (which the
+            # evidence on surgery in general weighs), what they say of surgery in general.
+            if treatments & unit.treatments:
+                return not (unit.subject and _PAGE_PROCEDURE.search(unit.text))
+            if "efficacy" not in u.facets:
+                return False
         if scope and unit.procedures and not unit.procedures & scope:
             # A sentence naming several procedures speaks of migraine surgery in general,
             # which is what a general question asks about; otherwise it is another's.

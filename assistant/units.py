@@ -269,20 +269,27 @@ class UnitTagger:
         own = frozenset(heading_tags) or subject
         units: list[Unit] = []
         previous: Unit | None = None
+        # whether the previous unit's procedures rest on a name (its own, an earlier sentence's
+        # or its heading's) rather than on a hint alone ("foods can act as migraine trigger
+        # sites" hints at trigger-site surgery, but the sentences after it are about triggers)
+        previous_named = False
         for n, (start, end, kind, paragraph) in enumerate(self._spans(chunk)):
             body = text[start - base : end - base]
             named = self._own_named(body, own)
             same_paragraph = previous is not None and previous.paragraph == paragraph
             if named:
                 procedures = named | self.hinted(body)
-            elif previous is not None and previous.procedures:
+                previous_named = True
+            elif previous is not None and previous.procedures and previous_named:
                 # The sentence before it (in its paragraph, or the paragraph before it under
                 # the same heading, such as a FAQ's question) says what it is about.
                 procedures = set(previous.procedures)
             elif heading_tags:
                 procedures = set(heading_tags)
+                previous_named = True
             else:
                 procedures = self.hinted(body)
+                previous_named = False
             treatments = self.treatments(body)
             if not treatments and not named and same_paragraph and previous is not None:
                 treatments = set(previous.treatments)

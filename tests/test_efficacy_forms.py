@@ -477,3 +477,26 @@ def test_forms__disclaimed_hearsay_causes_and_use_are_no_efficacy_question(quest
 )
 def test_forms__doubt_compounds_and_pills_given_up_are_efficacy_questions(question: str) -> None:
     assert _rules(question)
+
+
+# ---- a treatment told as failing now, with what to do asked: a symptom report --------------------
+FAILING_NOW = [
+    "three days of headache now, the rizatriptan isn't even touching it and I keep being sick. "
+    "what should I do?",
+    "tomé ibuprofeno pero el dolor de cabeza no se me quita, llevo dos días vomitando. ¿Tengo "
+    "que ir a urgencias?",
+    "ik heb naproxen genomen maar de hoofdpijn gaat niet weg en ik kan niks binnenhouden. moet "
+    "ik naar de huisartsenpost?",
+    "Kopfweh seit zwei Tagen, die Ibuprofen hilft nicht, mir ist dauernd übel.",
+]
+
+
+@pytest.mark.parametrize("question", FAILING_NOW)
+def test_failing_now__a_treatment_that_does_not_relieve_today_is_no_efficacy_question(
+    question: str,
+) -> None:
+    assert not _rules(question)
+
+
+def test_failing_now__whether_the_treatment_works_at_all_still_counts() -> None:
+    assert _rules("the rizatriptan isn't touching my migraines any more, does it work at all?")

@@ -69,6 +69,47 @@ def test_pattern__a_covered_treatment_asked_about_is_quoted_from_any_page(
     assert "meta-analysis" not in quotes  # how well migraine surgery works is not the answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "The surgeon insists on Botox shots first before he operates. Why is that?",
+        "o médico quer botox antes de marcar a operação. pra que serve isso se eu vou operar?",
+        "Mein Neurologe will vorher Botox spritzen. Wozu das, wenn ich sowieso operiert werde?",
+    ],
+)
+def test_pattern__why_a_treatment_comes_before_surgery_is_answered_by_that_treatment(
+    built_assistant: Assistant, question: str
+) -> None:
+    # Surgery named only beside the question ("before he operates", "if I am operated
+    # anyway") leaves Botox the subject: the Botox sentence answers, not surgery in general.
+    answer = built_assistant.ask(question)
+    assert answer.status == "answered"
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "pinpoint the locations to address during surgery" in quotes
+    assert "American Headache Society" not in quotes and "meta-analysis" not in quotes
+
+
+def test_pattern__sentences_after_a_hint_of_a_procedure_are_not_about_it(
+    built_assistant: Assistant,
+) -> None:
+    # "Certain foods can act as migraine headache trigger sites" hints at trigger-site
+    # surgery; the trigger sentences after it are about triggers, not the operation.
+    answer = built_assistant.ask("what foods and drinks trigger migraines?")
+    foods = [c for c in answer.citations if "Aged cheeses" in c.quote]
+    assert foods
+    topics = built_assistant.units.topics_of_span(foods[0].chunk_id, foods[0].start, foods[0].end)
+    assert topics == frozenset()
+
+
+def test_pattern__a_misspelt_unlisted_treatment_gets_its_own_refusal(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask("helpt accupunctuur echt tegen migraine of is het placebo?")
+    assert answer.status == "no_evidence"
+    assert "accupunctuur" in answer.answer
+    assert not answer.citations
+
+
 def test_pattern__a_practical_question_is_not_answered_with_how_well_it_works(
     built_assistant: Assistant,
 ) -> None:
@@ -334,9 +375,9 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (2,516 items: rounds 1 to 10) reached when these tests were last changed
-# (issue targets in brackets): status accuracy 97.2% (>= 95%), completeness 88.8% (>= 85%),
-# false refusals 0.3% (<= 3%), wrong procedure 1.9% (<= 2%), empty answered answers 0. Floors
+# Dev-split figures (2,761 items: rounds 1 to 11) reached when these tests were last changed
+# (issue targets in brackets): status accuracy 97.1% (>= 95%), completeness 89.0% (>= 85%),
+# false refusals 0.3% (<= 3%), wrong procedure 1.8% (<= 2%), empty answered answers 0. Floors
 # sit a little below the figures reached (the targets where those are stricter). Per language,
 # other than English, at most one false refusal.
 DEV_FLOORS = {

@@ -332,3 +332,128 @@ def test_triage__had_it_days_ago_after_talk_of_surgery_is_a_recent_operation() -
     history = [Turn(role="user", content="How long is the hospital stay for the temple surgery?")]
     result = triage("I had it done four days ago and now I have a fever of 38.6", history)
     assert result is not None and "postop_fever" in result.concepts
+
+
+# ---- the patient's own guess that it is "the usual" does not cancel what they report -------------
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "twenty minutes ago a headache went zero to ten while I was lifting, still pounding. "
+            "probably just my usual migraine right",
+            "thunderclap",
+        ),
+        (
+            "de repente un dolor de cabeza explosivo, de cero a diez, y sigue. Supongo que será la "
+            "migraña de siempre",
+            "thunderclap",
+        ),
+        (
+            "mon père a eu d'un coup le pire mal de tête de sa vie ce matin, il dit que c'est sa "
+            "migraine habituelle",
+            "thunderclap",
+        ),
+        (
+            "ineens de ergste hoofdpijn van mijn leven, het zal wel mijn gewone migraine zijn",
+            "thunderclap",
+        ),
+        (
+            "hoje de repente uma dor de cabeça fortíssima, tipo um trovão, deve ser a enxaqueca de "
+            "sempre",
+            "thunderclap",
+        ),
+        (
+            "sinds een uur een doof gevoel in mijn hele rechterkant, waarschijnlijk mijn gewone "
+            "migraine",
+            "neuro_deficit",
+        ),
+    ],
+)
+def test_triage__a_guess_that_it_is_the_usual_does_not_cancel_the_red_flag(
+    question: str, concept: str
+) -> None:
+    assert concept in _concepts(question)
+
+
+def test_triage__the_usual_told_as_a_fact_still_cancels() -> None:
+    assert triage("I get the same sudden severe headaches as always, my usual migraine") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "purely hypothetical question: if someone with migraine got the worst headache of their "
+        "life all of a sudden, how would they tell? I'm fine, just curious",
+        "Pregunta teórica: si a alguien le da de golpe el peor dolor de cabeza de su vida, ¿cómo "
+        "lo distingue? Estoy bien, solo por saber.",
+        "Rein theoretisch: woran erkennt man den schlimmsten Kopfschmerz des Lebens? Mir geht es "
+        "gut, ich frage nur.",
+    ],
+)
+def test_triage__a_message_that_asks_in_theory_raises_no_alarm(question: str) -> None:
+    assert triage(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my hand went numb overnight from sleeping on it, it's back to normal now. how long is "
+        "the recovery after the op?",
+        "se me durmió el brazo por dormir encima, ya se me pasó. ¿Cuánto dura la baja?",
+    ],
+)
+def test_triage__a_limb_numb_from_lying_on_it_and_gone_is_no_deficit(question: str) -> None:
+    assert triage(question) is None
+
+
+def test_triage__a_limb_numb_that_has_not_passed_is_still_a_deficit() -> None:
+    assert "neuro_deficit" in _concepts(
+        "acordei com o braço esquerdo dormente e fraco, já passou mais de uma hora e continua"
+    )
+
+
+def test_triage__a_faint_checked_at_hospital_and_found_harmless_raises_no_alarm() -> None:
+    assert (
+        triage(
+            "la semana pasada me desmayé en una crisis, en urgencias me hicieron pruebas y todo "
+            "bien, me dijeron que nada grave. ¿La cirugía reduce las crisis?"
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "I'm 27 weeks pregnant with a headache since yesterday and the midwife found my blood "
+            "pressure high",
+            "pregnancy_headache",
+        ),
+        (
+            "Ich bin in der 30. SSW, Kopfweh seit heute früh, und der Blutdruck war erhöht",
+            "pregnancy_headache",
+        ),
+        ("no tengo fuerza en la mano izquierda desde hace media hora", "neuro_deficit"),
+        ("since this morning I can't hold my cup with my right hand", "neuro_deficit"),
+        ("mi mujer ve menos por el ojo operado y se le está hinchando muchísimo", "vision_loss"),
+        (
+            "ich (74) habe seit Wochen Schmerzen an beiden Schläfen und beim Brotkauen tut der "
+            "Kiefer weh",
+            "new_after_50",
+        ),
+    ],
+)
+def test_triage__lay_words_of_this_round(question: str, concept: str) -> None:
+    assert concept in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I have high blood pressure and I'm pregnant, can I have the op after the birth?",
+        "ich schiele leicht und sehe bei Müdigkeit manchmal doppelt, mein Augenarzt kennt das",
+    ],
+)
+def test_triage__near_misses_of_this_round_raise_no_alarm(question: str) -> None:
+    assert triage(question) is None

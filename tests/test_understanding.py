@@ -84,6 +84,29 @@ def test_understand__a_treatment_in_the_patients_past_is_not_the_subject(
     assert u.procedures == (GENERAL,)
 
 
+def test_understand__the_form_a_listed_treatment_takes_is_no_treatment_of_its_own(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "Mon médecin veut me faire des injections de Botox. À quoi ça sert avant une chirurgie ?"
+    )
+    assert [t.id for t in u.subject_treatments] == ["botox"]
+
+
+def test_understand__surgery_named_only_in_a_condition_leaves_the_story_treatment_asked(
+    understander: Understander,
+) -> None:
+    asked = understander.understand(
+        "la clínica quiere que me ponga botox primero. ¿para qué sirve eso si me van a operar "
+        "igual?"
+    )
+    assert [t.id for t in asked.subject_treatments] == ["botox"]
+    told = understander.understand(
+        "el topiramato ya no me hace efecto. ¿es eso motivo para operarme?"
+    )
+    assert not told.subject_treatments
+
+
 def test_understand__the_procedure_asked_about_wins_over_the_failed_one(
     understander: Understander,
 ) -> None:

@@ -226,12 +226,13 @@ def _told_outcome_for_me(folded: str, treatment: bool) -> bool:
 def _symptom_report(folded: str, treatment: bool) -> bool:
     """ "It won't go away, is that normal?"; "... what should I do?" or a plain statement ("it is
     different from usual and won't go away.") when no treatment is named. A treatment told as
-    failing ("Triptan hilft nicht, was soll ich tun?") is no treatment asked."""
+    failing ("Triptan hilft nicht, was soll ich tun?", "el paracetamol no me hace nada.") is no
+    treatment asked."""
     failed = bool(FAILED_EFFECT.search(folded)) and _treatments_named(folded) <= 1
     asks = (
         bool(SYMPTOM.search(folded))
         or ((not treatment or failed) and bool(SYMPTOM_ADVICE.search(folded)))
-        or (not treatment and "?" not in folded)
+        or ((not treatment or failed) and "?" not in folded)
     )
     return asks and bool(SYMPTOM_NEGATION.search(folded) and SYMPTOM_BODY.search(folded))
 

@@ -115,6 +115,7 @@ class RedFlags:
         self.report = _rx(*cues["report"])
         self.hypothetical = _rx(*cues.get("hypothetical", ["(?!x)x"]))
         self.listing = _rx(*cues.get("listing", ["(?!x)x"]))
+        self.theoretical = _rx(*cues.get("theoretical", ["(?!x)x"]))
         self.subject = _rx(*cues.get("subject", ["(?!x)x"]))
         self.past = _rx(*cues.get("past", ["(?!x)x"]))
         self.now = _rx(*cues.get("now", ["(?!x)x"]))
@@ -165,7 +166,10 @@ class RedFlags:
         neck, what does that mean?" they do not), and clauses that open a sentence with a
         condition ("if after the op I get a fever, who do I call?", "si jamais...", "se dopo
         l'intervento..."): nothing in them happens now. A sentence that lists symptoms ("fever,
-        a red scar etc.") is general whole."""
+        a red scar etc.") is general whole, and so is a message that says it asks in theory
+        ("domanda teorica ... io sto bene")."""
+        if self.theoretical.search(text):
+            return [(0, len(text))]
         spans = []
         for m in re.finditer(r"[^.?!;]+[.?!;]*", text):
             sentence = m.group(0)
