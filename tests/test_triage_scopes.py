@@ -252,6 +252,23 @@ def test_triage__a_usual_aura_still_cancels_when_it_is_the_usual() -> None:
         ("mein Kollege sagt, ich rede komisch, und ich finde die Worte nicht", "neuro_deficit"),
         ("mijn linkerhand is ineens gevoelloos en ik heb hoofdpijn", "neuro_deficit"),
         ("vor 2 Tagen Migräne-OP gehabt, jetzt 39 Fieber", "postop_fever"),
+        (
+            "I'm 27 weeks pregnant with a headache since yesterday and the midwife found my blood "
+            "pressure high",
+            "pregnancy_headache",
+        ),
+        (
+            "Ich bin in der 30. SSW, Kopfweh seit heute früh, und der Blutdruck war erhöht",
+            "pregnancy_headache",
+        ),
+        ("no tengo fuerza en la mano izquierda desde hace media hora", "neuro_deficit"),
+        ("since this morning I can't hold my cup with my right hand", "neuro_deficit"),
+        ("mi mujer ve menos por el ojo operado y se le está hinchando muchísimo", "vision_loss"),
+        (
+            "ich (74) habe seit Wochen Schmerzen an beiden Schläfen und beim Brotkauen tut der "
+            "Kiefer weh",
+            "new_after_50",
+        ),
     ],
 )
 def test_triage__more_lay_words_of_each_concept(question: str, concept: str) -> None:
@@ -376,7 +393,7 @@ def test_triage__a_guess_that_it_is_the_usual_does_not_cancel_the_red_flag(
 
 
 def test_triage__the_usual_told_as_a_fact_still_cancels() -> None:
-    assert triage("I get the same sudden severe headaches as always, my usual migraine") is None
+    assert triage("a sudden severe headache this morning, but it is my usual migraine") is None
 
 
 @pytest.mark.parametrize(
@@ -423,37 +440,11 @@ def test_triage__a_faint_checked_at_hospital_and_found_harmless_raises_no_alarm(
 
 
 @pytest.mark.parametrize(
-    ("question", "concept"),
-    [
-        (
-            "I'm 27 weeks pregnant with a headache since yesterday and the midwife found my blood "
-            "pressure high",
-            "pregnancy_headache",
-        ),
-        (
-            "Ich bin in der 30. SSW, Kopfweh seit heute früh, und der Blutdruck war erhöht",
-            "pregnancy_headache",
-        ),
-        ("no tengo fuerza en la mano izquierda desde hace media hora", "neuro_deficit"),
-        ("since this morning I can't hold my cup with my right hand", "neuro_deficit"),
-        ("mi mujer ve menos por el ojo operado y se le está hinchando muchísimo", "vision_loss"),
-        (
-            "ich (74) habe seit Wochen Schmerzen an beiden Schläfen und beim Brotkauen tut der "
-            "Kiefer weh",
-            "new_after_50",
-        ),
-    ],
-)
-def test_triage__lay_words_of_this_round(question: str, concept: str) -> None:
-    assert concept in _concepts(question)
-
-
-@pytest.mark.parametrize(
     "question",
     [
         "I have high blood pressure and I'm pregnant, can I have the op after the birth?",
         "ich schiele leicht und sehe bei Müdigkeit manchmal doppelt, mein Augenarzt kennt das",
     ],
 )
-def test_triage__near_misses_of_this_round_raise_no_alarm(question: str) -> None:
+def test_triage__a_known_condition_told_without_a_sign_now_raises_no_alarm(question: str) -> None:
     assert triage(question) is None
