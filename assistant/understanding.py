@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Literal
 
 from assistant.evidence import EvidenceRegistry
@@ -78,6 +79,15 @@ _SIBLINGS_OF_WEAK = frozenset({"how_done"})
 """Facets that keep "what is it" beside them: "what is it, what do they cut" asks both."""
 
 
+# A question about the sentence before it ("is that normal?", "¿eso es normal?", "c'est grave ?"),
+# over folded text.
+_ABOUT_THE_LAST = re.compile(
+    r"^\W*((and|but|y|pero|et|mais|und|aber|en|maar|e|mas|ma)\s+)?(is (that|this|it)|eso es|es|"
+    r"esto es|c est|c'est|est ce|est-ce|ist (das|es)|is (dat|het)|isso e|isto e|e|è|questo e)\s+"
+    r"(normal\w*|usual|common|bad|grave|serious|schlimm|erg|ernst|comun|frequent\w*|habitual)\b"
+)
+
+
 class Understander(MentionReader):
     """Reads questions with the evidence registry and the lexicon."""
 
@@ -103,6 +113,11 @@ class Understander(MentionReader):
                 found = self._facet_hits(norm, others, spans)
                 hits += [(n * 10**6 + s, n * 10**6 + e, f, g) for s, e, f, g in found]
         asked = asking(sentences_of(text))
+        # "A friend was worse for weeks after the op. Is that normal?": the question asks about
+        # the sentence before it.
+        for n in range(1, len(sentences)):
+            if asked[n] and _ABOUT_THE_LAST.match(sentences[n][0]):
+                asked[n - 1] = True
         # A facet matched only inside another facet's longer phrase does not count
         # ("back to work" is recovery, not efficacy's "work"). A phrase with a gap ("tell ...
         # apart") neither hides the words in its gap ("which society ... do they") nor is hidden.
@@ -229,6 +244,8 @@ class Understander(MentionReader):
         follow_up = False
         facets_from_history = False
         treatments = self._context_treatments(question, language, treatments)
+        if "alternatives" in facets:
+            treatments = self._alternatives_to(question, language, treatments)
         if procedures and self._only_places(question, language, treatments):
             procedures, source = [], "none"  # "a nerve block at the back of my head"
         if not procedures and users and not [t for t in treatments if not t.background]:
@@ -286,6 +303,22 @@ class Understander(MentionReader):
                 if " " in fold_text(question)[s:e]
             ),
         )
+
+    def _alternatives_to(
+        self, question: str, language: str, treatments: list[TreatmentMention]
+    ) -> list[TreatmentMention]:
+        """A question that asks what else there is: a treatment named only outside the asking
+        sentences ("what else is out there?? I'm on topiramate and it turns my brain to mush")
+        is what the patient wants an alternative to, not the subject."""
+        sentences = sentences_of(question)
+        asked = [s for s, a in zip(sentences, asking(sentences), strict=True) if a]
+        if not asked or len(asked) == len(sentences):
+            return treatments
+        in_asked = {t.id for t in self.treatments_in(" ".join(asked), language)}
+        return [
+            t if t.id in in_asked or t.background else replace(t, background=True)
+            for t in treatments
+        ]
 
     def _from_history(self, users: Sequence[str]) -> list[str]:
         """The procedures of the last earlier turn that named one; surgery in general when

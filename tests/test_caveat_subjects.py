@@ -472,3 +472,74 @@ def test_catalogue__more_treatments_outside_the_registry(question: str, treatmen
 def test_subjects__the_treatment_asked_not_the_ones_tried(question: str, key: str) -> None:
     keys = _keys(question)
     assert keys[:1] == [key], keys
+
+
+# ---- a treatment named only in an aside leaves the conversation's treatment asked --------------
+@pytest.mark.parametrize(
+    ("question", "earlier", "first"),
+    [
+        # compared with: both, the conversation's first
+        (
+            "e di quanto riduce gli attacchi? vale la pena rispetto all'amitriptilina?",
+            "che cos'è l'Ajovy?",
+            "cgrp-antibodies",
+        ),
+        # tried before and failed
+        (
+            "qual a chance de funcionar comigo? já tomei topiramato e não adiantou",
+            "o meu neurologista quer me receitar propranolol",
+            "beta-blockers",
+        ),
+        # failing for others, in a relative clause
+        (
+            "hilft es wenigstens bei Leuten, bei denen Triptane nicht helfen?",
+            "was ist Lasmiditan?",
+            "lasmiditan",
+        ),
+        # surgery named only before a "before"
+        (
+            "ok, but does it work well enough to try before even thinking about surgery?",
+            "what's the usual dose of propranolol for migraine?",
+            "beta-blockers",
+        ),
+    ],
+)
+def test_aside__the_conversation_treatment_comes_first(
+    question: str, earlier: str, first: str
+) -> None:
+    assert _keys(question, earlier)[0] == first, _keys(question, earlier)
+
+
+def test_aside__surgery_only_rejected_leaves_the_treatment_alone() -> None:
+    keys = _keys(
+        "Rather than surgery, my neurologist suggested occipital nerve block injections. "
+        "Do those actually work?"
+    )
+    assert keys == ["nerve-block"], keys
+
+
+def test_aside__surgery_compared_with_is_asked_too() -> None:
+    assert _keys("is Botox better than surgery for chronic migraine?") == ["botox", "general"]
+
+
+# ---- lay names learned from patients ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("me quieren meter grasa mía en la frente para la migraña, ¿funciona?", "fat-transfer"),
+        ("eigen buikvet in je slapen laten spuiten, helpt dat tegen migraine?", "fat-transfer"),
+        (
+            "una cirugía donde quitan músculo de la nuca para liberar el nervio, ¿funciona?",
+            "occipital-nerve-decompression-migone",
+        ),
+        (
+            "mio cugino si è operato al nervo occipitale, servirebbe anche a me?",
+            "occipital-nerve-decompression-migone",
+        ),
+        ("l'osteopatia cranio sacrale serve davvero per l'emicrania?", "craniosacral"),
+        ("hilft eine Migräne-App auf Rezept (DiGA) wirklich?", "migraine-apps"),
+        ("Wenn ich die Nebenhöhlen operieren lasse, ist die Migräne dann weg?", "nasal-surgery"),
+    ],
+)
+def test_lay__names_patients_use_reach_the_entry(question: str, key: str) -> None:
+    assert key in _keys(question), _keys(question)

@@ -500,3 +500,65 @@ def test_failing_now__a_treatment_that_does_not_relieve_today_is_no_efficacy_que
 
 def test_failing_now__whether_the_treatment_works_at_all_still_counts() -> None:
     assert _rules("the rizatriptan isn't touching my migraines any more, does it work at all?")
+
+
+# ---- a harm asked, an option of an alternative, and readings that are no efficacy question ------
+HARM_ASKED = [
+    "does topiramate make you put on weight? my neurologist wants me on it for the migraines",
+    "¿el topiramato engorda? ya he cogido tres kilos",
+    "Est-ce que le propranolol fait grossir ?",
+    "Macht Amitriptylin dick? Ich nehme es gegen die Migräne",
+    "Is een keto dieet slecht voor je nieren?",
+    "A flunarizina dá depressão? Li a bula e fiquei com medo",
+    "il topiramato può dare depressione? lo prendo per l'emicrania",
+]
+
+
+@pytest.mark.parametrize("question", HARM_ASKED)
+def test_harm__a_harm_asked_is_read_as_such(question: str) -> None:
+    assert signals(question).harm, question
+
+
+def test_harm__the_classifier_is_not_asked_about_a_harm() -> None:
+    class Always:
+        def flags(self, vector: object) -> bool:
+            return True
+
+    detector = EfficacyDetector(classifier=Always())  # type: ignore[arg-type]
+    question = "does amitriptyline make you gain weight? dr wants me on it for the headaches"
+    assert not detector.detect(question, question, (), vector=[0.0])
+    # the same classifier still decides a question with no harm named
+    plain = "what about amitriptyline for the headaches then"
+    assert detector.detect(plain, plain, (), vector=[0.0])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ajovy seit drei Monaten und nichts. Fängt es bei manchen später an zu wirken, "
+        "oder wird es bei mir nie helfen?",
+        "llevo dos meses con el Aimovig y nada. ¿a algunos les empieza a funcionar más tarde "
+        "o ya no me va a servir?",
+    ],
+)
+def test_alternative__one_option_that_asks_about_efficacy_counts(question: str) -> None:
+    assert _rules(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # how it is supposed to work, and where they cut
+        "wie soll das Eigenfett eigentlich wirken, was passiert da mit dem Nerv?",
+        "Como é feita a descompressão? Corta onde?",
+        "how is the fat supposed to work against migraine, what does it do to the nerve?",
+        # back to work overhead
+        "Hoeveel weken na de operatie voordat ik weer boven mijn hoofd kan werken?",
+        # something needed, not something that helps
+        "per la dieta chetogenica serve per forza un nutrizionista?",
+        # a symptom report with a treatment that failed, no question asked
+        "cuatro días con un dolor de cabeza que no se me quita con nada, ni con el nolotil",
+    ],
+)
+def test_forms__mechanism_job_need_and_symptom_readings_stay_out(question: str) -> None:
+    assert not _rules(question), question

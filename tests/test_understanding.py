@@ -938,3 +938,87 @@ def test_understand__a_follow_up_asks_its_own_facet(
 ) -> None:
     u = understander.understand(question, [Turn(role="user", content=earlier)])
     assert u.facets[:1] == (facet,), u.facets
+
+
+# ---- what else there is, a question about the sentence before, and lay facets ------------------
+@pytest.mark.parametrize(
+    ("question", "treatment"),
+    [
+        (
+            "before I even think about surgery, what else is out there?? I'm on topiramate and "
+            "it makes me forget words",
+            "topiramate",
+        ),
+        (
+            "Avant de me faire opérer, qu'est-ce qui existe d'autre ? Je prends du doliprane "
+            "et ça ne fait plus grand-chose.",
+            "catalogue:paracetamol",
+        ),
+    ],
+)
+def test_understand__a_treatment_told_beside_what_else_is_asked_is_background(
+    understander: Understander, question: str, treatment: str
+) -> None:
+    u = understander.understand(question)
+    assert "alternatives" in u.facets
+    assert [t.background for t in u.treatments if t.id == treatment] == [True], u.treatments
+
+
+def test_understand__a_treatment_asked_about_as_an_alternative_stays_the_subject(
+    understander: Understander,
+) -> None:
+    u = understander.understand("is Botox an alternative to the surgery?")
+    assert [t.background for t in u.treatments if t.id == "botox"] == [False], u.treatments
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # "is that normal?" asks about the sentence before it
+        (
+            "My sister was worse for weeks after her migraine surgery. Is that normal?",
+            "worse",
+        ),
+        (
+            "Una amiga estuvo peor unas semanas después de operarse. ¿Eso es normal?",
+            "worse",
+        ),
+        # how one tells migraine from occipital neuralgia
+        (
+            "Como é que eu sei se é enxaqueca ou nevralgia occipital? Dói atrás da cabeça.",
+            "diagnosis",
+        ),
+        # back at work, in the patients' own words
+        ("après une injection de graisse, on reprend vite le boulot ?", "recovery"),
+        ("Wie lange fällt man nach einer Fettinjektion aus?", "recovery"),
+        ("Hoe snel sta je weer in de zaak na een vettransplantatie?", "recovery"),
+        # pain and bruising after
+        ("Depois da injeção de gordura fica-se com muitas dores? Fica tudo roxo?", "pain_after"),
+    ],
+)
+def test_understand__lay_facets(understander: Understander, question: str, facet: str) -> None:
+    assert facet in understander.understand(question).facets, understander.understand(question)
+
+
+def test_understand__an_occipital_nerve_block_is_no_decompression(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "Rather than surgery, my neurologist suggested occipital nerve block injections. "
+        "Do those work?"
+    )
+    assert MIGONE not in u.procedures and [t.id for t in u.treatments] == ["nerve-block"]
+    u = understander.understand(
+        "would the occipital nerve decompression help? a nerve block worked for two weeks"
+    )
+    assert u.procedures == (MIGONE,)
+
+
+def test_units__a_procedure_defined_by_its_lay_verb_is_what_it_is(
+    understander: Understander,
+) -> None:
+    tagger = UnitTagger(understander)
+    facets = tagger.facets(
+        "Arterial surgery for migraine cauterizes the superficial blood vessels of the scalp."
+    )
+    assert "what_it_is" in facets

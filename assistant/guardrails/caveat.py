@@ -280,6 +280,46 @@ def _untried(folded: str, subjects: list[Subject]) -> list[Subject]:
     return [s for s in subjects if not inside(s, tried)]
 
 
+# A treatment told as tried and failed, or as failing for others, in a clause of its own ("já
+# tomei flunarizina e não adiantou", "bei Leuten, bei denen Triptane nicht helfen"): an aside,
+# like the lexicon's "if", "before" and "compared with" clauses. Over folded text.
+_FAILED_ASIDE = re.compile(
+    r"\b(ja|already|ya|deja|schon|al|gia|i (have |ve )?(tried|taken|had)|tomei|tome|probe|"
+    r"j ai (pris|essaye)|ich habe|ik heb|ho (preso|provato))\b[^.?!,;]{0,50}\b(e|and|y|et|und|"
+    r"en|ma|mas|but|pero|mais|aber|maar)\s+(nao (adiantou|funcionou|resolveu|ajudou)|"
+    r"(it )?(didn t|did not) (help|work|do anything)|no (me )?(sirvio|funciono|hizo nada|ayudo)|"
+    r"(ca )?n a (pas|rien) (marche|fait|aide)|(es )?hat nicht (geholfen|gewirkt)|"
+    r"(het )?(hielp|werkte) niet|non (ha|mi ha) (funzionato|fatto niente|aiutato))\b"
+    r"|\b(bei denen|bei wem|for whom|in whom|en (los|las|quienes) que|a (los|las) que|chez qui|"
+    r"pour qui|bij wie|em quem|nos quais|nas quais|per cui|in cui|a cui)\b[^.?!,;]*"
+)
+
+
+# A comparison ("better than", "vs", "rispetto a"): both sides are asked about. Over folded text.
+_COMPARED = re.compile(
+    r"\b(better than|worse than|compared (to|with)|vs|versus|mejor que|peor que|"
+    r"comparad[oa] (con|a|com)|frente a|mieux que|pire que|compare (a|avec)|par rapport (a|au)|"
+    r"besser als|schlechter als|verglichen mit|im vergleich|beter dan|slechter dan|"
+    r"vergeleken met|in vergelijking met|melhor (do )?que|pior (do )?que|meglio (di|della|del)|"
+    r"peggio (di|del|della)|rispetto (a|al|alla|all)|paragonat[oa])\b"
+)
+
+
+def _main_clauses(question: str) -> str:
+    """The folded question without its asides, in any of the lexicon's languages: the "if",
+    "before" and "compared with" clauses (each up to the next punctuation mark), and a
+    treatment told as tried and failed."""
+    norm = fold_text(question)
+    cuts = [m.span() for m in _FAILED_ASIDE.finditer(norm)]
+    for phrases in default_lexicon().asides.values():
+        for start, _ in phrase_spans(phrases, norm):
+            stop = re.search(r"[,?!.;]|$", norm[start:])
+            cuts.append((start, start + (stop.start() if stop else len(norm) - start)))
+    for start, end in sorted(cuts, reverse=True):
+        norm = norm[:start] + " " + norm[end:]
+    return norm
+
+
 def asked_subjects(
     registry: EvidenceRegistry,
     question: str,
@@ -301,7 +341,13 @@ def asked_subjects(
     subjects += _opening_topic(registry, catalogue, question, subjects)
     subjects.sort(key=lambda s: s.position)
     subjects = _untried(folded, subjects)
-    if subjects and _REFERS_BACK.match(normalise(question)):
+    main = _main_clauses(question)
+    if subjects and (
+        _REFERS_BACK.match(normalise(question)) or (history and not names.named(main))
+    ):
+        # "Does it work better than amitriptyline?", "qual a chance de funcionar comigo? já
+        # tomei flunarizina e não adiantou": what the question names only in an aside is
+        # compared with, or tried before, the conversation's treatment.
         subjects = _earlier_subjects(names, history) + subjects
     if not subjects:
         subjects = _across_turns(registry, question, history)
@@ -315,6 +361,14 @@ def asked_subjects(
         or _SURGERY_WORD.search(re.sub(r"([a-z])\1", r"\1", normalise(rest)))
         or _CAPITAL_OP.search(rest)
     )
+    # Surgery named only in an aside ("should I try it before even thinking about surgery?")
+    # leaves the conversation's treatment, whatever it is, the one asked about.
+    # Compared with ("is Botox better than surgery?"), surgery is asked about too.
+    surgery_asked = surgery is not None and bool(
+        _SURGERY_WORD.search(_main_clauses(rest))
+        or _CAPITAL_OP.search(rest)
+        or _COMPARED.search(fold_text(rest))
+    )
     if not subjects and not surgery:
         # "Eigenbluttherapie beim Heilpraktiker, hilft das?": named in the question itself.
         subjects = [
@@ -326,7 +380,7 @@ def asked_subjects(
             if turn.role != "user":
                 continue  # the assistant's own words (and fixed messages) never set the topic
             # "Would the surgery be a permanent fix?" after a turn about Botox asks about surgery.
-            subjects = names.named(turn.content, registry_only=bool(surgery))
+            subjects = names.named(turn.content, registry_only=surgery_asked)
             if not subjects and not surgery:
                 found = catalogue.unlisted(turn.content, shapes=False)
                 subjects = [Subject(m.start, mention=m) for m in found]
@@ -337,7 +391,7 @@ def asked_subjects(
     if not subjects and not surgery:
         subjects = [Subject(m.start, mention=m) for m in catalogue.unlisted(question)]
     has_procedure = any(s.procedure is not None for s in subjects)
-    if surgery and not has_procedure:
+    if surgery and (surgery_asked or not subjects) and not has_procedure:
         subjects.append(Subject(surgery.start(), general=True))
         subjects.sort(key=lambda s: s.position)
     if not subjects:

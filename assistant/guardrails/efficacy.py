@@ -71,6 +71,19 @@ _WHOLE_MESSAGE_VETOES = frozenset(
     {"symptom", "dosage", "disclaimed", "side_effect", "consult", "definition", "hearsay"}
 )
 _SENTENCE = re.compile(r"(?<=[?.!])\s+")
+# The options of an alternative question ("does it start working later, or will it never work
+# for me?"): each is read as a sentence of its own.
+_ALTERNATIVE = re.compile(
+    # a bare "o" only before a clause: in Portuguese it is an article ("parar o AAS")
+    r",?\s+\b(?:or|ou|oder|oppure|o(?=\s+(?:ya|no|non|es|sera|va|se|me|mi|e|sara|devo|debo|tengo|"
+    r"sigue|continua)\b))\s+(?=\w)",
+    re.IGNORECASE,
+)
+# What an option must ask for itself to count: whether the treatment works or helps.
+_OPTION_EFFECT = re.compile(
+    r"\b(work\w*|help\w*|funcion\w*|sirv\w*|servir\w*|serve|marche\w*|fonctionn\w*|aide\w*|"
+    r"hilft|helfen|wirk\w*|helpt|helpen|werkt|werken|ajud\w*|funzion\w*|aiut\w*)\b"
+)
 
 
 class EfficacyDetector:
@@ -120,8 +133,9 @@ class EfficacyDetector:
     def _one_sentence_asks(question: str, own: Signals) -> bool:
         """A message of several sentences, one of which asks about efficacy on its own, with no
         veto of its own ("How long until amitriptyline kicks in? If I feel nothing after a month,
-        does that mean it won't work?"): a veto read in another sentence is about that one. A
-        veto that reads the whole message (a symptom, a dose, a side effect) still holds."""
+        does that mean it won't work?"), or one option of an alternative question that does: a
+        veto read in another sentence is about that one. A veto that reads the whole message (a
+        symptom, a dose, a side effect) still holds."""
         if own.vetoes & _WHOLE_MESSAGE_VETOES:
             return False
         folded = normalise(question)
@@ -129,12 +143,20 @@ class EfficacyDetector:
             # "They come back every Sunday, why? Is it the coffee?": a cause is what is asked.
             return False
         sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
-        if len(sentences) < 2:
-            return False
         for sentence in sentences:
+            options = [p for p in _ALTERNATIVE.split(sentence) if p.strip()]
+            if len(sentences) < 2 and len(options) < 2:
+                return False
             alone = signals(sentence)
-            if alone.efficacy and not alone.vetoed:
+            if alone.efficacy and not alone.vetoed and len(sentences) > 1:
                 return True
+            for option in options if len(options) > 1 else []:
+                # An option counts when it asks whether the treatment works or helps ("... or
+                # will it never work for me?"), not for another effect ("... or does the scar
+                # fade?").
+                read = signals(option)
+                if _OPTION_EFFECT.search(normalise(option)) and read.efficacy and not read.vetoed:
+                    return True
         return False
 
     def detect(
@@ -149,4 +171,4 @@ class EfficacyDetector:
         if self.classifier is None or vector is None or not self.classifier.flags(vector):
             return False
         own = signals(question)
-        return not (own.vetoed or signals(standalone).vetoed)
+        return not (own.vetoed or own.harm or signals(standalone).vetoed)

@@ -27,6 +27,7 @@ from assistant.guardrails.efficacy_vocab import (
     FAILED_EFFECT,
     FOR_WHOM,
     GENERAL_EFFECT,
+    HARM_ASKED,
     HEALTH_OBJECT,
     HEARSAY,
     HELPER,
@@ -102,6 +103,9 @@ class Signals:
     dose_only: bool = False
     """A dose is asked and no effect is named ("it comes back after the triptan, how many can I
     take?"): never efficacy, whatever else the text says."""
+    harm: bool = False
+    """Whether the treatment causes a named harm is asked ("does amitriptyline make you gain
+    weight?"): the classifier, which reads the treatment and the illness, is not asked."""
 
     @property
     def vetoed(self) -> bool:
@@ -359,6 +363,7 @@ def signals(text: str) -> Signals:
         vetoes=frozenset(name for name, hit in seen.items() if hit),
         household=offtopic and bool(HOUSEHOLD.search(folded)),
         dose_only=seen["dosage"] and not BENEFIT_CORE.search(without_job),
+        harm=bool(HARM_ASKED.search(folded)),
     )
 
 

@@ -99,13 +99,14 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     CAUSE,
     DOUBT,
     SIDE_EFFECT,
+    HARM_ASKED,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
     "other_topic benefit_core life_event device_logistics symptom symptom_advice "
     "symptom_negation "
     "definition same_for_me credibility outcome_claim household comparative place preop "
-    "failed_effect dosage disclaimed hearsay cause doubt side_effect"
+    "failed_effect dosage disclaimed hearsay cause doubt side_effect harm_asked"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")

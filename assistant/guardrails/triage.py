@@ -383,6 +383,27 @@ PERSONAL_DECISION = _rx(
     r"\bvous feriez quoi\b|\bque haria(s)? (tu|usted)\b|"
     r"\bwas wurden sie (tun|machen)\b|\bwat zou (jij|u) doen\b|\bo que (voce|voces) faria\b|"
     r"\bcosa (farebbe|faresti|fareste)\b|\bwould you (do it|have it|get it)\b",
+    # having it done ("soll ich mein PFO verschließen lassen?"), going ahead now or waiting
+    r"\bsoll(te)? ich\b.{0,40}\b(verschlie(ss|ß)en|schlie(ss|ß)en|entfernen|spritzen|durchfuhren|"
+    r"einsetzen|implantieren|operieren|machen) lassen\b",
+    r"\b(faco|fazer|faço) a (cirurgia|operacao)( agora| ja| este ano)? ou (nao|espero|aguardo)\b",
+    # what the assistant would do in one's place, or whether to do it "in your view"
+    r"\bo que (vc|voce|voces|tu) (faria|farias)\b|\b(in my (shoes|place)|en mi lugar|a ma place|"
+    r"an meiner stelle|in mijn (plaats|schoenen)|no meu lugar|al mio posto)\b",
+    r"\b(secondo te|secondo lei|tu che dici)\b.{0,30}\b(devo|dovrei|faccio|mi conviene|"
+    r"lo faccio|la faccio)\b",
+    # a maximum dose, or two medicines taken together
+    r"\b(how many|how much|cuant[oa]s?|combien|wie ?viele?|hoeveel|quant[oa]s?|quant[ei])\b"
+    r".{0,50}\b(max|maximum|maximo|massimo|maximaal|hochstens|maximal|au maximum|como maximo|"
+    r"no maximo|al massimo)\b",
+    r"\b(je peux|puis-je|peut-on|on peut) en prendre combien\b",
+    r"\b(puedo|se pueden|can i|puis-je|je peux|darf ich|kann ich|mag ik|kan ik|posso|se podem)\b"
+    r" (tomar(me)?|take|prendre|nehmen|nemen|innemen|prendere)\b.{0,40}\b(juntos|juntas|together|"
+    r"ensemble|zusammen|tegelijk|samen|insieme)\b",
+)
+# "Why should I have surgery then?" argues, it does not ask for a decision.
+_WHY_BEFORE = re.compile(
+    r"\b(why|por que|porque|pourquoi|warum|wieso|waarom|perche|per quale motivo)\W+(\w+\W+){0,2}$"
 )
 
 
@@ -405,6 +426,7 @@ def is_personal_decision(text: str) -> bool:
     folded = fold(text)
     return any(
         not ARRANGEMENTS.search(folded[max(0, m.start() - 25) : m.end() + 25])
+        and not _WHY_BEFORE.search(folded[max(0, m.start() - 30) : m.start()])
         for m in PERSONAL_DECISION.finditer(folded)
     )
 

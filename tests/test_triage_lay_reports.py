@@ -1,0 +1,198 @@
+"""Red flags told in patients' own words that the concept rules learned to read: sickness in the
+mornings with a headache worse each day, a head clash in sport, a blow to the back of the head, a
+wound that is bright red and seeping, a stimulator put in days ago with a fever, an age in
+brackets, a limb gone numb and heavy, half the sight lost, a headache never known before. Beside
+them, the near misses that must stay calm: a wound infection that was cured, a stroke scare years
+ago that scans showed to be migraine, worst-of-the-month attacks that are all alike, a fever
+asked about in advance, and low-grade fevers on immune suppressants (urgent, not emergency)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.guardrails.triage import is_personal_decision
+from tests.test_red_flag_concepts import _reading
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "level", "concept"),
+    [
+        (
+            "for two weeks the headache is worse every day and I'm sick in the mornings "
+            "before breakfast",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        (
+            "en el entrenamiento chocamos cabeza con cabeza y ahora vomito y me duele mucho",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        (
+            "sono caduta in bagno e ho sbattuto la nuca, adesso mal di testa e ho vomitato",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        (
+            "operado há uma semana, a ferida está vermelho vivo, inchada e sai um líquido turvo",
+            None,
+            "urgent",
+            "postop_wound",
+        ),
+        (
+            "de snede van de operatie is knalrood en gezwollen en er sijpelt vocht uit",
+            None,
+            "urgent",
+            "postop_wound",
+        ),
+        (
+            "en ik heb sinds vanochtend 38,6 koorts",
+            ["vier dagen geleden geplaatst, die zenuwstimulator, alles ging goed"],
+            "urgent",
+            "postop_fever",
+        ),
+        (
+            "há 3 dias coloquei o neuroestimulador e hoje estou com febre e calafrios",
+            None,
+            "urgent",
+            "postop_fever",
+        ),
+        (
+            "Mein Vater (71, Rentner) hat seit Wochen Kopfweh an der Schläfe und Schmerzen "
+            "im Kiefer beim Kauen",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        (
+            "de repente o braço e a perna esquerda ficaram dormentes e pesados",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        (
+            "da stamattina ho il braccio destro debolissimo e il mal di testa",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        (
+            "I suddenly lost half the sight in my left eye an hour ago and it hasn't come back",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        (
+            "ho 66 anni, prima non sapevo nemmeno cosa fosse il mal di testa e da un mese "
+            "ce l'ho tutti i giorni",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        (
+            "Operado anteayer. El apósito se ha llenado de sangre dos veces y sigue goteando "
+            "aunque aprieto",
+            None,
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        (
+            "Opérée hier derrière l'oreille, il y a une grosseur qui gonfle depuis ce matin",
+            None,
+            "urgent",
+            "postop_bleeding",
+        ),
+    ],
+)
+def test_red_flags_told_in_lay_words_are_read(
+    question: str, history: list[str] | None, level: str, concept: str
+) -> None:
+    got_level, concepts = _reading(question, history)
+    assert got_level == level and concept in concepts, (question, got_level, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a wound infection had, treated and cured, asked about before the next operation
+        "After my first op the scar got infected, antibiotics sorted it and it healed fine. "
+        "Is the risk higher for the second site?",
+        "Tras la primera operación se me infectó la herida, con antibiótico se curó. "
+        "¿Ahora tengo más riesgo?",
+        # a stroke scare long ago that scans showed to be a migraine
+        "Two years ago my face went numb and my speech went odd; full scans, they said it "
+        "was a hemiplegic migraine. Can I still have the surgery?",
+        # attacks that are bad but all alike
+        "It's the worst migraine I've had this month, but they're all like this, same as the "
+        "past 15 years. How many a month before surgery is an option?",
+        # a fever asked about in advance
+        "Was müsste ich tun, wenn ich nach der OP Fieber bekomme? Ich wohne weit weg.",
+        "What should I do if I get a temperature a few days after the surgery?",
+        # lost, but not sight
+        "I lost my job and my vision of the future after these migraines",
+    ],
+)
+def test_near_misses_in_lay_words_stay_calm(question: str) -> None:
+    level, concepts = _reading(question)
+    assert level is None, (question, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Sono trapiantata di rene e prendo immunosoppressori; da una settimana mal di testa "
+        "nuovo e un po' di febbricola la sera",
+        "I'm on methotrexate and steroids; new daily headaches for ten days and a low-grade "
+        "fever in the evenings",
+    ],
+)
+def test_a_slight_temperature_with_a_weak_immune_system_is_urgent(question: str) -> None:
+    level, concepts = _reading(question)
+    assert level == "urgent" and "immunocompromised_cancer" in concepts, (level, concepts)
+
+
+def test_a_high_fever_with_a_weak_immune_system_stays_an_emergency() -> None:
+    level, concepts = _reading(
+        "I'm on chemo and tonight I have a fever of 39 with a new pounding headache"
+    )
+    assert level == "emergency" and "immuno_fever" in concepts
+
+
+def test_red_spots_where_the_fat_was_taken_are_the_wound_not_meningitis() -> None:
+    level, concepts = _reading(
+        "fever of 38.4 and the spots on my belly where they took the fat are red",
+        ["I had fat grafting for migraine four days ago"],
+    )
+    assert level == "urgent" and "fever_meningism" not in concepts, (level, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Soll ich mir den PFO verschließen lassen? Die Ärzte sind sich nicht einig.",
+        "secondo te devo farlo il migone? dimmi sì o no",
+        "faço a cirurgia agora ou espero? o que vc faria no meu lugar?",
+        "¿puedo tomar el triptán y el ibuprofeno juntos?",
+        "je peux en prendre combien, du sumatriptan, par jour ?",
+        "how many ibuprofen can I take max in a day?",
+    ],
+)
+def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> None:
+    assert is_personal_decision(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # an argument, not a request for a decision
+        "se il botox funziona perché dovrei operarmi?",
+        "why should I have surgery if the Botox works?",
+        # a maximum that is no dose
+        "how many days off work at most after the op?",
+    ],
+)
+def test_a_rhetorical_why_or_an_arrangement_is_not_a_decision(question: str) -> None:
+    assert not is_personal_decision(question), question
