@@ -88,6 +88,11 @@ _ABOUT_THE_LAST = re.compile(
 )
 
 
+def _words(text: str) -> int:
+    """How many words a text has (a question mark set apart is no word)."""
+    return len(re.findall(r"\w+", text))
+
+
 class Understander(MentionReader):
     """Reads questions with the evidence registry and the lexicon."""
 
@@ -264,12 +269,12 @@ class Understander(MentionReader):
             # "The operation" in a conversation where the patient said what they have ("I
             # have occipital neuralgia"): the operation for that.
             procedures = self._placed_in_conversation(users) or procedures
-        if users and not facets and len(question.split()) <= 8:
+        if users and not facets and _words(question) <= 8:
             earlier_facets = self.facets_in(users[-1], self.language(users[-1]))
             if earlier_facets:
                 facets, facets_from_history = earlier_facets, True
         if users and source == "question" and not follow_up:
-            follow_up = not facets and len(question.split()) <= 8
+            follow_up = not facets and _words(question) <= 8
         english = self.english_terms(question, language, facets)
         if source == "history":
             # The topic words of the turn that named it ("occipital neuralgia") come along.
@@ -277,7 +282,7 @@ class Understander(MentionReader):
         elif (
             not procedures
             and users
-            and (self._refers_back(question, language) or len(question.split()) <= 8)
+            and (self._refers_back(question, language) or _words(question) <= 8)
         ):
             english += self.english_terms(users[-1], self.language(users[-1]), [])
             follow_up = True

@@ -1022,3 +1022,18 @@ def test_units__a_procedure_defined_by_its_lay_verb_is_what_it_is(
         "Arterial surgery for migraine cauterizes the superficial blood vessels of the scalp."
     )
     assert "what_it_is" in facets
+
+
+def test_understand__a_short_follow_up_counts_words_not_a_spaced_question_mark(
+    understander: Understander,
+) -> None:
+    # French sets its question mark apart; eight words are still a short follow-up, which takes
+    # the earlier message's topic
+    u = understander.understand(
+        "Il faut passer une IRM pour être sûr ?",
+        [
+            Turn(role="user", content="Mon généraliste pense que j'ai une névralgie d'Arnold."),
+            Turn(role="assistant", content="..."),
+        ],
+    )
+    assert u.follow_up and "occipital neuralgia" in u.english_terms, u

@@ -305,6 +305,15 @@ _COMPARED = re.compile(
 )
 
 
+# What comes before, or instead of, the treatment asked ("before even thinking about surgery",
+# "rather than surgery"), to the next punctuation mark. Over folded text.
+_BEFORE_OR_INSTEAD = re.compile(
+    r"\b(before|rather than|instead of|antes de|en vez de|en lugar de|avant|au lieu de|"
+    r"plutot que|bevor|statt|anstatt|voordat|in plaats van|antes d[aeo]|em vez de|ao inves de|"
+    r"prima d\w*|invece d\w*)\b[^,.;?!]*"
+)
+
+
 def _main_clauses(question: str) -> str:
     """The folded question without its asides, in any of the lexicon's languages: the "if",
     "before" and "compared with" clauses (each up to the next punctuation mark), and a
@@ -361,11 +370,12 @@ def asked_subjects(
         or _SURGERY_WORD.search(re.sub(r"([a-z])\1", r"\1", normalise(rest)))
         or _CAPITAL_OP.search(rest)
     )
-    # Surgery named only in an aside ("should I try it before even thinking about surgery?")
-    # leaves the conversation's treatment, whatever it is, the one asked about.
+    # Surgery named only as what comes later or is set aside ("should I try it before even
+    # thinking about surgery?", "rather than surgery, ...") leaves the conversation's treatment,
+    # whatever it is, the one asked about; "if I had the surgery" still asks about surgery.
     # Compared with ("is Botox better than surgery?"), surgery is asked about too.
     surgery_asked = surgery is not None and bool(
-        _SURGERY_WORD.search(_main_clauses(rest))
+        _SURGERY_WORD.search(_BEFORE_OR_INSTEAD.sub(" ", fold_text(rest)))
         or _CAPITAL_OP.search(rest)
         or _COMPARED.search(fold_text(rest))
     )
