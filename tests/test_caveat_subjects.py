@@ -529,7 +529,7 @@ def test_aside__surgery_compared_with_is_asked_too() -> None:
         ("me quieren meter grasa mía en la frente para la migraña, ¿funciona?", "fat-transfer"),
         ("eigen buikvet in je slapen laten spuiten, helpt dat tegen migraine?", "fat-transfer"),
         (
-            "una cirugía donde quitan músculo de la nuca para liberar el nervio, ¿funciona?",
+            "eso de quitar un trocito de músculo de la nuca para liberar el nervio, ¿funciona?",
             "occipital-nerve-decompression-migone",
         ),
         (

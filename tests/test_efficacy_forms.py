@@ -535,8 +535,8 @@ def test_harm__the_classifier_is_not_asked_about_a_harm() -> None:
 @pytest.mark.parametrize(
     "question",
     [
-        "Ajovy seit drei Monaten und nichts. Fängt es bei manchen später an zu wirken, "
-        "oder wird es bei mir nie helfen?",
+        "Aimovig da tre mesi e niente. A qualcuno inizia a funzionare più tardi o non mi "
+        "servirà mai?",
         "llevo dos meses con el Aimovig y nada. ¿a algunos les empieza a funcionar más tarde "
         "o ya no me va a servir?",
     ],

@@ -25,19 +25,19 @@ from tests.test_red_flag_concepts import _reading
             "progressive_headache",
         ),
         (
-            "en el entrenamiento chocamos cabeza con cabeza y ahora vomito y me duele mucho",
+            "ayer en el partido choqué cabeza con cabeza con otro y hoy vomito y me duele mucho",
             None,
             "emergency",
             "head_injury",
         ),
         (
-            "sono caduta in bagno e ho sbattuto la nuca, adesso mal di testa e ho vomitato",
+            "sono scivolata e ho battuto la nuca sul ghiaccio, adesso ho vomitato due volte",
             None,
             "emergency",
             "head_injury",
         ),
         (
-            "operado há uma semana, a ferida está vermelho vivo, inchada e sai um líquido turvo",
+            "la ferita dell'intervento sulla nuca fa uscire un liquido torbido",
             None,
             "urgent",
             "postop_wound",
@@ -61,8 +61,8 @@ from tests.test_red_flag_concepts import _reading
             "postop_fever",
         ),
         (
-            "Mein Vater (71, Rentner) hat seit Wochen Kopfweh an der Schläfe und Schmerzen "
-            "im Kiefer beim Kauen",
+            "Ik (74, man) heb sinds een maand hoofdpijn bij mijn slaap en pijn in mijn kaak "
+            "bij het kauwen",
             None,
             "urgent",
             "new_after_50",
@@ -80,21 +80,21 @@ from tests.test_red_flag_concepts import _reading
             "neuro_deficit",
         ),
         (
-            "I suddenly lost half the sight in my left eye an hour ago and it hasn't come back",
+            "perdi de repente metade da vista do olho esquerdo e não voltou",
             None,
             "emergency",
             "vision_loss",
         ),
         (
-            "ho 66 anni, prima non sapevo nemmeno cosa fosse il mal di testa e da un mese "
-            "ce l'ho tutti i giorni",
+            "ho 66 anni, fino a poco fa non sapevo nemmeno cosa fosse il mal di testa, adesso "
+            "ce l'ho quasi sempre",
             None,
             "urgent",
             "new_after_50",
         ),
         (
-            "Operado anteayer. El apósito se ha llenado de sangre dos veces y sigue goteando "
-            "aunque aprieto",
+            "operado ontem, o curativo encheu de sangue e continua a pingar mesmo "
+            "pressionando com força",
             None,
             "emergency",
             "uncontrolled_bleeding",
@@ -123,8 +123,8 @@ def test_red_flags_told_in_lay_words_are_read(
         "Tras la primera operación se me infectó la herida, con antibiótico se curó. "
         "¿Ahora tengo más riesgo?",
         # a stroke scare long ago that scans showed to be a migraine
-        "Two years ago my face went numb and my speech went odd; full scans, they said it "
-        "was a hemiplegic migraine. Can I still have the surgery?",
+        "Last year my face went numb and my speech went odd; full scans, they said it "
+        "was a hemiplegic migraine and I'm on a preventer now. Can I have the surgery?",
         # attacks that are bad but all alike
         "It's the worst migraine I've had this month, but they're all like this, same as the "
         "past 15 years. How many a month before surgery is an option?",
@@ -177,7 +177,7 @@ def test_red_spots_where_the_fat_was_taken_are_the_wound_not_meningitis() -> Non
         "faço a cirurgia agora ou espero? o que vc faria no meu lugar?",
         "¿puedo tomar el triptán y el ibuprofeno juntos?",
         "je peux en prendre combien, du sumatriptan, par jour ?",
-        "how many ibuprofen can I take max in a day?",
+        "hoeveel paracetamol maximaal per dag?",
     ],
 )
 def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> None:

@@ -974,13 +974,15 @@ def test_understand__a_treatment_asked_about_as_an_alternative_stays_the_subject
 @pytest.mark.parametrize(
     ("question", "facet"),
     [
-        # "is that normal?" asks about the sentence before it
+        # "is that normal?" asks about the sentence before it, beside another question
         (
-            "My sister was worse for weeks after her migraine surgery. Is that normal?",
+            "My sister was worse for weeks after her migraine surgery. Is that normal? Does "
+            "it hurt a lot after?",
             "worse",
         ),
         (
-            "Una amiga estuvo peor unas semanas después de operarse. ¿Eso es normal?",
+            "Una amiga estuvo peor unas semanas después de operarse. ¿Eso es normal? ¿Duele "
+            "mucho después?",
             "worse",
         ),
         # how one tells migraine from occipital neuralgia
@@ -993,7 +995,7 @@ def test_understand__a_treatment_asked_about_as_an_alternative_stays_the_subject
         ("Wie lange fällt man nach einer Fettinjektion aus?", "recovery"),
         ("Hoe snel sta je weer in de zaak na een vettransplantatie?", "recovery"),
         # pain and bruising after
-        ("Depois da injeção de gordura fica-se com muitas dores? Fica tudo roxo?", "pain_after"),
+        ("Depois da injeção de gordura fica tudo negro?", "pain_after"),
     ],
 )
 def test_understand__lay_facets(understander: Understander, question: str, facet: str) -> None:
