@@ -161,14 +161,6 @@ def test_a_high_fever_with_a_weak_immune_system_stays_an_emergency() -> None:
     assert level == "emergency" and "immuno_fever" in concepts
 
 
-def test_red_spots_where_the_fat_was_taken_are_the_wound_not_meningitis() -> None:
-    level, concepts = _reading(
-        "fever of 38.4 and the spots on my belly where they took the fat are red",
-        ["I had fat grafting for migraine four days ago"],
-    )
-    assert level == "urgent" and "fever_meningism" not in concepts, (level, concepts)
-
-
 @pytest.mark.parametrize(
     "question",
     [
@@ -196,3 +188,12 @@ def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> 
 )
 def test_a_rhetorical_why_or_an_arrangement_is_not_a_decision(question: str) -> None:
     assert not is_personal_decision(question), question
+
+
+def test_a_fever_and_a_rash_beside_a_cut_stay_an_emergency() -> None:
+    # spots by a wound may be the wound's, but a rash with a fever is never talked down
+    level, concepts = _reading(
+        "my son has a fever of 39 and a rash on his tummy, he also has stitches in his knee "
+        "from a fall"
+    )
+    assert level == "emergency" and "fever_meningism" in concepts, (level, concepts)
