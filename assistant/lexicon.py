@@ -144,6 +144,25 @@ class Lexicon:
             for facet, patterns in data["source_facets"].items()
         }
 
+    def main_clauses(
+        self,
+        text: str,
+        languages: Iterable[str] = LANGUAGES,
+        also: re.Pattern[str] | None = None,
+    ) -> str:
+        """The folded text without its asides: the "if", "before" and "better than" clauses
+        of the given languages (each up to the next punctuation mark), and whatever ``also``
+        matches on the folded text."""
+        norm = fold_text(text)
+        cuts = [m.span() for m in also.finditer(norm)] if also is not None else []
+        for lang in languages:
+            for start, _ in phrase_spans(self.asides.get(lang), norm):
+                stop = re.search(r"[,?!.;]|$", norm[start:])
+                cuts.append((start, start + (stop.start() if stop else len(norm) - start)))
+        for start, end in sorted(cuts, reverse=True):
+            norm = norm[:start] + " " + norm[end:]
+        return norm
+
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -366,44 +366,55 @@ class MentionReader:
                     out.append((s, e))
         return out
 
-    def _main_clauses(self, text: str, language: str) -> str:
-        """The folded text without its asides: "if", "before" and "better than" clauses (each up
-        to the next comma or question mark)."""
-        norm = fold_text(text)
-        cuts = []
-        for s, _ in phrase_spans(self.lexicon.asides.get(language), norm):
-            end = re.search(r"[,?!.;]|$", norm[s:])
-            cuts.append((s, s + (end.start() if end else len(norm) - s)))
-        for s, e in sorted(cuts, reverse=True):
-            norm = norm[:s] + " " + norm[e:]
-        return norm
+    @staticmethod
+    def _asking_part(question: str) -> str | None:
+        """The asking sentences of a question that also has sentences that only tell (None
+        when every sentence asks, or none does)."""
+        sentences = sentences_of(question)
+        asked = [s for s, a in zip(sentences, asking(sentences), strict=True) if a]
+        if not asked or len(asked) == len(sentences):
+            return None
+        return " ".join(asked)
+
+    def _told_only(
+        self, treatments: list[TreatmentMention], asked_text: str, language: str
+    ) -> list[TreatmentMention]:
+        """The treatments, those not named in the asking sentences marked as background."""
+        in_asked = {t.id for t in self.treatments_in(asked_text, language)}
+        return [
+            t if t.id in in_asked or t.background else replace(t, background=True)
+            for t in treatments
+        ]
 
     def _context_treatments(
         self, question: str, language: str, treatments: list[TreatmentMention]
     ) -> list[TreatmentMention]:
         """A treatment named only in the patient's story ("triptans don't agree with me.")
         while the question sentence asks about surgery is context, not the subject."""
-        if not treatments:
+        asked_text = self._asking_part(question) if treatments else None
+        if asked_text is None:
             return treatments
-        sentences = sentences_of(question)
-        asked = [s for s, a in zip(sentences, asking(sentences), strict=True) if a]
-        if not asked or len(asked) == len(sentences):
-            return treatments
-        asked_text = " ".join(asked)
         mentions = self._mentions(asked_text, language)
         if not (mentions.procedures or mentions.generic):
             return treatments
-        main = self._mentions(self._main_clauses(asked_text, language), language)
+        main = self._mentions(self.lexicon.main_clauses(asked_text, (language,)), language)
         if not (main.procedures or main.generic):
             # Surgery named only in an aside is not what is asked ("what is Botox for, if I am
             # to be operated anyway?", "does it work well? better than surgery?"): the story's
             # treatment is.
             return treatments
-        in_asked = {t.id for t in self.treatments_in(asked_text, language)}
-        return [
-            t if t.id in in_asked or t.background else replace(t, background=True)
-            for t in treatments
-        ]
+        return self._told_only(treatments, asked_text, language)
+
+    def _alternatives_to(
+        self, question: str, language: str, treatments: list[TreatmentMention]
+    ) -> list[TreatmentMention]:
+        """A question that asks what else there is: a treatment named only outside the asking
+        sentences ("what else is out there?? I'm on topiramate and it turns my brain to mush")
+        is what the patient wants an alternative to, not the subject."""
+        asked_text = self._asking_part(question)
+        if asked_text is None:
+            return treatments
+        return self._told_only(treatments, asked_text, language)
 
 
 # What joins a form to the treatment it is made of ("injections of Botox", "injecties met").

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Literal
 
 from assistant.evidence import EvidenceRegistry
@@ -83,7 +82,7 @@ _SIBLINGS_OF_WEAK = frozenset({"how_done"})
 # over folded text.
 _ABOUT_THE_LAST = re.compile(
     r"^\W*((and|but|y|pero|et|mais|und|aber|en|maar|e|mas|ma)\s+)?(is (that|this|it)|eso es|es|"
-    r"esto es|c est|c'est|est ce|est-ce|ist (das|es)|is (dat|het)|isso e|isto e|e|è|questo e)\s+"
+    r"esto es|c est|est ce|ist (das|es)|is (dat|het)|isso e|isto e|e|questo e)\s+"
     r"(normal\w*|usual|common|bad|grave|serious|schlimm|erg|ernst|comun|frequent\w*|habitual)\b"
 )
 
@@ -308,22 +307,6 @@ class Understander(MentionReader):
                 if " " in fold_text(question)[s:e]
             ),
         )
-
-    def _alternatives_to(
-        self, question: str, language: str, treatments: list[TreatmentMention]
-    ) -> list[TreatmentMention]:
-        """A question that asks what else there is: a treatment named only outside the asking
-        sentences ("what else is out there?? I'm on topiramate and it turns my brain to mush")
-        is what the patient wants an alternative to, not the subject."""
-        sentences = sentences_of(question)
-        asked = [s for s, a in zip(sentences, asking(sentences), strict=True) if a]
-        if not asked or len(asked) == len(sentences):
-            return treatments
-        in_asked = {t.id for t in self.treatments_in(" ".join(asked), language)}
-        return [
-            t if t.id in in_asked or t.background else replace(t, background=True)
-            for t in treatments
-        ]
 
     def _from_history(self, users: Sequence[str]) -> list[str]:
         """The procedures of the last earlier turn that named one; surgery in general when

@@ -18,7 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence import EvidenceRegistry, Procedure, normalise
-from assistant.guardrails.efficacy_vocab import TARGET_WORD
+from assistant.guardrails.efficacy_vocab import (
+    BEFORE_OR_INSTEAD,
+    COMPARED_ASIDE,
+    FAILED_ASIDE,
+    TARGET_WORD,
+)
 from assistant.guardrails.treatments import (
     Mention,
     TreatmentCatalogue,
@@ -280,55 +285,6 @@ def _untried(folded: str, subjects: list[Subject]) -> list[Subject]:
     return [s for s in subjects if not inside(s, tried)]
 
 
-# A treatment told as tried and failed, or as failing for others, in a clause of its own ("já
-# tomei flunarizina e não adiantou", "bei Leuten, bei denen Triptane nicht helfen"): an aside,
-# like the lexicon's "if", "before" and "compared with" clauses. Over folded text.
-_FAILED_ASIDE = re.compile(
-    r"\b(ja|already|ya|deja|schon|al|gia|i (have |ve )?(tried|taken|had)|tomei|tome|probe|"
-    r"j ai (pris|essaye)|ich habe|ik heb|ho (preso|provato))\b[^.?!,;]{0,50}\b(e|and|y|et|und|"
-    r"en|ma|mas|but|pero|mais|aber|maar)\s+(nao (adiantou|funcionou|resolveu|ajudou)|"
-    r"(it )?(didn t|did not) (help|work|do anything)|no (me )?(sirvio|funciono|hizo nada|ayudo)|"
-    r"(ca )?n a (pas|rien) (marche|fait|aide)|(es )?hat nicht (geholfen|gewirkt)|"
-    r"(het )?(hielp|werkte) niet|non (ha|mi ha) (funzionato|fatto niente|aiutato))\b"
-    r"|\b(bei denen|bei wem|for whom|in whom|en (los|las|quienes) que|a (los|las) que|chez qui|"
-    r"pour qui|bij wie|em quem|nos quais|nas quais|per cui|in cui|a cui)\b[^.?!,;]*"
-)
-
-
-# A comparison ("better than", "vs", "rispetto a"): both sides are asked about. Over folded text.
-_COMPARED = re.compile(
-    r"\b(better than|worse than|compared (to|with)|vs|versus|mejor que|peor que|"
-    r"comparad[oa] (con|a|com)|frente a|mieux que|pire que|compare (a|avec)|par rapport (a|au)|"
-    r"besser als|schlechter als|verglichen mit|im vergleich|beter dan|slechter dan|"
-    r"vergeleken met|in vergelijking met|melhor (do )?que|pior (do )?que|meglio (di|della|del)|"
-    r"peggio (di|del|della)|rispetto (a|al|alla|all)|paragonat[oa])\b"
-)
-
-
-# What comes before, or instead of, the treatment asked ("before even thinking about surgery",
-# "rather than surgery"), to the next punctuation mark. Over folded text.
-_BEFORE_OR_INSTEAD = re.compile(
-    r"\b(before|rather than|instead of|antes de|en vez de|en lugar de|avant|au lieu de|"
-    r"plutot que|bevor|statt|anstatt|voordat|in plaats van|antes d[aeo]|em vez de|ao inves de|"
-    r"prima d\w*|invece d\w*)\b[^,.;?!]*"
-)
-
-
-def _main_clauses(question: str) -> str:
-    """The folded question without its asides, in any of the lexicon's languages: the "if",
-    "before" and "compared with" clauses (each up to the next punctuation mark), and a
-    treatment told as tried and failed."""
-    norm = fold_text(question)
-    cuts = [m.span() for m in _FAILED_ASIDE.finditer(norm)]
-    for phrases in default_lexicon().asides.values():
-        for start, _ in phrase_spans(phrases, norm):
-            stop = re.search(r"[,?!.;]|$", norm[start:])
-            cuts.append((start, start + (stop.start() if stop else len(norm) - start)))
-    for start, end in sorted(cuts, reverse=True):
-        norm = norm[:start] + " " + norm[end:]
-    return norm
-
-
 def asked_subjects(
     registry: EvidenceRegistry,
     question: str,
@@ -350,7 +306,7 @@ def asked_subjects(
     subjects += _opening_topic(registry, catalogue, question, subjects)
     subjects.sort(key=lambda s: s.position)
     subjects = _untried(folded, subjects)
-    main = _main_clauses(question)
+    main = default_lexicon().main_clauses(question, also=FAILED_ASIDE)
     if subjects and (
         _REFERS_BACK.match(normalise(question)) or (history and not names.named(main))
     ):
@@ -375,9 +331,9 @@ def asked_subjects(
     # whatever it is, the one asked about; "if I had the surgery" still asks about surgery.
     # Compared with ("is Botox better than surgery?"), surgery is asked about too.
     surgery_asked = surgery is not None and bool(
-        _SURGERY_WORD.search(_BEFORE_OR_INSTEAD.sub(" ", fold_text(rest)))
+        _SURGERY_WORD.search(BEFORE_OR_INSTEAD.sub(" ", fold_text(rest)))
         or _CAPITAL_OP.search(rest)
-        or _COMPARED.search(fold_text(rest))
+        or COMPARED_ASIDE.search(fold_text(rest))
     )
     if not subjects and not surgery:
         # "Eigenbluttherapie beim Heilpraktiker, hilft das?": named in the question itself.

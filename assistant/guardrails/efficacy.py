@@ -50,7 +50,14 @@ from assistant.guardrails.efficacy_rules import (
     signals,
     states_outcomes,
 )
-from assistant.guardrails.efficacy_vocab import CAUSE, FOLLOW_ON, SAME_FOR_ME, WHY, normalise
+from assistant.guardrails.efficacy_vocab import (
+    CAUSE,
+    FOLLOW_ON,
+    OPTION_EFFECT,
+    SAME_FOR_ME,
+    WHY,
+    normalise,
+)
 from assistant.text import fold
 from assistant.types import Turn
 
@@ -78,11 +85,6 @@ _ALTERNATIVE = re.compile(
     r",?\s+\b(?:or|ou|oder|oppure|o(?=\s+(?:ya|no|non|es|sera|va|se|me|mi|e|sara|devo|debo|tengo|"
     r"sigue|continua)\b))\s+(?=\w)",
     re.IGNORECASE,
-)
-# What an option must ask for itself to count: whether the treatment works or helps.
-_OPTION_EFFECT = re.compile(
-    r"\b(work\w*|help\w*|funcion\w*|sirv\w*|servir\w*|serve|marche\w*|fonctionn\w*|aide\w*|"
-    r"hilft|helfen|wirk\w*|helpt|helpen|werkt|werken|ajud\w*|funzion\w*|aiut\w*)\b"
 )
 
 
@@ -155,7 +157,7 @@ class EfficacyDetector:
                 # will it never work for me?"), not for another effect ("... or does the scar
                 # fade?").
                 read = signals(option)
-                if _OPTION_EFFECT.search(normalise(option)) and read.efficacy and not read.vetoed:
+                if OPTION_EFFECT.search(normalise(option)) and read.efficacy and not read.vetoed:
                     return True
         return False
 

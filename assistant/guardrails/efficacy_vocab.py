@@ -59,7 +59,8 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
 # beside it in the file): effects with no object ("does it help?"), strong signals, durability,
 # comparisons, quantities, benefits, aftercare, the weak effects and their vetoes, people who
 # help, paperwork, a device's logistics, "would I get the same?", household objects, places
-# named after an illness, a medicine stopped before an operation, and a treatment told as failing.
+# named after an illness, a medicine stopped before an operation, a treatment told as failing, and
+# the asides of a question (an option's own effect, a failed treatment, a comparison, "before").
 (
     GENERAL_EFFECT,
     STRONG,
@@ -100,13 +101,18 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     DOUBT,
     SIDE_EFFECT,
     HARM_ASKED,
+    OPTION_EFFECT,
+    FAILED_ASIDE,
+    COMPARED_ASIDE,
+    BEFORE_OR_INSTEAD,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
     "other_topic benefit_core life_event device_logistics symptom symptom_advice "
     "symptom_negation "
     "definition same_for_me credibility outcome_claim household comparative place preop "
-    "failed_effect dosage disclaimed hearsay cause doubt side_effect harm_asked"
+    "failed_effect dosage disclaimed hearsay cause doubt side_effect harm_asked "
+    "option_effect failed_aside compared_aside before_or_instead"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")
