@@ -248,6 +248,8 @@ class Understander(MentionReader):
         follow_up = False
         facets_from_history = False
         treatments = self._context_treatments(question, language, treatments)
+        if users and treatments:
+            treatments = self._told_beside_a_follow_up(question, language, treatments)
         if "alternatives" in facets:
             treatments = self._alternatives_to(question, language, treatments)
         if procedures and self._only_places(question, language, treatments):
@@ -307,6 +309,19 @@ class Understander(MentionReader):
                 if " " in fold_text(question)[s:e]
             ),
         )
+
+    def _told_beside_a_follow_up(
+        self, question: str, language: str, treatments: list[TreatmentMention]
+    ) -> list[TreatmentMention]:
+        """A follow-up whose asking sentence points back ("and who can do it? I take topiramate
+        but it makes me slow"): a treatment named only in the story around it is background, and
+        the conversation's procedure stays the subject."""
+        asked_text = self._asking_part(question)
+        if asked_text is None or not self._refers_back(asked_text, language):
+            return treatments
+        if self._mentions(asked_text, language).procedures:
+            return treatments
+        return self._told_only(treatments, asked_text, language)
 
     def _from_history(self, users: Sequence[str]) -> list[str]:
         """The procedures of the last earlier turn that named one; surgery in general when

@@ -543,3 +543,21 @@ def test_aside__surgery_compared_with_is_asked_too() -> None:
 )
 def test_lay__names_patients_use_reach_the_entry(question: str, key: str) -> None:
     assert key in _keys(question), _keys(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a pain word, or a conjunction with a clipped pronoun, names no treatment
+        "et après on a mal ?",
+        "und wenn's hilft, hält das dann auch lange an?",
+    ],
+)
+def test_unlisted__a_pain_word_or_a_clipped_if_is_no_treatment(question: str) -> None:
+    found = [m.asked for m in CATALOGUE.unlisted(question)]
+    assert found == [], found
+
+
+def test_registry__wires_at_the_back_of_the_head_are_the_stimulator() -> None:
+    keys = _keys("those wires at the back of the head for cluster headaches, any good?")
+    assert keys == ["nerve-and-spinal-cord-stimulation"], keys

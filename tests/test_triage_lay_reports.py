@@ -197,3 +197,135 @@ def test_a_fever_and_a_rash_beside_a_cut_stay_an_emergency() -> None:
         "from a fall"
     )
     assert level == "emergency" and "fever_meningism" in concepts, (level, concepts)
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "level", "concept"),
+    [
+        # worse over weeks ("for the past two weeks", "de plus en plus") with morning sickness
+        (
+            "my son is 9, his headaches have been getting worse for the past two weeks, he "
+            "throws up most mornings and keeps bumping into things",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        (
+            "Ma fille a mal à la tête depuis 10 jours, de plus en plus, et elle vomit au réveil",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # a headache in about a second, then a stiff neck
+        (
+            "a headache hit me in about one second and now my neck is stiff",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # "from nothing to the worst" is no negation
+        (
+            "in the gym it went from nothing to the worst headache ever within seconds",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # a usual migraine said not to be like this one
+        (
+            "soy trasplantado y tomo inmunosupresores; hace 4 días me duele la cabeza de una "
+            "manera distinta y cada vez más",
+            None,
+            "urgent",
+            "immunocompromised_cancer",
+        ),
+        # what he says and how his temple is, told of him
+        (
+            "mijn vader (81) heeft sinds kort hoofdpijn, zijn slaap is gevoelig en hij zegt "
+            "dat zijn kaak pijn doet als hij brood eet",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        # late pregnancy told before; flashes and swollen hands now
+        (
+            "sinds vanmiddag zie ik lichtflitsjes, mijn hoofd bonst en mijn handen zijn heel dik",
+            ["ik ben 34 weken zwanger, mag ik na de bevalling geopereerd worden?"],
+            "emergency",
+            "pregnancy",
+        ),
+        (
+            "hoje estou com uma dor de cabeça forte e vejo tudo turvo",
+            ["Tive a minha bebé há cinco dias. Quando posso ser operada?"],
+            "emergency",
+            "pregnancy",
+        ),
+        # an age told without "anos"
+        (
+            "tenho 63, nunca tive dor de cabeça e agora acordo com ela todos os dias",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        (
+            "ho 59 anni, fino all'anno scorso non sapevo cosa fosse il mal di testa, ora ce l'ho "
+            "ogni mattina",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        # a neck that hurts when bent forward, with a fever
+        (
+            "ora ha la febbre alta e gli fa male il collo se prova a piegarlo in avanti",
+            ["mio marito ha l'emicrania da anni"],
+            "emergency",
+            "fever_meningism",
+        ),
+    ],
+)
+def test_red_flags_in_more_lay_words_are_read(
+    question: str, history: list[str] | None, level: str, concept: str
+) -> None:
+    got_level, concepts = _reading(question, history)
+    assert got_level == level and concept in concepts, (question, got_level, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the worst headache said not to be there
+        "no fever, not the worst headache of my life, just my usual migraine. does surgery help?",
+        # whether a wound can get infected, asked in advance
+        "¿se puede infectar la herida después de la operación de la grasa?",
+        "Kann sich die Narbe nach der OP entzünden?",
+        # read on a forum, about someone else, before any operation
+        "leí en un foro que a un hombre le dio fiebre y la herida se puso roja después de la "
+        "operación; yo aún no me he operado",
+        # a second condition, joined by "or"
+        "y si me da un ictus durante la anestesia? o si me quedo con la cara caída?",
+        # "as lost as me" is no confusion
+        "mon médecin a l'air aussi perdu que moi, c'est quoi la différence avec une migraine ?",
+        # "two birds with one stone"
+        "als de operatie ook mijn hoofdpijn vermindert, sla ik twee vliegen in een klap",
+        # drowsy from pills, said of the past
+        "de pillen maakten me zo suf en duizelig dat ik gestopt ben; wanneer kom ik in "
+        "aanmerking voor de operatie?",
+        # migraines that build up slowly, without anything sudden now
+        "my migraines are the worst pain ever every time, they build up over an hour; is the "
+        "surgery worth it?",
+    ],
+)
+def test_more_near_misses_in_lay_words_stay_calm(question: str) -> None:
+    level, concepts = _reading(question)
+    assert level is None, (question, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ho già la data per l'intervento. tu al posto mio lo faresti?",
+        "if you were me, would you book the decompression?",
+        "si fueras yo, ¿te operarías ya?",
+    ],
+)
+def test_what_the_assistant_would_do_in_ones_place_is_a_decision(question: str) -> None:
+    assert is_personal_decision(question), question

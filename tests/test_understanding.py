@@ -1039,3 +1039,27 @@ def test_understand__a_short_follow_up_counts_words_not_a_spaced_question_mark(
         ],
     )
     assert u.follow_up and "occipital neuralgia" in u.english_terms, u
+
+
+def test_understand__a_pointing_follow_up_keeps_the_procedure_over_a_told_treatment(
+    understander: Understander,
+) -> None:
+    # the asking sentence points back ("fazer ela"); the pills are the patient's story
+    history = [
+        Turn(role="user", content="o que é o procedimento migone?"),
+        Turn(role="assistant", content="..."),
+    ]
+    u = understander.understand(
+        "e quem pode fazer ela? tomo amitriptilina há 2 anos e me dá muito sono", history
+    )
+    assert u.procedures == (MIGONE,)
+    assert u.procedures_from == "history"
+    assert all(t.background for t in u.treatments)
+
+
+def test_understand__nevralgia_and_where_it_comes_from_in_european_portuguese(
+    understander: Understander,
+) -> None:
+    u = understander.understand("O médico falou em nevralgia occipital. De onde é que vem isto?")
+    assert "occipital neuralgia" in u.english_terms
+    assert "causes" in u.facets

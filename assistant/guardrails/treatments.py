@@ -178,7 +178,9 @@ _NOT_A_TREATMENT = re.compile(
     r"sinnvoll|efficace|efficaci|eficaz|eficaces|wirksam|werkzaam|belegt|bewiesen|bewezen|"
     r"prouve|probado|provado|provato|irgendwo|ergens|quelque part|algun lado|algum lugar|"
     r"concretement|concretamente|konkret|concreet|praticamente|basicamente|d'?accord|daccord|"
-    r"accord|mais|but|pero|aber|maar|mas|d|l|j|qu)$"
+    r"accord|mais|but|pero|aber|maar|mas|d|l|j|qu|"
+    # a pain word or a conjunction with a clipped pronoun: "et après on a mal ?", "wenn's hilft"
+    r"mal|wenn|falls|if|when|quand|cuando|quando|als|s|t|m|n)$"
 )
 
 

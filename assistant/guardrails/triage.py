@@ -389,7 +389,9 @@ PERSONAL_DECISION = _rx(
     r"\b(faco|fazer|faço) a (cirurgia|operacao)( agora| ja| este ano)? ou (nao|espero|aguardo)\b",
     # what the assistant would do in one's place, or whether to do it "in your view"
     r"\bo que (vc|voce|voces|tu) (faria|farias)\b|\b(in my (shoes|place)|en mi lugar|a ma place|"
-    r"an meiner stelle|in mijn (plaats|schoenen)|no meu lugar|al mio posto)\b",
+    r"an meiner stelle|in mijn (plaats|schoenen)|no meu lugar|al mio posto|al posto mio|"
+    r"if you were me|si fueras yo|si tu etais moi|wenn du ich wa?e?rst|als (jij|u) mij was|"
+    r"se (voce|vc|tu) fosse eu|se fossi (in )?me|tu (lo|la) faresti)\b",
     r"\b(secondo te|secondo lei|tu che dici)\b.{0,30}\b(devo|dovrei|faccio|mi conviene|"
     r"lo faccio|la faccio)\b",
     # a maximum dose, or two medicines taken together
