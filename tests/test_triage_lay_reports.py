@@ -105,103 +105,6 @@ from tests.test_red_flag_concepts import _reading
             "urgent",
             "postop_bleeding",
         ),
-    ],
-)
-def test_red_flags_told_in_lay_words_are_read(
-    question: str, history: list[str] | None, level: str, concept: str
-) -> None:
-    got_level, concepts = _reading(question, history)
-    assert got_level == level and concept in concepts, (question, got_level, concepts)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        # a wound infection had, treated and cured, asked about before the next operation
-        "After my first op the scar got infected, antibiotics sorted it and it healed fine. "
-        "Is the risk higher for the second site?",
-        "Tras la primera operación se me infectó la herida, con antibiótico se curó. "
-        "¿Ahora tengo más riesgo?",
-        # a stroke scare long ago that scans showed to be a migraine
-        "Last year my face went numb and my speech went odd; full scans, they said it "
-        "was a hemiplegic migraine and I'm on a preventer now. Can I have the surgery?",
-        # attacks that are bad but all alike
-        "It's the worst migraine I've had this month, but they're all like this, same as the "
-        "past 15 years. How many a month before surgery is an option?",
-        # a fever asked about in advance
-        "Was müsste ich tun, wenn ich nach der OP Fieber bekomme? Ich wohne weit weg.",
-        "What should I do if I get a temperature a few days after the surgery?",
-        # lost, but not sight
-        "I lost my job and my vision of the future after these migraines",
-    ],
-)
-def test_near_misses_in_lay_words_stay_calm(question: str) -> None:
-    level, concepts = _reading(question)
-    assert level is None, (question, concepts)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Sono trapiantata di rene e prendo immunosoppressori; da una settimana mal di testa "
-        "nuovo e un po' di febbricola la sera",
-        "I'm on methotrexate and steroids; new daily headaches for ten days and a low-grade "
-        "fever in the evenings",
-    ],
-)
-def test_a_slight_temperature_with_a_weak_immune_system_is_urgent(question: str) -> None:
-    level, concepts = _reading(question)
-    assert level == "urgent" and "immunocompromised_cancer" in concepts, (level, concepts)
-
-
-def test_a_high_fever_with_a_weak_immune_system_stays_an_emergency() -> None:
-    level, concepts = _reading(
-        "I'm on chemo and tonight I have a fever of 39 with a new pounding headache"
-    )
-    assert level == "emergency" and "immuno_fever" in concepts
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Soll ich mir den PFO verschließen lassen? Die Ärzte sind sich nicht einig.",
-        "secondo te devo farlo il migone? dimmi sì o no",
-        "faço a cirurgia agora ou espero? o que vc faria no meu lugar?",
-        "¿puedo tomar el triptán y el ibuprofeno juntos?",
-        "je peux en prendre combien, du sumatriptan, par jour ?",
-        "hoeveel paracetamol maximaal per dag?",
-    ],
-)
-def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> None:
-    assert is_personal_decision(question), question
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        # an argument, not a request for a decision
-        "se il botox funziona perché dovrei operarmi?",
-        "why should I have surgery if the Botox works?",
-        # a maximum that is no dose
-        "how many days off work at most after the op?",
-    ],
-)
-def test_a_rhetorical_why_or_an_arrangement_is_not_a_decision(question: str) -> None:
-    assert not is_personal_decision(question), question
-
-
-def test_a_fever_and_a_rash_beside_a_cut_stay_an_emergency() -> None:
-    # spots by a wound may be the wound's, but a rash with a fever is never talked down
-    level, concepts = _reading(
-        "my son has a fever of 39 and a rash on his tummy, he also has stitches in his knee "
-        "from a fall"
-    )
-    assert level == "emergency" and "fever_meningism" in concepts, (level, concepts)
-
-
-@pytest.mark.parametrize(
-    ("question", "history", "level", "concept"),
-    [
         # worse over weeks ("for the past two weeks", "de plus en plus") with morning sickness
         (
             "my son is 9, his headaches have been getting worse for the past two weeks, he "
@@ -282,7 +185,7 @@ def test_a_fever_and_a_rash_beside_a_cut_stay_an_emergency() -> None:
         ),
     ],
 )
-def test_red_flags_in_more_lay_words_are_read(
+def test_red_flags_told_in_lay_words_are_read(
     question: str, history: list[str] | None, level: str, concept: str
 ) -> None:
     got_level, concepts = _reading(question, history)
@@ -292,6 +195,22 @@ def test_red_flags_in_more_lay_words_are_read(
 @pytest.mark.parametrize(
     "question",
     [
+        # a wound infection had, treated and cured, asked about before the next operation
+        "After my first op the scar got infected, antibiotics sorted it and it healed fine. "
+        "Is the risk higher for the second site?",
+        "Tras la primera operación se me infectó la herida, con antibiótico se curó. "
+        "¿Ahora tengo más riesgo?",
+        # a stroke scare long ago that scans showed to be a migraine
+        "Last year my face went numb and my speech went odd; full scans, they said it "
+        "was a hemiplegic migraine and I'm on a preventer now. Can I have the surgery?",
+        # attacks that are bad but all alike
+        "It's the worst migraine I've had this month, but they're all like this, same as the "
+        "past 15 years. How many a month before surgery is an option?",
+        # a fever asked about in advance
+        "Was müsste ich tun, wenn ich nach der OP Fieber bekomme? Ich wohne weit weg.",
+        "What should I do if I get a temperature a few days after the surgery?",
+        # lost, but not sight
+        "I lost my job and my vision of the future after these migraines",
         # the worst headache said not to be there
         "no fever, not the worst headache of my life, just my usual migraine. does surgery help?",
         # whether a wound can get infected, asked in advance
@@ -314,7 +233,7 @@ def test_red_flags_in_more_lay_words_are_read(
         "surgery worth it?",
     ],
 )
-def test_more_near_misses_in_lay_words_stay_calm(question: str) -> None:
+def test_near_misses_in_lay_words_stay_calm(question: str) -> None:
     level, concepts = _reading(question)
     assert level is None, (question, concepts)
 
@@ -322,10 +241,60 @@ def test_more_near_misses_in_lay_words_stay_calm(question: str) -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        "Sono trapiantata di rene e prendo immunosoppressori; da una settimana mal di testa "
+        "nuovo e un po' di febbricola la sera",
+        "I'm on methotrexate and steroids; new daily headaches for ten days and a low-grade "
+        "fever in the evenings",
+    ],
+)
+def test_a_slight_temperature_with_a_weak_immune_system_is_urgent(question: str) -> None:
+    level, concepts = _reading(question)
+    assert level == "urgent" and "immunocompromised_cancer" in concepts, (level, concepts)
+
+
+def test_a_high_fever_with_a_weak_immune_system_stays_an_emergency() -> None:
+    level, concepts = _reading(
+        "I'm on chemo and tonight I have a fever of 39 with a new pounding headache"
+    )
+    assert level == "emergency" and "immuno_fever" in concepts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Soll ich mir den PFO verschließen lassen? Die Ärzte sind sich nicht einig.",
+        "secondo te devo farlo il migone? dimmi sì o no",
+        "faço a cirurgia agora ou espero? o que vc faria no meu lugar?",
+        "¿puedo tomar el triptán y el ibuprofeno juntos?",
+        "je peux en prendre combien, du sumatriptan, par jour ?",
+        "hoeveel paracetamol maximaal per dag?",
         "ho già la data per l'intervento. tu al posto mio lo faresti?",
         "if you were me, would you book the decompression?",
         "si fueras yo, ¿te operarías ya?",
     ],
 )
-def test_what_the_assistant_would_do_in_ones_place_is_a_decision(question: str) -> None:
+def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> None:
     assert is_personal_decision(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # an argument, not a request for a decision
+        "se il botox funziona perché dovrei operarmi?",
+        "why should I have surgery if the Botox works?",
+        # a maximum that is no dose
+        "how many days off work at most after the op?",
+    ],
+)
+def test_a_rhetorical_why_or_an_arrangement_is_not_a_decision(question: str) -> None:
+    assert not is_personal_decision(question), question
+
+
+def test_a_fever_and_a_rash_beside_a_cut_stay_an_emergency() -> None:
+    # spots by a wound may be the wound's, but a rash with a fever is never talked down
+    level, concepts = _reading(
+        "my son has a fever of 39 and a rash on his tummy, he also has stitches in his knee "
+        "from a fall"
+    )
+    assert level == "emergency" and "fever_meningism" in concepts, (level, concepts)
