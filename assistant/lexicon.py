@@ -116,6 +116,7 @@ class Lexicon:
             self.concepts[facet] = (entry.get("english") or "", langs)
         self.weak_facets = frozenset(data.get("weak_facets", ()))
         self.facet_overrides: dict[str, list[str]] = dict(data.get("facet_overrides", {}))
+        self.narrower: dict[str, list[str]] = dict(data.get("narrower", {}))
         self.translations = [
             (entry["english"], {k: compile_phrases(v) for k, v in entry.items() if k in LANGUAGES})
             for entry in data["translations"]

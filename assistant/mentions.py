@@ -422,13 +422,15 @@ _OF = re.compile(r"\s+(of|de|d|du|des|di|del|della|dei|von|van|met|mit|com|con|d
 
 
 _PERSON = re.compile(
-    r"(ist|ista|istas|iste|isten|eut|eute|euta|eutes|euten|eutin|path|pathe|physio|fysio|kine|"
+    r"(ist|ista|istas|iste|isten|eut|eute|euta|eutes|euten|eutin|path|pathe|physio|fysio|kine|osteo|"
     r"praktiker\w*|practor|practeur)$"
 )
 """A practitioner's word ("physio", "fisioterapista", "Heilpraktikerin"), not a treatment's."""
 _SAYS_AFTER = re.compile(
     r"^\W*(\w+\W+){0,2}?(said|says|told|thinks|reckons|suggested|zei|zegt|denkt|vindt|sagt|"
-    r"sagte|meint|meinte|dit|pense|dice|dijo|cree|ha detto|pensa|disse|diz|acha|falou)\b"
+    r"sagte|meint|meinte|dit|pense|dice|dijo|cree|ha detto|pensa|disse|diz|acha|falou|"
+    r"advised|recommended|suggests|conseill\w*|recommand\w*|aconsej\w*|recomend\w*|empf(ie|o)hl\w*|"
+    r"raadt|aangeraden|aconselh\w*|consigli\w*|suggeri\w*)\b"
 )
 _SAYS_BEFORE = re.compile(
     r"\b(said|told|detto|dicho|dit|gesagt|gezegd|disse|zei|sagte|according to|laut|selon|segun|"

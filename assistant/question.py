@@ -27,6 +27,8 @@ FACETS = (
     "cost",
     "price",
     "pregnancy",
+    "age_limit",
+    "device_care",
     "alternatives",
     "diagnosis",
     "causes",

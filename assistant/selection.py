@@ -91,6 +91,8 @@ _PRACTICAL = frozenset(
         "scar",
         "price",
         "pregnancy",
+        "age_limit",
+        "device_care",
     }
 )
 """What having the operation is like: a question that asks only this is not answered with how

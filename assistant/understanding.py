@@ -276,6 +276,18 @@ class Understander(MentionReader):
                 facets, facets_from_history = earlier_facets, True
         if users and source == "question" and not follow_up:
             follow_up = not facets and _words(question) <= 8
+        if source == "history":
+            procedures = self._narrowed(users, procedures)
+        if "difference" in facets and len([p for p in procedures if p != GENERAL]) >= 2:
+            # "The difference between the MIGONE and the fat injections" compares two
+            # operations: what each is and how it is done, not how a condition is told apart.
+            facets = list(
+                dict.fromkeys(
+                    f
+                    for x in facets
+                    for f in (("what_it_is", "how_done") if x == "difference" else (x,))
+                )
+            )
         english = self.english_terms(question, language, facets)
         if source == "history":
             # The topic words of the turn that named it ("occipital neuralgia") come along.
@@ -339,6 +351,21 @@ class Understander(MentionReader):
                 if phrase_spans(self._generic_aliases, fold_text(earlier)):
                     break
         return [GENERAL] if generic_turn else []
+
+    def _narrowed(self, users: Sequence[str], procedures: list[str]) -> list[str]:
+        """A follow-up's procedure named in general words in the conversation, replaced by the
+        specific one the conversation places ("free the nerve" where the patient said they have
+        occipital neuralgia). A question that names its procedure keeps it, whatever place it
+        mentions ("trigger-point surgery ... do they cut nerves?")."""
+        narrower = self.lexicon.narrower
+        if not any(p in narrower for p in procedures):
+            return procedures
+        placed = self._placed_in_conversation(users)
+        out: list[str] = []
+        for p in procedures:
+            specific = [q for q in narrower.get(p, ()) if q in placed]
+            out += [q for q in (specific or [p]) if q not in out]
+        return out
 
     def _placed_in_conversation(self, users: Sequence[str]) -> list[str]:
         """The procedures the patient's earlier turns point at by where it hurts or what they

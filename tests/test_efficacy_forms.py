@@ -459,6 +459,15 @@ def test_forms__stopping_pills_before_an_operation_is_preparation() -> None:
         # keeping on with a medicine, how a treatment works
         "Ich habe unter der Pille Migräne mit Aura. Darf ich die weiter nehmen?",
         "how does the stimulator actually work, is it electric?",
+        # the chances that an insurer pays, or whether a referral is worth asking for
+        "what are the odds my insurance approves the stimulator if I appeal?",
+        "Hoe groot is de kans dat mijn zorgverzekeraar de ingreep vergoedt?",
+        "Quali probabilità ci sono che la mutua mi rimborsi l'intervento ai nervi?",
+        "vale a pena pedir encaminhamento para o neurologista do hospital ou demora muito?",
+        # a treatment told as failing, then who to turn to
+        "the fat injections did nothing for me. who should I go to now?",
+        "Die Stimulation hat bei mir nichts gebracht. An wen wende ich mich jetzt?",
+        "El bótox no me funcionó. ¿A quién acudo ahora?",
     ],
 )
 def test_forms__disclaimed_hearsay_causes_and_use_are_no_efficacy_question(question: str) -> None:
@@ -473,6 +482,18 @@ def test_forms__disclaimed_hearsay_causes_and_use_are_no_efficacy_question(quest
         "Werkt een hormoonspiraal tegen menstruatiemigraine?",
         "kann ich nach der nerven-op endlich meine tabletten absetzen?",
         "El neurólogo dice que a lo mejor me ayuda la cirugía, ¿usted qué opina, funciona?",
+        # being cured or rid of it, asked about oneself
+        "j'en peux plus de ces crises. si je me fais opérer, je serai guérie pour de bon ?",
+        "wenn ich die Nerven-OP mache, bin ich die Migräne dann los?",
+        "en na die operatie, ben ik er dan vanaf?",
+        # which gives more, results of others, how many had nothing at all afterwards
+        "vet inspuiten of de stimulator, waar heb je op den duur meer aan?",
+        "et chez les gens qui l'ont fait, ça donne quoi ?",
+        "und wie viele hatten nach der OP gar nichts mehr?",
+        # the chances it works, beside whether the insurer pays
+        "what are the chances the surgery works and that insurance covers it?",
+        # a failure told, then another treatment's effect asked
+        "topiramate did not help. who should I see now? would the surgery help me?",
     ],
 )
 def test_forms__doubt_compounds_and_pills_given_up_are_efficacy_questions(question: str) -> None:

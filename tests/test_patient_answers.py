@@ -277,12 +277,34 @@ def test_pattern__a_question_about_another_part_of_the_body_is_not_answered(
     for question in [
         "my knee swells after running, is it arthritis?",
         "o meu joelho estala ao subir escadas, será artrose?",
+        # a nerve freed elsewhere in the body: a nerve alone is no sign of the head
+        "tengo túnel carpiano y se me duermen los dedos por la noche; ¿ahí también liberan el "
+        "nervio? ¿cómo se hace?",
+        "ho il tunnel carpale e mi formicolano le dita: anche lì liberano il nervo, come si fa?",
     ]:
         answer = built_assistant.ask(question)
         assert answer.status == "no_evidence" and not answer.citations, answer.answer
     # fat taken from the hip for the head is the sources' subject
     answer = built_assistant.ask("¿me quitan la grasa de la cadera para ponerla en la cabeza?")
     assert answer.status == "answered"
+
+
+def test_pattern__an_age_limit_or_a_battery_the_sources_never_give_is_said_to_be_missing(
+    built_assistant: Assistant,
+) -> None:
+    # the sources say who the operation is for, and nothing about an age limit
+    answer = built_assistant.ask("is there a minimum age for the migone? my son is 16")
+    assert answer.status == "no_evidence" and not answer.citations, answer.answer
+    assert "age limit" in answer.answer
+    answer = built_assistant.ask("c'è un limite di età per il lipofilling? ho 71 anni")
+    assert answer.status == "no_evidence" and not answer.citations, answer.answer
+    # nor about the stimulator's battery
+    answer = built_assistant.ask(
+        "if I get the occipital nerve stimulator, how long does the battery last before it is "
+        "changed?"
+    )
+    assert answer.status == "no_evidence" and not answer.citations, answer.answer
+    assert "battery" in answer.answer
 
 
 def test_pattern__another_pages_diagnosis_does_not_answer_how_a_procedures_condition_is_found(

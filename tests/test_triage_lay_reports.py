@@ -4,7 +4,8 @@ wound that is bright red and seeping, a stimulator put in days ago with a fever,
 brackets, a limb gone numb and heavy, half the sight lost, a headache never known before. Beside
 them, the near misses that must stay calm: a wound infection that was cured, a stroke scare years
 ago that scans showed to be migraine, worst-of-the-month attacks that are all alike, a fever
-asked about in advance, and low-grade fevers on immune suppressants (urgent, not emergency)."""
+asked about in advance, and low-grade fevers on immune suppressants (urgent, not emergency).
+The choice handed over to the assistant ("decide for me", "scegli tu per me") is declined."""
 
 from __future__ import annotations
 
@@ -183,6 +184,84 @@ from tests.test_red_flag_concepts import _reading
             "emergency",
             "fever_meningism",
         ),
+        # a child's morning headaches getting worse, with vomiting and unsteady walking
+        (
+            "my son's headaches are getting worse and he throws up most mornings, and he's "
+            "walking a bit wobbly",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # a knock in lay words: the car boot, a plank, a header at football
+        (
+            "j'ai pris le hayon de la voiture sur la tête ce matin et je vomis depuis",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        (
+            "gisteren een balk tegen mijn hoofd gekregen en nu is de hoofdpijn elke dag erger",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        (
+            "levei uma bolada na cabeça no treino e agora vomito e estou tonto",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        # an attack that lasts for days and gets worse, with vomiting, told as "la crise"
+        (
+            "ma crise dure depuis trois jours, de pire en pire, et je vomis tout",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # methotrexate is an immune-suppressing medicine
+        (
+            "tomo metotrexato por la artritis y tengo un dolor de cabeza nuevo desde hace una "
+            "semana",
+            None,
+            "urgent",
+            "immunocompromised_cancer",
+        ),
+        # half of what one looks at gone, in German
+        (
+            "mein Vater sieht seit heute früh die rechte Hälfte nicht mehr und hat Kopfweh",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # a wound that starts to bleed again and again
+        (
+            "na de operatie begint de wond steeds weer te bloeden als ik buk",
+            None,
+            "urgent",
+            "postop_bleeding",
+        ),
+        (
+            "dopo l'intervento la ferita riprende a sanguinare ogni volta che mi alzo",
+            None,
+            "urgent",
+            "postop_bleeding",
+        ),
+        # an operation "a week ago" told with words between it and the time
+        (
+            "il a eu la chirurgie des nerfs au niveau du front il y a une semaine et la zone est "
+            "rouge, chaude et gonflée",
+            None,
+            "urgent",
+            "postop_wound",
+        ),
+        # a weak arm beside a usual aura, said to last longer than usual
+        (
+            "il braccio destro è debole da tre ore; la mia aura di solito dura dieci minuti, è "
+            "più lunga del solito?",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
@@ -271,6 +350,13 @@ def test_a_high_fever_with_a_weak_immune_system_stays_an_emergency() -> None:
         "ho già la data per l'intervento. tu al posto mio lo faresti?",
         "if you were me, would you book the decompression?",
         "si fueras yo, ¿te operarías ya?",
+        # the choice handed over, or what one would do, in other words
+        "I can't think any more, just decide for me: the fat injections or not?",
+        "não aguento mais pensar nisso, decide por mim: opero ou não?",
+        "se fosse você, fazia a cirurgia?",
+        "scegli tu per me, io faccio quello che dici",
+        "mi faccio operare o no? non so più cosa fare",
+        "quanto paracetamolo posso prendere in un giorno?",
     ],
 )
 def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> None:
@@ -285,6 +371,8 @@ def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> 
         "why should I have surgery if the Botox works?",
         # a maximum that is no dose
         "how many days off work at most after the op?",
+        # a shower asked about, not the operation
+        "mi faccio la doccia dopo l'intervento o no?",
     ],
 )
 def test_a_rhetorical_why_or_an_arrangement_is_not_a_decision(question: str) -> None:

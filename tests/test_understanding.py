@@ -131,10 +131,19 @@ def test_understand__a_follow_up_takes_the_procedure_of_the_conversation(
     assert "risks" in u.facets
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where can I get fat transfer near me?",
+        # a named doctor asked about, titles and all
+        "kennt ihr Prof. Dr. Weber in Köln? Macht der solche OPs?",
+        "il dottor Rossi di Torino fa questi interventi? è bravo?",
+    ],
+)
 def test_understand__a_surgeon_recommendation_is_a_provider_question(
-    understander: Understander,
+    understander: Understander, question: str
 ) -> None:
-    assert understander.understand("Where can I get fat transfer near me?").provider
+    assert understander.understand(question).provider
 
 
 @pytest.mark.parametrize(
@@ -1063,3 +1072,135 @@ def test_understand__nevralgia_and_where_it_comes_from_in_european_portuguese(
     u = understander.understand("O médico falou em nevralgia occipital. De onde é que vem isto?")
     assert "occipital neuralgia" in u.english_terms
     assert "causes" in u.facets
+
+
+# ---- limits of age, living with a device, a condition's diagnosis ---------------------------
+@pytest.mark.parametrize(
+    ("question", "facet", "not_asked"),
+    [
+        ("is there a minimum age for the migone? my daughter is 15", "age_limit", "who_suits"),
+        ("¿hay edad máxima para operarse de la migraña? tengo 70", "age_limit", "who_suits"),
+        ("Gibt es für die Nerven-OP eine Altersgrenze?", "age_limit", "who_suits"),
+        ("mijn zoon is 16, vanaf welke leeftijd mag die operatie?", "age_limit", "who_suits"),
+        ("bisogna essere maggiorenni per il lipofilling?", "age_limit", "who_suits"),
+        ("how long does the battery of the occipital stimulator last?", "device_care", "lasting"),
+        ("faut-il recharger la batterie du stimulateur tous les jours ?", "device_care", "lasting"),
+        ("kann ich mit dem Stimulator noch ins MRT danach?", "device_care", "diagnosis"),
+        # a condition's diagnosis or how it differs is no operation's how-it-is-done
+        ("how do they know it's occipital neuralgia, do I need a scan?", "diagnosis", "how_done"),
+        ("wie wird eine Okzipitalneuralgie festgestellt?", "diagnosis", "how_done"),
+        (
+            "comment on fait la différence entre névralgie d'Arnold et migraine ?",
+            "difference",
+            "how_done",
+        ),
+        # the time before going back to heavy work is recovery, not how long the operation takes
+        (
+            "wie lange Pause nach der MIGONE, bevor ich wieder schwer heben darf?",
+            "recovery",
+            "duration",
+        ),
+        ("hoeveel weken na de MIGONE voordat ik weer kan werken?", "recovery", "duration"),
+        # "people like me" asks who it suits
+        (
+            "j'ai dû arrêter le topiramate. la chirurgie, c'est pour des gens comme moi ?",
+            "who_suits",
+            "efficacy",
+        ),
+        ("ist die Migräne-OP was für Leute wie mich?", "who_suits", "efficacy"),
+        ("l'intervento è adatto a persone come me?", "who_suits", "efficacy"),
+    ],
+)
+def test_understand__limits_devices_and_diagnosis_are_their_own_facets(
+    understander: Understander, question: str, facet: str, not_asked: str
+) -> None:
+    facets = understander.understand(question).facets
+    assert facet in facets and not_asked not in facets, (question, facets)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm the one driving him there and back. How long is he in surgery for?",
+        "how long will she be in theatre for the migone?",
+    ],
+)
+def test_understand__driving_someone_there_is_no_recovery(
+    understander: Understander, question: str
+) -> None:
+    facets = understander.understand(question).facets
+    assert "duration" in facets and "recovery" not in facets, facets
+
+
+@pytest.mark.parametrize(
+    ("question", "treatment"),
+    [
+        # advised by a practitioner, then asked about with "it"
+        ("my osteo advised me to try acupuncture. does it really work?", "acupuncture"),
+        ("mon ostéo m'a conseillé d'essayer l'acupuncture, ça marche vraiment ?", "acupuncture"),
+        # "like all the other treatments" compares; it asks for no alternative
+        (
+            "mon neuro veut me mettre sous Aimovig. ça va être comme tous les autres traitements ?",
+            "cgrp",
+        ),
+        # a nose operation, named by its lay words
+        ("bringt so eine Nasen-OP was gegen Migräne?", "septoplasty"),
+    ],
+)
+def test_understand__an_advised_or_compared_treatment_is_the_subject(
+    understander: Understander, question: str, treatment: str
+) -> None:
+    u = understander.understand(question)
+    assert treatment in [t.id for t in u.subject_treatments], u.describe()
+    assert "alternatives" not in u.facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "bij een echo van mijn hart zagen ze een gaatje; helpt dichtmaken tegen migraine?",
+        "my heart scan showed a small hole, would closing it help my migraines?",
+        "no ecocardiograma do coração viram um buraquinho. fechar ajuda a enxaqueca?",
+    ],
+)
+def test_understand__a_hole_told_after_the_heart_is_the_pfo(
+    understander: Understander, question: str
+) -> None:
+    assert "pfo-closure" in understander.understand(question).procedures
+
+
+def test_understand__freeing_the_nerve_where_the_patient_has_occipital_neuralgia_is_that_operation(
+    understander: Understander,
+) -> None:
+    history = [
+        Turn(role="user", content="el neurocirujano me confirmó neuralgia occipital"),
+        Turn(role="assistant", content="..."),
+        Turn(role="user", content="dice que se puede operar liberando el nervio o cortándolo"),
+        Turn(role="assistant", content="..."),
+    ]
+    u = understander.understand("¿y cuál de las dos funciona mejor?", history)
+    assert u.procedures == (MIGONE,), u.describe()
+    # without such a place the general words stay trigger-site surgery
+    u = understander.understand("does nerve decompression surgery help migraines?")
+    assert u.procedures == ("trigger-site-surgery",), u.describe()
+
+
+def test_understand__a_heart_pacemaker_is_no_stimulator(understander: Understander) -> None:
+    u = understander.understand("I have a pacemaker since 2019, can I use a Cefaly headband?")
+    assert STIM not in u.procedures, u.describe()
+    assert STIM in understander.understand("does the pacemaker for the head work?").procedures
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "che differenza c'è tra la MIGONE e le iniezioni col grasso?",
+        "what is the difference between the migone and fat transfer?",
+    ],
+)
+def test_understand__the_difference_between_two_operations_asks_what_each_is(
+    understander: Understander, question: str
+) -> None:
+    u = understander.understand(question)
+    assert {FAT, MIGONE} <= set(u.procedures), u.describe()
+    assert "difference" not in u.facets and "what_it_is" in u.facets, u.describe()

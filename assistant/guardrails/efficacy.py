@@ -52,6 +52,7 @@ from assistant.guardrails.efficacy_rules import (
 )
 from assistant.guardrails.efficacy_vocab import (
     CAUSE,
+    FAILED_EFFECT,
     FOLLOW_ON,
     OPTION_EFFECT,
     SAME_FOR_ME,
@@ -145,6 +146,12 @@ class EfficacyDetector:
             # "They come back every Sunday, why? Is it the coffee?": a cause is what is asked.
             return False
         sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+        if "next_step" in own.vetoes:
+            # "The op didn't help. Who do I see now?": the failure told is no question of its
+            # own; another sentence that asks ("would surgery help me?") still counts.
+            sentences = [
+                s for s in sentences if "?" in s and not FAILED_EFFECT.search(normalise(s))
+            ]
         for sentence in sentences:
             options = [p for p in _ALTERNATIVE.split(sentence) if p.strip()]
             if len(sentences) < 2 and len(options) < 2:

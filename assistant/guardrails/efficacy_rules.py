@@ -35,6 +35,7 @@ from assistant.guardrails.efficacy_vocab import (
     JOB,
     LIFE_EVENT,
     MECHANISM,
+    NEXT_STEP,
     ONSET_TIMING,
     OTHER_TOPIC,
     OUTCOME_CLAIM,
@@ -82,13 +83,15 @@ Veto = Literal[
     "disclaimed",
     "hearsay",
     "side_effect",
+    "next_step",
 ]
 """A reading of the text under which an effect word does not ask about efficacy: how a
 treatment works, when it starts, going back to work, a symptom described, what a word means,
 aftercare, another topic, a life event or paperwork, a verdict on asking a doctor, a dose,
 efficacy said not to be the question ("I'm not asking whether it will work"), someone's
 hedged claim told beside a question on something else ("the ENT thinks it might help; how long
-is the recovery?"), or a side effect felt and whether it wears off."""
+is the recovery?"), a side effect felt and whether it wears off, or who to turn to after a
+treatment told as failing ("the op didn't help, who do I see now?")."""
 
 
 @dataclass(frozen=True)
@@ -356,6 +359,8 @@ def signals(text: str) -> Signals:
         "dosage": bool(DOSAGE.search(folded)),
         "disclaimed": disclaimed,
         "side_effect": side_effect,
+        # "The decompression didn't help. Who do I see now?": the failure is the story.
+        "next_step": bool(FAILED_EFFECT.search(folded) and NEXT_STEP.search(folded)) and not strong,
     }
     return Signals(
         strong=strong,

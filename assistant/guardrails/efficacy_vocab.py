@@ -94,6 +94,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     PLACE,
     PREOP,
     FAILED_EFFECT,
+    NEXT_STEP,
     DOSAGE,
     DISCLAIMED,
     HEARSAY,
@@ -111,7 +112,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     "other_topic benefit_core life_event device_logistics symptom symptom_advice "
     "symptom_negation "
     "definition same_for_me credibility outcome_claim household comparative place preop "
-    "failed_effect dosage disclaimed hearsay cause doubt side_effect harm_asked "
+    "failed_effect next_step dosage disclaimed hearsay cause doubt side_effect harm_asked "
     "option_effect failed_aside compared_aside before_or_instead"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).

@@ -374,7 +374,7 @@ PERSONAL_DECISION = _rx(
     + r".{0,40}\b(darf|kann|soll) ich\b.{0,30}\b(nehmen|einnehmen)\b",
     r"\bhoeveel\b" + _NOT_TIME + r".{0,40}\b(mag|kan|moet) ik\b.{0,40}\b(nemen|innemen|slikken)\b",
     r"\bquant[oa]s?\b" + _NOT_TIME + r".{0,40}\b(eu )?(posso|devo|consigo) (tomar|usar)\b",
-    r"\bquant[ei]\b" + _NOT_TIME + r".{0,40}\b(posso|devo) (prendere|assumere)\b",
+    r"\bquant[oaei]\b" + _NOT_TIME + r".{0,40}\b(posso|devo) (prendere|prenderne|assumere)\b",
     # going ahead or not, what one would do, letting it be put in
     r"\bshould i (go ahead|proceed|go through|risk it|bother|do it|get it done)\b",
     r"\b(tu|usted|vos) que haria(s)?\b|\bme opero\s*\?",
@@ -394,13 +394,24 @@ PERSONAL_DECISION = _rx(
     r"se (voce|vc|tu) fosse eu|se fossi (in )?me|tu (lo|la) faresti)\b",
     r"\b(secondo te|secondo lei|tu che dici)\b.{0,30}\b(devo|dovrei|faccio|mi conviene|"
     r"lo faccio|la faccio)\b",
+    # the choice handed over ("decide for me", "scegli tu per me", "se fosse vc, fazia?")
+    r"\b(decide|choose) for me\b|\b(decide|elige|escoge) (tu |usted )?por mi\b|"
+    r"\b(decidez|decide|choisis|choisissez) (pour moi|a ma place)\b|"
+    r"\b(entscheide|entscheiden sie|entscheid) (du )?(fur|für) mich\b|"
+    r"\b(beslis|kies) (jij|u)? ?(maar )?voor mij\b|"
+    r"\b(decida|decide|escolha|escolhe) (voce |vc |tu )?por mim\b|"
+    r"\b(scegli|decidi|scelga|decida) (tu |lei )?(per me|al posto mio)\b|"
+    r"\bdimmi tu\b.{0,40}\bo no\b|"
+    r"\bse fosse (vc|voce|tu)\b|\b(fazia|faria) ou nao (fazia|faria)\b",
+    r"\bmi faccio (operare|fare|l\W?(intervento|operazione|iniezione|impianto))\b.{0,40}\bo no\b",
     # a maximum dose, or two medicines taken together
     r"\b(how many|how much|cuant[oa]s?|combien|wie ?viele?|hoeveel|quant[oa]s?|quant[ei])\b"
     r".{0,50}\b(max|maximum|maximo|massimo|maximaal|hochstens|maximal|au maximum|como maximo|"
     r"no maximo|al massimo)\b",
     r"\b(je peux|puis-je|peut-on|on peut) en prendre combien\b",
     r"\b(puedo|se pueden|can i|puis-je|je peux|darf ich|kann ich|mag ik|kan ik|posso|se podem)\b"
-    r" (tomar(me)?|take|prendre|nehmen|nemen|innemen|prendere)\b.{0,40}\b(juntos|juntas|together|"
+    r" (tomar(me)?|take|prendre|nehmen|nemen|innemen|prendere|prenderne)\b.{0,40}"
+    r"\b(juntos|juntas|together|"
     r"ensemble|zusammen|tegelijk|samen|insieme)\b",
 )
 # "Why should I have surgery then?" argues, it does not ask for a decision.
