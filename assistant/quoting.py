@@ -45,6 +45,9 @@ class Candidate:
     """Uses the name the patient gave the procedure ("spinal cord stimulation")."""
     entity: bool = False
     """Names the covered treatment the question asks about, with the question's procedure."""
+    phrase: bool = False
+    """Says what a translation of the patient's words into the sources' words says ("multiple
+    trigger point sites addressed in a single procedure")."""
 
 
 def matched_terms(query: set[str], sentence: frozenset[str]) -> set[str]:

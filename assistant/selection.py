@@ -261,8 +261,19 @@ class Selector:
                 lexical = sum(weights[t] for t in overlap) / total
                 facet, direct = self._facet_score(unit, facets)
                 out.append(Candidate(unit, passage, similarity, lexical, facet, direct))
+        # A translation of the patient's words that is a phrase of the sources ("multiple
+        # trigger point sites addressed in a single procedure"): the unit that says it.
+        phrases = [
+            p
+            for p in (set(terms(part)) for t in u.english_terms for part in t.split(","))
+            if len(p) >= 4
+        ]
         for c in out:
             bonus = 0.0
+            unit_terms = _unit_terms(c.unit.text)
+            if any(len(matched_terms(p, unit_terms)) >= 0.8 * len(p) for p in phrases):
+                c.phrase = True
+                bonus += 0.3
             if u.scope and c.unit.procedures & u.scope:
                 bonus += 0.1
             if treatments and c.unit.treatments & treatments:
@@ -493,7 +504,7 @@ class Selector:
     def _pick_facet(
         self, found: Sequence[Candidate], facet: str, balance: bool, of_treatment: bool = False
     ) -> list[Candidate]:
-        with_facet = [c for c in found if facet in c.facets and c.similarity >= 0.15]
+        with_facet = [c for c in found if facet in c.facets and (c.similarity >= 0.15 or c.phrase)]
         if not with_facet:
             return []
         best = with_facet[0]

@@ -493,9 +493,33 @@ def test_answer__a_decision_to_operate_is_declined_with_who_surgery_is_for(
             "natural course",
             id="fr-placebo",
         ),
+        # several places that hurt: one operation or several
+        pytest.param(
+            "it hurts at my temple, my forehead and the back of my neck, would that be three "
+            "separate operations?",
+            "addressed in a single procedure",
+            id="en-one-operation",
+        ),
+        pytest.param(
+            "ich hab schmerzen an der stirn und im nacken, wird das in einem rutsch operiert?",
+            "addressed in a single procedure",
+            id="de-one-operation",
+        ),
+        # Botox as a test before the operation
+        pytest.param(
+            "o médico disse que o botox é um teste antes da cirurgia, teste de quê?",
+            "pinpoint the locations to address during surgery",
+            id="pt-botox-test",
+        ),
+        # what else there is, pills set aside
+        pytest.param(
+            "ik verdraag geen pillen, wat kan ik naast de medicijnen nog doen tegen migraine?",
+            "Lifestyle changes also play a key role in prevention",
+            id="nl-beside-pills",
+        ),
     ],
 )
-def test_answer__a_society_or_placebo_named_in_another_language_finds_its_sentence(
+def test_answer__a_lay_question_finds_the_sentence_that_answers_it(
     built_assistant: Assistant, question: str, phrase: str
 ) -> None:
     answer = built_assistant.ask(question)

@@ -406,3 +406,24 @@ def test_wrong_procedure__a_quote_naming_the_treatment_asked_is_on_topic() -> No
     other = "Fat transfer injects the patient's own fat into the forehead."
     record = {"citations": [{"quote": on_topic}, {"quote": other}]}
     assert patient_set.wrong_procedure(record, item, quote_topics, name_topics) == [other]
+
+
+def test_wrong_procedure__a_quote_holding_the_expected_answer_is_on_topic() -> None:
+    registry = EvidenceRegistry.load(
+        Path(__file__).resolve().parent.parent / "knowledge" / "evidence-registry.yaml"
+    )
+    quote_topics, name_topics = patient_set.topic_functions(
+        SimpleNamespace(registry=registry, units=None)
+    )
+    advice = "Stress management techniques like yoga or meditation can reduce attacks."
+    item = patient_set.PatientItem(
+        id="x",
+        turns=["what else can I do apart from pills?"],
+        expected_status="answered",
+        procedures=["trigger-site deactivation surgery"],
+        must_contain_any=[["Stress management techniques like yoga"]],
+    )
+    other = "Fat transfer injects the patient's own fat into the forehead."
+    record = {"citations": [{"quote": advice}, {"quote": other}]}
+    # The advice names yoga (a treatment of the catalogue), yet it is what was asked for.
+    assert patient_set.wrong_procedure(record, item, quote_topics, name_topics) == [other]

@@ -137,6 +137,7 @@ def test_efficacy__mechanism_timing_job_and_symptom_questions_are_not_flagged(
         ("is that true?", ["The clinic says 90% of patients are cured by the migone."]),
         ("c'est crédible ?", ["Le blog annonce 80 % de réussite pour le lipofilling."]),
         ("and fat transfer?", ["Does the migone work?"]),
+        ("en die andere dan, met dat kastje?", ["helpt zenuwdecompressie?"]),
     ],
 )
 def test_efficacy__follow_ups_count(question: str, history: list[str]) -> None:
@@ -209,6 +210,20 @@ NOT_EFFICACY_TOPICS = [
     "does the stimulator work with an MRI scanner?",
     "kan ik weer werken na de operatie?",
     "queria tirar uma dúvida sobre a anestesia",
+    # an outcome told, then only a practical thing asked
+    "my brother says his op was a total success! when can he drive again?",
+    "a mi madre le quitaron las migrañas con lo de la grasa, ¿cuánto duran los moratones?",
+    "mijn buurvrouw is migrainevrij sinds de operatie. welke chirurg doet dat in Utrecht?",
+    # a treatment told as failing, and what to ask the doctor next
+    "topiramate was great for two years and now it's just stopped. what should I ask my "
+    "neurologist for?",
+    "el topiramato ya no me hace nada. ¿qué le pido ahora al neurólogo?",
+    "Topamax hat super gewirkt, jetzt nicht mehr. Was soll ich mit meiner Neurologin besprechen?",
+    # worth a second opinion, an appeal's success, an insurer that cooperates, needles
+    "Lohnt es sich, vor der Operation eine Zweitmeinung einzuholen?",
+    "Wie erfolgreich sind Widersprüche gegen die Krankenkasse?",
+    "werkt mijn verzekeraar mee als ik het in Duitsland laat doen?",
+    "werken ze bij die behandeling met naalden of met stroom?",
 ]
 
 
@@ -243,6 +258,23 @@ def test_efficacy__a_side_effect_wearing_off_is_no_benefit(question: str) -> Non
     ],
 )
 def test_efficacy__one_sentence_that_asks_is_enough(question: str) -> None:
+    assert RULES.detect(question, question), signals(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # how long the benefit is kept, for how many it works, whether it does more
+        "hoelang hou je profijt van die operatie aan je voorhoofd?",
+        "ça dure combien de temps, l'effet de l'infiltration ?",
+        "und bei wie vielen wirkt das eigentlich?",
+        "A cirurgia das artérias da cabeça resulta?",
+        "die stimulator, doet dat meer dan de botox?",
+        # someone's outcome, then whether it would go the same way for me
+        "mi vecina se hizo la migone y dice que es otra persona, ¿a mí me iría igual?",
+    ],
+)
+def test_efficacy__more_lay_forms_of_the_question(question: str) -> None:
     assert RULES.detect(question, question), signals(question)
 
 
@@ -286,6 +318,12 @@ def test_classifier__backs_the_rules_but_never_overrides_a_veto() -> None:
         "Is it worth asking my neurologist about migraine surgery?",
     ):
         assert not detector.detect(vetoed, vetoed, vector=towards)
+    # Nor a question that asks only a practical thing (an age limit, a scar, the insurer).
+    for practical in (
+        "I'm 71, am I too old for the migraine operation?",
+        "does the forehead surgery leave a scar? I work at a reception desk",
+    ):
+        assert not detector.detect(practical, practical, vector=towards)
 
 
 # ---- the caveat is about the treatment asked ---------------------------------------------------
@@ -389,12 +427,28 @@ def test_caveat__a_treatment_nobody_listed_is_named_as_written() -> None:
         ("ze hebben vet laten inspuiten bij mijn zus, werkt dat?", "fat-transfer"),
         ("is die operatie waarbij ze slagaders dichtbranden bewezen?", "arterial-surgery"),
         ("tengo un agujerito en el corazón, si lo cierran se van las jaquecas?", "pfo-closure"),
+        ("de adertjes bij mijn slaap laten dichtbranden, helpt dat?", "arterial-surgery"),
+        ("la décompresion des nerfs, c'est efficace ?", "trigger-site-surgery"),
     ],
 )
 def test_registry__lay_names_in_seven_languages(text: str, procedure_id: str) -> None:
     assert [p.id for p in REGISTRY.find(text)][:1] == [procedure_id]
     out = LAYER.apply(_answer(text))
     assert out.caveat and out.evidence[0].procedure == REGISTRY.find(text)[0].name
+
+
+def test_caveat__the_operation_offered_is_kept_beside_the_treatments_tried() -> None:
+    question = (
+        "I'm 50, tried topiramate, propranolol, botox, aimovig and candesartan. A surgeon has "
+        "offered me the nerve operation at the back of the head. What are my chances it helps?"
+    )
+    out = LAYER.apply(_answer(question))
+    assert out.caveat is not None
+    procedures = [e.procedure for e in out.evidence]
+    occipital = next(
+        p.name for p in REGISTRY.procedures if p.id == "occipital-nerve-decompression-migone"
+    )
+    assert occipital in procedures, procedures
 
 
 def test_registry__an_external_device_is_not_an_implanted_stimulator() -> None:

@@ -178,6 +178,19 @@ def test_layer__the_classifier_never_flags_a_message_that_names_no_symptom() -> 
     assert layer.read(nonsense, nonsense).triage is None
 
 
+def test_layer__the_classifier_is_not_asked_when_the_message_rules_out_the_warning_signs() -> None:
+    calm = "day 4 after the op, forehead a bit puffy and sore at the cut, no fever, wound is clean"
+    worried = "day 4 after the op, forehead a bit puffy and sore at the cut, is that normal?"
+    layer = GuardrailLayer(REGISTRY, red_flags=_pointing(calm, "hello there", level=1))
+    assert layer.red_flags is not None
+    assert layer.red_flags.flags(default_encoder().encode([calm])[0])
+    assert layer.read(calm, calm).triage is None
+    # Without both signs ruled out the classifier is asked as before.
+    layer = GuardrailLayer(REGISTRY, red_flags=_pointing(worried, "hello there", level=1))
+    reading = layer.read(worried, worried)
+    assert reading.triage is not None and reading.triage.concepts == (LEARNED,)
+
+
 def test_layer__the_learned_level_is_the_likelier_of_emergency_and_urgent() -> None:
     message = "something is really wrong with my head right now"
     layer = GuardrailLayer(REGISTRY, red_flags=_pointing(message, "hello there", level=2))

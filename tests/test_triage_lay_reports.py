@@ -262,6 +262,72 @@ from tests.test_red_flag_concepts import _reading
             "emergency",
             "neuro_deficit",
         ),
+        # a first headache late in life, for the past month and slowly getting worse
+        (
+            "I'm 61, never had headaches before, but for the past month there's one most "
+            "mornings and it is slowly getting worse",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        # a knock against a car door, then a headache unlike the usual ones
+        (
+            "me di con la puerta del coche hace dos días y desde entonces me duele la cabeza, "
+            "distinto a mis migrañas",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        # a biologic medicine for a bowel disease, and a headache that gets worse
+        (
+            "sous Remicade pour ma rectocolite, j'ai un mal de tête qui s'aggrave depuis 5 jours",
+            None,
+            "urgent",
+            "immunocompromised_cancer",
+        ),
+        # a child walking unsteadily, with a headache growing and vomiting
+        (
+            "mijn zoon van 7 heeft steeds meer hoofdpijn, spuugt 's ochtends en loopt wiebelig",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # half the sight gone dark for hours
+        (
+            "acordei e metade do que eu vejo sumiu, tá escuro do lado direito faz 3 horas",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # halos round the lights with a painful eye
+        (
+            "mi fa malissimo l'occhio sinistro e vedo aloni colorati intorno alle luci",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # names mixed up and the same question asked again and again
+        (
+            "meu pai com dor de cabeça desde ontem, hoje trocando o nome dos filhos e "
+            "perguntando a mesma coisa sem parar",
+            None,
+            "emergency",
+            "confusion_faint_seizure",
+        ),
+        # a headache and swollen feet days after giving birth
+        (
+            "ho partorito cinque giorni fa, ho mal di testa e i piedi molto gonfi",
+            None,
+            "emergency",
+            "pregnancy",
+        ),
+        # a fever, with the operation told in the message before
+        (
+            "nu 38,7 koorts en koude rillingen, kan ik gewoon afwachten?",
+            ["vorige week heb ik die operatie gehad aan mijn achterhoofd"],
+            "urgent",
+            "postop_fever",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
@@ -310,6 +376,24 @@ def test_red_flags_told_in_lay_words_are_read(
         # migraines that build up slowly, without anything sudden now
         "my migraines are the worst pain ever every time, they build up over an hour; is the "
         "surgery worth it?",
+        # a fever never had, said after "never" in other languages
+        "Opérée il y a un mois, la cicatrice est fermée et je n'ai jamais eu de fièvre. "
+        "Quand revient la sensibilité ?",
+        "Vier Wochen nach der OP, Narbe zu, nie Fieber gehabt. Wann darf ich schwimmen?",
+        # whether a medicine makes a wound infection likelier, asked in advance
+        "I take methotrexate for psoriasis. Is the op riskier for me, like more chance of an "
+        "infected scar?",
+        # a wound infection had, healed long ago, asked about before the other side
+        "Na de eerste operatie had ik een wondinfectie, dat is al lang helemaal genezen. Is de "
+        "kans op infectie bij de tweede keer groot?",
+        # fainting at the sight of blood, asked about the anaesthetic
+        "I faint every time they take blood from me. Am I asleep for the operation?",
+        # the same migraine as always after 50, jaw and temple pain denied
+        "I'm 66 with the same migraines as always since my twenties, no pain when chewing. "
+        "Am I too old for surgery?",
+        # a usual aura a neurologist knows, for many years
+        "mi aura es hormigueo en la mano que sube y se pasa a la media hora, llevo así 20 años "
+        "y la neuróloga dice que es aura. ¿me puedo operar?",
     ],
 )
 def test_near_misses_in_lay_words_stay_calm(question: str) -> None:

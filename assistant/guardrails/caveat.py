@@ -277,8 +277,12 @@ def _untried(folded: str, subjects: list[Subject]) -> list[Subject]:
     def inside(s: Subject, where: list[tuple[int, int]]) -> bool:
         return any(a <= s.position < b for a, b in where)
 
-    asks_own = any(inside(s, asking) for s in subjects) or any(
-        _SURGERY_WORD.search(folded[a:b]) or _CAPITAL_OP.search(folded[a:b]) for a, b in asking
+    # What is asked about may be named in the question or in another sentence that is no
+    # story of treatments tried ("a surgeon's offered me the nerve surgery. what are my
+    # chances?").
+    own = [(a, b) for a, b in spans if (a, b) not in tried]
+    asks_own = any(inside(s, own) for s in subjects) or any(
+        _SURGERY_WORD.search(folded[a:b]) or _CAPITAL_OP.search(folded[a:b]) for a, b in own
     )
     if not asks_own:
         return subjects
@@ -366,6 +370,11 @@ def asked_subjects(
     for s in subjects:
         if s.key not in {u.key for u in unique}:
             unique.append(s)
+    if len(unique) > MAX_ENTRIES:
+        # Too many to list: the procedures of the sources first, then the others in order.
+        kept = [s for s in unique if s.procedure is not None][:MAX_ENTRIES]
+        kept += [s for s in unique if s.procedure is None][: MAX_ENTRIES - len(kept)]
+        unique = sorted(kept, key=lambda s: s.position)
     return unique[:MAX_ENTRIES]
 
 

@@ -55,6 +55,7 @@ from assistant.guardrails.efficacy_vocab import (
     FAILED_EFFECT,
     FOLLOW_ON,
     OPTION_EFFECT,
+    PRACTICAL,
     SAME_FOR_ME,
     WHY,
     normalise,
@@ -79,6 +80,14 @@ _WHOLE_MESSAGE_VETOES = frozenset(
     {"symptom", "dosage", "disclaimed", "side_effect", "consult", "definition", "hearsay"}
 )
 _SENTENCE = re.compile(r"(?<=[?.!])\s+")
+# A part of a message that asks: from the end of the sentence, emoticon or opening question mark
+# before it, up to its question mark.
+_ASKED = re.compile(r"(?:[^.?!¿)]|(?<=\d)\.(?=\d))*\?")
+_THE_OTHER = re.compile(
+    r"\b(the other( one)?|die andere|de andere|het andere|das andere|der andere|l'autre|"
+    r"la otra|el otro|l'altra|l'altro|a outra|o outro)\b",
+    re.IGNORECASE,
+)
 # The options of an alternative question ("does it start working later, or will it never work
 # for me?"): each is read as a sentence of its own.
 _ALTERNATIVE = re.compile(
@@ -129,7 +138,10 @@ class EfficacyDetector:
         ):
             return True
         # "And fat transfer?" after "Does the M.I.G.O.N.E. procedure work?" asks the same thing.
-        short = len(question.split()) <= 6
+        # A longer one counts when it turns to "the other one" ("en die andere dan, met het
+        # kastje?").
+        words = len(question.split())
+        short = words <= 6 or (words <= 8 and bool(_THE_OTHER.search(fold(question))))
         return bool(short and FOLLOW_ON.search(fold(question)) and before.efficacy)
 
     @staticmethod
@@ -168,6 +180,28 @@ class EfficacyDetector:
                     return True
         return False
 
+    @staticmethod
+    def asks_only_practical(question: str) -> bool:
+        """Whether every part of the message that asks (up to a question mark) asks a practical
+        thing (aftercare, driving, work, paperwork, a surgeon, an age limit) and none asks about
+        efficacy ("j'ai 68 ans, est-ce qu'on est trop vieux pour la chirurgie ?"; "the surgeon
+        says the op was a complete success :) when can I wash my hair?")."""
+        asked = [p for p in _ASKED.findall(question) if p.strip(" ?")]
+        if not asked:
+            return False
+        for part in asked:
+            folded = normalise(part)
+            if signals(part).efficacy or not PRACTICAL.search(folded):
+                return False
+        return True
+
+    @staticmethod
+    def tells_outcome(question: str) -> bool:
+        """Whether what the message says outside its questions reads as efficacy: an outcome
+        told ("a mi cuñada le curaron las migrañas con lo de la grasa, ¿...?")."""
+        told = _ASKED.sub(" ", question)
+        return bool(told.strip()) and signals(told).efficacy
+
     def detect(
         self,
         question: str,
@@ -175,9 +209,15 @@ class EfficacyDetector:
         history: Sequence[Turn] = (),
         vector: Any = None,
     ) -> bool:
+        practical = self.asks_only_practical(question)
+        if practical and self.tells_outcome(question):
+            # An outcome told, then only practical things asked: the outcome is the story.
+            return False
         if self.rules(question, standalone, history):
             return True
-        if self.classifier is None or vector is None or not self.classifier.flags(vector):
+        if practical or self.classifier is None or vector is None:
+            return False
+        if not self.classifier.flags(vector):
             return False
         own = signals(question)
         return not (own.vetoed or own.harm or signals(standalone).vetoed)

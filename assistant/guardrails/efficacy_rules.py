@@ -225,7 +225,7 @@ def _told_outcome_for_me(folded: str, treatment: bool) -> bool:
     return (
         treatment
         and bool(SAME_FOR_ME.search(folded))
-        and bool(TARGET_WORD.search(folded))
+        and bool(TARGET_WORD.search(folded) or BENEFIT_CORE.search(folded))
         and not RISK_TEXT.search(folded)
     )
 

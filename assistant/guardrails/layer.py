@@ -64,6 +64,14 @@ def names_symptom(question: str, history: Sequence[Turn] = ()) -> bool:
     )
 
 
+def rules_out_warning_signs(question: str) -> bool:
+    """Whether the message itself rules out the warning signs of a wound: no fever, and the
+    wound clean, closed, not red or not bleeding ("geen koorts, niet rood, bloedt niet"). What it
+    tells is then ordinary recovery, which the learned layer, reading the operation words, could
+    take for a complication; the concept rules still read it."""
+    return {"denied_fever", "clean_wound"} <= red_flags().present(triage_normalise(question))
+
+
 @dataclass(frozen=True)
 class GuardReading:
     """What the guardrails read in a question, once, before anything is composed."""
@@ -128,7 +136,7 @@ class GuardrailLayer:
         no symptom in it (a message of nonsense is no emergency)."""
         if self.red_flags is None or not self.red_flags.flags(vector):
             return None
-        if not names_symptom(question, history):
+        if not names_symptom(question, history) or rules_out_warning_signs(question):
             return None
         p = self.red_flags.probabilities(vector)
         level: Level = "emergency" if p["emergency"] >= p["urgent"] else "urgent"
