@@ -271,9 +271,7 @@ class Selector:
         for c in out:
             bonus = 0.0
             unit_terms = _unit_terms(c.unit.text)
-            if any(len(matched_terms(p, unit_terms)) >= 0.8 * len(p) for p in phrases):
-                c.phrase = True
-                bonus += 0.3
+            c.phrase = any(len(matched_terms(p, unit_terms)) >= 0.8 * len(p) for p in phrases)
             if u.scope and c.unit.procedures & u.scope:
                 bonus += 0.1
             if treatments and c.unit.treatments & treatments:
@@ -511,11 +509,13 @@ class Selector:
         if not balance:
             # Further units only when they are as good and about as close in meaning: a unit
             # that only shares the facet ("also called ...") is no second answer.
-            return [best] + [
+            out = [best] + [
                 c
                 for c in with_facet[1:3]
                 if c.score >= 0.8 * best.score and c.similarity >= best.similarity - EXTRA_SPAN
             ]
+            # The unit that says what the patient's words translate to, wherever it ranks.
+            return out + [c for c in with_facet if c.phrase and c not in out][:1]
         # Efficacy: the published evidence first, then the clinics' own claims beside it.
         evidence = [c for c in with_facet if c.passage.doc.source_kind in EVIDENCE_KINDS]
         # Among the published evidence, results with figures (patients, studies, days, %)
