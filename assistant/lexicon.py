@@ -90,6 +90,7 @@ class Lexicon:
             pid: {lang: compile_phrases(phrases) for lang, phrases in by_lang.items()}
             for pid, by_lang in data.get("place_hints", {}).items()
         }
+        self.other_sites = {k: compile_phrases(v) for k, v in data.get("other_sites", {}).items()}
         self.generic = {k: compile_phrases(v) for k, v in data["generic_surgery"].items()}
         self.referring = {k: compile_phrases(v) for k, v in data["referring"].items()}
         self.asides = {k: compile_phrases(v) for k, v in data["asides"].items()}

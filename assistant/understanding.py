@@ -87,6 +87,20 @@ _ABOUT_THE_LAST = re.compile(
 )
 
 
+# Which of the procedures named before a follow-up means ("the other one", "die tweede", "la
+# primera"), over folded text.
+_WHICH_ONE = re.compile(
+    r"\b(?P<other>the other( one)?|die andere|de andere|het andere|das andere|der andere|l autre|"
+    r"la otra|el otro|l altra|l altro|a outra|o outro)\b|"
+    r"\b(?P<second>the second( one)?|die tweede|de tweede|het tweede|die zweite|der zweite|"
+    r"das zweite|la segunda|el segundo|la seconda|il secondo|a segunda|o segundo|le second|"
+    r"la seconde|la deuxieme|le deuxieme)\b|"
+    r"\b(?P<first>the first( one)?|die eerste|de eerste|het eerste|die erste|der erste|"
+    r"das erste|la primera|el primero|la prima|il primo|a primeira|o primeiro|le premier|"
+    r"la premiere)\b(?!\s+(time|vez|fois|mal|keer|volta|volte))"
+)
+
+
 def _words(text: str) -> int:
     """How many words a text has (a question mark set apart is no word)."""
     return len(re.findall(r"\w+", text))
@@ -278,6 +292,7 @@ class Understander(MentionReader):
             follow_up = not facets and _words(question) <= 8
         if source == "history":
             procedures = self._narrowed(users, procedures)
+            procedures = self._which_one(question, users) or procedures
         if "difference" in facets and len([p for p in procedures if p != GENERAL]) >= 2:
             # "The difference between the MIGONE and the fat injections" compares two
             # operations: what each is and how it is done, not how a condition is told apart.
@@ -335,6 +350,29 @@ class Understander(MentionReader):
             return treatments
         return self._told_only(treatments, asked_text, language)
 
+    def _which_one(self, question: str, users: Sequence[str]) -> list[str]:
+        """The one procedure a follow-up picks among those the last turn that named several
+        named ("the other one", "die tweede", "la primera"): the first or second named, and for
+        "the other" the one that turn did not put first ("... and one on the arteries; tell me
+        about the heart one first"), else the one named last."""
+        asked = _WHICH_ONE.search(fold_text(question))
+        if asked is None:
+            return []
+        for earlier in reversed(users):
+            mentions = self._mentions(earlier, self.language(earlier))
+            ordered = list(dict.fromkeys(pid for _, pid in sorted(mentions.procedures)))
+            ordered = [p for p in ordered if p != GENERAL]
+            if len(ordered) < 2:
+                continue
+            if asked.group("first"):
+                return ordered[:1]
+            if asked.group("second"):
+                return ordered[1:2]
+            foreground, _ = self._subject(mentions)
+            rest = [p for p in ordered if p not in foreground]
+            return rest[:1] if rest and len(foreground) < len(ordered) else ordered[-1:]
+        return []
+
     def _from_history(self, users: Sequence[str]) -> list[str]:
         """The procedures of the last earlier turn that named one; surgery in general when
         a turn spoke of an operation without naming one (none when no turn did)."""
@@ -361,9 +399,13 @@ class Understander(MentionReader):
         if not any(p in narrower for p in procedures):
             return procedures
         placed = self._placed_in_conversation(users)
+        # Trigger-site surgery named for several sites stays itself; surgery in general still
+        # takes the operation the conversation places.
+        several = self._several_sites(users)
         out: list[str] = []
         for p in procedures:
-            specific = [q for q in narrower.get(p, ()) if q in placed]
+            kept = p != GENERAL and several
+            specific = [] if kept else [q for q in narrower.get(p, ()) if q in placed]
             out += [q for q in (specific or [p]) if q not in out]
         return out
 
@@ -375,6 +417,16 @@ class Understander(MentionReader):
             if got:
                 return got if len(got) == 1 else []
         return []
+
+    def _several_sites(self, users: Sequence[str]) -> bool:
+        """Whether the turn that places the conversation names another trigger site beside
+        it ("muscle taken from the forehead and the back of the head")."""
+        for earlier in reversed(users):
+            language = self.language(earlier)
+            if self.placed(earlier, language):
+                others = self.lexicon.other_sites.get(language)
+                return bool(phrase_spans(others, fold_text(earlier)))
+        return False
 
     def _asks_of_an_operation(
         self,
@@ -447,6 +499,10 @@ class Understander(MentionReader):
         if translated:
             # The patient's own words, in the sources' words ("keeping track" -> "diary").
             out.append(f"{names} {treatments} {' '.join(translated)}".strip())
+        if treatments and u.facets:
+            # The passages that name the treatment asked about, whatever facet words they use
+            # ("BOTOX is effective but is not a permanent solution" for how long Botox lasts).
+            out.append(treatments)
         return out
 
 

@@ -517,6 +517,17 @@ def test_answer__a_decision_to_operate_is_declined_with_who_surgery_is_for(
             "Lifestyle changes also play a key role in prevention",
             id="nl-beside-pills",
         ),
+        # how long Botox lasts, asked in another language: the passage naming Botox is searched
+        pytest.param(
+            "el botox me va bien pero se me pasa a los tres meses, ¿es siempre temporal?",
+            "not a permanent solution",
+            id="es-botox-lasting",
+        ),
+        pytest.param(
+            "muss ich Botox für immer alle paar Monate wiederholen oder hört das irgendwann auf?",
+            "not a permanent solution",
+            id="de-botox-lasting",
+        ),
     ],
 )
 def test_answer__a_lay_question_finds_the_sentence_that_answers_it(

@@ -173,6 +173,9 @@ EFFECT_IDIOMS = [
     "is it worht it?",
     "funsiona?",
     "bringts was?",
+    "esse aparelho de braço faz alguma coisa mesmo pra crise?",
+    "e dopo la chiusura, per l'emicrania cambia qualcosa?",
+    "does the headband actually do anything?",
 ]
 
 
@@ -259,6 +262,49 @@ def test_efficacy__a_side_effect_wearing_off_is_no_benefit(question: str) -> Non
 )
 def test_efficacy__one_sentence_that_asks_is_enough(question: str) -> None:
     assert RULES.detect(question, question), signals(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # an outcome told, then something else asked: what now, whether it is normal, the
+        # stitches, how the sites are found, what the symptom is
+        "propranolol did nothing for me and made me tired. what else can I ask my GP about?",
+        "the nerve op worked for a year and then the migraines came back. what do I do now?",
+        "el magnesio me funciona bien pero me suelta el estómago, ¿es normal?",
+        "Der Betablocker hilft mir gut, aber mein Puls ist so niedrig. Ist das gefährlich?",
+        "Amitriptyline heeft bij mij niet geholpen. Wat blijft er nog over?",
+        "A operação correu às mil maravilhas, disse o cirurgião. Quando tiram os pontos?",
+        "Il Botox non ha funzionato su di me. Cosa mi resta?",
+        "they say success depends on finding the right spots. how do they find them?",
+    ],
+)
+def test_efficacy__an_outcome_told_then_another_thing_asked_is_not_flagged(question: str) -> None:
+    assert not RULES.detect(question, question), signals(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are the odds that something goes wrong during the PFO closure?",
+        "qual a chance de ter uma complicação na cirurgia?",
+        "does the nerve block injection hurt?",
+    ],
+)
+def test_efficacy__a_risk_or_a_pain_asked_keeps_the_classifier_out(question: str) -> None:
+    own = signals(question)
+    assert own.harm and not own.efficacy, own
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my insurer turned down Ajovy, how do I appeal successfully?",
+        "mi seguro no me cubre el Aimovig, ¿cómo reclamo con éxito?",
+    ],
+)
+def test_efficacy__the_success_of_an_appeal_is_no_efficacy(question: str) -> None:
+    assert not RULES.detect(question, question), signals(question)
 
 
 @pytest.mark.parametrize(
@@ -390,6 +436,7 @@ def test_caveat__names_the_treatment_asked_as_written(
         ("Ausdauersport", "exercise"),
         ("nek te kraken", "chiropractic"),
         ("Antibabypille", "hormonal"),
+        ("sophrologie", "sophrology"),
     ],
 )
 def test_catalogue__inflections_and_compounds(text: str, treatment_id: str) -> None:

@@ -405,13 +405,13 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (3,741 items: rounds 1 to 15) reached when these tests were last changed
-# (issue targets in brackets): status accuracy 96.7% (>= 95%), completeness 89.9% (>= 85%),
-# false refusals 0.3% (<= 3%), wrong procedure 1.92% (<= 2%), empty answered answers 0. Floors
+# Dev-split figures (3,986 items: rounds 1 to 16) reached when these tests were last changed
+# (issue targets in brackets): status accuracy 96.6% (>= 95%), completeness 90.2% (>= 85%),
+# false refusals 0.3% (<= 3%), wrong procedure 1.96% (<= 2%), empty answered answers 0. Floors
 # sit a little below the figures reached (the targets where those are stricter). Per language,
 # other than English, at most one false refusal.
 DEV_FLOORS = {
-    "status_accuracy": ("min", 0.965),
+    "status_accuracy": ("min", 0.962),
     "completeness": ("min", 0.87),
     "false_refusal_rate": ("max", 0.02),
     "wrong_procedure_rate": ("max", 0.02),

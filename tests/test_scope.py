@@ -76,6 +76,10 @@ def test_off_topic__a_follow_up_in_a_health_conversation_stays_in_scope(
         "mi scrivi una mail per disdire la visita dal chirurgo?",
         "kun jij even een brief voor de huisarts schrijven?",
         "me passa uma dieta pra emagrecer até o verão",
+        # entertainment to pass the time, asked anywhere in the sentence
+        "ok while I'm recovering from the op can you recommend some good films?",
+        "bueno, mientras me recupero recomiéndame series para ver",
+        "tijdens het herstel, heb je tips voor boeken of series?",
     ],
 )
 def test_writing_request__a_text_to_write_in_seven_languages(question: str) -> None:
@@ -90,6 +94,7 @@ def test_writing_request__a_text_to_write_in_seven_languages(question: str) -> N
         "Ich muss meinem Chef einen Brief schreiben, darf ich nach der OP arbeiten?",
         "il medico mi ha dato una ricetta per il triptano, funziona?",
         "What does the clinic's message about the M.I.G.O.N.E. procedure mean?",
+        "Would you recommend the operation to someone with chronic migraine?",
     ],
 )
 def test_writing_request__a_question_that_mentions_a_text_is_no_request(question: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.guardrails.layer import rules_out_warning_signs
 from assistant.guardrails.triage import is_personal_decision
 from tests.test_red_flag_concepts import _reading
 
@@ -328,6 +329,94 @@ from tests.test_red_flag_concepts import _reading
             "urgent",
             "postop_fever",
         ),
+        # days after a birth told as having the baby, with swelling and a headache
+        (
+            "my daughter had her baby last week, now her face and ankles are puffy and she's "
+            "had a headache since yesterday",
+            None,
+            "emergency",
+            "pregnancy",
+        ),
+        (
+            "mi hermana tuvo a su bebé hace una semana y ahora ve borroso y le duele la cabeza",
+            None,
+            "emergency",
+            "pregnancy",
+        ),
+        # half of what one sees gone, bumping into things on that side
+        (
+            "my dad is 72, since lunch the right half of everything he sees is gone and he keeps "
+            "walking into things on that side",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        (
+            "Mein Vater sieht seit Mittag die rechte Hälfte von allem nicht mehr und stößt rechts "
+            "überall an",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # a hand told as slept on, but it drops things, with a headache
+        (
+            "my hand went numb overnight, probably slept on it, but I keep dropping my keys and "
+            "my head is throbbing",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # the strongest pain ever felt, as if the head would burst
+        (
+            "de golpe el dolor más fuerte que he sentido nunca, como si me fuera a explotar la "
+            "cabeza",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # a wound bleeding down the neck in spite of pressure
+        (
+            "me operaron de la nuca anteayer y la herida sangra, aprieto con una gasa y la "
+            "sangre me corre por el cuello",
+            None,
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        # a header, then a headache worse each day
+        (
+            "na een kopstoot bij het hockey heb ik al vijf dagen hoofdpijn die elke dag "
+            "erger wordt",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        # a headache worsening with vomiting, in plain verbs
+        (
+            "hoofdpijn die al dagen steeds heftiger wordt en ik kots alles eruit",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        (
+            "da quattro giorni il mal di testa peggiora e vomito anche l'acqua",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # a new headache on chemotherapy, unlike the usual migraines
+        (
+            "faço quimioterapia e tenho dores de cabeça novas, diferentes das minhas enxaquecas",
+            None,
+            "urgent",
+            "immunocompromised_cancer",
+        ),
+        # a fever after a nerve release told the message before, by its day
+        (
+            "I'm burning up and shivery, 39 on the thermometer",
+            ["had the nerve release op on Tuesday, day 3 now, when can I wash my hair?"],
+            "urgent",
+            "postop_fever",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
@@ -394,6 +483,17 @@ def test_red_flags_told_in_lay_words_are_read(
         # a usual aura a neurologist knows, for many years
         "mi aura es hormigueo en la mano que sube y se pasa a la media hora, llevo así 20 años "
         "y la neuróloga dice que es aura. ¿me puedo operar?",
+        # a fear that the wound gets infected, told before the operation
+        "Tengo artritis y me da miedo que se infecte la herida después de la operación, ¿es "
+        "muy frecuente?",
+        "I'm worried that the wound will get infected because I'm diabetic, how often does that "
+        "happen?",
+        # a blow to the head years ago, told as the cause of a neuralgia
+        "bati a cabeça num acidente faz 3 anos e fiquei com o pescoço travado, desde então dói "
+        "a nuca. o acidente pode ter causado a neuralgia?",
+        # the hair shaved and a scar left, asked about the operation
+        "moeten ze bij de operatie het haar achter op mijn hoofd wegscheren en hou je er een "
+        "litteken aan over?",
     ],
 )
 def test_near_misses_in_lay_words_stay_calm(question: str) -> None:
@@ -457,6 +557,9 @@ def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> 
         "how many days off work at most after the op?",
         # a shower asked about, not the operation
         "mi faccio la doccia dopo l'intervento o no?",
+        # how many operations several painful places take
+        "it hurts at the temples and the back of my head, should I have two or three operations?",
+        "me duele la nuca y la frente, ¿tendría que hacerme 2 o 3 operaciones distintas?",
     ],
 )
 def test_a_rhetorical_why_or_an_arrangement_is_not_a_decision(question: str) -> None:
@@ -470,3 +573,21 @@ def test_a_fever_and_a_rash_beside_a_cut_stay_an_emergency() -> None:
         "from a fall"
     )
     assert level == "emergency" and "fever_meningism" in concepts, (level, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "operata l'altro ieri, un po' di fastidio sui tagli, non sanguina e non ho febbre",
+        "Fui operado anteontem, dói um pouco nos cortes, não sangra, não tenho febre",
+        "eergisteren geopereerd, wat zeurende pijn, geen bloed, geen koorts",
+    ],
+)
+def test_a_message_that_rules_out_fever_and_bleeding_keeps_the_learned_layer_out(
+    question: str,
+) -> None:
+    assert rules_out_warning_signs(question)
+
+
+def test_a_message_that_rules_out_only_the_fever_still_asks_the_learned_layer() -> None:
+    assert not rules_out_warning_signs("operato ieri, non ho febbre ma la ferita mi fa male")

@@ -132,6 +132,133 @@ def test_understand__a_follow_up_takes_the_procedure_of_the_conversation(
 
 
 @pytest.mark.parametrize(
+    ("first", "follow_up", "procedure"),
+    [
+        # "the other one": the operation that turn did not put first, else the one named last
+        (
+            "there's one op that closes a hole in the heart and one on the arteries in the "
+            "scalp, tell me about the heart one first",
+            "and the other one, does it work?",
+            "arterial-surgery",
+        ),
+        (
+            "sto valutando la MIGONE oppure la chiusura del PFO",
+            "e l'altra quanto funziona?",
+            "pfo-closure",
+        ),
+        # the first or the second named
+        (
+            "ik twijfel tussen de MIGONE operatie en lipofilling met eigen vet",
+            "en die tweede, is die onderzocht?",
+            FAT,
+        ),
+        (
+            "dudo entre la inyección de grasa y la operación MIGONE",
+            "¿y la primera cuánto dura?",
+            FAT,
+        ),
+    ],
+)
+def test_understand__the_other_one_or_the_second_picks_one_of_the_operations_named(
+    understander: Understander, first: str, follow_up: str, procedure: str
+) -> None:
+    history = [Turn(role="user", content=first), Turn(role="assistant", content="...")]
+    u = understander.understand(follow_up, history)
+    assert u.procedures == (procedure,), u
+
+
+def test_understand__who_it_is_for_asked_beside_a_pill_taken_keeps_the_operation(
+    understander: Understander,
+) -> None:
+    history = [
+        Turn(
+            role="user",
+            content="um cirurgião tira um pedaço de músculo da testa e da nuca pra enxaqueca?",
+        ),
+        Turn(role="assistant", content="..."),
+    ]
+    u = understander.understand("e pra quem é indicado? eu só tomo dipirona na crise", history)
+    # the forehead told beside the back of the head: trigger-site surgery, not the occipital one
+    assert u.procedures == ("trigger-site-surgery",), u
+    assert "who_suits" in u.facets
+    assert not [t for t in u.treatments if not t.background], u.treatments
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Woran merkt man, ob es eine Okzipitalneuralgie ist oder Migräne?",
+        "waaraan herken je of het occipitale neuralgie is of migraine?",
+    ],
+)
+def test_understand__how_to_tell_a_condition_apart_is_a_diagnosis_question(
+    understander: Understander, question: str
+) -> None:
+    assert "diagnosis" in understander.understand(question).facets
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        (
+            "ma fille est une ado, on peut l'opérer du nerf occipital ou faut-il être majeure ?",
+            "age_limit",
+        ),
+        ("can they do the nerve decompression on minors?", "age_limit"),
+        ("muss man sich für die Nerven-OP den Hinterkopf abrasieren lassen?", "scar"),
+        ("quelqu'un connait le docteur Martin à Nantes pour le MIGONE ?", "provider"),
+        ("mag zo'n operatie al op die leeftijd of moet hij 18 zijn?", "age_limit"),
+        ("is dokter Jansen in Utrecht een goede chirurg voor de migraineoperatie?", "provider"),
+    ],
+)
+def test_understand__an_age_the_hair_or_a_named_doctor_is_the_facet_asked(
+    understander: Understander, question: str, facet: str
+) -> None:
+    assert facet in understander.understand(question).facets
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("bij de vetinjectie, wat kan er allemaal misgaan?", "risks"),
+        ("pour le lipofilling, on dort pendant l'intervention ?", "anaesthesia"),
+        ("wanneer gaan artsen een operatie overwegen bij migraine?", "who_suits"),
+        ("de neuroloog wil eerst botox. waarom moet dat eerst?", "diagnosis"),
+        ("o SNS comparticipa a cirurgia da enxaqueca?", "cost"),
+        (
+            "I'm nursing my baby. can I have the fat grafting or should I wait until I wean him?",
+            "pregnancy",
+        ),
+    ],
+)
+def test_understand__more_lay_words_for_what_is_asked(
+    understander: Understander, question: str, facet: str
+) -> None:
+    assert facet in understander.understand(question).facets
+
+
+def test_understand__health_insurance_is_no_healing(understander: Understander) -> None:
+    u = understander.understand("does health insurance cover the migraine surgery?")
+    assert u.facets == ("cost",), u
+
+
+def test_understand__a_heart_op_for_migraine_is_the_hole_closure(
+    understander: Understander,
+) -> None:
+    u = understander.understand("how is a heart op supposed to help migraines?")
+    assert u.procedures == ("pfo-closure",), u
+
+
+def test_understand__a_clinic_near_me_told_is_no_provider_question(
+    understander: Understander,
+) -> None:
+    u = understander.understand(
+        "the beauty clinic near me offers fat injections, where do they take the fat from?"
+    )
+    assert "provider" not in u.facets and "how_done" in u.facets, u
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Where can I get fat transfer near me?",
@@ -610,7 +737,7 @@ def test_messages__every_facet_asked_can_be_named_in_every_language() -> None:
         ("dopo la migone servono antidolorifici?", "pain_after"),
     ],
 )
-def test_understand__more_lay_words_for_what_is_asked(
+def test_understand__risks_sleep_candidacy_and_a_test_first_in_lay_words(
     understander: Understander, question: str, facet: str
 ) -> None:
     assert facet in understander.understand(question).facets

@@ -44,6 +44,7 @@ from assistant.guardrails.efficacy_vocab import (
     PREOP,
     QUANTITY,
     RISK_TEXT,
+    RISK_WORD,
     SAME_FOR_ME,
     SIDE_EFFECT,
     STRONG,
@@ -108,7 +109,8 @@ class Signals:
     take?"): never efficacy, whatever else the text says."""
     harm: bool = False
     """Whether the treatment causes a named harm is asked ("does amitriptyline make you gain
-    weight?"): the classifier, which reads the treatment and the illness, is not asked."""
+    weight?"), or only a risk with no benefit named ("qual a chance de dar alguma complicação?"):
+    the classifier, which reads the treatment and the illness, is not asked."""
 
     @property
     def vetoed(self) -> bool:
@@ -368,7 +370,7 @@ def signals(text: str) -> Signals:
         vetoes=frozenset(name for name, hit in seen.items() if hit),
         household=offtopic and bool(HOUSEHOLD.search(folded)),
         dose_only=seen["dosage"] and not BENEFIT_CORE.search(without_job),
-        harm=bool(HARM_ASKED.search(folded)),
+        harm=bool(HARM_ASKED.search(folded)) or (risk_only and bool(RISK_WORD.search(without_job))),
     )
 
 

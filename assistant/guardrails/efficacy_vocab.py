@@ -124,6 +124,8 @@ TARGET_WORD = re.compile(r"\b" + _TARGET + r"\b")
 SYMPTOM_BODY = re.compile(r"\b(" + _TARGET[1:-1] + "|" + words("symptom_body") + r")\b")
 # Unfavourable outcomes: "chances of an infection" asks about risk, not efficacy.
 RISK_TEXT = re.compile(r"\b" + _RISK_NOUN)
+# The same, as whole words ("tod" is no risk in "toda a gente").
+RISK_WORD = re.compile(r"\b" + _RISK_NOUN + r"\b")
 HELP = (
     r"(help|helps|helped|helping|helpen|helpt|hilft|helfen|aide|aident|aider|m'aider|ayuda\w*|"
     r"ayudar\w*|ajuda\w*|ajudar\w*|aiuta\w*|aiutare)"

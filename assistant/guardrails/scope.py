@@ -67,10 +67,13 @@ def writing_request(question: str) -> bool:
     """Whether a sentence of ``question`` asks for a text to be written: it names a text (a
     letter, a message, a poem, a recipe) and opens with a writing verb ("write me ...", "dame
     una receta") or asks for one ("can you ... write", "kannst du mir eine Krankmeldung
-    schreiben")."""
+    schreiben"), or asks for entertainment to pass the time ("recomiéndame series")."""
     opens, asked, text = _writing()
+    pastime = re.compile(_data()["recommendations"])
     for sentence in map(normalise, sentences_of(question)):
         if text.search(sentence) and (opens.search(sentence) or asked.search(sentence)):
+            return True
+        if pastime.search(sentence):
             return True
     return False
 

@@ -115,6 +115,7 @@ class RedFlags:
         self.report = _rx(*cues["report"])
         self.hypothetical = _rx(*cues.get("hypothetical", ["(?!x)x"]))
         self.listing = _rx(*cues.get("listing", ["(?!x)x"]))
+        self.fear = _rx(*cues.get("fear", ["(?!x)x"]))
         self.theoretical = _rx(*cues.get("theoretical", ["(?!x)x"]))
         self.subject = _rx(*cues.get("subject", ["(?!x)x"]))
         self.past = _rx(*cues.get("past", ["(?!x)x"]))
@@ -165,9 +166,10 @@ class RedFlags:
         and a stiff neck, can migraine cause that?" the symptoms count; in "fever and a stiff
         neck, what does that mean?" they do not), and clauses that open a sentence with a
         condition ("if after the op I get a fever, who do I call?", "si jamais...", "se dopo
-        l'intervento..."): nothing in them happens now. A sentence that lists symptoms ("fever,
-        a red scar etc.") is general whole, and so is a message that says it asks in theory
-        ("domanda teorica ... io sto bene")."""
+        l'intervento..."): nothing in them happens now; so with a clause that tells a fear that
+        something may happen ("me da miedo que se infecte la herida"), up to its next comma. A
+        sentence that lists symptoms ("fever, a red scar etc.") is general whole, and so is a
+        message that says it asks in theory ("domanda teorica ... io sto bene")."""
         if self.theoretical.search(text):
             return [(0, len(text))]
         spans = []
@@ -176,6 +178,11 @@ class RedFlags:
             clause = self._hypothetical_clause(sentence)
             if clause is not None:
                 spans.append((m.start() + clause[0], m.start() + clause[1]))
+            for fear in self.fear.finditer(sentence):
+                comma = sentence.find(",", fear.end())
+                spans.append(
+                    (m.start() + fear.start(), m.start() + (comma if comma > 0 else len(sentence)))
+                )
             cue = self.general.search(sentence)
             if self.listing.search(sentence) and not self._reports(sentence):
                 spans.append((m.start(), m.end()))
@@ -428,7 +435,13 @@ ARRANGEMENTS = _rx(
     r"(before|after)|frei (nehmen|machen)|urlaub|krankschreib\w*|vrij (nemen|vragen)|verlof|"
     r"dias libres|de baja|vacaciones|conges?|arret de travail|jours de repos|ferie|giorni liberi|"
     r"folga|ferias|atestado|cuidados?|precau\w*|vorsicht\w*|voorzorg\w*|attenzion\w*)\b|"
-    r"\b(have|take|get) (\w+ )?off\b|\b(dagen|weken|tijd) vrij\b"
+    r"\b(have|take|get) (\w+ )?off\b|\b(dagen|weken|tijd) vrij\b|"
+    # how many operations several painful places take ("2 o 3 operazioni diverse?")
+    r"\b(\d|one|two|three|un[oa]?|dos|due|deux|tres|tre|trois|zwei|drei|een|twee|drie|dois|"
+    r"duas|um|uma) (or|o|ou|oder|of) (\d|two|three|dos|tres|due|tre|deux|trois|zwei|drei|twee|"
+    r"drie|dois|duas|tres) (\w+ )?(operations?|surgeries|ops|operaciones|cirugias|"
+    r"intervenciones|operazioni|interventi|interventions|operationen|eingriffe|operaties|ingrepen|"
+    r"cirurgias|operacoes)\b"
 )
 
 
