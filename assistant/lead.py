@@ -31,8 +31,9 @@ def plain_verdict(words: Messages, entry: EvidenceStatus, ids: Mapping[str, str]
     """The reviewed plain verdict on one caveat entry (``ids``: registry name -> id)."""
     if entry.tier == NOT_ASSESSED:
         name = entry.procedure.split(" (")[0]  # without "(you asked about ...)"
-        if name[:1].isupper() and name[1:2].islower():
-            name = name[:1].lower() + name[1:]  # "Magnesium supplements" inside a sentence
+        if name[:1].isupper() and (name[1:2].islower() or name[1:2] == " "):
+            # "Magnesium supplements", "A diet" inside a sentence
+            name = name[:1].lower() + name[1:]
         text = str(words.sub("verdicts", NOT_ASSESSED) or "").format(treatment=name)
     else:
         key = ids.get(entry.procedure, "general")

@@ -118,6 +118,13 @@ def _keys(question: str, *earlier: str) -> list[str]:
             "il veut enlever un bout de muscle entre les sourcils",
             "trigger-site-surgery",
         ),
+        # the French name of the decompression, the scalp veins burnt
+        ("La chirurgie de décompression, ça donne de bons résultats ?", "", "trigger-site-surgery"),
+        (
+            "Cauterizar as veias da testa alguma vez resolveu dores de cabeça?",
+            "",
+            "arterial-surgery",
+        ),
     ],
 )
 def test_registry__lay_names_give_the_procedure(
@@ -180,6 +187,17 @@ def test_registry__lay_names_give_the_procedure(
         ("Gaat mijn migraine weg als mijn baarmoeder eruit gaat?", "hysterectomy"),
         ("Helpt zo'n zenuwblokkade achter in mijn hoofd?", "nerve-block"),
         ("Arrêter les laitages, ça diminue les migraines ?", "elimination-diet"),
+        # a misspelt herb and reflexology, folk healers, a hormone treatment, a new prescription
+        ("Moederkruit als thee, heeft dat zin bij migraine?", "feverfew"),
+        ("la riflesologia ai piedi funziona per il mal di testa?", "reflexology"),
+        ("Minha tia diz que a benzedeira tira a enxaqueca, adianta?", "folk-healing"),
+        ("Un curandero me ofrece curarme la migraña, ¿sirve?", "folk-healing"),
+        ("La terapia ormonale sostitutiva aiuta contro l'emicrania?", "hormonal"),
+        ("Si je change de lunettes, mes migraines vont passer ?", "eyeglasses"),
+        (
+            "Zwei Wochen stationär in der Schmerzklinik, multimodal, bringt das was?",
+            "multimodal-programme",
+        ),
     ],
 )
 def test_catalogue__lay_names_and_compounds_give_the_treatment(
@@ -264,6 +282,11 @@ def test_registry__a_lay_description_names_the_procedure_meant(question: str) ->
     assert _keys(question)[:1] == ["occipital-nerve-decompression-migone"], _keys(question)
 
 
+def test_registry__fat_moved_by_liposuction_is_fat_transfer() -> None:
+    keys = _keys("Tirar gordura com uma lipo e botar na cabeça, isso cura enxaqueca?")
+    assert "fat-transfer" in keys, keys
+
+
 def test_registry__migraine_surgery_alone_stays_the_general_procedure() -> None:
     assert _keys("Does migraine surgery work?") == ["trigger-site-surgery"]
     # a procedure named beside it in its own words is a second subject, not a replacement
@@ -330,6 +353,12 @@ def test_catalogue__english_moment_is_no_brand() -> None:
             "occipital-nerve-decompression-migone",
         ),
         ("et niveau efficacité, ça donne quoi ?", "Mon ami prend de l'Ubrelvy", "gepants"),
+        # the practitioner named in the earlier message ("homeopaat")
+        (
+            "en denk je dat ze daar echt beter van wordt?",
+            "mijn zus gaat sinds kort naar een homeopaat voor haar hoofdpijn",
+            "homeopathy",
+        ),
         (
             "ze heeft sindsdien nooit meer migraine gehad, gaat dat bij mij ook zo?",
             "Een collega is aan haar triggerpunten geopereerd",

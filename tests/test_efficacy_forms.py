@@ -117,6 +117,14 @@ EFFECT_FORMS = [
     "Bringt diese Operation an den Nerven am Hinterkopf bei chronischer Migräne überhaupt was?",
     "zenuwstimulatie voor clusterhoofdpijn, helpt dat nou of niet",
     "Na de operatie had mijn buurman geen aanvallen meer. Kan ik daar ook op rekenen?",
+    # "really works", a bust, losing effect, how long the effect lasts, staying away
+    "estas inyecciones, ¿funcionan de verdad o no?",
+    "reiki contra a enxaqueca, é furada ou não?",
+    "¿el bótox pierde efecto con los años?",
+    "combien de temps dure l'effet de l'opération ?",
+    "ob das bei mir überhaupt etwas ändert?",
+    "als ik de pil doorslik, blijven de aanvallen dan weg?",
+    "meine Schwester hat es genommen, ohne Effekt. Warum sollte es bei mir anders sein?",
 ]
 
 
@@ -161,6 +169,20 @@ NOT_EFFICACY = [
     # French "attendre" and Spanish "esperar" also mean waiting
     "Combien de temps faut-il attendre avant de reprendre le sport ?",
     "¿Cuánto tiempo hay que esperar después de la cirugía para ducharme?",
+    # a success that is an appointment, a teacher, a spa stay, insurance that helps pay
+    "finally successfully booked my consult, what do I bring?",
+    "j'ai enfin réussi à obtenir un rendez-vous, je dois apporter quoi ?",
+    "je suis prof de maths, combien de jours d'arrêt après l'opération ?",
+    "la cure thermale, c'est remboursé ?",
+    "o plano de saúde ajuda a pagar a fisioterapia se for para enxaqueca?",
+    # a usual dose, a number of injections, the options after a failure
+    "whats the usual dose of amitriptyline for migraine prevention?",
+    "e quante iniezioni fanno? dove?",
+    "die OP hat nichts gebracht, was sind jetzt meine Optionen?",
+    # side effects since the last round of injections
+    "botox side effects? my eyelid has drooped since the last round",
+    # more chance of being sick after the anaesthetic
+    "mijn vader werd ziek van de narcose, heb ik daar meer kans op?",
 ]
 
 

@@ -66,16 +66,28 @@ def test_lead__efficacy_gives_the_procedure_verdict_first_with_the_studies_marke
     assert lead.endswith("[2]")  # the summary of studies supports it; the blog does not
 
 
-def test_lead__unassessed_treatment_names_it_even_without_quotes() -> None:
+@pytest.mark.parametrize(
+    ("procedure", "named"),
+    [
+        ("magnesium", "magnesium"),
+        # a plural name takes no verb that must agree with it
+        ('Triptans (sumatriptan, rizatriptan) (you asked about "triptano")', "triptans"),
+        # an article opening the name is lower case inside the sentence
+        ('A low-histamine diet (you asked about "histaminarm")', "a low-histamine diet"),
+    ],
+)
+def test_lead__unassessed_treatment_names_it_even_without_quotes(
+    procedure: str, named: str
+) -> None:
     answer = _answer(
         status="no_evidence",
-        answer="My sources do not cover magnesium.",
+        answer="My sources do not cover it.",
         citations=[],
         efficacy_question=True,
-        evidence=[EvidenceStatus(procedure="magnesium", tier="not-assessed", summary="s")],
+        evidence=[EvidenceStatus(procedure=procedure, tier="not-assessed", summary="s")],
     )
     assert WRITER.write(answer) == (
-        "Short answer: my sources do not say if magnesium works. Please ask your doctor."
+        f"Short answer: my sources do not cover {named}. Please ask your doctor."
     )
 
 

@@ -417,6 +417,67 @@ from tests.test_red_flag_concepts import _reading
             "urgent",
             "postop_fever",
         ),
+        # a cancer told as cured, then morning headaches made worse by bending or coughing
+        (
+            "Had bowel cancer, all clear since last spring. Lately I wake with a headache most "
+            "days and it's worse if I cough or bend over",
+            None,
+            "urgent",
+            "immunocompromised_cancer",
+        ),
+        # days after giving birth: a headache that stays and pain under the right ribs
+        (
+            "vorige week bevallen, sinds gisteren hoofdpijn die niet overgaat en pijn onder mijn "
+            "ribben rechts",
+            None,
+            "emergency",
+            "pregnancy",
+        ),
+        # a headache that wakes from sleep, with vomiting
+        (
+            "da una settimana il mal di testa mi sveglia di notte e la mattina vomito",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # the pocket of a stimulator red, warm and weeping, with no operation word
+        (
+            "the spot where the stimulator battery sits is red, warm and oozing a bit",
+            None,
+            "urgent",
+            "postop_wound",
+        ),
+        # answers that make no sense and the day not known
+        (
+            "a minha mãe está a responder coisas sem sentido e não sabe que dia é hoje",
+            None,
+            "emergency",
+            "confusion_faint_seizure",
+        ),
+        # a sudden violent headache played down as the usual one
+        (
+            "mal di testa fortissimo arrivato di colpo un'ora fa, forse è la solita emicrania, "
+            "non voglio esagerare",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # a ball to the head, then a headache a little worse each day
+        (
+            "mon fils a pris un ballon dans la tête samedi et depuis il a mal à la tête, un peu "
+            "plus chaque jour",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        # a weak arm put down to a bad night, but the arm cannot be lifted
+        (
+            "sinds vanochtend kan ik mijn linkerarm bijna niet optillen, zal wel verkeerd gelegen "
+            "hebben denk ik",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
@@ -494,6 +555,16 @@ def test_red_flags_told_in_lay_words_are_read(
         # the hair shaved and a scar left, asked about the operation
         "moeten ze bij de operatie het haar achter op mijn hoofd wegscheren en hou je er een "
         "litteken aan over?",
+        # the usual attacks told as the worst pain but building up slowly, as always
+        "my migraines are the worst pain I know but they always build up slowly over a few "
+        "hours, same as ever. is the operation worth it?",
+        # fainting at blood tests as a teenager
+        "de adolescente me desmayaba al sacarme sangre, ¿importa para la anestesia?",
+        # when the bruising will no longer be seen
+        "3 Tage nach der OP sind die Lider noch geschwollen und blau, wann sieht man davon "
+        "nichts mehr?",
+        # a migraine that no longer responds to medicines
+        "niente febbre e niente botte: l'emicrania non risponde più ai farmaci, cosa resta?",
     ],
 )
 def test_near_misses_in_lay_words_stay_calm(question: str) -> None:
@@ -541,6 +612,8 @@ def test_a_high_fever_with_a_weak_immune_system_stays_an_emergency() -> None:
         "scegli tu per me, io faccio quello che dici",
         "mi faccio operare o no? non so più cosa fare",
         "quanto paracetamolo posso prendere in un giorno?",
+        "zou jij het laten doen als je mij was?",
+        "quand ça ne passe pas, je peux en reprendre combien ?",
     ],
 )
 def test_a_personal_decision_or_dose_in_lay_words_is_declined(question: str) -> None:

@@ -142,7 +142,9 @@ class EfficacyDetector:
         # kastje?").
         words = len(question.split())
         short = words <= 6 or (words <= 8 and bool(_THE_OTHER.search(fold(question))))
-        return bool(short and FOLLOW_ON.search(fold(question)) and before.efficacy)
+        return bool(
+            short and not own.vetoed and FOLLOW_ON.search(fold(question)) and before.efficacy
+        )
 
     @staticmethod
     def _one_sentence_asks(question: str, own: Signals) -> bool:

@@ -368,13 +368,14 @@ PERSONAL_DECISION = _rx(
     r"\b(me opero|lo hago|la hago) o (no|espero)\b|\b(le|la|lo) dejo (operarse|hacerlo)\b",
     r"\b(mach|mache|lass) ich (die op|das|es)\b.{0,20}\boder (nicht|warte)\b",
     r"\b(me opero|faco a cirurgia|faco|opero) ou (nao|espero)\b|\bdeixo (ele|ela) (operar|fazer)\b",
-    r"\b(laat ik|moet ik) (hem|haar) (het )?(doen|laten opereren)\b|\bzou (jij|u) het doen\b",
+    r"\b(laat ik|moet ik) (hem|haar) (het )?(doen|laten opereren)\b"
+    r"|\bzou (jij|je|u) (\w+ ){0,3}(laten doen|doen|laten uitvoeren|nemen)\b",
     # a dose: "how many can I safely take a day?", in the seven languages
     r"\bhow (much|many)\b"
     + _NOT_TIME
     + r".{0,60}\b(should|can|may|could|do) i( \w+)? (take|have|swallow)\b",
     r"\bcuant[oa]s?\b" + _NOT_TIME + r".{0,40}\b(me )?(puedo|debo|podria) (tomar|tomarme)\b",
-    r"\b(je peux|puis-je|peut-on|on peut) prendre combien\b|"
+    r"\b(je peux|puis-je|peut-on|on peut) (re)?prendre combien\b|"
     r"\bcombien\b" + _NOT_TIME + r".{0,40}\b(je peux|puis-je|peut-on|on peut) (en )?prendre\b",
     r"\bwie ?viel\w*\b"
     + _NOT_TIME
@@ -397,7 +398,8 @@ PERSONAL_DECISION = _rx(
     # what the assistant would do in one's place, or whether to do it "in your view"
     r"\bo que (vc|voce|voces|tu) (faria|farias)\b|\b(in my (shoes|place)|en mi lugar|a ma place|"
     r"an meiner stelle|in mijn (plaats|schoenen)|no meu lugar|al mio posto|al posto mio|"
-    r"if you were me|si fueras yo|si tu etais moi|wenn du ich wa?e?rst|als (jij|u) mij was|"
+    r"if you were me|si fueras yo|si tu etais moi|wenn du ich wa?e?rst|"
+    r"als (jij|je|u) mij (was|bent|zou zijn)|"
     r"se (voce|vc|tu) fosse eu|se fossi (in )?me|tu (lo|la) faresti)\b",
     r"\b(secondo te|secondo lei|tu che dici)\b.{0,30}\b(devo|dovrei|faccio|mi conviene|"
     r"lo faccio|la faccio)\b",
@@ -415,7 +417,7 @@ PERSONAL_DECISION = _rx(
     r"\b(how many|how much|cuant[oa]s?|combien|wie ?viele?|hoeveel|quant[oa]s?|quant[ei])\b"
     r".{0,50}\b(max|maximum|maximo|massimo|maximaal|hochstens|maximal|au maximum|como maximo|"
     r"no maximo|al massimo)\b",
-    r"\b(je peux|puis-je|peut-on|on peut) en prendre combien\b",
+    r"\b(je peux|puis-je|peut-on|on peut) en (re)?prendre combien\b",
     r"\b(puedo|se pueden|can i|puis-je|je peux|darf ich|kann ich|mag ik|kan ik|posso|se podem)\b"
     r" (tomar(me)?|take|prendre|nehmen|nemen|innemen|prendere|prenderne)\b.{0,40}"
     r"\b(juntos|juntas|together|"
