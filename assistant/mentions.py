@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -86,7 +87,20 @@ class MentionReader:
         return frozenset(p.id for p in self.registry.procedures)
 
     # -- language
-    def language(self, text: str) -> str:
+    def language(self, text: str, context: Sequence[str] = ()) -> str:
+        """The language of ``text``; when its own words leave two languages close ("la prima
+        funziona almeno?" is as French as Italian by its function words), the patient's
+        earlier messages (``context``) tip the balance."""
+        scores = self._language_scores(text)
+        top, second = sorted(scores.values(), reverse=True)[:2]
+        if context and top - second < 1.0:
+            for earlier in context:
+                for lang, score in self._language_scores(earlier).items():
+                    scores[lang] += 0.5 * score
+        best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
+        return best if scores[best] > 0 else "en"
+
+    def _language_scores(self, text: str) -> dict[str, float]:
         tokens = fold_text(text).replace("?", " ").split()
         scores = {lang: 0.0 for lang in LANGUAGES}
         for token in tokens:
@@ -100,8 +114,7 @@ class MentionReader:
             if any(c in raw for c in chars):
                 for lang in langs:
                     scores[lang] += 1.5 / len(langs)
-        best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
-        return best if scores[best] > 0 else "en"
+        return scores
 
     # -- procedures
     def _mentions(self, text: str, language: str) -> _Mentions:

@@ -251,7 +251,7 @@ class Understander(MentionReader):
     def _understand(self, question: str, history: Sequence[Turn]) -> Understanding:
         question = question.strip()
         users = [t.content for t in history if t.role == "user"]
-        language = self.language(question)
+        language = self.language(question, users[-1:])
         if language == "en" and users and not _has_markers(self, question):
             language = self.language(users[-1])
         mentions = self._mentions(question, language)

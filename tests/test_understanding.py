@@ -18,6 +18,7 @@ KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 FAT = "fat-transfer"
 MIGONE = "occipital-nerve-decompression-migone"
 STIM = "nerve-and-spinal-cord-stimulation"
+ART = "arterial-surgery"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,9 @@ def understander() -> Understander:
         ("how long until I am back to work after a fat graft?", FAT, "recovery"),
         ("does it hurt afterwards when they put in the stimulator?", STIM, "pain_after"),
         ("will insurance pay for the occipital nerve stimulator?", STIM, "cost"),
+        # little veins of the head burnt, in Spanish and Portuguese
+        ("esa operación en la que te queman unas venitas de la cabeza, ¿sirve?", ART, "efficacy"),
+        ("queimar as veias da cabeça resolve a enxaqueca?", ART, "efficacy"),
     ],
 )
 def test_understand__lay_words_give_procedure_and_facet(
@@ -165,6 +169,22 @@ def test_understand__the_other_one_or_the_second_picks_one_of_the_operations_nam
     history = [Turn(role="user", content=first), Turn(role="assistant", content="...")]
     u = understander.understand(follow_up, history)
     assert u.procedures == (procedure,), u
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "language"),
+    [
+        # function words shared by French and Italian; the conversation is Italian
+        ("mi hanno proposto la chiusura del forame ovale", "la prima funziona almeno?", "it"),
+        # a French conversation: "la" alone is read as French
+        ("on m'a parlé de la fermeture du foramen ovale", "et la deuxième ?", "fr"),
+    ],
+)
+def test_understand__a_short_follow_up_keeps_the_language_of_the_conversation(
+    understander: Understander, first: str, follow_up: str, language: str
+) -> None:
+    history = [Turn(role="user", content=first), Turn(role="assistant", content="...")]
+    assert understander.understand(follow_up, history).language == language
 
 
 def test_understand__who_it_is_for_asked_beside_a_pill_taken_keeps_the_operation(
