@@ -314,6 +314,11 @@ class Understander(MentionReader):
         ):
             english += self.english_terms(users[-1], self.language(users[-1]), [])
             follow_up = True
+            if not treatments:
+                # "And will it last for good?" after "my neurologist says Botox could help":
+                # the treatment the patient's last message named is the one asked about.
+                earlier = self.treatments_in(users[-1], self.language(users[-1]))
+                treatments = [t for t in earlier if not t.background]
         for t in treatments:
             english.append(" ".join(t.english[:1]))
         # Numbers are the same in every language ("80 prozent" and "over 80%").

@@ -175,6 +175,24 @@ def test_understand__the_other_one_or_the_second_picks_one_of_the_operations_nam
 
 
 @pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        (
+            "my neurologist says Botox could help, shots every three months",
+            "will it last for good?",
+        ),
+        ("mi neuróloga dice que el bótox me podría ayudar", "¿y eso dura para siempre?"),
+    ],
+)
+def test_understand__a_follow_up_takes_the_treatment_of_the_last_message(
+    understander: Understander, first: str, follow_up: str
+) -> None:
+    history = [Turn(role="user", content=first), Turn(role="assistant", content="...")]
+    u = understander.understand(follow_up, history)
+    assert [t.id for t in u.treatments] == ["botox"], u
+
+
+@pytest.mark.parametrize(
     ("first", "follow_up", "language"),
     [
         # function words shared by French and Italian; the conversation is Italian
