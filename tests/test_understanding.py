@@ -38,6 +38,8 @@ def understander() -> Understander:
         # little veins of the head burnt, in Spanish and Portuguese
         ("esa operación en la que te queman unas venitas de la cabeza, ¿sirve?", ART, "efficacy"),
         ("queimar as veias da cabeça resolve a enxaqueca?", ART, "efficacy"),
+        # which of two takes longer
+        ("which takes longer, the fat transfer or the migone?", FAT, "duration"),
         # put to sleep, and where the fat is taken from
         ("pour le transfert de graisse, on t'endort ?", FAT, "anaesthesia"),
         ("bei der Eigenfett-Behandlung, wo nehmen die das Fett her?", FAT, "how_done"),
