@@ -38,6 +38,9 @@ def understander() -> Understander:
         # little veins of the head burnt, in Spanish and Portuguese
         ("esa operación en la que te queman unas venitas de la cabeza, ¿sirve?", ART, "efficacy"),
         ("queimar as veias da cabeça resolve a enxaqueca?", ART, "efficacy"),
+        # whom it is done for
+        ("a chi la fanno la stimolazione del nervo occipitale?", STIM, "who_suits"),
+        ("¿a quién se la hacen, la estimulación del nervio occipital?", STIM, "who_suits"),
         # which of two takes longer
         ("which takes longer, the fat transfer or the migone?", FAT, "duration"),
         # put to sleep, and where the fat is taken from
