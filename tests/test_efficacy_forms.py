@@ -179,7 +179,7 @@ NOT_EFFICACY = [
     "whats the usual dose of amitriptyline for migraine prevention?",
     "e quante iniezioni fanno? dove?",
     "die OP hat nichts gebracht, was sind jetzt meine Optionen?",
-    "il botox non mi funziona più e il neurologo parla di operare, c'è un ospedale che la fa a Torino?",
+    "il botox non mi funziona più e il neurologo parla di operare, c'è un ospedale che la fa?",
     # side effects since the last round of injections
     "botox side effects? my eyelid has drooped since the last round",
     # more chance of being sick after the anaesthetic
