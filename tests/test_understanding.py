@@ -169,6 +169,12 @@ def test_understand__a_follow_up_takes_the_procedure_of_the_conversation(
             "¿y la primera cuánto dura?",
             FAT,
         ),
+        # the little hole told before "cuore", the arteries burnt
+        (
+            "mi hanno proposto di chiudere il buchino nel cuore oppure di bruciare le arterie",
+            "la prima serve?",
+            "pfo-closure",
+        ),
     ],
 )
 def test_understand__the_other_one_or_the_second_picks_one_of_the_operations_named(
