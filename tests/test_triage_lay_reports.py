@@ -470,6 +470,13 @@ from tests.test_red_flag_concepts import _reading
             "emergency",
             "head_injury",
         ),
+        # half of what is seen gone
+        (
+            "da mezz'ora vedo solo metà di quello che guardo, il lato destro è sparito",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
         # a weak arm put down to a bad night, but the arm cannot be lifted
         (
             "sinds vanochtend kan ik mijn linkerarm bijna niet optillen, zal wel verkeerd gelegen "
