@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Literal
 
 from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.guardrails.efficacy_rules import FAILED_EFFECT
+from assistant.guardrails.efficacy_rules import normalise as efficacy_normalise
 from assistant.lexicon import (
     GAP,
     LANGUAGES,
@@ -319,6 +323,17 @@ class Understander(MentionReader):
                 # the treatment the patient's last message named is the one asked about.
                 earlier = self.treatments_in(users[-1], self.language(users[-1]))
                 treatments = [t for t in earlier if not t.background]
+        if (
+            not procedures
+            and treatments
+            and all(t.background for t in treatments)
+            and facets == ["efficacy"]
+            and _claims_an_effect(question)
+        ):
+            # "My chiropractor reckons he can fix my migraines; will cracking my neck actually
+            # stop them?": an effect claimed for the story's treatment, no operation named, and
+            # whether it works asked: the story's treatment is the one asked about.
+            treatments = [replace(t, background=False) for t in treatments]
         for t in treatments:
             english.append(" ".join(t.english[:1]))
         # Numbers are the same in every language ("80 prozent" and "over 80%").
@@ -509,6 +524,14 @@ class Understander(MentionReader):
             # ("BOTOX is effective but is not a permanent solution" for how long Botox lasts).
             out.append(treatments)
         return out
+
+
+def _claims_an_effect(question: str) -> bool:
+    """Whether what the message tells outside its questions claims an effect (someone "can fix
+    my migraines", "swears by it"), not a failure ("nothing has worked")."""
+    return EfficacyDetector.tells_outcome(question) and not FAILED_EFFECT.search(
+        efficacy_normalise(question)
+    )
 
 
 def _has_markers(understander: Understander, text: str) -> bool:

@@ -204,6 +204,20 @@ def test_understand__a_follow_up_takes_the_treatment_of_the_last_message(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "my chiropractor says he can fix my migraines in six sessions. will it really stop them?",
+        "mi osteópata dice que me quita las migrañas en tres sesiones, ¿de verdad funciona?",
+    ],
+)
+def test_understand__an_effect_claimed_for_the_storys_treatment_makes_it_the_subject(
+    understander: Understander, question: str
+) -> None:
+    u = understander.understand(question)
+    assert u.treatments and not any(t.background for t in u.treatments), u
+
+
+@pytest.mark.parametrize(
     ("first", "follow_up", "language"),
     [
         # function words shared by French and Italian; the conversation is Italian
