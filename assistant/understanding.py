@@ -28,8 +28,8 @@ from typing import Literal
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.efficacy import EfficacyDetector
-from assistant.guardrails.efficacy_rules import FAILED_EFFECT
-from assistant.guardrails.efficacy_rules import normalise as efficacy_normalise
+from assistant.guardrails.efficacy_vocab import FAILED_EFFECT
+from assistant.guardrails.efficacy_vocab import normalise as efficacy_normalise
 from assistant.lexicon import (
     GAP,
     LANGUAGES,
