@@ -606,3 +606,42 @@ def test_alternative__one_option_that_asks_about_efficacy_counts(question: str) 
 )
 def test_forms__mechanism_job_need_and_symptom_readings_stay_out(question: str) -> None:
     assert not _rules(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a fee called a scam: the money is asked about, not the treatment's effect
+        "they want a 300 euro deposit before I even meet the surgeon, normal or a rip-off?",
+        "la clinica vuole 400 euro di caparra per la prima visita, è una truffa?",
+        # a treatment that stopped working, then who or what next
+        "the nerve stimulator doesn't seem to help any more. who can help me now?",
+        "mis crisis han vuelto todas tras la operación, ¿qué otras opciones tengo?",
+        "de hoofdpijn is niet minder geworden na de ingreep, bij wie moet ik nu zijn?",
+        # how it is done, in the words of how it works
+        "la descompresión funciona con agujas o con cortes en la nuca?",
+        "O estimulador occipital funciona como? Fica ligado o tempo todo?",
+    ],
+)
+def test_forms__fees_next_steps_sessions_and_who_operates_stay_out(question: str) -> None:
+    assert not _rules(question), question
+
+
+def test_forms__a_scam_said_of_the_treatment_still_asks_about_its_effect() -> None:
+    assert _rules("is the fat transfer for migraine a scam or does it really work?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # an outcome told of someone else, then only sessions, frequency, cost or who operates
+        "Acupuncture cured my neighbour. How many sessions does it take and how much does it cost?",
+        "Die Akupunktur hat meiner Schwester super geholfen. Wie oft muss man hin und was kostet "
+        "das?",
+        "The surgeon says his results are great. Will he do the op himself or a junior doctor?",
+    ],
+)
+def test_detect__an_outcome_told_then_only_practical_things_asked_is_no_efficacy_question(
+    question: str,
+) -> None:
+    assert not RULES.detect(question, question), question

@@ -671,3 +671,73 @@ def test_a_message_that_rules_out_fever_and_bleeding_keeps_the_learned_layer_out
 
 def test_a_message_that_rules_out_only_the_fever_still_asks_the_learned_layer() -> None:
     assert not rules_out_warning_signs("operato ieri, non ho febbre ma la ferita mi fa male")
+
+
+@pytest.mark.parametrize(
+    ("question", "level", "concept"),
+    [
+        (
+            "mi padre dice que desde esta mañana no ve nada por el ojo izquierdo",
+            "emergency",
+            "vision_loss",
+        ),
+        (
+            "seit dem Aufwachen sehe ich links nur noch die untere Hälfte",
+            "emergency",
+            "vision_loss",
+        ),
+        ("da un'ora vedo tutto nero dall'occhio destro", "emergency", "vision_loss"),
+        (
+            "il y a une heure un mal de tête d'un coup, je ne peux pas ouvrir les yeux tellement "
+            "c'est fort",
+            "emergency",
+            "thunderclap",
+        ),
+        (
+            "j'ai pris un coup de poing sur la tempe hier et depuis j'ai mal à la tête et je vomis",
+            "emergency",
+            "head_injury",
+        ),
+        (
+            "mijn moeder is gisteren van de trap gevallen en heeft nu hoofdpijn die steeds erger "
+            "wordt",
+            "emergency",
+            "head_injury",
+        ),
+        ("o meu marido tem febre, dor de cabeça e o pescoço rijo", "emergency", "fever_meningism"),
+        (
+            "esta noite tive uns tremores e acordei com a língua mordida",
+            "emergency",
+            "confusion_faint_seizure",
+        ),
+        (
+            "mijn zoon van 6 spuugt elke ochtend en heeft hoofdpijn, het wordt eerder erger",
+            "urgent",
+            "progressive_headache",
+        ),
+    ],
+)
+def test_red_flags_in_more_lay_words_are_read(question: str, level: str, concept: str) -> None:
+    got_level, concepts = _reading(question, None)
+    assert got_level == level and concept in concepts, (question, got_level, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # puzzled by conflicting advice, not confused in mind
+        "estou muito confusa. o neurologista diz uma coisa e o cirurgião outra, quem tem razão?",
+        "someone told me the nerve op is permanent, is that right or am i getting confused?",
+        # a past side effect that made the patient stop a medicine
+        "I had to come off topiramate because I couldn't find my words. Can I still have surgery?",
+        "Ho dovuto sospendere il topiramato perché non trovavo le parole, posso operarmi?",
+        # a usual aura, checked for years, with the confusion named as absent
+        "ik heb net een aanval zoals altijd, ik ben niet verward en praat normaal, is dit "
+        "migraine?",
+        "my hands tingle for ten minutes before the pain, it's part of my aura, would surgery "
+        "help?",
+    ],
+)
+def test_puzzlement_past_side_effects_and_usual_auras_are_no_red_flags(question: str) -> None:
+    got_level, concepts = _reading(question, None)
+    assert got_level is None, (question, got_level, concepts)
