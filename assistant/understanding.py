@@ -105,6 +105,18 @@ _WHICH_ONE = re.compile(
 )
 
 
+# "That operation" pointing back at the treatment the message's own story named ("the ENT says
+# that operating on my septum would cure my migraine; does that operation work?"), over folded
+# text.
+_THAT_OPERATION = re.compile(
+    r"\b(that|this|esa|esta|ese|este|cette|ce|diese[rnms]?|deze|dat|essa|esse|esta|este|"
+    r"quell|quella|quello|quest|questa|questo)\s*(op|operation|surgery|procedure|operacion|"
+    r"cirugia|intervencion|procedimiento|intervention|chirurgie|eingriff|operatie|ingreep|"
+    r"operacao|cirurgia|procedimento|intervento|operazione)\b|"
+    r"\bdie (operatie|ingreep|behandeling)\b"
+)
+
+
 def _words(text: str) -> int:
     """How many words a text has (a question mark set apart is no word)."""
     return len(re.findall(r"\w+", text))
@@ -324,7 +336,10 @@ class Understander(MentionReader):
                 earlier = self.treatments_in(users[-1], self.language(users[-1]))
                 treatments = [t for t in earlier if not t.background]
         if (
-            not procedures
+            (
+                not procedures
+                or (procedures == [GENERAL] and bool(_THAT_OPERATION.search(fold_text(question))))
+            )
             and treatments
             and all(t.background for t in treatments)
             and facets == ["efficacy"]
@@ -332,8 +347,10 @@ class Understander(MentionReader):
         ):
             # "My chiropractor reckons he can fix my migraines; will cracking my neck actually
             # stop them?": an effect claimed for the story's treatment, no operation named, and
-            # whether it works asked: the story's treatment is the one asked about.
+            # whether it works asked: the story's treatment is the one asked about. So with
+            # "that operation" pointing back at it.
             treatments = [replace(t, background=False) for t in treatments]
+            procedures = [p for p in procedures if p != GENERAL]
         for t in treatments:
             english.append(" ".join(t.english[:1]))
         # Numbers are the same in every language ("80 prozent" and "over 80%").

@@ -397,7 +397,6 @@ def test_triage__ordinary_questions_are_not_emergencies(question: str) -> None:
     "question",
     [
         "Should I have the surgery?",
-        "How much sumatriptan should I take?",
         "Can you diagnose me?",
         "Am I a good candidate for migraine surgery?",
         "Is the M.I.G.O.N.E. procedure right for me?",
@@ -437,6 +436,24 @@ def test_triage__personal_decisions_are_declined_with_referral(question: str) ->
 )
 def test_triage__doses_and_going_ahead_are_declined(question: str) -> None:
     assert is_personal_decision(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much sumatriptan should I take?",
+        "took 50mg of sumatriptan an hour ago, can I take another 50 now?",
+        "¿cuántos miligramos de amitriptilina me tomo por la noche?",
+        "Wie viele Tabletten Ibuprofen darf ich nach der OP nehmen?",
+        "quantos comprimidos de paracetamol posso tomar por dia depois da cirurgia?",
+    ],
+)
+def test_triage__a_dose_is_declined_with_nothing_from_the_sources(question: str) -> None:
+    # the sources give no doses: a passage added under the referral would be loosely related
+    out = LAYER.apply(_answer(question, text="General text [1]."))
+    assert out.status == "declined"
+    assert "doctor" in out.answer or "Arzt" in out.answer or "médico" in out.answer
+    assert "General text [1]." not in out.answer and not out.citations
 
 
 @pytest.mark.parametrize(

@@ -1397,3 +1397,33 @@ def test_understand__the_difference_between_two_operations_asks_what_each_is(
     u = understander.understand(question)
     assert {FAT, MIGONE} <= set(u.procedures), u.describe()
     assert "difference" not in u.facets and "what_it_is" in u.facets, u.describe()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "de otorrino zegt dat een neusoperatie mijn migraine weg haalt. werkt die ingreep echt?",
+        "l'otorino dice che operare il setto mi toglie l'emicrania. "
+        "funziona davvero quell'intervento?",
+        "el otorrino dice que operarme el tabique me quita la migraña. ¿funciona esa operación?",
+    ],
+)
+def test_understand__that_operation_points_back_at_the_storys_treatment(
+    understander: Understander, question: str
+) -> None:
+    u = understander.understand(question)
+    assert u.treatments and not any(t.background for t in u.treatments), u
+    assert "general" not in u.procedures, u
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wat doen ze precies bij die operatie aan de slagadertjes op je hoofdhuid?",
+        "como é aquela cirurgia que queima os vasinhos do couro cabeludo?",
+    ],
+)
+def test_understand__the_scalp_arteries_in_lay_words_name_arterial_surgery(
+    understander: Understander, question: str
+) -> None:
+    assert understander.understand(question).procedures == ("arterial-surgery",)

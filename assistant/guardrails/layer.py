@@ -41,6 +41,7 @@ from assistant.guardrails.treatments import TreatmentCatalogue, default_catalogu
 from assistant.guardrails.triage import (
     Level,
     TriageResult,
+    asks_a_dose,
     is_personal_decision,
     red_flags,
     triage,
@@ -199,7 +200,9 @@ class GuardrailLayer:
             text = triage_message(flag.level, answer.language)
             update.update(status=flag.level, answer=text, citations=[])
         elif reading.personal_decision:
-            general = answer.answer if answer.status == "answered" else ""
+            # A dose asked gets no general section: the sources give no doses.
+            dose = asks_a_dose(question)
+            general = answer.answer if answer.status == "answered" and not dose else ""
             text = triage_message("declined", answer.language)
             if general:
                 text += "\n\n" + triage_message("declined_general", answer.language)

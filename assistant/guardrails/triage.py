@@ -348,6 +348,17 @@ PERSONAL_DECISION = _rx(
     r"\bdo i have (occipital neuralgia|migraines?|a tumou?r|an aneurysm|a pfo|a hole|it)\b",
     r"\bhow (much|many)\b" + _NOT_TIME + r".{0,40}\b(should|can|do) i take\b",
     r"\b(what|which) (dose|dosage)\b",
+    # another dose, the most a day, raising a dose oneself
+    r"\bcan i (take|have) (another|a second|one more|an extra)( \d+\w*| (dose|pill|tablet|shot|"
+    r"triptan|sumatriptan|ibuprofen|paracetamol)s?)\b|\b(the )?(most|max\w*) (i|you) can "
+    r"take\b|\bmax\w* (dose|a day|per day)\b",
+    r"\bcuant[oa]s? (miligramos|mg|pastillas|comprimidos)\b.{0,40}\b(me subo|subo|subirme|tomo|"
+    r"puedo tomar|tomar)\b|\bquant[oa]s? (miligramas|mg|comprimidos)\b.{0,40}\b(posso tomar|"
+    r"tomo|subo|aumento)\b|\bquant[ie] (milligrammi|mg|compresse|pastiglie)\b.{0,40}\b(posso "
+    r"prendere|prendo|aumento)\b|\bcombien de (mg|milligrammes|comprimes|cachets)\b"
+    r".{0,40}\b(je peux prendre|prendre)\b|"
+    r"\bwie viele? (mg|milligramm|tabletten)\b.{0,40}\b(darf|kann) ich\b|"
+    r"\bhoeveel (mg|milligram|pillen|tabletten)\b.{0,40}\b(mag|kan) ik\b",
     r"\bdos(e|age|ing)\b.{0,30}\b(for me|should i|can i)\b",
     r"\b(mg|milligrams?|pills?|tablets?)\b.{0,30}\b(should|can) i\b",
     r"\bcan i (stop|double|increase|combine|mix)\b.{0,30}\b(medication|medicine|pills?|dose|"
@@ -445,6 +456,22 @@ ARRANGEMENTS = _rx(
     r"intervenciones|operazioni|interventi|interventions|operationen|eingriffe|operaties|ingrepen|"
     r"cirurgias|operacoes)\b"
 )
+
+
+# A dose asked: how much of a medicine to take ("can I take another 100?", "cuantos miligramos").
+# The sources give no doses, so nothing from them is added to the declining message.
+_DOSE = re.compile(
+    r"\b(\d+ ?mg|mg|milligram\w*|miligram\w*|milligramm\w*|milligramme\w*|milligrammi|dose\w*|"
+    r"dosage|dosis|dosi|doses?|dosering|posolog\w*|pills?|tablets?|tabletten|pillen|pastillas|"
+    r"comprimidos?|comprimes|cachets|compresse|pastiglie)\b|"
+    r"\b(how (much|many)|cuant\w*|quant\w*|combien|wie ?viel\w*|hoeveel)\b.{0,40}\b(take|have|"
+    r"tomar|prendre|nehmen|nemen|innemen|prendere)\b|\b(most|max\w*) (i|you) can take\b"
+)
+
+
+def asks_a_dose(text: str) -> bool:
+    """Whether a request for a personal decision asks for a dose."""
+    return is_personal_decision(text) and bool(_DOSE.search(fold(text)))
 
 
 def is_personal_decision(text: str) -> bool:
