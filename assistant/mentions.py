@@ -277,11 +277,16 @@ class MentionReader:
                 found += [(s, e, t) for s, e in phrase_spans(t.pattern, norm)]
             found.sort(key=lambda f: f[0])
             for s, e, t in found:
-                if any(m.id == t.id for m in out):
-                    continue
                 background = _speaker(norm, s, e) or any(
                     abs(cs - e) < 60 or abs(s - ce) < 60 for cs, ce in cues
                 )
+                if any(m.id == t.id for m in out):
+                    # Told in the story and named again where nothing marks it as the past
+                    # ("I've had 3 rounds of Botox ... what is Botox before an operation
+                    # for?"): that mention is not background.
+                    if not background:
+                        out = [replace(m, background=False) if m.id == t.id else m for m in out]
+                    continue
                 out.append(
                     TreatmentMention(
                         id=t.id,

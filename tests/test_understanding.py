@@ -1427,3 +1427,18 @@ def test_understand__the_scalp_arteries_in_lay_words_name_arterial_surgery(
     understander: Understander, question: str
 ) -> None:
     assert understander.understand(question).procedures == ("arterial-surgery",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I've had three rounds of Botox and it helped for a while. What is Botox before an "
+        "operation supposed to do?",
+        "ya me pusieron bótox dos veces. ¿para qué sirve el bótox antes de operarse?",
+    ],
+)
+def test_understand__a_treatment_told_in_the_story_and_named_again_in_the_question_is_asked(
+    understander: Understander, question: str
+) -> None:
+    u = understander.understand(question)
+    assert [t.id for t in u.treatments if not t.background] == ["botox"], u
