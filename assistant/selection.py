@@ -67,6 +67,8 @@ DESCRIBED = frozenset(
     {"what_it_is", "how_done", "mechanism", "difference", "causes", "diagnosis", "who_suits"}
 )
 """Facets a close description answers, when no unit is tagged with them."""
+OUTCOMES = frozenset({"efficacy", "lasting", "worse"})
+"""Facets of units that tell results, not what a procedure is or how it is done."""
 RELATED = {
     "what_it_is": {"how_done"},
     "how_done": {"what_it_is"},
@@ -358,7 +360,14 @@ class Selector:
                 # the unit closest in meaning; one that asks for a fact (how long, what it
                 # costs) may not.
                 best = found[0] if found else None
-                if best is None or not set(facets) <= DESCRIBED or not self._strong_match(best):
+                if (
+                    best is None
+                    or not set(facets) <= DESCRIBED
+                    or not self._strong_match(best)
+                    or (best.facets and best.facets <= OUTCOMES)
+                ):
+                    # A unit that only gives results ("in the MIST trial, migraine stopped in
+                    # 3 of 74") describes nothing of how it is done.
                     return self._no(words, u, topic, facets, found)
                 chosen = [best]
                 missing = []
