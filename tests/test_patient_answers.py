@@ -325,6 +325,31 @@ def test_pattern__another_pages_diagnosis_does_not_answer_how_a_procedures_condi
     assert any("typically diagnosed" in c.quote for c in answer.citations)
 
 
+def test_pattern__how_a_procedure_is_done_is_not_answered_with_trial_results(
+    built_assistant: Assistant,
+) -> None:
+    # nothing in the sources says how a PFO is closed: no trial result stands in for it
+    answer = built_assistant.ask("how do they close the hole in the heart, do they open the chest?")
+    for citation in answer.citations:
+        assert not re.search(r"\b(MIST|PRIMA|PREMIUM) trial\b", citation.quote), citation.quote
+
+
+def test_pattern__a_dose_is_declined_with_nothing_quoted(built_assistant: Assistant) -> None:
+    answer = built_assistant.ask(
+        "took 50mg sumatriptan an hour ago, nothing. can i take another 50? whats the most a day"
+    )
+    assert answer.status == "declined" and not answer.citations, answer.answer
+
+
+def test_pattern__that_operation_asks_about_the_storys_treatment(
+    built_assistant: Assistant,
+) -> None:
+    answer = built_assistant.ask(
+        "my ENT says straightening my septum would stop my migraines. does that operation work?"
+    )
+    assert answer.status == "no_evidence" and not answer.citations, answer.answer
+
+
 def test_pattern__an_answered_answer_always_has_text(built_assistant: Assistant) -> None:
     questions = [
         "Zahlt die Krankenkasse eigentlich so eine Migräne-OP?",
