@@ -109,11 +109,11 @@ _WHICH_ONE = re.compile(
 # that operating on my septum would cure my migraine; does that operation work?"), over folded
 # text.
 _THAT_OPERATION = re.compile(
-    r"\b(that|this|esa|esta|ese|este|cette|ce|diese[rnms]?|deze|dat|essa|esse|esta|este|"
-    r"quell|quella|quello|quest|questa|questo)\s*(op|operation|surgery|procedure|operacion|"
+    r"\b(that|this|esa|esta|ese|este|cette|ce|diese[rnms]?|deze|dat|essa|esse|"
+    r"quell|quella|quello|quest|questa|questo)\s+(operation|surgery|procedure|operacion|"
     r"cirugia|intervencion|procedimiento|intervention|chirurgie|eingriff|operatie|ingreep|"
     r"operacao|cirurgia|procedimento|intervento|operazione)\b|"
-    r"\bdie (operatie|ingreep|behandeling)\b"
+    r"\b(that|this|diese) op\b|\bdie (operatie|ingreep|behandeling)\b"
 )
 
 
