@@ -208,6 +208,11 @@ def test_understand__a_follow_up_takes_the_treatment_of_the_last_message(
     [
         "my chiropractor says he can fix my migraines in six sessions. will it really stop them?",
         "mi osteópata dice que me quita las migrañas en tres sesiones, ¿de verdad funciona?",
+        # "that operation" points back at the story's treatment
+        "de otorrino zegt dat een neusoperatie mijn migraine weg haalt. werkt die ingreep echt?",
+        "l'otorino dice che operare il setto mi toglie l'emicrania. "
+        "funziona davvero quell'intervento?",
+        "el otorrino dice que operarme el tabique me quita la migraña. ¿funciona esa operación?",
     ],
 )
 def test_understand__an_effect_claimed_for_the_storys_treatment_makes_it_the_subject(
@@ -215,6 +220,7 @@ def test_understand__an_effect_claimed_for_the_storys_treatment_makes_it_the_sub
 ) -> None:
     u = understander.understand(question)
     assert u.treatments and not any(t.background for t in u.treatments), u
+    assert "general" not in u.procedures, u
 
 
 @pytest.mark.parametrize(
@@ -1397,23 +1403,6 @@ def test_understand__the_difference_between_two_operations_asks_what_each_is(
     u = understander.understand(question)
     assert {FAT, MIGONE} <= set(u.procedures), u.describe()
     assert "difference" not in u.facets and "what_it_is" in u.facets, u.describe()
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "de otorrino zegt dat een neusoperatie mijn migraine weg haalt. werkt die ingreep echt?",
-        "l'otorino dice che operare il setto mi toglie l'emicrania. "
-        "funziona davvero quell'intervento?",
-        "el otorrino dice que operarme el tabique me quita la migraña. ¿funciona esa operación?",
-    ],
-)
-def test_understand__that_operation_points_back_at_the_storys_treatment(
-    understander: Understander, question: str
-) -> None:
-    u = understander.understand(question)
-    assert u.treatments and not any(t.background for t in u.treatments), u
-    assert "general" not in u.procedures, u
 
 
 @pytest.mark.parametrize(

@@ -201,8 +201,8 @@ class GuardrailLayer:
             update.update(status=flag.level, answer=text, citations=[])
         elif reading.personal_decision:
             # A dose asked gets no general section: the sources give no doses.
-            dose = asks_a_dose(question)
-            general = answer.answer if answer.status == "answered" and not dose else ""
+            answered = answer.status == "answered" and not asks_a_dose(question)
+            general = answer.answer if answered else ""
             text = triage_message("declined", answer.language)
             if general:
                 text += "\n\n" + triage_message("declined_general", answer.language)

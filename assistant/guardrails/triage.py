@@ -470,8 +470,8 @@ _DOSE = re.compile(
 
 
 def asks_a_dose(text: str) -> bool:
-    """Whether a request for a personal decision asks for a dose."""
-    return is_personal_decision(text) and bool(_DOSE.search(fold(text)))
+    """Whether a message already read as a personal decision asks for a dose."""
+    return bool(_DOSE.search(fold(text)))
 
 
 def is_personal_decision(text: str) -> bool:
