@@ -156,13 +156,30 @@ class EvidenceRegistry(BaseModel):
             )
         ]
         named = {procedure for _, procedure in kept}
+        lay = [
+            (start, end, procedure)
+            for procedure in self.procedures
+            if procedure not in named
+            for start, end in procedure.lay_spans(norm)
+            if not any(s < end and start < e for s, e, _ in spans)
+        ]
         for procedure in self.procedures:
-            if procedure in named:
-                continue
-            for start, end in procedure.lay_spans(norm):
-                if not any(s < end and start < e for s, e, _ in spans):
-                    kept.append((start, procedure))
-                    break
+            # A description inside a longer one of another procedure is part of that one ("the
+            # nerve surgery" inside "the back of the head nerve surgery").
+            first = next(
+                (
+                    start
+                    for start, end, p in lay
+                    if p is procedure
+                    and not any(
+                        o is not procedure and s <= start and end <= e and (e - s) > (end - start)
+                        for s, e, o in lay
+                    )
+                ),
+                None,
+            )
+            if first is not None:
+                kept.append((first, procedure))
         kept.sort(key=lambda item: item[0])
         seen: list[Procedure] = []
         out: list[tuple[int, Procedure]] = []

@@ -315,12 +315,12 @@ from tests.test_red_flag_concepts import _reading
             "emergency",
             "confusion_faint_seizure",
         ),
-        # a headache and swollen feet days after giving birth
+        # a headache and swollen feet days after giving birth: a doctor today
         (
             "ho partorito cinque giorni fa, ho mal di testa e i piedi molto gonfi",
             None,
-            "emergency",
-            "pregnancy",
+            "urgent",
+            "pregnancy_headache",
         ),
         # a fever, with the operation told in the message before
         (
@@ -329,13 +329,13 @@ from tests.test_red_flag_concepts import _reading
             "urgent",
             "postop_fever",
         ),
-        # days after a birth told as having the baby, with swelling and a headache
+        # days after a birth told as having the baby, with swelling and a headache: a doctor today
         (
             "my daughter had her baby last week, now her face and ankles are puffy and she's "
             "had a headache since yesterday",
             None,
-            "emergency",
-            "pregnancy",
+            "urgent",
+            "pregnancy_headache",
         ),
         (
             "mi hermana tuvo a su bebé hace una semana y ahora ve borroso y le duele la cabeza",

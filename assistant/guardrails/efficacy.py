@@ -83,6 +83,14 @@ _SENTENCE = re.compile(r"(?<=[?.!])\s+")
 # A part of a message that asks: from the end of the sentence, emoticon or opening question mark
 # before it, up to its question mark.
 _ASKED = re.compile(r"(?:[^.?!¿)]|(?<=\d)\.(?=\d))*\?")
+# An acknowledgement that opens a follow-up ("ok", "vale,", "d'accord", "oke maar"): the
+# follow-up is what comes after it.
+_ACKNOWLEDGED = re.compile(
+    r"^\W*(ok(ay|e|ey)?|vale|bueno|bon|d'accord|alright|right|gut|goed|certo|beh|va bene|ah|"
+    r"hm+|ja|si|sim|ya|thanks|merci|gracias|danke|bedankt|obrigad[oa]|grazie)\b[\s,.!:;-]*",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+")
 _THE_OTHER = re.compile(
     r"\b(the other( one)?|die andere|de andere|het andere|das andere|der andere|l'autre|"
     r"la otra|el otro|l'altra|l'altro|a outra|o outro)\b",
@@ -137,14 +145,13 @@ class EfficacyDetector:
             before.strong or before.weak
         ):
             return True
-        # "And fat transfer?" after "Does the M.I.G.O.N.E. procedure work?" asks the same thing.
-        # A longer one counts when it turns to "the other one" ("en die andere dan, met het
-        # kastje?").
-        words = len(question.split())
-        short = words <= 6 or (words <= 8 and bool(_THE_OTHER.search(fold(question))))
-        return bool(
-            short and not own.vetoed and FOLLOW_ON.search(fold(question)) and before.efficacy
-        )
+        # "And fat transfer?" after "Does the M.I.G.O.N.E. procedure work?" asks the same thing,
+        # after an acknowledgement too ("ok what about the heart hole one"). A longer one counts
+        # when it turns to "the other one" ("en die andere dan, met het kastje?").
+        follow_on = _ACKNOWLEDGED.sub("", fold(question))
+        words = len(_WORD.findall(follow_on))
+        short = words <= 7 or (words <= 9 and bool(_THE_OTHER.search(follow_on)))
+        return bool(short and not own.vetoed and FOLLOW_ON.search(follow_on) and before.efficacy)
 
     @staticmethod
     def _one_sentence_asks(question: str, own: Signals) -> bool:

@@ -20,6 +20,7 @@ from assistant.guardrails.efficacy_vocab import (
     CREDIBILITY,
     DEFINITION,
     DEVICE_LOGISTICS,
+    DEVICE_STAYS,
     DISCLAIMED,
     DOSAGE,
     DOUBT,
@@ -195,9 +196,10 @@ def _fuzzy_effect(folded: str) -> bool:
 
 
 def _strip_vetoed(folded: str) -> str:
-    """The text without job and helper phrases ("back to work", "can you help me") and without
-    a verdict on raising a treatment with a doctor ("worth asking my neurologist about")."""
-    return CONSULT.sub(" ", JOB.sub(" ", folded))
+    """The text without job and helper phrases ("back to work", "can you help me"), without a
+    verdict on raising a treatment with a doctor ("worth asking my neurologist about") and
+    without an implant that stays in the body ("does it stay in there forever?")."""
+    return DEVICE_STAYS.sub(" ", CONSULT.sub(" ", JOB.sub(" ", folded)))
 
 
 def _offtopic(folded: str, without_job: str, treatment: bool) -> bool:

@@ -107,6 +107,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     COMPARED_ASIDE,
     BEFORE_OR_INSTEAD,
     PRACTICAL,
+    DEVICE_STAYS,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
@@ -114,7 +115,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     "symptom_negation "
     "definition same_for_me credibility outcome_claim household comparative place preop "
     "failed_effect next_step dosage disclaimed hearsay cause doubt side_effect harm_asked "
-    "option_effect failed_aside compared_aside before_or_instead practical"
+    "option_effect failed_aside compared_aside before_or_instead practical device_stays"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")
@@ -162,7 +163,8 @@ HEALTH_OBJECT = re.compile("^(" + _TARGET[1:-1] + "|" + words("health_object") +
 _QUESTION_WORD = (
     r"how|what|who|when|where|why|which|is|are|does|do|can|will|cuanto|cuanta|cuando|donde|quien|"
     r"como|que|combien|quand|ou|qui|comment|est-ce|wie|wann|wo|wer|was|hoe|wanneer|waar|wat|"
-    r"quanto|quanta|quando|onde|quem|cosa|chi|dove|come"
+    r"quanto|quanta|quando|onde|quem|cosa|chi|dove|come|cuantos|cuantas|quantos|quantas|quanti|"
+    r"quante|hoeveel|wieviele?|wie viele?|how many|how much"
 )
 FOLLOW_ON = re.compile(
     r"^\W*(and|what about|how about|also|y|et|und|en|e|ou|o|ma|mais|pero|aber|maar|mas)\b"

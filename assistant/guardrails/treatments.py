@@ -200,7 +200,9 @@ _CLAUSE_WORD = re.compile(
     r"would|will|should|my|mi|mon|ma|mein|meine|mijn|meu|minha|mio|mia|swears|zweert|schwort|"
     r"jura|jure|giura|ze|zij|hij|sie|er|elle|elles|ils|ella|ellos|ellas|ele|ela|eles|elas|lei|lui|"
     r"loro|heeft|hebben|hatte|haben|ont|tiene|tienen|tem|tenho|hanno|ho|avait|avais|tenia|doet|"
-    r"doen|macht|machen|hace|hacen|fait|font|faz|fazem|fa|fanno)$"
+    r"doen|macht|machen|hace|hacen|fait|font|faz|fazem|fa|fanno|pode|podem|puede|pueden|peut|"
+    r"peuvent|kann|konnen|kan|kunnen|puo|possono|may|might|disse|dijo|said|says|dit|sagt|sagte|"
+    r"zei|zegt|detto|dice)$"
 )
 # An opening phrase that starts with a verb ("und ist irgendwo belegt, dass das hilft?") is a
 # clause, not a treatment's name.
@@ -357,6 +359,11 @@ class TreatmentCatalogue:
                 trimmed = _TRAILING.sub("", " " + phrase.strip()).strip()
                 trimmed = _INTRO.sub("", trimmed)
                 words = trimmed.split()
+                if keep == "last":
+                    # "ele disse que pode ajudar na enxaqueca": the name follows the last word
+                    # that opens or carries a clause (a pronoun, "says", "can").
+                    clause = [i for i, w in enumerate(words) if _CLAUSE_WORD.match(w)]
+                    words = words[clause[-1] + 1 :] if clause else words
                 words = words[-4:] if keep == "last" else words[:6]
                 found = _candidate(_LEADING.sub("", " ".join(words) + " ").strip())
                 if found is None:
