@@ -705,7 +705,7 @@ def test_caveat__a_doubled_letter_still_names_surgery() -> None:
         # swelling and a headache without sight changes: a doctor today (NHS: call the midwife or
         # GP now); with flashing lights or blurred sight, the emergency number
         ("I'm 33 weeks along, my face puffed up and the headache won't quit", "urgent"),
-        ("33 weeks along, my face puffed up, my head pounds and I see flashing lights", "emergency"),
+        ("33 weeks along, face puffed up, my head pounds and I see flashing lights", "emergency"),
         ("feverish and my neck will not bend forward, head is banging", "emergency"),
         ("my dad, 71, gets jaw pain when he chews and his temple is sore", "urgent"),
         ("the headache gets worse every single day and I throw up each morning", "urgent"),
