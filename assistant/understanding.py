@@ -27,7 +27,7 @@ from dataclasses import replace
 from typing import Literal
 
 from assistant.evidence import EvidenceRegistry
-from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.guardrails.efficacy import EfficacyDetector, is_efficacy_text
 from assistant.guardrails.efficacy_vocab import FAILED_EFFECT
 from assistant.guardrails.efficacy_vocab import normalise as efficacy_normalise
 from assistant.lexicon import (
@@ -78,6 +78,11 @@ _OPERATION_FACETS = frozenset({"cost", "price", "anaesthesia", "hospital_stay"})
 """What only an operation has: asked with nothing named, it is asked of migraine surgery."""
 _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,}(?![\w.])")
 """A word in capitals: a trial's or a procedure's name ("MIST", "PREMIUM", "PFO")."""
+# How long an effect lasts: kept only when the efficacy rules read the question so ("must I
+# take blood thinners for ever?" asks about the blood thinners).
+_EFFECT_FACETS = frozenset({"lasting"})
+# The facets whose words may also name the device (a stimulator's battery).
+_DEVICE_FACETS = frozenset({"device_care"})
 _SIBLINGS_OF_WEAK = frozenset({"how_done"})
 """Facets that keep "what is it" beside them: "what is it, what do they cut" asks both."""
 
@@ -124,6 +129,16 @@ def _words(text: str) -> int:
 
 class Understander(MentionReader):
     """Reads questions with the evidence registry and the lexicon."""
+
+    @staticmethod
+    def _without_unasked_efficacy(question: str, facets: list[str]) -> list[str]:
+        """The facets less durability when the message asks something else and the efficacy
+        rules read no efficacy question in it ("how long in hospital, and must I take blood
+        thinners for ever?"): a word of that facet in a question about another thing."""
+        effect = [f for f in facets if f in _EFFECT_FACETS]
+        if not effect or len(effect) == len(facets) or is_efficacy_text(question):
+            return facets
+        return [f for f in facets if f not in _EFFECT_FACETS]
 
     def facets_in(self, text: str, language: str) -> list[str]:
         """What ``text`` asks, most specific first. Words inside a procedure's name ("trigger"
@@ -192,7 +207,9 @@ class Understander(MentionReader):
                         # A name in the gap of a phrase ("after the MIGONE ... pain") is
                         # what the phrase is about; a name the phrase's own words are part of
                         # ("trigger" in "trigger-site surgery") is not the facet.
-                        if any(
+                        # A device's own parts ("la batería" of a stimulator named "the
+                        # battery thing") are what its care asks about.
+                        if facet not in _DEVICE_FACETS and any(
                             s < xe and xs < e and not (gapped and s < xs and xe < e)
                             for xs, xe in exclude
                         ):
@@ -272,7 +289,7 @@ class Understander(MentionReader):
             language = self.language(users[-1])
         mentions = self._mentions(question, language)
         procedures, background = self._subject(mentions)
-        facets = self.facets_in(question, language)
+        facets = self._without_unasked_efficacy(question, self.facets_in(question, language))
         treatments = self.treatments_in(question, language)
         source: Literal["question", "history", "none"] = "question" if procedures else "none"
         follow_up = False

@@ -381,6 +381,18 @@ PERSONAL_DECISION = _rx(
     r"\b(me opero|faco a cirurgia|faco|opero) ou (nao|espero)\b|\bdeixo (ele|ela) (operar|fazer)\b",
     r"\b(laat ik|moet ik) (hem|haar) (het )?(doen|laten opereren)\b"
     r"|\bzou (jij|je|u) (\w+ ){0,3}(laten doen|doen|laten uitvoeren|nemen)\b",
+    # raising a dose oneself, and the highest dose ("how much should I go up to?", "je peux
+    # monter à combien de comprimés ?", "qual é a dose máxima?")
+    r"\bhow (much|high) (should|can|could|may) i (go up|increase it|raise it|up it|up the dose|"
+    r"increase the dose)\b|"
+    r"\bcan i (just )?(double|triple|raise|increase|up) (it|the dose|my dose|the pills?)\b",
+    r"\b(je peux|puis-je|peut-on|on peut) monter (jusqu'?)?a combien\b|"
+    r"\bmonter a combien de (comprimes|mg|cachets|gelules)\b",
+    r"\b(dose|dosis|dosi|dosering|dosierung|dosagem|dosaggio) (max\w*|massima|maxima|maximale|"
+    r"maximum)\b|\b(maximale|massima|maxima|maximum) (dose|dosis|dosi|dosering|dosierung)\b|"
+    r"\b(posso|puedo|kann ich|mag ik|puis-je|can i) (tomar|prendere|nehmen|nemen|prendre|take) "
+    r"(dois|duas|tres|dos|due|tre|zwei|drei|twee|drie|deux|trois|two|three|2|3) (ou|o|oder|of|"
+    r"or) (tres|quatro|tre|drei|drie|trois|three|3|4)\b",
     # a dose: "how many can I safely take a day?", in the seven languages
     r"\bhow (much|many)\b"
     + _NOT_TIME
@@ -465,7 +477,10 @@ _DOSE = re.compile(
     r"dosage|dosis|dosi|doses?|dosering|posolog\w*|pills?|tablets?|tabletten|pillen|pastillas|"
     r"comprimidos?|comprimes|cachets|compresse|pastiglie)\b|"
     r"\b(how (much|many)|cuant\w*|quant\w*|combien|wie ?viel\w*|hoeveel)\b.{0,40}\b(take|have|"
-    r"tomar|prendre|nehmen|nemen|innemen|prendere)\b|\b(most|max\w*) (i|you) can take\b"
+    r"tomar|prendre|nehmen|nemen|innemen|prendere)\b|\b(most|max\w*) (i|you) can take\b|"
+    # a number of pills at once ("posso tomar dois ou três seguidos?")
+    r"\b(take|tomar|prendre|nehmen|nemen|prendere) (two|three|dois|duas|tres|dos|deux|trois|"
+    r"zwei|drei|twee|drie|due|tre|2|3)\b"
 )
 
 

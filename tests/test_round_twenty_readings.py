@@ -1,0 +1,299 @@
+"""Readings of patients' words that a fresh set of outside questions showed missing: red flags
+told in new words, messages that only sound alarming, efficacy follow-ups and the things that
+only sound like efficacy, the treatment a caveat names, doses, and what a question asks.
+
+Every sentence here is written for the test, in the patterns' own shapes, not copied from an
+evaluation set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.caveat import asked_subjects
+from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.guardrails.treatments import default_catalogue
+from assistant.guardrails.triage import asks_a_dose, is_personal_decision
+from assistant.types import Turn
+from tests.test_red_flag_concepts import _reading
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = EvidenceRegistry.load(ROOT / "knowledge" / "evidence-registry.yaml")
+
+RULES = EfficacyDetector(classifier=False)
+
+
+# ---- red flags told in new words ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "history", "level", "concept"),
+    [
+        # a burst felt inside the head, lying in the dark and vomiting
+        (
+            "my sister held her head and said something popped inside, now she is sick and "
+            "hiding from the light",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # an arm that will not feel right and a foot that drags
+        (
+            "desde esta mañana no siento bien la mano izquierda y arrastro un poco el pie",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        (
+            "la gamba sinistra non mi regge e il braccio non ha forza",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # a child's new squint with a headache for days
+        ("ma fille louche depuis hier et elle a mal à la tête", None, "emergency", "vision_loss"),
+        # the dressing soaked through, pressure does not stop it
+        (
+            "mijn handdoek is helemaal doorweekt, ik druk al een kwartier en het blijft lopen",
+            ["gisteren geopereerd aan mijn achterhoofd"],
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        (
+            "o penso está cheio de sangue e continua a escorrer mesmo a fazer pressão",
+            ["fui operado ontem à nuca"],
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        # waking with the headache, worse each day, vomiting
+        (
+            "mein Sohn wacht jeden Morgen mit Kopfweh auf, jeden Tag ein bisschen stärker, und "
+            "er erbricht",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # a stiff neck told as pain when bending the head forward, with a fever
+        (
+            "ho 39 di febbre e se piego la testa in avanti il collo fa malissimo",
+            None,
+            "emergency",
+            "fever_meningism",
+        ),
+        ("meu bebê está com febre e o pescoço durinho", None, "emergency", "fever_meningism"),
+        # redness spreading towards the temple after the eyelid operation
+        (
+            "el párpado está rojo e hinchado y la rojez se va extendiendo hacia la sien",
+            ["me operaron de los nervios de la frente hace cinco días"],
+            "urgent",
+            "postop_wound",
+        ),
+        # a fever a week after fat transfer
+        ("een week na de vettransplantatie heb ik 39 koorts", None, "urgent", "postop_fever"),
+        # a fall on a weekday, then daily headaches and slow thinking, migraines for years
+        (
+            "caí da bicicleta no sábado e bati com a cabeça, desde então tenho dor de cabeça e "
+            "estou mais lento a pensar, tenho enxaqueca há anos",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        # temple and jaw pain after 50 with a blurred eye
+        (
+            "mio padre, 74 anni, ha la tempia dolente, male alla mandibola quando mastica e oggi "
+            "vedeva sfocato da un occhio",
+            None,
+            "emergency",
+            "temporal_arteritis_sight",
+        ),
+        # a headache growing day by day, now drowsy
+        (
+            "my boy has had headaches for a week, getting worse every day, and today he is so "
+            "drowsy",
+            None,
+            "emergency",
+            "progressive_with_drowsiness",
+        ),
+    ],
+)
+def test_red_flags__new_words_are_read(
+    question: str, history: list[str] | None, level: str, concept: str
+) -> None:
+    got_level, concepts = _reading(question, history)
+    assert got_level == level and concept in concepts, (question, got_level, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the person's own attacks called the worst pain, told as a habit
+        "my migraines are the worst pain I know, each time two days of throwing up, does the "
+        "surgery work?",
+        # a worst headache years ago, checked and clear
+        "In 2018 hatte ich die schlimmsten Kopfschmerzen meines Lebens, CT und alles war "
+        "unauffällig. Seitdem nur meine normale Migräne.",
+        # fainting at the sight of needles since childhood
+        "je tombe dans les pommes dès que je vois une aiguille, depuis toute petite, on m'endort "
+        "pour l'opération ?",
+        # foggy after every attack
+        "después de cada migraña me quedo espesa y lenta un día entero, ¿la operación ayuda?",
+        # a risk asked, not had
+        "¿Me puedo quedar con la cara paralizada después de la operación?",
+        "Kann das Gesicht danach gelähmt bleiben?",
+        # a pain in the nape, not in the chest
+        "mon voisin s'est fait opérer et n'a plus de crises, j'ai une douleur dans la nuque "
+        "depuis des années, ça marcherait pour moi ?",
+    ],
+)
+def test_red_flags__messages_that_only_sound_alarming_raise_nothing(question: str) -> None:
+    assert _reading(question) == (None, ()), question
+
+
+def test_red_flags__pregnancy_swelling_is_urgent_and_with_sight_an_emergency() -> None:
+    assert _reading("36 weeks pregnant, swollen ankles and a headache since this morning")[0] == (
+        "urgent"
+    )
+    assert _reading("36 weeks pregnant, swollen ankles, a headache and I'm seeing spots")[0] == (
+        "emergency"
+    )
+
+
+# ---- efficacy -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("ok what about the stimulator one", "does the decompression surgery actually work?"),
+        ("vale, ¿y lo de la grasa?", "¿la operación de los nervios funciona?"),
+        ("d'accord, et au bout de cinq ans ?", "la chirurgie de la migraine, ça marche ?"),
+        ("ok und das mit dem Stimulator?", "Funktioniert die Migräne-OP wirklich?"),
+    ],
+)
+def test_efficacy__a_follow_up_after_an_acknowledgement_inherits_the_topic(
+    question: str, earlier: str
+) -> None:
+    assert RULES.rules(question, question, [Turn(role="user", content=earlier)]), question
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("ok und tut das danach weh?", "Funktioniert die Migräne-OP?"),
+        ("vale, ¿y cuántos días de ingreso?", "¿la operación funciona?"),
+        ("ok, et je serais arrêtée combien de temps ?", "la chirurgie ça marche ?"),
+    ],
+)
+def test_efficacy__a_follow_up_about_something_else_does_not(question: str, earlier: str) -> None:
+    assert not RULES.rules(question, question, [Turn(role="user", content=earlier)]), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Funktioniert die Nervenstimulation bei Migräne?",
+        "the cefaly costs a fortune, does it do anything or is it a gadget?",
+        "Franchement, on en tire quoi, de cette stimulation ?",
+        "de blokkade hield een maand, houden de volgende langer?",
+        "doet dat ook echt wat, die pillen?",
+    ],
+)
+def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
+    assert RULES.detect(question, question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the implant stays in the body
+        "How does the heart plug actually work? Does it stay in there forever?",
+        "Wie funktioniert der Stimulator? Bleibt der für immer drin?",
+        # insurance and referral verdicts
+        "Has anyone managed to get their insurer to cover the migraine operation? What forms?",
+        "Ça vaut le coup de passer par mon médecin traitant ou j'appelle la clinique directement ?",
+        # a dose and when to take it
+        "Wie viel Magnesium nimmt man am Tag, morgens oder abends?",
+        # washing the hair after an operation told as a success
+        "el cirujano dice que salió todo perfecto, ¿cuándo puedo lavarme el pelo y quitarme el "
+        "apósito?",
+        # a failure told, then who to see next
+        "fiz a cirurgia e não adiantou nada, volto no neurologista ou procuro outro cirurgião?",
+    ],
+)
+def test_efficacy__questions_that_only_sound_like_efficacy_are_not(question: str) -> None:
+    assert not RULES.detect(question, question), question
+
+
+# ---- the treatment a caveat names ---------------------------------------------------------------
+def _subjects(question: str, history: list[str] | None = None) -> list[str]:
+    turns = [Turn(role="user", content=t) for t in history or []]
+    subjects = asked_subjects(REGISTRY, question, question, turns, default_catalogue())
+    return [
+        s.procedure.id
+        if s.procedure is not None
+        else (s.mention.treatment.id if s.mention and s.mention.treatment else "other")
+        for s in subjects
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "expected"),
+    [
+        ("si me quitan el útero, ¿se me quitan las migrañas?", None, "hysterectomy"),
+        ("Wenn man mir die Gebärmutter rausnimmt, ist die Migräne dann weg?", None, "hysterectomy"),
+        ("Hilft eine OP an der Nasenscheidewand gegen Migräne?", None, "nasal-surgery"),
+        (
+            "the blocks at the back of my head help for months, will the decompression last?",
+            None,
+            "occipital-nerve-decompression-migone",
+        ),
+        (
+            "lipofilling ou chirurgie de libération des nerfs, lequel marche le mieux ?",
+            None,
+            "trigger-site-surgery",
+        ),
+        (
+            "de cada diez, ¿a cuántos les va bien?",
+            ["¿cuánto cuesta que te pongan grasa en la cabeza?"],
+            "fat-transfer",
+        ),
+        (
+            "vale a pena?",
+            [
+                "tenho PFO e o cardiologista falou em fechar",
+                "ele disse que pode ajudar na enxaqueca",
+            ],
+            "pfo-closure",
+        ),
+    ],
+)
+def test_caveat__names_the_treatment_asked_in_lay_words(
+    question: str, history: list[str] | None, expected: str
+) -> None:
+    assert expected in _subjects(question, history), _subjects(question, history)
+
+
+def test_caveat__a_description_inside_a_longer_one_is_that_procedure() -> None:
+    assert _subjects("is the back of the head nerve surgery worth it?") == [
+        "occipital-nerve-decompression-migone"
+    ]
+
+
+# ---- doses --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "topiramate 25mg does nothing, how much should I go up to?",
+        "je peux monter à combien de comprimés par jour ?",
+        "Qual é a dose máxima de sumatriptano por dia?",
+        "Posso tomar dois ou três seguidos?",
+    ],
+)
+def test_dose__raising_a_dose_or_its_highest_is_a_personal_decision(question: str) -> None:
+    assert is_personal_decision(question) and asks_a_dose(question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how far can I walk after the operation?", "how high can I go hiking after the op?"],
+)
+def test_dose__distances_are_no_dose(question: str) -> None:
+    assert not is_personal_decision(question), question
