@@ -27,7 +27,8 @@ from dataclasses import replace
 from typing import Literal
 
 from assistant.evidence import EvidenceRegistry
-from assistant.guardrails.efficacy import EfficacyDetector, is_efficacy_text
+from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.guardrails.efficacy import signals as efficacy_signals
 from assistant.guardrails.efficacy_vocab import FAILED_EFFECT
 from assistant.guardrails.efficacy_vocab import normalise as efficacy_normalise
 from assistant.lexicon import (
@@ -136,7 +137,11 @@ class Understander(MentionReader):
         rules read no efficacy question in it ("how long in hospital, and must I take blood
         thinners for ever?"): a word of that facet in a question about another thing."""
         effect = [f for f in facets if f in _EFFECT_FACETS]
-        if not effect or len(effect) == len(facets) or is_efficacy_text(question):
+        if not effect or len(effect) == len(facets):
+            return facets
+        read = efficacy_signals(question)
+        # "How soon would I notice it working?": when the effect starts is its time too.
+        if read.efficacy or "timing" in read.vetoes:
             return facets
         return [f for f in facets if f not in _EFFECT_FACETS]
 
