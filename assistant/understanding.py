@@ -81,7 +81,7 @@ _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,}(?![\w.])")
 """A word in capitals: a trial's or a procedure's name ("MIST", "PREMIUM", "PFO")."""
 # How long an effect lasts: kept only when the efficacy rules read the question so ("must I
 # take blood thinners for ever?" asks about the blood thinners).
-_EFFECT_FACETS = frozenset({"lasting"})
+_DURABILITY_FACETS = frozenset({"lasting"})
 # The facets whose words may also name the device (a stimulator's battery).
 _DEVICE_FACETS = frozenset({"device_care"})
 _SIBLINGS_OF_WEAK = frozenset({"how_done"})
@@ -136,14 +136,14 @@ class Understander(MentionReader):
         """The facets less durability when the message asks something else and the efficacy
         rules read no efficacy question in it ("how long in hospital, and must I take blood
         thinners for ever?"): a word of that facet in a question about another thing."""
-        effect = [f for f in facets if f in _EFFECT_FACETS]
-        if not effect or len(effect) == len(facets):
+        lasting = [f for f in facets if f in _DURABILITY_FACETS]
+        if not lasting or len(lasting) == len(facets):
             return facets
         read = efficacy_signals(question)
         # "How soon would I notice it working?": when the effect starts is its time too.
         if read.efficacy or "timing" in read.vetoes:
             return facets
-        return [f for f in facets if f not in _EFFECT_FACETS]
+        return [f for f in facets if f not in _DURABILITY_FACETS]
 
     def facets_in(self, text: str, language: str) -> list[str]:
         """What ``text`` asks, most specific first. Words inside a procedure's name ("trigger"

@@ -485,6 +485,91 @@ from tests.test_red_flag_concepts import _reading
             "emergency",
             "neuro_deficit",
         ),
+        # a burst felt inside the head, lying in the dark and vomiting
+        (
+            "my sister held her head and said something popped inside, now she is sick and "
+            "hiding from the light",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # an arm that will not feel right and a foot that drags
+        (
+            "desde esta mañana no siento bien la mano izquierda y arrastro un poco el pie",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        (
+            "la gamba sinistra non mi regge e il braccio non ha forza",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # a child's new squint with a headache for days
+        ("ma fille louche depuis hier et elle a mal à la tête", None, "emergency", "vision_loss"),
+        # the dressing soaked through, pressure does not stop it
+        (
+            "mijn handdoek is helemaal doorweekt, ik druk al een kwartier en het blijft lopen",
+            ["gisteren geopereerd aan mijn achterhoofd"],
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        (
+            "o penso está cheio de sangue e continua a escorrer mesmo a fazer pressão",
+            ["fui operado ontem à nuca"],
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        # waking with the headache, worse each day, vomiting
+        (
+            "mein Sohn wacht jeden Morgen mit Kopfweh auf, jeden Tag ein bisschen stärker, und "
+            "er erbricht",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # a stiff neck told as pain when bending the head forward, with a fever
+        (
+            "ho 39 di febbre e se piego la testa in avanti il collo fa malissimo",
+            None,
+            "emergency",
+            "fever_meningism",
+        ),
+        ("meu bebê está com febre e o pescoço durinho", None, "emergency", "fever_meningism"),
+        # redness spreading towards the temple after the eyelid operation
+        (
+            "el párpado está rojo e hinchado y la rojez se va extendiendo hacia la sien",
+            ["me operaron de los nervios de la frente hace cinco días"],
+            "urgent",
+            "postop_wound",
+        ),
+        # a fever a week after fat transfer
+        ("een week na de vettransplantatie heb ik 39 koorts", None, "urgent", "postop_fever"),
+        # a fall on a weekday, then daily headaches and slow thinking, migraines for years
+        (
+            "caí da bicicleta no sábado e bati com a cabeça, desde então tenho dor de cabeça e "
+            "estou mais lento a pensar, tenho enxaqueca há anos",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        # temple and jaw pain after 50 with a blurred eye
+        (
+            "mio padre, 74 anni, ha la tempia dolente, male alla mandibola quando mastica e oggi "
+            "vedeva sfocato da un occhio",
+            None,
+            "emergency",
+            "temporal_arteritis_sight",
+        ),
+        # a headache growing day by day, now drowsy
+        (
+            "my boy has had headaches for a week, getting worse every day, and today he is so "
+            "drowsy",
+            None,
+            "emergency",
+            "progressive_with_drowsiness",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
