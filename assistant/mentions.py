@@ -448,7 +448,9 @@ _SAYS_AFTER = re.compile(
     r"^\W*(\w+\W+){0,2}?(said|says|told|thinks|reckons|suggested|zei|zegt|denkt|vindt|sagt|"
     r"sagte|meint|meinte|dit|pense|dice|dijo|cree|ha detto|pensa|disse|diz|acha|falou|"
     r"advised|recommended|suggests|conseill\w*|recommand\w*|aconsej\w*|recomend\w*|empf(ie|o)hl\w*|"
-    r"raadt|aangeraden|aconselh\w*|consigli\w*|suggeri\w*)\b"
+    r"raadt|aangeraden|aconselh\w*|consigli\w*|suggeri\w*|parle|parlait|mentioned|mentions|"
+    r"talked|talks|mentionn\w*|erwahnt\w*|spricht|sprach|noemde|noemt|menciono|menciona|"
+    r"mencionou|habla|hablo|fala|falou|parla|parlato|ha menzionato|heeft het over|had het over)\b"
 )
 _SAYS_BEFORE = re.compile(
     r"\b(said|told|detto|dicho|dit|gesagt|gezegd|disse|zei|sagte|according to|laut|selon|segun|"

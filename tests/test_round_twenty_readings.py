@@ -97,6 +97,20 @@ def test_efficacy__a_follow_up_about_something_else_does_not(question: str, earl
         "Franchement, on en tire quoi, de cette stimulation ?",
         "de blokkade hield een maand, houden de volgende langer?",
         "doet dat ook echt wat, die pillen?",
+        # a price named in the verdict
+        "is the decompression worth 12k out of pocket?",
+        "vale os 3 mil euros, essa cirurgia?",
+        "Vale la pena pagar 500 euros por el dispositivo si la seguridad social no lo cubre?",
+        # still noticing a difference, the effect stopping
+        "¿y a los cinco años se sigue notando la operación?",
+        "après trois ans, on sent encore une différence avec la stimulation ?",
+        "il botox dopo quanto smette di fare effetto?",
+        # what to expect for the migraines
+        "et pour mes migraines, on peut en attendre quoi de cette opération ?",
+        # the Dutch idiom for getting something out of it
+        "heb ik op mijn leeftijd nog wat aan een zenuwoperatie?",
+        # the Portuguese verb for working
+        "em pessoas com enxaqueca crónica costuma resultar?",
     ],
 )
 def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
@@ -119,6 +133,36 @@ def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
         "apósito?",
         # a failure told, then who to see next
         "fiz a cirurgia e não adiantou nada, volto no neurologista ou procuro outro cirurgião?",
+        # a medicine that works, then a dose or a taper asked
+        "the naproxen works if I take it early, how many am I allowed to take in a day?",
+        "l'Epitomax ne m'aide plus, il faut le diminuer petit à petit ou arrêter d'un coup ?",
+        # a medicine that works, then a side effect asked
+        "de propranolol helpt goed maar ik krijg er diarree van, is er een andere vorm?",
+        "il topiramato funziona ma mi vengono le dita che formicolano, passa col tempo?",
+        # a verdict on insurance, a private route or travel, not on the treatment
+        "Lohnt sich eine Zusatzversicherung vor der Operation am Nacken?",
+        "loont het om voor de ingreep naar het buitenland te gaan, de wachtlijst is lang?",
+        "vale a pena ir pelo seguro ou esperar pelo SNS para a cirurgia?",
+        # what happens if an implant fails
+        "and if the stimulator fails, do they take the wires out, is it another operation?",
+        "y si no me sirve, ¿me lo quitan? ¿es otra operación?",
+        # a device that still runs after a scan, at the airport or near a phone
+        "posso fare la risonanza con lo stimolatore? dopo funziona ancora?",
+        "mag ik met de stimulator door het poortje op het vliegveld? werkt hij daarna nog?",
+        # a scar that heals, a scan's results, a paper that serves, the anaesthetic working
+        "la cicatrice dans la nuque met combien de temps à guérir ?",
+        "quand j'aurai les résultats de l'IRM, je les envoie à qui ?",
+        "¿me sirve el informe de mi médico de cabecera para pedir la operación?",
+        "will the local anaesthetic even work on me? dentists always struggle",
+        # where to inject, and now or better after the birth
+        "el Ajovy, ¿mejor en la barriga o en el muslo?",
+        "estoy embarazada, ¿me opero ahora o mejor después del parto?",
+        # an outcome told, then only practical things asked
+        "the surgeon said it went perfectly, when am I allowed to drive again",
+        "de chirurg was tevreden met het resultaat, wanneer mag ik weer fietsen?",
+        "la liposuzione è riuscita bene, quando posso togliere la guaina?",
+        # a treatment told as failing, then the next steps
+        "botox hielp bij mij helemaal niet, wat zijn nu de volgende stappen?",
     ],
 )
 def test_efficacy__questions_that_only_sound_like_efficacy_are_not(question: str) -> None:

@@ -570,6 +570,71 @@ from tests.test_red_flag_concepts import _reading
             "emergency",
             "progressive_with_drowsiness",
         ),
+        # a new daily headache since turning 60
+        (
+            "since turning 61 I get a headache most days, worse every week, never had them before",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        # a shadow coming down over one eye
+        (
+            "tengo 70 años y de repente una sombra que baja sobre el ojo izquierdo, y me duele "
+            "la cabeza",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # half of what one sees gone black
+        (
+            "sinds vanochtend is de linkerhelft van wat ik zie zwart, en ik heb hoofdpijn",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        (
+            "Seit einer halben Stunde sehe ich links mit dem Auge auf einmal gar nichts mehr, "
+            "Kopfweh",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # an arm gone floppy
+        (
+            "depuis ce matin mon bras gauche est tout mou et j'ai mal à la tête",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # a headache that came at full strength at once
+        (
+            "gisteren kwam de hoofdpijn in één keer op volle sterkte, heel anders dan normaal",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        (
+            "heute Morgen ein explosionsartiger Kopfschmerz, sofort maximal, so was hatte ich nie",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # nonsense talk, names mixed up
+        (
+            "meu pai está com dor de cabeça e agora fica falando coisas sem sentido e trocando o "
+            "meu nome",
+            None,
+            "emergency",
+            "confusion_faint_seizure",
+        ),
+        # a child who has to vomit every morning with a growing headache
+        (
+            "mein Sohn hat seit einer Woche morgens Kopfschmerzen, immer schlimmer, und muss "
+            "jeden Morgen spucken",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(

@@ -52,9 +52,11 @@ from assistant.guardrails.efficacy_rules import (
 )
 from assistant.guardrails.efficacy_vocab import (
     CAUSE,
+    DEVICE_LOGISTICS,
     FAILED_EFFECT,
     FOLLOW_ON,
     OPTION_EFFECT,
+    OTHER_OUTCOMES,
     PRACTICAL,
     SAME_FOR_ME,
     WHY,
@@ -83,6 +85,13 @@ _SENTENCE = re.compile(r"(?<=[?.!])\s+")
 # A part of a message that asks: from the end of the sentence, emoticon or opening question mark
 # before it, up to its question mark.
 _ASKED = re.compile(r"(?:[^.?!¿)]|(?<=\d)\.(?=\d))*\?")
+# After a comma, a clause that opens with a question word asks on its own ("the surgeon was
+# pleased with the result, when can I cycle again?").
+_ASKING_CLAUSE = re.compile(
+    r",\s+(?=(?:when|how|can|may|could|what|where|wanneer|mag|kan|hoe|wat|waar|cuando|como|"
+    r"puedo|donde|quand|comment|puis|wann|darf|kann|wie|wo|quando|posso|onde|come|dove)\b)",
+    re.IGNORECASE,
+)
 # An acknowledgement that opens a follow-up ("ok", "vale,", "d'accord", "oke maar"): the
 # follow-up is what comes after it.
 _ACKNOWLEDGED = re.compile(
@@ -91,6 +100,13 @@ _ACKNOWLEDGED = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
+# A part of the device itself ("the wires with a battery under the skin"): it describes the
+# treatment, not a scan, a journey or a phone near it.
+_DEVICE_PART = re.compile(
+    r"(batter\w*|bateria\w*|batterij\w*|pilas?|piles?|akku\w*|accu\w*|kabel|draad\w*|cables?|"
+    r"cabos?|cavi|cavo|wires?|leads?|elettrod\w*|electrod\w*|eletrod\w*)$"
+)
+_CLAUSE = re.compile(r"[.,;!:]\s+")
 _THE_OTHER = re.compile(
     r"\b(the other( one)?|die andere|de andere|het andere|das andere|der andere|l'autre|"
     r"la otra|el otro|l'altra|l'altro|a outra|o outro)\b",
@@ -104,6 +120,18 @@ _ALTERNATIVE = re.compile(
     r"sigue|continua)\b))\s+(?=\w)",
     re.IGNORECASE,
 )
+
+
+def _asked_parts(question: str) -> list[str]:
+    """The parts of a message that ask: each up to its question mark, from the end of the
+    sentence before it, or from a comma that opens a clause with a question word."""
+    parts = []
+    for part in _ASKED.findall(question):
+        if not part.strip(" ?"):
+            continue
+        clauses = _ASKING_CLAUSE.split(part)
+        parts.append(clauses[-1])
+    return parts
 
 
 class EfficacyDetector:
@@ -151,7 +179,14 @@ class EfficacyDetector:
         follow_on = _ACKNOWLEDGED.sub("", fold(question))
         words = len(_WORD.findall(follow_on))
         short = words <= 7 or (words <= 9 and bool(_THE_OTHER.search(follow_on)))
-        return bool(short and not own.vetoed and FOLLOW_ON.search(follow_on) and before.efficacy)
+        return bool(
+            short
+            and not own.vetoed
+            # "And the operation takes how long?" asks the operation's length, not the same.
+            and not OTHER_OUTCOMES.search(normalise(follow_on))
+            and FOLLOW_ON.search(follow_on)
+            and before.efficacy
+        )
 
     @staticmethod
     def _one_sentence_asks(question: str, own: Signals) -> bool:
@@ -163,6 +198,12 @@ class EfficacyDetector:
         if own.vetoes & _WHOLE_MESSAGE_VETOES:
             return False
         folded = normalise(question)
+        if "offtopic" in own.vetoes and any(
+            not _DEVICE_PART.match(m.group(0)) for m in DEVICE_LOGISTICS.finditer(folded)
+        ):
+            # "With the stimulator, can I go through the metal detector? Will it still work
+            # after?": the device's own running, in whichever sentence it is asked.
+            return False
         if "natural" in own.vetoes and (WHY.search(folded) or CAUSE.search(folded)):
             # "They come back every Sunday, why? Is it the coffee?": a cause is what is asked.
             return False
@@ -195,7 +236,11 @@ class EfficacyDetector:
         thing (aftercare, driving, work, paperwork, a surgeon, an age limit) and none asks about
         efficacy ("j'ai 68 ans, est-ce qu'on est trop vieux pour la chirurgie ?"; "the surgeon
         says the op was a complete success :) when can I wash my hair?")."""
-        asked = [p for p in _ASKED.findall(question) if p.strip(" ?")]
+        asked = _asked_parts(question)
+        if not asked and "?" not in question:
+            # No question mark: the last clause asks ("the op was a success, when can I wash
+            # my hair").
+            asked = [c for c in _CLAUSE.split(question.strip())[-1:] if len(_WORD.findall(c)) > 2]
         if not asked:
             return False
         for part in asked:
@@ -208,7 +253,9 @@ class EfficacyDetector:
     def tells_outcome(question: str) -> bool:
         """Whether what the message says outside its questions reads as efficacy: an outcome
         told ("a mi cuñada le curaron las migrañas con lo de la grasa, ¿...?")."""
-        told = _ASKED.sub(" ", question)
+        told = question
+        for part in _asked_parts(question):
+            told = told.replace(part, " ")
         return bool(told.strip()) and signals(told).efficacy
 
     def detect(

@@ -38,6 +38,7 @@ from assistant.guardrails.efficacy_vocab import (
     MECHANISM,
     NEXT_STEP,
     ONSET_TIMING,
+    OTHER_OUTCOMES,
     OTHER_TOPIC,
     OUTCOME_CLAIM,
     PLACE,
@@ -197,9 +198,11 @@ def _fuzzy_effect(folded: str) -> bool:
 
 def _strip_vetoed(folded: str) -> str:
     """The text without job and helper phrases ("back to work", "can you help me"), without a
-    verdict on raising a treatment with a doctor ("worth asking my neurologist about") and
-    without an implant that stays in the body ("does it stay in there forever?")."""
-    return DEVICE_STAYS.sub(" ", CONSULT.sub(" ", JOB.sub(" ", folded)))
+    verdict on raising a treatment with a doctor ("worth asking my neurologist about"), without
+    an implant that stays in the body ("does it stay in there forever?") and without effects and
+    results that are not a treatment's ("the scar heals", "the MRI results", "does the
+    anaesthetic work on redheads?")."""
+    return OTHER_OUTCOMES.sub(" ", DEVICE_STAYS.sub(" ", CONSULT.sub(" ", JOB.sub(" ", folded))))
 
 
 def _offtopic(folded: str, without_job: str, treatment: bool) -> bool:

@@ -1,0 +1,75 @@
+"""Readings that round 20 of the outside questions showed missing: "the numbers" on a treatment
+(not numbness), the operation's own length after an efficacy question, a practitioner named as
+who spoke, and lay questions that ask who surgery suits, how it was done or what else to try.
+The new efficacy forms and the questions that only sound like efficacy join the lists in
+``test_round_twenty_readings.py``.
+
+Every sentence here is written for the test, in the patterns' own shapes, not copied from an
+evaluation set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.types import Turn
+from assistant.understanding import Understander
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+RULES = EfficacyDetector(classifier=False)
+
+
+def test_efficacy__the_numbers_on_a_treatment_are_asked_not_numbness() -> None:
+    earlier = [Turn(role="user", content="what do they do in the arterial surgery?")]
+    assert RULES.detect("and the numbers on that one?", "and the numbers on that one?", earlier)
+
+
+def test_efficacy__the_operations_own_length_is_no_follow_up_of_efficacy() -> None:
+    earlier = [Turn(role="user", content="la chirurgie des migraines, ça marche ?")]
+    question = "et l'opération dure combien de temps ?"
+    assert not RULES.rules(question, question, earlier)
+
+
+@pytest.fixture(scope="module")
+def understander() -> Understander:
+    return Understander(EvidenceRegistry.load(KNOWLEDGE / "evidence-registry.yaml"))
+
+
+def test_understanding__a_practitioner_who_spoke_is_not_the_treatment_asked(
+    understander: Understander,
+) -> None:
+    read = understander.understand(
+        "depuis ma chute j'ai mal derrière la tête, ça peut venir de la chute ? le kiné parle "
+        "du nerf d'Arnold",
+        [],
+    )
+    assert read.treatments and all(t.background for t in read.treatments), read.treatments
+
+
+def test_understanding__a_reason_to_be_offered_surgery_asks_who_it_suits(
+    understander: Understander,
+) -> None:
+    read = understander.understand(
+        "si las pastillas me sientan fatal, ¿es motivo para que me planteen la cirugía?", []
+    )
+    assert "who_suits" in read.facets, read.facets
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("mia nonna si era fatta operare alle tempie, cosa facevano esattamente?", "how_done"),
+        ("in che casi si propone l'intervento invece di un altro farmaco?", "who_suits"),
+        ("dans quels cas on propose la chirurgie plutôt qu'un autre traitement ?", "who_suits"),
+        ("antes de operarme, q mas puedo probar?", "alternatives"),
+    ],
+)
+def test_understanding__lay_questions_find_their_facet(
+    understander: Understander, question: str, facet: str
+) -> None:
+    read = understander.understand(question, [])
+    assert facet in read.facets, (question, read.facets)
