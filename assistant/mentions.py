@@ -450,7 +450,7 @@ _SAYS_AFTER = re.compile(
     r"advised|recommended|suggests|conseill\w*|recommand\w*|aconsej\w*|recomend\w*|empf(ie|o)hl\w*|"
     r"raadt|aangeraden|aconselh\w*|consigli\w*|suggeri\w*|parle|parlait|mentioned|mentions|"
     r"talked|talks|mentionn\w*|erwahnt\w*|spricht|sprach|noemde|noemt|menciono|menciona|"
-    r"mencionou|habla|hablo|fala|falou|parla|parlato|ha menzionato|heeft het over|had het over)\b"
+    r"mencionou|habla|hablo|fala|parla|parlato|ha menzionato|heeft het over|had het over)\b"
 )
 _SAYS_BEFORE = re.compile(
     r"\b(said|told|detto|dicho|dit|gesagt|gezegd|disse|zei|sagte|according to|laut|selon|segun|"

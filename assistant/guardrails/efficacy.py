@@ -53,6 +53,7 @@ from assistant.guardrails.efficacy_rules import (
 from assistant.guardrails.efficacy_vocab import (
     CAUSE,
     DEVICE_LOGISTICS,
+    DEVICE_PART,
     FAILED_EFFECT,
     FOLLOW_ON,
     OPTION_EFFECT,
@@ -100,12 +101,6 @@ _ACKNOWLEDGED = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
-# A part of the device itself ("the wires with a battery under the skin"): it describes the
-# treatment, not a scan, a journey or a phone near it.
-_DEVICE_PART = re.compile(
-    r"(batter\w*|bateria\w*|batterij\w*|pilas?|piles?|akku\w*|accu\w*|kabel|draad\w*|cables?|"
-    r"cabos?|cavi|cavo|wires?|leads?|elettrod\w*|electrod\w*|eletrod\w*)$"
-)
 _CLAUSE = re.compile(r"[.,;!:]\s+")
 _THE_OTHER = re.compile(
     r"\b(the other( one)?|die andere|de andere|het andere|das andere|der andere|l'autre|"
@@ -199,7 +194,7 @@ class EfficacyDetector:
             return False
         folded = normalise(question)
         if "offtopic" in own.vetoes and any(
-            not _DEVICE_PART.match(m.group(0)) for m in DEVICE_LOGISTICS.finditer(folded)
+            not DEVICE_PART.fullmatch(m.group(0)) for m in DEVICE_LOGISTICS.finditer(folded)
         ):
             # "With the stimulator, can I go through the metal detector? Will it still work
             # after?": the device's own running, in whichever sentence it is asked.

@@ -108,6 +108,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     BEFORE_OR_INSTEAD,
     PRACTICAL,
     DEVICE_STAYS,
+    DEVICE_PART,
     OTHER_OUTCOMES,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
@@ -117,7 +118,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     "definition same_for_me credibility outcome_claim household comparative place preop "
     "failed_effect next_step dosage disclaimed hearsay cause doubt side_effect harm_asked "
     "option_effect failed_aside compared_aside before_or_instead practical device_stays "
-    "other_outcomes"
+    "device_part other_outcomes"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")
