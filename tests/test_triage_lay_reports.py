@@ -891,3 +891,83 @@ def test_red_flags_in_more_lay_words_are_read(question: str, level: str, concept
 def test_puzzlement_past_side_effects_and_usual_auras_are_no_red_flags(question: str) -> None:
     got_level, concepts = _reading(question, None)
     assert got_level is None, (question, got_level, concepts)
+
+
+@pytest.mark.parametrize(
+    ("question", "level", "concept"),
+    [
+        (
+            "my dad is 71 and only started getting headaches this month, first ones ever",
+            "urgent",
+            "new_after_50",
+        ),
+        (
+            "de repente se le ha dormido la mitad izquierda del cuerpo y le cuesta hablar",
+            "emergency",
+            "neuro_deficit",
+        ),
+        ("je suis à 39 ce soir et j'ai la nuque toute raide", "emergency", "fever_meningism"),
+        (
+            "mein Sohn hat seit Wochen Kopfweh, er wacht nachts vor Schmerzen auf und übergibt "
+            "sich jeden Morgen",
+            "urgent",
+            "progressive_headache",
+        ),
+        (
+            "mijn opa heeft sinds vanochtend hoofdpijn en weet hij niet meer welke dag het is",
+            "emergency",
+            "confusion_faint_seizure",
+        ),
+        (
+            "since her operation she keeps asking us the same question over and over",
+            "emergency",
+            "confusion_faint_seizure",
+        ),
+        (
+            "ingreep aan mijn achterhoofd een week terug, nu heb ik koorts",
+            "urgent",
+            "postop_fever",
+        ),
+        ("ele ficou cego do olho direito agora há pouco", "emergency", "vision_loss"),
+        (
+            "mijn moeder is 77, pijn bij de slaap en de kaak, en vanochtend zag ze even niks met "
+            "haar linkeroog",
+            "emergency",
+            "vision_loss",
+        ),
+        (
+            "me operaron ayer y la herida sangra un montón, aprieto y nada",
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        (
+            "de repente me ha explotado la cabeza, nunca me había pasado",
+            "emergency",
+            "thunderclap",
+        ),
+        (
+            "all'improvviso il dolore più forte della mia vita, prendo il solito triptano?",
+            "emergency",
+            "thunderclap",
+        ),
+    ],
+)
+def test_red_flags_in_further_lay_words_are_read(question: str, level: str, concept: str) -> None:
+    got_level, concepts = _reading(question, None)
+    assert got_level == level and concept in concepts, (question, got_level, concepts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # how one would recognise a complication, asked before deciding
+        "comment je saurais si la plaie s'infecte après l'opération ?",
+        "Woran würde man nach dem Eingriff merken, dass sich die Narbe entzündet?",
+        # an aura of many years that the neurologist knows
+        "ho l'aura da anni, a volte fatico a trovare le parole, il neurologo lo sa. "
+        "posso operarmi?",
+    ],
+)
+def test_signs_asked_in_advance_and_a_known_aura_are_no_red_flags(question: str) -> None:
+    got_level, concepts = _reading(question, None)
+    assert got_level is None, (question, got_level, concepts)
