@@ -111,6 +111,9 @@ def test_efficacy__a_follow_up_about_something_else_does_not(question: str, earl
         "heb ik op mijn leeftijd nog wat aan een zenuwoperatie?",
         # the Portuguese verb for working
         "em pessoas com enxaqueca crónica costuma resultar?",
+        # success still read where it is the treatment's
+        "qual é a taxa de sucesso da cirurgia de enxaqueca?",
+        "heeft de migone-operatie veel succes bij chronische migraine?",
     ],
 )
 def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
@@ -163,6 +166,14 @@ def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
         "la liposuzione è riuscita bene, quando posso togliere la guaina?",
         # a treatment told as failing, then the next steps
         "botox hielp bij mij helemaal niet, wat zijn nu de volgende stappen?",
+        "propranolol did nothing and amitriptyline neither, what are the other options now?",
+        "la amitriptilina no me sirvió, ¿y ahora qué hago, a qué médico voy?",
+        # numbness that may stay, a lead that may move: a side effect and a risk
+        "¿la parte de atrás de la cabeza se queda dormida para siempre?",
+        "¿qué probabilidad hay de que se muevan los electrodos?",
+        # a wish of good luck, an operation that went well
+        "'veel succes morgen' zei de verpleegkundige, wat moet ik meenemen?",
+        "a operação correu com sucesso, mas quando posso lavar o cabelo?",
     ],
 )
 def test_efficacy__questions_that_only_sound_like_efficacy_are_not(question: str) -> None:
