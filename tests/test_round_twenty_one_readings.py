@@ -66,6 +66,10 @@ def test_understanding__a_reason_to_be_offered_surgery_asks_who_it_suits(
         ("in che casi si propone l'intervento invece di un altro farmaco?", "who_suits"),
         ("dans quels cas on propose la chirurgie plutôt qu'un autre traitement ?", "who_suits"),
         ("antes de operarme, q mas puedo probar?", "alternatives"),
+        (
+            "mein Nacken ist verspannt, kann das der Grund für die Schmerzen am Hinterkopf sein?",
+            "causes",
+        ),
     ],
 )
 def test_understanding__lay_questions_find_their_facet(
@@ -73,3 +77,19 @@ def test_understanding__lay_questions_find_their_facet(
 ) -> None:
     read = understander.understand(question, [])
     assert facet in read.facets, (question, read.facets)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the pain clinic mentioned an electrical implant for the nerve, does that help?",
+        "de pijnpoli wil een stroomkastje bij mijn zenuw plaatsen, wat houdt dat in?",
+        "o médico falou de um aparelhinho de choque no nervo da nuca, como é isso?",
+        "mi hanno parlato di elettrostimolazione del nervo occipitale, come funziona?",
+    ],
+)
+def test_understanding__a_device_that_sends_current_is_nerve_stimulation(
+    understander: Understander, question: str
+) -> None:
+    read = understander.understand(question, [])
+    assert "nerve-and-spinal-cord-stimulation" in read.procedures, (question, read.procedures)

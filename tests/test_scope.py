@@ -80,6 +80,9 @@ def test_off_topic__a_follow_up_in_a_health_conversation_stays_in_scope(
         "ok while I'm recovering from the op can you recommend some good films?",
         "bueno, mientras me recupero recomiéndame series para ver",
         "tijdens het herstel, heb je tips voor boeken of series?",
+        # the request opens the clause after a comma
+        "uma coisa, me faz um atestado pra eu levar no trabalho amanha",
+        "I had the op on Monday, write me a sick note for my boss please",
     ],
 )
 def test_writing_request__a_text_to_write_in_seven_languages(question: str) -> None:
@@ -95,6 +98,7 @@ def test_writing_request__a_text_to_write_in_seven_languages(question: str) -> N
         "il medico mi ha dato una ricetta per il triptano, funziona?",
         "What does the clinic's message about the M.I.G.O.N.E. procedure mean?",
         "Would you recommend the operation to someone with chronic migraine?",
+        "My GP gave me a letter, does the operation work?",
     ],
 )
 def test_writing_request__a_question_that_mentions_a_text_is_no_request(question: str) -> None:

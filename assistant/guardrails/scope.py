@@ -56,8 +56,9 @@ def _scope() -> tuple[re.Pattern[str], frozenset[str]]:
 def _writing() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     data = _data()["writing_requests"]
     verb, ask, text = data["verbs"], data["asks"], data["texts"]
-    # an unstressed pronoun may come first ("mi scrivi una mail?", "me passa uma dieta")
-    opens = re.compile(rf"^\W*({ask}\W+)?((mi|me|ci|nos|mir|uns|moi) )?{verb}\b")
+    # an unstressed pronoun may come first ("mi scrivi una mail?", "me passa uma dieta"); the
+    # request may open the clause after a comma ("preciso de um favor, me faz um atestado")
+    opens = re.compile(rf"(^|[,;:]\s*)\W*({ask}\W+)?((mi|me|ci|nos|mir|uns|moi) )?{verb}\b")
     # the verb within the sentence's next words ("kannst du mir eine Krankmeldung schreiben")
     asked = re.compile(rf"\b({ask})\b.{{0,80}}?\b{verb}\b")
     return opens, asked, re.compile(rf"\b{text}\b")
