@@ -93,3 +93,21 @@ def test_understanding__a_device_that_sends_current_is_nerve_stimulation(
 ) -> None:
     read = understander.understand(question, [])
     assert "nerve-and-spinal-cord-stimulation" in read.procedures, (question, read.procedures)
+
+
+def test_understanding__a_headband_with_current_is_not_an_implanted_stimulator(
+    understander: Understander,
+) -> None:
+    read = understander.understand(
+        "die Apothekerin empfiehlt so ein Stirnband, das Ding mit dem Strom, hilft das?", []
+    )
+    assert "nerve-and-spinal-cord-stimulation" not in read.procedures, read.procedures
+
+
+def test_understanding__a_reason_for_an_operation_is_not_a_cause(
+    understander: Understander,
+) -> None:
+    read = understander.understand(
+        "die Tabletten wirken kaum noch, ist das ein Grund für eine Operation?", []
+    )
+    assert "causes" not in read.facets, read.facets
