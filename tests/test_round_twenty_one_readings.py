@@ -111,3 +111,18 @@ def test_understanding__a_reason_for_an_operation_is_not_a_cause(
         "die Tabletten wirken kaum noch, ist das ein Grund für eine Operation?", []
     )
     assert "causes" not in read.facets, read.facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hilft eine Nervenbefreiung am Hinterkopf gegen meine Schmerzen?",
+        "wat houdt het in, de zenuw in mijn achterhoofd vrijmaken?",
+        "how long is the recovery from a nerve release at the back of the head?",
+    ],
+)
+def test_understanding__freeing_the_nerve_at_the_back_of_the_head_is_the_occipital_operation(
+    understander: Understander, question: str
+) -> None:
+    read = understander.understand(question, [])
+    assert "occipital-nerve-decompression-migone" in read.procedures, (question, read.procedures)
