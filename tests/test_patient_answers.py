@@ -430,19 +430,19 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (4,721 items: rounds 1 to 19) reached when these tests were last changed
-# (issue targets in brackets): status accuracy 95.98% (>= 95%), completeness 90.3% (>= 85%),
-# false refusals 0.3% (<= 3%), wrong procedure 2.16% (<= 2%: missed, 102 of 4,721 where 94
+# Dev-split figures (5,211 items: rounds 1 to 21) reached when these tests were last changed
+# (issue targets in brackets): status accuracy 95.6% (>= 95%), completeness 90.5% (>= 85%),
+# false refusals 0.3% (<= 3%), wrong procedure 2.26% (<= 2%: missed, 118 of 5,211 where 104
 # would meet it), empty answered answers 0. Floors sit a little below the figures reached (the
 # targets where those are stricter), with room for the few answers that change when the
-# encoder batches the questions differently; the wrong-procedure floor sits above the figure
-# reached (2.3%, six answers of margin), above its target, so that it still catches a further
-# slip. Per language, other than English, at most one false refusal.
+# encoder batches the questions differently (about ten for status); the wrong-procedure floor
+# sits above the figure reached (2.4%, seven answers of margin), above its target, so that it
+# still catches a further slip. Per language, other than English, at most one false refusal.
 DEV_FLOORS = {
-    "status_accuracy": ("min", 0.955),
+    "status_accuracy": ("min", 0.954),
     "completeness": ("min", 0.87),
     "false_refusal_rate": ("max", 0.02),
-    "wrong_procedure_rate": ("max", 0.023),
+    "wrong_procedure_rate": ("max", 0.024),
     "empty_answered": ("max", 0.0),
 }
 MAX_FALSE_REFUSALS_PER_OTHER_LANGUAGE = 1
