@@ -950,6 +950,16 @@ def test_puzzlement_past_side_effects_and_usual_auras_are_no_red_flags(question:
             "emergency",
             "thunderclap",
         ),
+        (
+            "depuis une heure j'ai du mal à trouver mes mots et mal à la tête",
+            "emergency",
+            "neuro_deficit",
+        ),
+        (
+            "opéré hier, la plaie saigne beaucoup, j'appuie et rien",
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
     ],
 )
 def test_red_flags_in_further_lay_words_are_read(question: str, level: str, concept: str) -> None:
