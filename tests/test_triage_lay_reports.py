@@ -865,37 +865,6 @@ def test_a_message_that_rules_out_only_the_fever_still_asks_the_learned_layer() 
             "urgent",
             "progressive_headache",
         ),
-    ],
-)
-def test_red_flags_in_more_lay_words_are_read(question: str, level: str, concept: str) -> None:
-    got_level, concepts = _reading(question, None)
-    assert got_level == level and concept in concepts, (question, got_level, concepts)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        # puzzled by conflicting advice, not confused in mind
-        "estou muito confusa. o neurologista diz uma coisa e o cirurgião outra, quem tem razão?",
-        "someone told me the nerve op is permanent, is that right or am i getting confused?",
-        # a past side effect that made the patient stop a medicine
-        "I had to come off topiramate because I couldn't find my words. Can I still have surgery?",
-        "Ho dovuto sospendere il topiramato perché non trovavo le parole, posso operarmi?",
-        # a usual aura, checked for years, with the confusion named as absent
-        "ik heb net een aanval zoals altijd, ik ben niet verward en praat normaal, is dit "
-        "migraine?",
-        "my hands tingle for ten minutes before the pain, it's part of my aura, would surgery "
-        "help?",
-    ],
-)
-def test_puzzlement_past_side_effects_and_usual_auras_are_no_red_flags(question: str) -> None:
-    got_level, concepts = _reading(question, None)
-    assert got_level is None, (question, got_level, concepts)
-
-
-@pytest.mark.parametrize(
-    ("question", "level", "concept"),
-    [
         (
             "my dad is 71 and only started getting headaches this month, first ones ever",
             "urgent",
@@ -962,7 +931,7 @@ def test_puzzlement_past_side_effects_and_usual_auras_are_no_red_flags(question:
         ),
     ],
 )
-def test_red_flags_in_further_lay_words_are_read(question: str, level: str, concept: str) -> None:
+def test_red_flags_in_more_lay_words_are_read(question: str, level: str, concept: str) -> None:
     got_level, concepts = _reading(question, None)
     assert got_level == level and concept in concepts, (question, got_level, concepts)
 
@@ -970,6 +939,17 @@ def test_red_flags_in_further_lay_words_are_read(question: str, level: str, conc
 @pytest.mark.parametrize(
     "question",
     [
+        # puzzled by conflicting advice, not confused in mind
+        "estou muito confusa. o neurologista diz uma coisa e o cirurgião outra, quem tem razão?",
+        "someone told me the nerve op is permanent, is that right or am i getting confused?",
+        # a past side effect that made the patient stop a medicine
+        "I had to come off topiramate because I couldn't find my words. Can I still have surgery?",
+        "Ho dovuto sospendere il topiramato perché non trovavo le parole, posso operarmi?",
+        # a usual aura, checked for years, with the confusion named as absent
+        "ik heb net een aanval zoals altijd, ik ben niet verward en praat normaal, is dit "
+        "migraine?",
+        "my hands tingle for ten minutes before the pain, it's part of my aura, would surgery "
+        "help?",
         # how one would recognise a complication, asked before deciding
         "comment je saurais si la plaie s'infecte après l'opération ?",
         "Woran würde man nach dem Eingriff merken, dass sich die Narbe entzündet?",
@@ -978,6 +958,6 @@ def test_red_flags_in_further_lay_words_are_read(question: str, level: str, conc
         "posso operarmi?",
     ],
 )
-def test_signs_asked_in_advance_and_a_known_aura_are_no_red_flags(question: str) -> None:
+def test_puzzlement_past_side_effects_and_usual_auras_are_no_red_flags(question: str) -> None:
     got_level, concepts = _reading(question, None)
     assert got_level is None, (question, got_level, concepts)
