@@ -635,6 +635,101 @@ from tests.test_red_flag_concepts import _reading
             "urgent",
             "progressive_headache",
         ),
+        # one side of the face gone numb, or food and drink running out of the mouth
+        (
+            "my right arm went heavy an hour ago and the same side of my face feels numb, "
+            "maybe I slept on it",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        (
+            "o meu pai de repente ficou com um lado do rosto caído e fala embolado",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        (
+            "da stamattina non riesco a muovere la parte sinistra del viso e mi cola la saliva "
+            "dalla bocca",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # someone else's word that it is the usual migraine is a guess, not a known aura
+        (
+            "ho la bocca storta da mezz'ora, mia madre dice che sono le solite cose "
+            "dell'emicrania",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # a headache at its peak within seconds
+        (
+            "en soulevant un meuble j'ai eu un mal de tête qui est monté au max en deux secondes",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # half the picture missing
+        (
+            "auf einmal fehlt mir rechts das halbe Bild",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # a fever told as "he has 39", after an operation named earlier
+        (
+            "cette nuit il a 39 et il grelotte",
+            ["mon père a été opéré du front jeudi, combien de temps de convalescence ?"],
+            "urgent",
+            "postop_fever",
+        ),
+        # a jaw that hurts at meals, blurred sight, with the age told earlier
+        (
+            "beim Essen tut ihr der Kiefer weh und heute sah sie kurz verschwommen",
+            ["meine Oma ist 82 und hat neue Kopfschmerzen, ist das Migräne?"],
+            "emergency",
+            "temporal_arteritis_sight",
+        ),
+        (
+            "a minha avó tem 78, a têmpora está sensível e dói-lhe a mandíbula quando come",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        (
+            "mijn opa (79) heeft pijn bij zijn slaap en zag vanochtend even niks met 1 oog",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # "nothing takes it away" does not deny the blurred sight after it
+        (
+            "me duele la cabeza, no se me quita con nada y veo borroso",
+            ["tuve a mi bebé hace una semana, ¿puedo operarme de la migraña?"],
+            "emergency",
+            "pregnancy",
+        ),
+        # a headache worse and worse, waking with it, vomiting, unsteady
+        (
+            "há quatro dias tenho dor de cabeça sempre a piorar e vomito tudo",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        (
+            "o meu filho acorda com dor de cabeça e vomita, e anda desequilibrado",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        (
+            "la mia bambina da una settimana si sveglia col mal di testa e vomita",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
