@@ -63,9 +63,7 @@ CONDITION_FACETS = frozenset({"alternatives", "causes", "diagnosis", "difference
 rule it out."""
 EXTRA_SPAN = 0.3
 """A facet's further unit may be this much less similar to the question than its best one."""
-DESCRIBED = frozenset(
-    {"what_it_is", "how_done", "mechanism", "difference", "causes", "diagnosis", "who_suits"}
-)
+DESCRIBED = frozenset({"what_it_is", "mechanism", "difference", "causes", "diagnosis", "who_suits"})
 """Facets a close description answers, when no unit is tagged with them."""
 OUTCOMES = frozenset({"efficacy", "lasting", "worse"})
 """Facets of units that tell results, not what a procedure is or how it is done."""
@@ -204,13 +202,17 @@ class Selector:
             return not (placed and not placed & scope)
         return not (treatments and not scope and not unit.treatments & treatments)
 
-    def _facet_score(self, unit: Unit, wanted: Sequence[str]) -> tuple[float, frozenset[str]]:
+    def _facet_score(
+        self, unit: Unit, wanted: Sequence[str], scope: frozenset[str] = frozenset()
+    ) -> tuple[float, frozenset[str]]:
         if not wanted:
             return 0.0, frozenset()
-        direct = unit.facets & set(wanted)
+        # A sentence that lists procedures says of each only what its own clause says.
+        facets = unit.facets_of(scope)
+        direct = facets & set(wanted)
         if direct:
             return 1.0, frozenset(direct)
-        related = {f for f in wanted for r in RELATED.get(f, ()) if r in unit.facets}
+        related = {f for f in wanted for r in RELATED.get(f, ()) if r in facets}
         if related:
             return 0.4, frozenset()
         if unit.heading_facets & set(wanted):
@@ -261,7 +263,7 @@ class Selector:
                     similarity = blend(similarity, float(across[i]))
                 overlap = matched_terms(q_terms, _unit_terms(unit.text))
                 lexical = sum(weights[t] for t in overlap) / total
-                facet, direct = self._facet_score(unit, facets)
+                facet, direct = self._facet_score(unit, facets, u.scope)
                 out.append(Candidate(unit, passage, similarity, lexical, facet, direct))
         # A translation of the patient's words that is a phrase of the sources ("multiple
         # trigger point sites addressed in a single procedure"): the unit that says it.

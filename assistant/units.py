@@ -68,6 +68,10 @@ _CONTINUES = re.compile(
     r"in the same|in that|in this|both)\b",
     re.IGNORECASE,
 )
+_CLAUSE = re.compile(r",\s+|;\s+|\s+and\s+(?=those\b|the\b)")
+"""Where the clauses of a list sentence part."""
+_A_LIST = 3
+"""A sentence naming this many procedures in separate clauses lists them."""
 
 
 def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -99,6 +103,18 @@ class Unit:
     question: bool
     announces: bool = False
     """Announces what follows ("Several treatment options exist ..."), so is quoted with it."""
+    listed: tuple[tuple[str, frozenset[str]], ...] = ()
+    """A sentence that lists procedures ("... the cauterization of the scalp's vessels, the
+    removal of muscles at trigger sites, and the correction of a heart defect"): each listed
+    procedure with the facets of its own clause. Empty for any other sentence."""
+
+    def facets_of(self, procedures: frozenset[str]) -> frozenset[str]:
+        """The facets the unit has for these procedures: those of their own clauses when the
+        unit lists them, otherwise all of its facets."""
+        own = [facets for pid, facets in self.listed if pid in procedures]
+        if not own:
+            return self.facets
+        return frozenset(f for facets in own for f in facets)
 
 
 class PassageEncoder(Protocol):
@@ -243,6 +259,22 @@ class UnitTagger:
             i += 1
         return raw
 
+    def _listed(self, body: str) -> tuple[tuple[str, frozenset[str]], ...]:
+        """Each procedure of a sentence that lists several, with its own clause's facets."""
+        clauses = [c for c in _CLAUSE.split(body) if c.strip()]
+        by_clause = [(self.named(c) | self.hinted(c), c) for c in clauses]
+        if len({pid for pids, _ in by_clause for pid in pids}) < _A_LIST:
+            return ()
+        out: dict[str, set[str]] = {}
+        for pids, clause in by_clause:
+            # The clause's own words, its procedure's name included ("the removal of muscles
+            # at trigger sites" is how that operation is done).
+            norm = fold_text(clause)
+            facets = {f for f, p in self.lexicon.source_facets.items() if p.search(norm)}
+            for pid in pids:
+                out.setdefault(pid, set()).update(facets)
+        return tuple((pid, frozenset(facets)) for pid, facets in sorted(out.items()))
+
     def _own_named(self, body: str, own: frozenset[str]) -> set[str]:
         """Procedures a unit names. "Migraine surgery" in a page about one procedure (its
         section's or its document's) may be that procedure as well as surgery in general."""
@@ -319,6 +351,7 @@ class UnitTagger:
                 continues=bool(_CONTINUES.match(body)),
                 question=question,
                 announces=bool(_ANNOUNCES.search(body)) and words <= 14,
+                listed=self._listed(body),
             )
             units.append(unit)
             previous = unit

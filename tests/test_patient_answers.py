@@ -325,11 +325,22 @@ def test_pattern__another_pages_diagnosis_does_not_answer_how_a_procedures_condi
     assert any("typically diagnosed" in c.quote for c in answer.citations)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do they close the hole in the heart, do they open the chest?",
+        "is the pfo closure done with a catheter through the groin or as open heart surgery?",
+        "Hoe sluiten ze dat gaatje in het hart, moet de borstkas open?",
+    ],
+)
 def test_pattern__how_a_procedure_is_done_is_not_answered_with_trial_results(
-    built_assistant: Assistant,
+    built_assistant: Assistant, question: str
 ) -> None:
-    # nothing in the sources says how a PFO is closed: no trial result stands in for it
-    answer = built_assistant.ask("how do they close the hole in the heart, do they open the chest?")
+    # Nothing in the sources says how a PFO is closed: no trial result stands in for it, nor
+    # the sentence that lists "the correction of a congenital heart defect" beside how other
+    # operations are done.
+    answer = built_assistant.ask(question)
+    assert answer.status == "no_evidence", answer.answer
     for citation in answer.citations:
         assert not re.search(r"\b(MIST|PRIMA|PREMIUM) trial\b", citation.quote), citation.quote
 

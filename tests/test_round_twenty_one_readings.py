@@ -39,15 +39,30 @@ def understander() -> Understander:
     return Understander(EvidenceRegistry.load(KNOWLEDGE / "evidence-registry.yaml"))
 
 
-def test_understanding__a_practitioner_who_spoke_is_not_the_treatment_asked(
-    understander: Understander,
-) -> None:
-    read = understander.understand(
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a practitioner named as who spoke
         "depuis ma chute j'ai mal derrière la tête, ça peut venir de la chute ? le kiné parle "
         "du nerf d'Arnold",
-        [],
-    )
+        # a medicine taken for months that does not help yet, then the operation asked about
+        "ich nehme seit drei Monaten Topiramat, hilft noch nicht so richtig. Bin ich schon "
+        "ein Fall für die Migräne-OP?",
+        "il propranololo non mi aiuta ancora molto. quando si pensa all'intervento?",
+    ],
+)
+def test_understanding__a_treatment_only_told_is_not_the_treatment_asked(
+    understander: Understander, question: str
+) -> None:
+    read = understander.understand(question, [])
     assert read.treatments and all(t.background for t in read.treatments), read.treatments
+
+
+def test_understanding__on_average_is_no_incision(understander: Understander) -> None:
+    read = understander.understand("wie viele Schmerztage weniger sind es im Schnitt?", [])
+    assert "how_done" not in read.facets, read.facets
+    read = understander.understand("wie lang ist der Schnitt am Hinterkopf?", [])
+    assert "how_done" in read.facets, read.facets
 
 
 def test_understanding__a_reason_to_be_offered_surgery_asks_who_it_suits(
@@ -110,6 +125,11 @@ def test_understanding__lay_questions_find_their_facet(
         ),
         (
             "how long is the recovery from a nerve release at the back of the head?",
+            "occipital-nerve-decompression-migone",
+        ),
+        # the nerve's Latin name, and a decompression named as an operation
+        (
+            "wie viele Schmerztage weniger bringt die Dekompression am Nervus occipitalis?",
             "occipital-nerve-decompression-migone",
         ),
     ],

@@ -168,6 +168,10 @@ def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
         "botox hielp bij mij helemaal niet, wat zijn nu de volgende stappen?",
         "propranolol did nothing and amitriptyline neither, what are the other options now?",
         "la amitriptilina no me sirvió, ¿y ahora qué hago, a qué médico voy?",
+        "o topiramato parou de fazer efeito, que especialista devo procurar agora?",
+        "il triptano non mi fa più niente, a chi mi devo rivolgere?",
+        # a device that does not switch on: a fault, not a lost benefit
+        "mijn stimulator gaat niet meer aan, bel ik het ziekenhuis of de fabrikant?",
         # numbness that may stay, a lead that may move: a side effect and a risk
         "¿la parte de atrás de la cabeza se queda dormida para siempre?",
         "¿qué probabilidad hay de que se muevan los electrodos?",

@@ -658,8 +658,7 @@ from tests.test_red_flag_concepts import _reading
         ),
         # someone else's word that it is the usual migraine is a guess, not a known aura
         (
-            "ho la bocca storta da mezz'ora, mia madre dice che sono le solite cose "
-            "dell'emicrania",
+            "ho la bocca storta da mezz'ora, mia madre dice che sono le solite cose dell'emicrania",
             None,
             "emergency",
             "neuro_deficit",

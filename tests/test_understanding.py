@@ -425,6 +425,24 @@ def _units(understander: Understander, text: str, title: str = "A page") -> list
     return [u for chunk in chunk_document(doc, "h" * 64, 200) for u in tagger.units(chunk, info)]
 
 
+def test_units__a_sentence_that_lists_procedures_says_of_each_what_its_clause_says(
+    understander: Understander,
+) -> None:
+    text = (
+        "Surgery for migraine is researched, particularly the cauterization of the arteries of "
+        "the scalp, the removal of muscles at trigger sites, and the correction of a congenital "
+        "heart defect.\n"
+    )
+    (unit,) = _units(understander, text)
+    assert "how_done" in unit.facets
+    assert "how_done" in unit.facets_of(frozenset({ART}))
+    assert "how_done" in unit.facets_of(frozenset({"trigger-site-surgery"}))
+    # it names the heart operation without saying how it is done
+    assert "how_done" not in unit.facets_of(frozenset({"pfo-closure"}))
+    # a procedure it does not list: the sentence as a whole
+    assert unit.facets_of(frozenset({FAT})) == unit.facets
+
+
 def test_units__a_lead_in_is_one_unit_with_its_list(understander: Understander) -> None:
     text = (
         "Occipital neuralgia is common.\n\nOccipital neuralgia has several potential causes:\n\n"
