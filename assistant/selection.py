@@ -434,6 +434,11 @@ class Selector:
         words = max(c.lexical for c in chosen)
         if best in chosen or best.similarity < 0.3 or best.lexical < max(0.45, 1.8 * words):
             return []
+        # Beside the answer, not about another procedure than the answer's ("it lasts for
+        # days" is no cue to quote a stimulation trial's headache days).
+        procedures = {p for c in chosen for p in c.unit.procedures}
+        if best.unit.procedures and not best.unit.procedures & procedures:
+            return []
         return [best]
 
     def _covers(self, names: Sequence[str]) -> bool:
