@@ -172,6 +172,12 @@ def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
         "il triptano non mi fa più niente, a chi mi devo rivolgere?",
         # a device that does not switch on: a fault, not a lost benefit
         "mijn stimulator gaat niet meer aan, bel ik het ziekenhuis of de fabrikant?",
+        # a medicine paused before a visit, what a medicine is for, where to have the operation
+        "do I have to stop my propranolol before I see the surgeon next week?",
+        "¿para qué sirve el topiramato? ¿no era para la epilepsia?",
+        "ist es besser, den Eingriff ambulant oder stationär zu machen?",
+        # "work out" as in figure out
+        "I'm trying to work out if I need the whole week off, how long is the op itself?",
         # numbness that may stay, a lead that may move: a side effect and a risk
         "¿la parte de atrás de la cabeza se queda dormida para siempre?",
         "¿qué probabilidad hay de que se muevan los electrodos?",
