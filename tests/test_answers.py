@@ -278,7 +278,12 @@ def test_answer__source_reference_marks_inside_quotes_stay_verbatim(
 
 
 # ---- completing a chosen sentence ---------------------------------------------------------
-def _unit(index: int, text: str, facets: frozenset[str] = frozenset()) -> Any:
+def _unit(
+    index: int,
+    text: str,
+    facets: frozenset[str] = frozenset(),
+    procedures: frozenset[str] = frozenset(),
+) -> Any:
     from assistant.units import Unit
 
     return Unit(
@@ -290,7 +295,7 @@ def _unit(index: int, text: str, facets: frozenset[str] = frozenset()) -> Any:
         text=text,
         kind="sentence",
         paragraph=0,
-        procedures=frozenset(),
+        procedures=procedures,
         subject=frozenset(),
         facets=facets,
         heading_facets=frozenset(),
@@ -328,20 +333,28 @@ def test_complete__a_sentence_that_turns_the_chosen_one_comes_with_it(
     assert (after in got) is kept
 
 
+MIGONE = frozenset({"occipital-nerve-decompression-migone"})
+
+
 @pytest.mark.parametrize(
-    ("words", "joins"),
+    ("words", "procedures", "joins"),
     [
-        (0.5, True),  # far more of the patient's words than the chosen units hold
-        (0.3, False),  # about as many: the facet's units answer already
+        # far more of the patient's words than the chosen units hold
+        (0.5, frozenset(), True),
+        (0.5, MIGONE, True),
+        # about as many: the facet's units answer already
+        (0.3, frozenset(), False),
+        # about another procedure than the answer's: never beside it
+        (0.5, frozenset({"nerve-and-spinal-cord-stimulation"}), False),
     ],
 )
 def test_select__the_unit_with_far_more_of_the_patients_words_joins_the_answer(
-    words: float, joins: bool
+    words: float, procedures: frozenset[str], joins: bool
 ) -> None:
     from assistant.selection import Candidate, Selector
 
     chosen = Candidate(
-        _unit(0, "The surgeon removes a small bit of muscle."),
+        _unit(0, "The surgeon removes a small bit of muscle.", procedures=MIGONE),
         None,  # type: ignore[arg-type]
         0.7,
         0.25,
@@ -350,7 +363,11 @@ def test_select__the_unit_with_far_more_of_the_patients_words_joins_the_answer(
         score=0.9,
     )
     named = Candidate(
-        _unit(1, "The nerve may be entrapped by a muscle called the semispinalis capitis."),
+        _unit(
+            1,
+            "The nerve may be entrapped by a muscle called the semispinalis capitis.",
+            procedures=procedures,
+        ),
         None,  # type: ignore[arg-type]
         0.35,
         words,
