@@ -380,7 +380,7 @@ class Selector:
             chosen = [best] + [
                 c for c in found[1:3] if c.score >= 0.92 * best.score and self._strong_match(c)
             ]
-        chosen += self._lexical_extra(chosen, found)
+        chosen += self._lexical_extra(chosen, found, u.scope)
         chosen = self._complete(chosen, found, self.max_units + 2)
         text, citations = compose(chosen, words, u, balance)
         notes = [
@@ -424,7 +424,11 @@ class Selector:
         return chosen, missing
 
     @staticmethod
-    def _lexical_extra(chosen: Sequence[Candidate], found: Sequence[Candidate]) -> list[Candidate]:
+    def _lexical_extra(
+        chosen: Sequence[Candidate],
+        found: Sequence[Candidate],
+        scope: frozenset[str] = frozenset(),
+    ) -> list[Candidate]:
         """The unit that holds far more of the patient's own words than any chosen one ("which
         muscle" -> "a muscle called the semispinalis capitis"), when tagged with another
         facet: the specific fact asked for is often said beside the facet's sentences."""
@@ -434,10 +438,15 @@ class Selector:
         words = max(c.lexical for c in chosen)
         if best in chosen or best.similarity < 0.3 or best.lexical < max(0.45, 1.8 * words):
             return []
-        # Beside the answer, not about another procedure than the answer's ("it lasts for
-        # days" is no cue to quote a stimulation trial's headache days).
-        procedures = {p for c in chosen for p in c.unit.procedures}
-        if best.unit.procedures and not best.unit.procedures & procedures:
+        # Beside the answer, not about another procedure than the answer's or the question's
+        # ("it lasts for days" is no cue to quote a stimulation trial's headache days); a
+        # sentence naming several procedures speaks of surgery in general.
+        about = {p for c in chosen for p in c.unit.procedures} | set(scope)
+        if (
+            best.unit.procedures
+            and not best.unit.procedures & about
+            and not (GENERAL in scope and len(best.unit.procedures) >= 2)
+        ):
             return []
         return [best]
 

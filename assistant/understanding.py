@@ -81,7 +81,7 @@ _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,}(?![\w.])")
 """A word in capitals: a trial's or a procedure's name ("MIST", "PREMIUM", "PFO")."""
 # How long an effect lasts: kept only when the efficacy rules read the question so ("must I
 # take blood thinners for ever?" asks about the blood thinners).
-_DURABILITY_FACETS = frozenset({"lasting", "efficacy"})
+_DURABILITY_FACETS = frozenset({"lasting"})
 # The facets whose words may also name the device (a stimulator's battery).
 _DEVICE_FACETS = frozenset({"device_care"})
 _SIBLINGS_OF_WEAK = frozenset({"how_done"})
@@ -133,11 +133,9 @@ class Understander(MentionReader):
 
     @staticmethod
     def _without_unasked_efficacy(question: str, facets: list[str]) -> list[str]:
-        """The facets less durability and efficacy when the message asks something else and
-        the efficacy rules read no efficacy question in it ("how long in hospital, and must I
-        take blood thinners for ever?", "where does migraine come from, is it true that cheese
-        sets it off?"): a word of that facet in a question about another thing. An efficacy
-        question the guardrails find all the same still gets the evidence beside the answer."""
+        """The facets less durability when the message asks something else and the efficacy
+        rules read no efficacy question in it ("how long in hospital, and must I take blood
+        thinners for ever?"): a word of that facet in a question about another thing."""
         lasting = [f for f in facets if f in _DURABILITY_FACETS]
         if not lasting or len(lasting) == len(facets):
             return facets

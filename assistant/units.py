@@ -72,6 +72,8 @@ _CLAUSE = re.compile(r",\s+|;\s+|\s+and\s+(?=those\b|the\b)")
 """Where the clauses of a list sentence part."""
 _A_LIST = 3
 """A sentence naming this many procedures in separate clauses lists them."""
+_CAUSE = frozenset({"causes"})
+"""The facet of a sentence that only says what causes a condition."""
 
 
 def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -301,6 +303,7 @@ class UnitTagger:
         own = frozenset(heading_tags) or subject
         units: list[Unit] = []
         previous: Unit | None = None
+        carried: Unit | None = None  # the unit whose procedures the next one may take
         # whether the previous unit's procedures rest on a name (its own, an earlier sentence's
         # or its heading's) rather than on a hint alone ("foods can act as migraine trigger
         # sites" hints at trigger-site surgery, but the sentences after it are about triggers)
@@ -309,13 +312,19 @@ class UnitTagger:
             body = text[start - base : end - base]
             named = self._own_named(body, own)
             same_paragraph = previous is not None and previous.paragraph == paragraph
+            cause_only = not named and self.facets(body) == _CAUSE and not self.named(body)
             if named:
                 procedures = named | self.hinted(body)
                 previous_named = True
-            elif previous is not None and previous.procedures and previous_named:
+            elif cause_only:
+                # What causes a condition, with no procedure named ("Pain is caused by tight
+                # muscles around the occipital nerve"): about the condition, not the operation
+                # its page sells. The sentences after it still take the procedure before it.
+                procedures = set()
+            elif carried is not None and carried.procedures and previous_named:
                 # The sentence before it (in its paragraph, or the paragraph before it under
                 # the same heading, such as a FAQ's question) says what it is about.
-                procedures = set(previous.procedures)
+                procedures = set(carried.procedures)
             elif heading_tags:
                 procedures = set(heading_tags)
                 previous_named = True
@@ -355,6 +364,8 @@ class UnitTagger:
             )
             units.append(unit)
             previous = unit
+            if not cause_only:
+                carried = unit
         return units
 
 

@@ -58,17 +58,6 @@ def test_understanding__a_treatment_only_told_is_not_the_treatment_asked(
     assert read.treatments and all(t.background for t in read.treatments), read.treatments
 
 
-def test_understanding__a_claim_checked_about_a_cause_asks_no_efficacy(
-    understander: Understander,
-) -> None:
-    read = understander.understand(
-        "da cosa viene l'emicrania? è vero che il vino rosso la scatena?", []
-    )
-    assert "causes" in read.facets and "efficacy" not in read.facets, read.facets
-    read = understander.understand("è vero che l'intervento funziona?", [])
-    assert "efficacy" in read.facets, read.facets
-
-
 def test_understanding__on_average_is_no_incision(understander: Understander) -> None:
     read = understander.understand("wie viele Schmerztage weniger sind es im Schnitt?", [])
     assert "how_done" not in read.facets, read.facets

@@ -443,6 +443,20 @@ def test_units__a_sentence_that_lists_procedures_says_of_each_what_its_clause_sa
     assert unit.facets_of(frozenset({FAT})) == unit.facets
 
 
+def test_units__a_sentence_that_only_says_what_causes_a_condition_is_about_no_operation(
+    understander: Understander,
+) -> None:
+    text = (
+        "The M.I.G.O.N.E. procedure frees the occipital nerve. Pain is caused by tight muscles "
+        "around the occipital nerve. It takes about two hours.\n"
+    )
+    named, cause, after = _units(understander, text)
+    assert MIGONE in named.procedures
+    assert "causes" in cause.facets and not cause.procedures
+    # the sentence after it still speaks of the operation named before
+    assert MIGONE in after.procedures
+
+
 def test_units__a_lead_in_is_one_unit_with_its_list(understander: Understander) -> None:
     text = (
         "Occipital neuralgia is common.\n\nOccipital neuralgia has several potential causes:\n\n"
