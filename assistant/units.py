@@ -263,6 +263,8 @@ class UnitTagger:
 
     def _listed(self, body: str) -> tuple[tuple[str, frozenset[str]], ...]:
         """Each procedure of a sentence that lists several, with its own clause's facets."""
+        if len(self.named(body) | self.hinted(body)) < _A_LIST:
+            return ()  # most sentences: no list to part
         clauses = [c for c in _CLAUSE.split(body) if c.strip()]
         by_clause = [(self.named(c) | self.hinted(c), c) for c in clauses]
         if len({pid for pids, _ in by_clause for pid in pids}) < _A_LIST:
