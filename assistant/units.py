@@ -314,7 +314,8 @@ class UnitTagger:
             body = text[start - base : end - base]
             named = self._own_named(body, own)
             same_paragraph = previous is not None and previous.paragraph == paragraph
-            cause_only = not named and self.facets(body) == _CAUSE and not self.named(body)
+            facets = frozenset(self.facets(body))
+            cause_only = not named and facets == _CAUSE
             if named:
                 procedures = named | self.hinted(body)
                 previous_named = True
@@ -355,7 +356,7 @@ class UnitTagger:
                 paragraph=paragraph,
                 procedures=frozenset(procedures),
                 subject=subject,
-                facets=frozenset(self.facets(body)),
+                facets=facets,
                 heading_facets=frozenset(heading_facets),
                 treatments=frozenset(treatments),
                 quotable=quotable,
