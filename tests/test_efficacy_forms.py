@@ -555,6 +555,10 @@ HARM_ASKED = [
     "Is een keto dieet slecht voor je nieren?",
     "A flunarizina dá depressão? Li a bula e fiquei com medo",
     "il topiramato può dare depressione? lo prendo per l'emicrania",
+    "le propranolol, ça donne des vertiges ?",
+    "kan dat kwaad, zulke diepe naalden in mijn nek?",
+    "la flunarizina mi dà sonnolenza, è normale?",
+    "doet zo'n prik in je achterhoofd pijn?",
 ]
 
 

@@ -114,6 +114,18 @@ def test_efficacy__a_follow_up_about_something_else_does_not(question: str, earl
         # success still read where it is the treatment's
         "qual é a taxa de sucesso da cirurgia de enxaqueca?",
         "heeft de migone-operatie veel succes bij chronische migraine?",
+        # two treatments compared, with a side effect told as the reason
+        "is botox any better than the amitriptyline? it makes me so drowsy",
+        # an outcome told, then luck or the rule
+        "a colleague had the nerve op and hasn't had a migraine since, was she just lucky?",
+        "mi vecina se operó y dice que nada de migrañas desde entonces, ¿tuvo suerte?",
+        # how often it succeeds, how long it holds, whether it all comes back
+        "en bij iemand met dagelijkse pijn zoals ik, hoe vaak lukt het dan?",
+        "a estimulação segura por quanto tempo? depois volta tudo?",
+        "do the injections last longer if you have them regularly?",
+        # verdicts of failure or of no effect
+        "trois mois de Topamax et toujours autant de crises, c'est foutu ?",
+        "questi integratori sono acqua fresca o servono?",
     ],
 )
 def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
@@ -184,6 +196,27 @@ def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
         # a wish of good luck, an operation that went well
         "'veel succes morgen' zei de verpleegkundige, wat moet ik meenemen?",
         "a operação correu com sucesso, mas quando posso lavar o cabelo?",
+        # a trial that went well, then how the next operation goes
+        "the stimulator trial went well so they're fitting the permanent one, will I be asleep?",
+        # a verdict on bringing papers to an appointment
+        "is it worth taking my headache diary to the surgeon's appointment?",
+        "Lohnt es sich, meine alten Befunde zum Termin beim Chirurgen mitzubringen?",
+        # an anaesthetic that did not work last time
+        "bei der letzten OP hat die Betäubung kaum gewirkt, geht die Migräne-OP in Vollnarkose?",
+        # a treatment that stopped working, then what to try next
+        "my sumatriptan stopped working last year, what could I try next?",
+        "i triptani non mi fanno più niente ormai, adesso cosa faccio?",
+        "mijn operatie is vorig jaar mislukt en de pijn is terug, wat nu?",
+        # a medicine kept while waiting, or stopped on one's own
+        "can I keep getting botox while I'm waiting for the nerve surgery, or stop it first?",
+        "o topiramato me dá formigamento, posso parar por conta própria?",
+        # stitches taken out, a numb scalp that may stay, a device always on
+        "i punti dell'intervento, quando li tolgo?",
+        "dopo la neurectomia la nuca resta addormentata per sempre?",
+        "lo stimolatore funziona sempre o lo accendo io quando serve?",
+        # a contraceptive pill that may work less, "quite" as in rather
+        "Stimmt es, dass die Pille mit Topiramat nicht mehr richtig wirkt?",
+        "I'd quite like the fat taken from my thighs, where do they usually take it from?",
     ],
 )
 def test_efficacy__questions_that_only_sound_like_efficacy_are_not(question: str) -> None:

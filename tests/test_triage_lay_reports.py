@@ -729,6 +729,59 @@ from tests.test_red_flag_concepts import _reading
             "urgent",
             "progressive_headache",
         ),
+        # a blow in sport, told as an elbow or a knee to the head, with a headache since
+        (
+            "took an elbow to the head at rugby on sunday and the headache hasn't let up, "
+            "a bit dizzy too",
+            None,
+            "emergency",
+            "head_injury",
+        ),
+        # a father's age told as "tiene 81", a jaw that hurts when he eats
+        (
+            "mi papá tiene 81, desde hace unas semanas le duele la quijada al comer y la cabeza "
+            "de un lado",
+            None,
+            "urgent",
+            "new_after_50",
+        ),
+        # something that "exploded" in the head, then vomiting
+        (
+            "mi hermano estaba en el gimnasio y de golpe dijo que le había explotado algo en la "
+            "cabeza, ahora vomita",
+            None,
+            "emergency",
+            "thunderclap",
+        ),
+        # an eye that almost sees nothing and is all dark
+        (
+            "desde esta mañana por el ojo izquierdo casi no veo, lo tengo todo oscuro",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # a headache a little worse each day, with vomiting
+        (
+            "depuis une semaine j'ai mal à la tête chaque jour un peu plus et je vomis le matin",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # a named medicine's side effect does not hide a sudden weakness
+        (
+            "desde que tomo topamax me cuesta encontrar las palabras y hoy de repente no puedo "
+            "mover el brazo",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # after a birth: blurred sight told as "wazig zien", a headache getting worse
+        (
+            "en als ik er nu ook wazig bij zie? mijn hoofdpijn wordt erger",
+            ["twee weken geleden ben ik bevallen van onze zoon"],
+            "emergency",
+            "pregnancy",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
@@ -816,6 +869,17 @@ def test_red_flags_told_in_lay_words_are_read(
         "nichts mehr?",
         # a migraine that no longer responds to medicines
         "niente febbre e niente botte: l'emicrania non risponde più ai farmaci, cosa resta?",
+        # a facial palsy at a young age that healed
+        "a los 25 tuve una parálisis de la cara que se curó sola en un mes, ¿me pueden operar?",
+        # a worst headache supposed, not had
+        "Nehmen wir mal an, nach der OP kommen plötzlich die schlimmsten Kopfschmerzen meines "
+        "Lebens. Was hieße das?",
+        # a blow to the head said not to have happened
+        "dor de cabeça como sempre, sem febre e não bati com a cabeça. quanto custa a operação?",
+        "la solita emicrania da stamattina, non ho battuto la testa. chi opera a Milano?",
+        # words hard to find, told as a named medicine's side effect
+        "Topiramat macht mir Wortfindungsstörungen, geht das wieder weg?",
+        "el topamax me da hormigueo y me cuesta encontrar las palabras, ¿es normal?",
     ],
 )
 def test_near_misses_in_lay_words_stay_calm(question: str) -> None:

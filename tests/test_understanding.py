@@ -295,6 +295,9 @@ def test_understand__an_age_the_hair_or_a_named_doctor_is_the_facet_asked(
         ("bij de vetinjectie, wat kan er allemaal misgaan?", "risks"),
         ("pour le lipofilling, on dort pendant l'intervention ?", "anaesthesia"),
         ("wanneer gaan artsen een operatie overwegen bij migraine?", "who_suits"),
+        ("em que situação os médicos indicam operar a enxaqueca?", "who_suits"),
+        ("¿en qué situaciones se indica operar la migraña?", "who_suits"),
+        ("dans quelle situation est-ce qu'on opère une migraine ?", "who_suits"),
         ("de neuroloog wil eerst botox. waarom moet dat eerst?", "diagnosis"),
         ("o SNS comparticipa a cirurgia da enxaqueca?", "cost"),
         (

@@ -308,18 +308,17 @@ def signals(text: str) -> Signals:
     # "A headache centre" names a place, not the illness asked about.
     named_illness = bool(TARGET_WORD.search(PLACE.sub(" ", without_topic)))
     offtopic = not named_illness and _offtopic(folded, without_job, treatment)
+    # "Is acupuncture better than the topiramate that makes me so foggy?": two treatments
+    # compared; a side effect told beside them is why the patient asks, not what is asked.
+    compared = bool(COMPARATIVE.search(without_job)) and _treatments_named(folded) >= 2
     benefit = (
         named_illness
         or bool(BENEFIT_CORE.search(without_job))
-        or (
-            bool(COMPARATIVE.search(without_job))
-            and not AFTERCARE.search(folded)
-            and _treatments_named(folded) >= 2
-        )
+        or (compared and not AFTERCARE.search(folded))
     )
     other_topic = not benefit and bool(OTHER_TOPIC.search(without_job) or AFTERCARE.search(folded))
     # "It makes me so tired, will that wear off?": a side effect's duration, no benefit.
-    side_effect = bool(SIDE_EFFECT.search(folded)) and not named_illness
+    side_effect = bool(SIDE_EFFECT.search(folded)) and not named_illness and not compared
     soft = (
         not other_topic
         and not side_effect
@@ -348,7 +347,7 @@ def signals(text: str) -> Signals:
         "symptom": symptom
         or (symptom_described and not treatment and not STRONG.search(without_job)),
         "definition": bool(DEFINITION.search(folded)),
-        "aftercare": (bool(AFTERCARE.search(folded)) and not target)
+        "aftercare": (bool(AFTERCARE.search(folded)) and not target and not compared)
         or bool(POSTOP_PAIN.search(folded))
         or bool(PREOP.search(folded)),
         "offtopic": offtopic,
