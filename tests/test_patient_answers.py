@@ -441,13 +441,13 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (5,456 items: rounds 1 to 22) reached when these tests were last changed
-# (issue targets in brackets): status accuracy 95.7% (>= 95%), completeness 90.5% (>= 85%),
-# false refusals 0.3% (<= 3%), wrong procedure 2.18% (<= 2%: missed, 119 of 5,456 where 109
+# Dev-split figures (5,701 items: rounds 1 to 23) reached when these tests were last changed
+# (issue targets in brackets): status accuracy 95.5% (>= 95%), completeness 90.4% (>= 85%),
+# false refusals 0.3% (<= 3%), wrong procedure 2.23% (<= 2%: missed, 127 of 5,701 where 114
 # would meet it), empty answered answers 0. Floors sit a little below the figures reached (the
 # targets where those are stricter), with room for the few answers that change when the
-# encoder batches the questions differently (about ten for status); the wrong-procedure floor
-# sits above the figure reached (2.4%, eleven answers of margin), above its target, so that it
+# encoder batches the questions differently (seven for status); the wrong-procedure floor
+# sits above the figure reached (2.4%, nine answers of margin), above its target, so that it
 # still catches a further slip. Per language, other than English, at most one false refusal.
 DEV_FLOORS = {
     "status_accuracy": ("min", 0.954),
