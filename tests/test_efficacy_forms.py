@@ -559,6 +559,7 @@ HARM_ASKED = [
     "kan dat kwaad, zulke diepe naalden in mijn nek?",
     "la flunarizina mi dà sonnolenza, è normale?",
     "doet zo'n prik in je achterhoofd pijn?",
+    "le propranolol, ça donne des maux d'estomac ?",
 ]
 
 

@@ -212,6 +212,7 @@ def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
         "o topiramato me dá formigamento, posso parar por conta própria?",
         # stitches taken out, a numb scalp that may stay, a device always on
         "i punti dell'intervento, quando li tolgo?",
+        "l'intervento è riuscito, ma i punti quando li tolgono? e posso lavarmi i capelli?",
         "dopo la neurectomia la nuca resta addormentata per sempre?",
         "lo stimolatore funziona sempre o lo accendo io quando serve?",
         # a contraceptive pill that may work less, "quite" as in rather

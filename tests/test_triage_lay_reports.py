@@ -767,6 +767,12 @@ from tests.test_red_flag_concepts import _reading
             "urgent",
             "progressive_headache",
         ),
+        (
+            "a mia figlia ogni giorno un po' di più il mal di testa, e stamattina ha vomitato",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
         # a named medicine's side effect does not hide a sudden weakness
         (
             "desde que tomo topamax me cuesta encontrar las palabras y hoy de repente no puedo "
