@@ -14,6 +14,7 @@ import pytest
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.caveat import asked_subjects
 from assistant.guardrails.efficacy import EfficacyDetector
+from assistant.guardrails.efficacy_rules import signals
 from assistant.guardrails.treatments import default_catalogue
 from assistant.guardrails.triage import asks_a_dose, is_personal_decision
 from assistant.types import Turn
@@ -218,10 +219,65 @@ def test_efficacy__new_forms_of_asking_are_read(question: str) -> None:
         # a contraceptive pill that may work less, "quite" as in rather
         "Stimmt es, dass die Pille mit Topiramat nicht mehr richtig wirkt?",
         "I'd quite like the fat taken from my thighs, where do they usually take it from?",
+        # a side effect's cause asked after the medicine is told as working
+        "propranolol works fine for my migraines but my hands are always cold. Is that from "
+        "the propranolol?",
+        "El topiramato me funciona, pero tengo hormigueo en los pies. ¿Puede ser por el "
+        "topiramato?",
+        # a medicine that stopped working, and what to ask the doctor
+        "candesartan stopped working after two years, what should I ask at my next appointment?",
+        "Propranolol wirkt seit dem Winter nicht mehr. Was sollte ich den Arzt fragen?",
+        # an insurance or a referral that "works", the odds an insurer approves
+        "¿me funciona la mutua para pagar la cirugía de migraña?",
+        "klappt das mit der Krankenkasse bei einer Migräne-OP im Ausland?",
+        "what are the chances my insurance approves the migraine surgery the second time?",
+        # the results of a scan, how long an anaesthetic lingers
+        "o resultado do exame veio normal, posso marcar a cirurgia?",
+        "wie lange wirkt die Narkose nach der Migräne-OP noch nach?",
+        # no promise asked for: the question is another one
+        "I know nobody can guarantee it will work, I only want to know where the scar goes",
+        # "trigger point in" names the place of the operation
+        "who does the trigger point surgery in Rome, a plastic surgeon?",
     ],
 )
 def test_efficacy__questions_that_only_sound_like_efficacy_are_not(question: str) -> None:
     assert not RULES.detect(question, question), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is the recovery quicker after the fat injections than after the nerve decompression?",
+        "Ist der PFO-Verschluss sicherer als die Nerven-OP bei Migräne?",
+        "La stimulation occipitale, c'est plus risqué que la décompression ?",
+        "¿Es más seguro el cierre del foramen oval que la cirugía de los nervios?",
+        "is de vetinjectie veiliger dan de zenuwoperatie?",
+    ],
+)
+def test_efficacy__two_treatments_compared_on_risk_or_recovery_veto_the_classifier(
+    question: str,
+) -> None:
+    read = signals(question)
+    assert not read.efficacy and read.vetoed, (question, read)
+
+
+def test_efficacy__a_risk_comparison_that_also_asks_the_effect_is_read() -> None:
+    question = "is PFO closure safer than the nerve operation, and does it work better?"
+    assert RULES.detect(question, question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # who operates, how the operation is reached, a dose in drops
+        "La greffe de graisse, c'est fait par un dermatologue ou par un chirurgien ?",
+        "who performs the occipital nerve release, a neurosurgeon?",
+        "maken ze voor het dichtmaken van het gaatje een snee, of gaat het via de lies?",
+        "quante gocce di amitriptilina si prendono la sera?",
+    ],
+)
+def test_efficacy__who_operates_and_how_it_is_reached_are_practical(question: str) -> None:
+    assert EfficacyDetector.asks_only_practical(question), question
 
 
 # ---- the treatment a caveat names ---------------------------------------------------------------

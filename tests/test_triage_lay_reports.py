@@ -788,6 +788,87 @@ from tests.test_red_flag_concepts import _reading
             "emergency",
             "pregnancy",
         ),
+        # a headache over weeks "getting worse", with vomiting
+        (
+            "my son has had headaches for two weeks, getting worse, and he throws up most mornings",
+            None,
+            "urgent",
+            "progressive_headache",
+        ),
+        # fat injected told before the word for injecting, then a fever
+        (
+            "I had fat injected in my forehead on Monday and since last night I have a fever",
+            None,
+            "urgent",
+            "postop_fever",
+        ),
+        # half of the sight switched off, bumping into things on that side
+        (
+            "veo la mitad derecha apagada y me choco con las cosas por la derecha",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # a headache "different from my migraines" in French, during chemotherapy
+        (
+            "sous chimio depuis deux mois, j'ai des maux de tête différents de mes migraines",
+            None,
+            "urgent",
+            "immunocompromised_cancer",
+        ),
+        # a cancer treated years ago in brackets, and a headache "since" told after it
+        (
+            "ik heb kanker gehad (twee jaar geleden klaar) en sinds drie weken heb ik elke "
+            "ochtend hoofdpijn",
+            None,
+            "urgent",
+            "immunocompromised_cancer",
+        ),
+        # an arm gone limp a few words after its name
+        (
+            "ik heb hoofdpijn en mijn linkerarm is sinds vanmiddag zo slap",
+            None,
+            "emergency",
+            "neuro_deficit",
+        ),
+        # sight gone cloudy with pain under the ribs, late in pregnancy
+        (
+            "grávida de 35 semanas, dor de cabeça forte e vejo tudo enevoado",
+            None,
+            "emergency",
+            "pregnancy",
+        ),
+        # after a birth, a headache "not like my migraine"
+        (
+            "a dor de cabeça piora quando levanto e não é igual à minha enxaqueca",
+            ["tive o meu bebé há uma semana"],
+            "urgent",
+            "pregnancy_headache",
+        ),
+        # woken with a red, painful eye and lost sight; sick once
+        (
+            "woke up with a pounding headache behind my left eye, can't see out of it properly "
+            "and I've been sick once",
+            None,
+            "emergency",
+            "vision_loss",
+        ),
+        # temple and jaw pain after 50, an eye that saw nothing for a moment
+        (
+            "mijn vader (81) heeft pijn bij zijn slaap en bij het kauwen, vandaag zag hij even "
+            "niks met zijn rechteroog",
+            None,
+            "emergency",
+            "temporal_arteritis_sight",
+        ),
+        # a headache worse by the day, slower than usual to answer
+        (
+            "mia madre ha un mal di testa che peggiora ogni giorno ed è più lenta del solito a "
+            "rispondere",
+            None,
+            "emergency",
+            "progressive_with_drowsiness",
+        ),
     ],
 )
 def test_red_flags_told_in_lay_words_are_read(
@@ -886,6 +967,23 @@ def test_red_flags_told_in_lay_words_are_read(
         # words hard to find, told as a named medicine's side effect
         "Topiramat macht mir Wortfindungsstörungen, geht das wieder weg?",
         "el topamax me da hormigueo y me cuesta encontrar las palabras, ¿es normal?",
+        # weakness said absent in a list of what is not there
+        "my usual migraine since this morning, right side pounding, no fever, no weakness or "
+        "anything odd. can I take a second triptan?",
+        # a faint long ago, checked and fine
+        "I fainted once at a wedding when I was 19, got checked out, all fine. does it matter "
+        "for the anaesthetic?",
+        # an aura since the teens, scans fine; words hard to find, which the neurologist calls
+        # part of the aura
+        "desde los 14 años se me duerme la mano antes de la migraña, me hicieron resonancias y "
+        "todo bien. ¿puedo operarme?",
+        "when a migraine starts I talk oddly for a few minutes, it has been like that for "
+        "years and the neurologist says it is part of my aura",
+        # a swollen eyelid after an operation, said neither red nor hot
+        "dopo l'intervento alla fronte la palpebra è un po' gonfia ma non è rossa né calda",
+        # an immune-suppressing medicine and "for now" no complaint
+        "prendo un immunosoppressore per l'artrite, per ora nessun disturbo: devo sospenderlo "
+        "prima dell'intervento per l'emicrania?",
     ],
 )
 def test_near_misses_in_lay_words_stay_calm(question: str) -> None:

@@ -47,6 +47,7 @@ from assistant.guardrails.efficacy_vocab import (
     QUANTITY,
     RISK_TEXT,
     RISK_WORD,
+    SAFETY_COMPARE,
     SAME_FOR_ME,
     SIDE_EFFECT,
     STRONG,
@@ -310,7 +311,16 @@ def signals(text: str) -> Signals:
     offtopic = not named_illness and _offtopic(folded, without_job, treatment)
     # "Is acupuncture better than the topiramate that makes me so foggy?": two treatments
     # compared; a side effect told beside them is why the patient asks, not what is asked.
-    compared = bool(COMPARATIVE.search(without_job)) and _treatments_named(folded) >= 2
+    # "Is PFO closure safer than the nerve operation?", "back on my feet sooner after the fat
+    # than after the decompression?": two treatments compared on risk or recovery, not effect.
+    safety_compared = bool(SAFETY_COMPARE.search(without_job)) and not BENEFIT_CORE.search(
+        without_job
+    )
+    compared = (
+        bool(COMPARATIVE.search(without_job))
+        and _treatments_named(folded) >= 2
+        and not safety_compared
+    )
     benefit = (
         named_illness
         or bool(BENEFIT_CORE.search(without_job))
@@ -348,6 +358,7 @@ def signals(text: str) -> Signals:
         or (symptom_described and not treatment and not STRONG.search(without_job)),
         "definition": bool(DEFINITION.search(folded)),
         "aftercare": (bool(AFTERCARE.search(folded)) and not target and not compared)
+        or safety_compared
         or bool(POSTOP_PAIN.search(folded))
         or bool(PREOP.search(folded)),
         "offtopic": offtopic,

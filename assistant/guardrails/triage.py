@@ -60,9 +60,11 @@ _CONDITIONAL = re.compile(
 )
 
 
-# A clause: up to a punctuation mark or a 'but' in one of the seven languages.
+# A clause: up to a punctuation mark or a bracket, a 'but' or an 'and since' ("3 years ago
+# (done with treatment) and since a month...": what follows is now), in the seven languages.
 _CLAUSE = re.compile(
-    r"(?:[^.,;:!?]+?)(?=[.,;:!?]|\b(?:but|pero|mais|aber|maar|however)\b|$)[.,;:!?]*"
+    r"(?:[^.,;:!?()]+?)(?=[.,;:!?()]|\b(?:but|pero|mais|aber|maar|however)\b"
+    r"|\b(?:and|en|y|et|und|e) (?:since|sinds|desde|depuis|seit|da quando)\b|$)[.,;:!?()]*"
 )
 
 
