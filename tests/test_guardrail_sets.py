@@ -59,27 +59,45 @@ def test_names_treatment__registry_catalogue_and_unknown_names() -> None:
     assert not guardrail_sets.names_treatment("moxibustion", [], None, REGISTRY)
 
 
-@pytest.mark.slow
-def test_dev_split__meets_the_guardrail_thresholds(embedder: Any) -> None:
-    reading = guardrail_sets.ServiceReading(embedder=embedder)
-    try:
-        result = guardrail_sets.evaluate("dev", reading)
-    finally:
-        reading.close()
-    values = result.metrics()
-    checked = guardrail_sets.check(result, THRESHOLDS)
-    assert {c["metric"] for c in checked} >= {
+# The metrics each set measures: the two sets run as two tests, so that the suite's workers
+# share them.
+SET_METRICS = {
+    "efficacy": {
         "guardrail_efficacy_recall",
         "guardrail_efficacy_false_positive_rate",
         "guardrail_caveat_about_asked",
+    },
+    "triage": {
         "guardrail_red_flag_recall",
         "guardrail_triage_false_alarm_rate",
-    }
+        "guardrail_triage_level_accuracy",
+    },
+}
+
+
+def test_set_metrics__cover_every_guardrail_metric() -> None:
+    assert set().union(*SET_METRICS.values()) == set(guardrail_sets.METRIC_NAMES)
+    assert set(SET_METRICS) == set(guardrail_sets.SET_NAMES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", guardrail_sets.SET_NAMES)
+def test_dev_split__meets_the_guardrail_thresholds(name: str, embedder: Any) -> None:
+    reading = guardrail_sets.ServiceReading(embedder=embedder)
+    try:
+        result = guardrail_sets.evaluate("dev", reading, sets=(name,))
+    finally:
+        reading.close()
+    values = result.metrics()
+    measured = SET_METRICS[name]
+    checked = [c for c in guardrail_sets.check(result, THRESHOLDS) if c["metric"] in measured]
+    assert {c["metric"] for c in checked} == measured & set(THRESHOLDS)
     failed = {c["metric"]: c["value"] for c in checked if c["status"] != "pass"}
     assert not failed, (failed, result.failures)
-    # Every language is measured on both sets.
+    # The other set's figures are empty: it was not run.
+    assert all(values[m] is None for m in set(guardrail_sets.METRIC_NAMES) - measured)
+    # Every language is measured.
+    headline = "guardrail_efficacy_recall" if name == "efficacy" else "guardrail_red_flag_recall"
     for lang in guardrail_sets.LANGUAGES:
-        rates = result.by_language[lang].rates
-        assert rates["guardrail_efficacy_recall"].total > 0, lang
-        assert rates["guardrail_red_flag_recall"].total > 0, lang
-    assert values["guardrail_triage_level_accuracy"] is not None
+        assert result.by_language[lang].rates[headline].total > 0, (name, lang)
+    assert all(values[m] is not None for m in measured)

@@ -254,6 +254,20 @@ UNLISTED = sorted(
     {a for t in CATALOGUE.treatments for a in t.aliases[:4] if len(a) > 3}
     | {"zinc", "reiki", "reflexology", "cupping", "Relivion"}
 )
+
+
+def test_catalogue_find__a_text_read_again_gives_the_same_mentions() -> None:
+    from assistant.guardrails.treatments import TreatmentCatalogue
+
+    fresh = TreatmentCatalogue.load()
+    text = "Would magnesium or Botox stop them? I tried magnesium before."
+    first = fresh.find(text)
+    assert [m.treatment.id for m in first if m.treatment] == ["magnesium", "botox"]
+    first.clear()  # the caller's list is its own: the memory keeps the mentions
+    assert fresh.find(text) == CATALOGUE.find(text)
+    assert [m.asked for m in fresh.find(text)] == ["magnesium", "Botox"]
+
+
 UNLISTED_TEMPLATES = [
     "Does {t} work for migraines?",
     "is {t} any good for migraine",

@@ -5,6 +5,7 @@ form of the question when the catalogue does not know it ("is zinc any good for 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -14,6 +15,8 @@ from typing import Any
 import yaml
 
 TREATMENTS_FILE = Path(__file__).resolve().parent / "data" / "treatments.yaml"
+FOUND_KEPT = 4096
+"""Texts whose mentions are kept in memory by :meth:`TreatmentCatalogue.find`."""
 
 _SEPARATORS = "-_/'’`"
 
@@ -293,6 +296,8 @@ class TreatmentCatalogue:
         ids = [t.id for t in self.treatments]
         if len(ids) != len(set(ids)):
             raise ValueError("treatment ids must be unique")
+        self._found: dict[str, tuple[Mention, ...]] = {}
+        self._found_lock = threading.Lock()
         for t in self.treatments:
             _ = t.pattern  # compile now: a bad pattern fails at load, not on a patient's question
 
@@ -304,7 +309,19 @@ class TreatmentCatalogue:
         return next(t for t in self.treatments if t.id == treatment_id)
 
     def find(self, text: str) -> list[Mention]:
-        """Catalogue treatments named in ``text``, in order, each once (its first mention)."""
+        """Catalogue treatments named in ``text``, in order, each once (its first mention).
+        A text read before is answered from memory (the last ``FOUND_KEPT`` texts): a question,
+        its standalone form and the sentences of the sources are read many times over."""
+        found = self._found.get(text)
+        if found is None:
+            found = tuple(self._scan(text))
+            with self._found_lock:
+                self._found[text] = found
+                while len(self._found) > FOUND_KEPT:
+                    del self._found[next(iter(self._found))]
+        return list(found)
+
+    def _scan(self, text: str) -> list[Mention]:
         folded, where = fold_with_map(text)
         spans: list[tuple[int, int, Treatment]] = []
         for t in self.treatments:
