@@ -486,7 +486,18 @@ class Selector:
     ) -> bool:
         """Whether the question is about the sources' subject at all: a question on another
         part of the body is not, whatever word of the subject it shares."""
-        if u.procedures or u.treatments:
+        if u.procedures:
+            return True
+        lexicon = self.understander.lexicon
+        question = fold_text(u.question)
+        if phrase_spans(lexicon.elsewhere.get(u.language), question) and not any(
+            phrase_spans(lexicon.head_and_neck.get(lang), question) for lang in {u.language, "en"}
+        ):
+            # Another part of the body ("my knee cracks, is it arthritis?", "after the knee
+            # arthroscopy, when can I run again?"), with no word of the head, the neck or
+            # migraine in the question: a treatment named there is for that part of the body.
+            return False
+        if u.treatments:
             return True
         best_dense = max((p.dense_score or 0.0) for p in passages) if passages else 0.0
         # The passage search reads English; a question in another language is close to the
@@ -495,14 +506,6 @@ class Selector:
         if best_dense < self.min_dense_score and closest < IN_DOMAIN_SIMILARITY:
             return False
         text = fold(self.search_words(u))
-        lexicon = self.understander.lexicon
-        question = fold_text(u.question)
-        if phrase_spans(lexicon.elsewhere.get(u.language), question) and not any(
-            phrase_spans(lexicon.head_and_neck.get(lang), question) for lang in {u.language, "en"}
-        ):
-            # Another part of the body ("my knee cracks, is it arthritis?"), with no word of the
-            # head, the neck or migraine in the question.
-            return False
         return bool(lexicon.domain.search(text))
 
     @staticmethod

@@ -168,6 +168,30 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Chat shorthand read as the words it stands for: "nn vedo più" (non), "mn geld", "m'n hoofd"
+# (mijn), "zn" (zijn), "em qto tempo" (quanto), "qdo" (quando).
+_SHORTHAND = {
+    "nn": "non",
+    "mn": "mijn",
+    "m'n": "mijn",
+    "zn": "zijn",
+    "z'n": "zijn",
+    "qto": "quanto",
+    "qdo": "quando",
+    "qnd": "quando",
+}
+_SHORTHAND_WORD = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, _SHORTHAND)) + r")(?![\w'])")
+
+
+def normalise(text: str) -> str:
+    """Folded text (no accents, lower case) with straight apostrophes, ``ß`` as ``ss``, chat
+    shorthand spelled out and single spaces: how the guardrails read a message."""
+    text = fold(text).replace("\u2019", "'").replace("`", "'")
+    text = text.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    text = _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group(1)], text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def words(text: str) -> list[str]:
     """Folded words; dotted acronyms such as 'M.I.G.O.N.E.' become 'migone'."""
     out = []

@@ -30,7 +30,6 @@ from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.efficacy import EfficacyDetector
 from assistant.guardrails.efficacy import signals as efficacy_signals
 from assistant.guardrails.efficacy_vocab import FAILED_EFFECT
-from assistant.guardrails.efficacy_vocab import normalise as efficacy_normalise
 from assistant.lexicon import (
     GAP,
     LANGUAGES,
@@ -53,6 +52,7 @@ from assistant.question import (
     asking,
     sentences_of,
 )
+from assistant.text import normalise as efficacy_normalise
 from assistant.types import Turn
 
 __all__ = [
@@ -174,13 +174,19 @@ class Understander(MentionReader):
                 asked[n - 1] = True
         # A facet matched only inside another facet's longer phrase does not count
         # ("back to work" is recovery, not efficacy's "work"). A phrase with a gap ("tell ...
-        # apart") neither hides the words in its gap ("which society ... do they") nor is hidden.
+        # apart") neither hides the words in its gap ("which society ... do they") nor is hidden;
+        # it hides a match of its own first or last words ("first before" in "botox ... first
+        # before").
         kept = [
             (s, e, f)
             for s, e, f, gapped in hits
             if gapped
             or not any(
-                f2 != f and not g2 and s2 <= s and e <= e2 and (e2 - s2) > (e - s)
+                f2 != f
+                and s2 <= s
+                and e <= e2
+                and (e2 - s2) > (e - s)
+                and (not g2 or s == s2 or e == e2)
                 for s2, e2, f2, g2 in hits
             )
         ]
@@ -209,13 +215,14 @@ class Understander(MentionReader):
                     gapped = GAP in pattern.pattern
                     for m in pattern.finditer(norm):
                         s, e = m.span()
-                        # A name in the gap of a phrase ("after the MIGONE ... pain") is
-                        # what the phrase is about; a name the phrase's own words are part of
+                        # A name in the gap of a phrase, or at an end of a phrase with a gap
+                        # ("after the MIGONE ... pain", "botox ... first before") is what the
+                        # phrase is about; a name the phrase's own words are part of
                         # ("trigger" in "trigger-site surgery") is not the facet.
                         # A device's own parts ("la batería" of a stimulator named "the
                         # battery thing") are what its care asks about.
                         if facet not in _DEVICE_FACETS and any(
-                            s < xe and xs < e and not (gapped and s < xs and xe < e)
+                            s < xe and xs < e and not (gapped and s <= xs and xe <= e)
                             for xs, xe in exclude
                         ):
                             continue
@@ -414,8 +421,14 @@ class Understander(MentionReader):
         named ("the other one", "die tweede", "la primera"): the first or second named, and for
         "the other" the one that turn did not put first ("... and one on the arteries; tell me
         about the heart one first"), else the one named last."""
-        asked = _WHICH_ONE.search(fold_text(question))
+        norm = fold_text(question)
+        asked = _WHICH_ONE.search(norm)
         if asked is None:
+            return []
+        # "... people like me, whose first one did not work?": the one told as failed is the
+        # patient's past, not the one picked.
+        failed = phrase_spans(self.lexicon.background.get(self.language(question)), norm)
+        if any(s - asked.end() < 25 and asked.start() - e < 25 for s, e in failed):
             return []
         for earlier in reversed(users):
             mentions = self._mentions(earlier, self.language(earlier))

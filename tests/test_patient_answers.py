@@ -289,6 +289,9 @@ def test_pattern__a_question_about_another_part_of_the_body_is_not_answered(
         "tengo túnel carpiano y se me duermen los dedos por la noche; ¿ahí también liberan el "
         "nervio? ¿cómo se hace?",
         "ho il tunnel carpale e mi formicolano le dita: anche lì liberano il nervo, come si fa?",
+        # running after an operation on the knee: running is no treatment of the head here
+        "after my knee arthroscopy, how long until I can go running again?",
+        "dopo l'artroscopia al ginocchio tra quanto posso tornare a correre?",
     ]:
         answer = built_assistant.ask(question)
         assert answer.status == "no_evidence" and not answer.citations, answer.answer

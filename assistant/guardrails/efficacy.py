@@ -104,7 +104,10 @@ _WORD = re.compile(r"\w+")
 _CLAUSE = re.compile(r"[.,;!:]\s+")
 _THE_OTHER = re.compile(
     r"\b(the other( one)?|die andere|de andere|het andere|das andere|der andere|l'autre|"
-    r"la otra|el otro|l'altra|l'altro|a outra|o outro)\b",
+    r"la otra|el otro|l'altra|l'altro|a outra|o outro|the one (where|with|that|they|you)|"
+    r"la version|celle (ou|avec|qui)|celui (ou|avec|qui)|la (version|variante) (de|del)|"
+    r"die (mit|wo|bei der)|der (mit|wo)|die (waar|met)|degene (waar|met)|quell[ao] (con|dove)|"
+    r"aquel[ae] (com|em que|onde))\b",
     re.IGNORECASE,
 )
 # The options of an alternative question ("does it start working later, or will it never work
@@ -170,10 +173,12 @@ class EfficacyDetector:
             return True
         # "And fat transfer?" after "Does the M.I.G.O.N.E. procedure work?" asks the same thing,
         # after an acknowledgement too ("ok what about the heart hole one"). A longer one counts
-        # when it turns to "the other one" ("en die andere dan, met het kastje?").
+        # when it turns to "the other one" or "the one where" ("en die andere dan, met het
+        # kastje?", "and the one where they put your own fat in?", "et la version derrière la
+        # tête, le migone ?").
         follow_on = _ACKNOWLEDGED.sub("", fold(question))
         words = len(_WORD.findall(follow_on))
-        short = words <= 7 or (words <= 9 and bool(_THE_OTHER.search(follow_on)))
+        short = words <= 7 or (words <= 11 and bool(_THE_OTHER.search(follow_on)))
         return bool(
             short
             and not own.vetoed

@@ -11,16 +11,11 @@ from typing import Any
 
 import yaml
 
-from assistant.text import fold
+from assistant.text import (
+    normalise as normalise,
+)  # the guardrails' reading, used with these patterns
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "data" / "efficacy_patterns.yaml"
-
-
-def normalise(text: str) -> str:
-    """Folded text with straight apostrophes and single spaces."""
-    text = fold(text).replace("’", "'").replace("`", "'")
-    text = text.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,6 @@ from assistant.guardrails.triage import (
     triage,
     triage_message,
 )
-from assistant.guardrails.triage import normalise as triage_normalise
 from assistant.types import Answer, Status, Turn
 
 LEARNED = "learned"  # the concept named when only the red-flag classifier fired
@@ -61,7 +60,7 @@ def names_symptom(question: str, history: Sequence[Turn] = ()) -> bool:
     return any(
         not flags.terms[name].context
         for text in (*earlier, question)
-        for name in flags.present(triage_normalise(text))
+        for name in flags.present(normalise(text))
     )
 
 
@@ -70,7 +69,7 @@ def rules_out_warning_signs(question: str) -> bool:
     wound clean, closed, not red or not bleeding ("geen koorts, niet rood, bloedt niet"). What it
     tells is then ordinary recovery, which the learned layer, reading the operation words, could
     take for a complication; the concept rules still read it."""
-    return {"denied_fever", "clean_wound"} <= red_flags().present(triage_normalise(question))
+    return {"denied_fever", "clean_wound"} <= red_flags().present(normalise(question))
 
 
 @dataclass(frozen=True)

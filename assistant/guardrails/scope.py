@@ -27,8 +27,9 @@ import yaml
 
 from assistant.evidence import EvidenceRegistry
 from assistant.guardrails.treatments import TreatmentCatalogue
-from assistant.guardrails.triage import normalise, red_flags
+from assistant.guardrails.triage import red_flags
 from assistant.question import sentences_of
+from assistant.text import normalise
 from assistant.types import Turn
 
 SCOPE_FILE = Path(__file__).resolve().parent / "data" / "scope.yaml"

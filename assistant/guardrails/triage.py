@@ -36,7 +36,7 @@ from typing import Any, Literal
 import yaml
 
 from assistant.messages import messages
-from assistant.text import fold
+from assistant.text import fold, normalise
 from assistant.types import Turn
 
 RED_FLAGS_FILE = Path(__file__).resolve().parent / "data" / "red_flags.yaml"
@@ -48,23 +48,18 @@ def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
-def normalise(text: str) -> str:
-    """Folded text (no accents, lower case), straight apostrophes, single spaces."""
-    text = fold(text).replace("\u2019", "'").replace("`", "'")
-    text = text.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
-    return re.sub(r"\s+", " ", text).strip()
-
-
 _CONDITIONAL = re.compile(
     r"\b(if|when|once|in case|si|cuando|quand|wenn|falls|als|zodra|se|quando|caso)\W+$"
 )
 
 
-# A clause: up to a punctuation mark or a bracket, a 'but' or an 'and since' ("3 years ago
-# (done with treatment) and since a month...": what follows is now), in the seven languages.
+# A clause: up to a punctuation mark or a bracket, a 'but' or an 'and (have) since' ("3 years
+# ago (done with treatment) and since a month...", "treated last year and have had since...": what
+# follows is now), in the seven languages.
 _CLAUSE = re.compile(
     r"(?:[^.,;:!?()]+?)(?=[.,;:!?()]|\b(?:but|pero|mais|aber|maar|however)\b"
-    r"|\b(?:and|en|y|et|und|e) (?:since|sinds|desde|depuis|seit|da quando)\b|$)[.,;:!?()]*"
+    r"|\b(?:and|en|y|et|und|e) (?:\w+ )?(?:since|sinds|desde|depuis|seit|da quando|da)\b"
+    r"|$)[.,;:!?()]*"
 )
 
 
