@@ -188,8 +188,12 @@ def normalise(text: str) -> str:
     shorthand spelled out and single spaces: how the guardrails read a message."""
     text = fold(text).replace("\u2019", "'").replace("`", "'")
     text = text.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
-    text = _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group(1)], text)
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", spell_out_shorthand(text)).strip()
+
+
+def spell_out_shorthand(folded: str) -> str:
+    """``folded`` (lower case, straight apostrophes) with chat shorthand spelled out."""
+    return _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group(1)], folded)
 
 
 def words(text: str) -> list[str]:

@@ -5,7 +5,7 @@ Botox, a risk asked in the third person, a hangover's worst headache that came o
 ago), efficacy asked in new forms (a follow-up that names the other treatment, "money well
 spent", "if it works at all", how it went for the people of a study), failures told before a
 practical question, and what a question asks (a gap phrase that starts with a treatment's name,
-a cut that the scar or the pain is about, driving home).
+a cut that the scar is about, driving home).
 
 Every sentence here is written for the test, in the patterns' own shapes, not copied from an
 evaluation set."""
@@ -209,7 +209,6 @@ def test_facets__a_phrase_that_starts_with_a_treatment_hides_its_own_last_words(
     [
         ("hoe groot wordt de snee, blijft er een litteken?", "nl", "scar"),
         ("o corte fica onde? vai ficar cicatriz?", "pt", "scar"),
-        ("depois da operação o corte fica a doer muito tempo?", "pt", "pain_after"),
         ("mag ik na de ingreep zelf naar huis rijden?", "nl", "recovery"),
         ("darf ich nach der OP selber heimfahren?", "de", "recovery"),
         ("después de la operación, ¿cuánto tiempo sin hacer esfuerzos?", "es", "recovery"),
@@ -245,3 +244,50 @@ def test_follow_up__the_first_one_told_as_failed_is_not_the_one_picked(
     ]
     question = "¿hay estudios en gente a la que no le funcionó la primera?"
     assert understander.understand(question, history).procedures == ("fat-transfer",)
+
+
+# ---- the treatment a caveat names ---------------------------------------------------------------
+def _caveat_subjects(question: str) -> list[str]:
+    from assistant.guardrails.caveat import asked_subjects
+    from assistant.guardrails.treatments import default_catalogue
+
+    subjects = asked_subjects(REGISTRY, question, question, [], default_catalogue())
+    return [
+        s.procedure.id
+        if s.procedure is not None
+        else (s.mention.treatment.id if s.mention and s.mention.treatment else "other")
+        for s in subjects
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # nerve surgery in general words, at the back of the head: the occipital decompression
+        (
+            "als ik die zenuwoperatie achter in m'n hoofd laat doen, ben ik er dan vanaf?",
+            "occipital-nerve-decompression-migone",
+        ),
+        # trigger sites named: the general operation, whatever place
+        ("does trigger site surgery at the back of the head work?", "trigger-site-surgery"),
+        # misspelt and brand names of medicines
+        ("a mí me funcionaría la flunaricina?", "flunarizine"),
+        ("et l'avlocardyl, ça marche ?", "beta-blockers"),
+        ("werkt amitryptiline tegen migraine?", "amitriptyline"),
+        ("uma goteira do dentista resolve a enxaqueca?", "dental-splint"),
+        # one l in lipofilling
+        ("blijft het effect van lipofiling tegen migraine?", "fat-transfer"),
+    ],
+)
+def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected: str) -> None:
+    assert _caveat_subjects(question)[:1] == [expected], question
+
+
+def test_caveat__chat_fillers_are_no_treatment_name() -> None:
+    from assistant.guardrails.caveat import asked_subjects
+    from assistant.guardrails.treatments import default_catalogue
+
+    history = [Turn(role="user", content="thinking of trying CBD oil for my migraines")]
+    question = "ok but like... is it legit or not"
+    subjects = asked_subjects(REGISTRY, question, question, history, default_catalogue())
+    assert [s.key for s in subjects] == ["cannabis"], subjects

@@ -44,6 +44,10 @@ TIER_LABELS = {
 
 CAVEAT_HEADING = "Evidence status"
 GENERAL_PROCEDURE = "trigger-site-surgery"  # the registry's "migraine surgery"
+# Trigger sites named, in the seven languages: the general operation is meant, whatever place.
+_TRIGGER_SITES = re.compile(
+    r"\b(trigger\w*|gatillo|gatilho|declench\w*|auslos\w*|triggerpunt\w*|punti? trigger)\b"
+)
 # A name of migraine surgery in general words ("migraine surgery", "cirurgia de enxaqueca").
 _MIGRAINE_WORD = re.compile(r"migr|emicran|enxaquec|jaquec")
 GENERAL_NAME = "Migraine surgery in general"
@@ -133,10 +137,42 @@ class _Names:
                 out.append(s)
         return out
 
+    def placed(self, text: str, found: list[Subject]) -> list[Subject]:
+        """Nerve surgery named in general words, with the place the lexicon points at one
+        procedure ("die zenuwoperatie achter in mn hoofd", "la décompression des nerfs de la
+        nuque"): that procedure first, the general position after it when it covers it. A
+        question that names trigger sites keeps trigger-site surgery."""
+        general = [
+            s for s in found if s.procedure is not None and s.procedure.id == GENERAL_PROCEDURE
+        ]
+        if not general or _TRIGGER_SITES.search(normalise(text)):
+            return found
+        lexicon = default_lexicon()
+        norm = fold_text(text)
+        named = {s.procedure.id for s in found if s.procedure is not None}
+        places = [
+            p
+            for p in self.registry.procedures
+            if p.id in lexicon.narrower.get(GENERAL_PROCEDURE, ())
+            and p.id not in named
+            and any(phrase_spans(h, norm) for h in lexicon.place_hints.get(p.id, {}).values())
+        ]
+        if len(places) != 1:
+            return found
+        out: list[Subject] = []
+        for s in found:
+            if s in general:
+                out.append(Subject(s.position, procedure=places[0]))
+                if places[0].within_general:
+                    out.append(s)
+            else:
+                out.append(s)
+        return out
+
     def named(self, text: str, registry_only: bool = False) -> list[Subject]:
         """Registry procedures and catalogue treatments named in ``text``, in order."""
         found = [Subject(pos, procedure=p) for pos, p in self.registry.find_spans(text)]
-        found = self.described(text, found)
+        found = self.placed(text, self.described(text, found))
         if not registry_only:
             procedure_text = normalise(text)
             spans = [

@@ -182,6 +182,8 @@ _NOT_A_TREATMENT = re.compile(
     r"prouve|probado|provado|provato|irgendwo|ergens|quelque part|algun lado|algum lugar|"
     r"concretement|concretamente|konkret|concreet|praticamente|basicamente|d'?accord|daccord|"
     r"accord|mais|but|pero|aber|maar|mas|d|l|j|qu|"
+    # chat fillers: "ok but like... is it legit or not"
+    r"like|um+|uh+|hm+|lol|yeah|yep|nah|anyway|tipo|genre|sozusagen|zeg maar|"
     # a pain word or a conjunction with a clipped pronoun: "et après on a mal ?", "wenn's hilft"
     r"mal|wenn|falls|if|when|quand|cuando|quando|als|s|t|m|n)$"
 )
