@@ -445,7 +445,7 @@ _PERSON = re.compile(
 )
 """A practitioner's word ("physio", "fisioterapista", "Heilpraktikerin"), not a treatment's."""
 _SAYS_AFTER = re.compile(
-    r"^\W*(\w+\W+){0,2}?(said|says|told|thinks|reckons|suggested|zei|zegt|denkt|vindt|sagt|"
+    r"^\W*(\w+\W+){0,3}?(said|says|told|thinks|reckons|suggested|zei|zegt|denkt|vindt|sagt|"
     r"sagte|meint|meinte|dit|pense|dice|dijo|cree|ha detto|pensa|disse|diz|acha|falou|"
     r"advised|recommended|suggests|conseill\w*|recommand\w*|aconsej\w*|recomend\w*|empf(ie|o)hl\w*|"
     r"raadt|aangeraden|aconselh\w*|consigli\w*|suggeri\w*|parle|parlait|mentioned|mentions|"

@@ -291,3 +291,14 @@ def test_caveat__chat_fillers_are_no_treatment_name() -> None:
     question = "ok but like... is it legit or not"
     subjects = asked_subjects(REGISTRY, question, question, history, default_catalogue())
     assert [s.key for s in subjects] == ["cannabis"], subjects
+
+
+def test_treatments__a_practitioner_who_spoke_of_it_is_no_treatment(
+    understander: Understander,
+) -> None:
+    history = [
+        Turn(role="user", content="c'est quoi la névralgie d'Arnold ? mon kiné m'en a parlé"),
+        Turn(role="assistant", content="..."),
+    ]
+    got = understander.understand("et on la différencie comment d'une migraine ?", history)
+    assert not [t for t in got.treatments if not t.background], got.treatments
