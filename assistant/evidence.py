@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.text import fold, spell_out_shorthand
+from assistant.text import fold
 
 TIERS = (
     "not-recommended-outside-trials",
@@ -22,7 +22,6 @@ TIERS = (
 def normalise(text: str) -> str:
     """Folded text for alias matching: no accents, no dots in acronyms, hyphens as spaces."""
     text = fold(text).replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
-    text = spell_out_shorthand(text.replace("’", "'"))  # "m'n hoofd": mijn hoofd
     text = re.sub(r"(?<=\w)\.(?=\w)", "", text)  # m.i.g.o.n.e -> migone
     text = re.sub(r"(?<=\w)\.(?!\w)", " ", text)
     text = re.sub(r"[-_/’'`]", " ", text)

@@ -33,6 +33,7 @@ from assistant.guardrails.treatments import (
 from assistant.lead import plain_verdict
 from assistant.lexicon import default_lexicon, fold_text, phrase_spans
 from assistant.messages import messages
+from assistant.text import spell_out_shorthand
 from assistant.types import Citation, EvidenceStatus, Turn
 
 TIER_LABELS = {
@@ -148,7 +149,7 @@ class _Names:
         if not general or _TRIGGER_SITES.search(normalise(text)):
             return found
         lexicon = default_lexicon()
-        norm = fold_text(text)
+        norm = fold_text(spell_out_shorthand(text.lower().replace("’", "'")))  # "m'n hoofd"
         named = {s.procedure.id for s in found if s.procedure is not None}
         places = [
             p
