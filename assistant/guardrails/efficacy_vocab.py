@@ -11,9 +11,8 @@ from typing import Any
 
 import yaml
 
-from assistant.text import (
-    normalise as normalise,
-)  # the guardrails' reading, used with these patterns
+# ``normalise`` is the guardrails' reading of a text, the form these patterns are matched on.
+from assistant.text import normalise as normalise
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "data" / "efficacy_patterns.yaml"
 
