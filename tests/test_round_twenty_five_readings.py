@@ -23,6 +23,7 @@ from assistant.text import normalise
 from assistant.types import Turn
 from assistant.understanding import Understander
 from tests.test_red_flag_concepts import _reading
+from tests.test_round_twenty_readings import _subjects
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 REGISTRY = EvidenceRegistry.load(KNOWLEDGE / "evidence-registry.yaml")
@@ -247,19 +248,6 @@ def test_follow_up__the_first_one_told_as_failed_is_not_the_one_picked(
 
 
 # ---- the treatment a caveat names ---------------------------------------------------------------
-def _caveat_subjects(question: str) -> list[str]:
-    from assistant.guardrails.caveat import asked_subjects
-    from assistant.guardrails.treatments import default_catalogue
-
-    subjects = asked_subjects(REGISTRY, question, question, [], default_catalogue())
-    return [
-        s.procedure.id
-        if s.procedure is not None
-        else (s.mention.treatment.id if s.mention and s.mention.treatment else "other")
-        for s in subjects
-    ]
-
-
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -280,7 +268,7 @@ def _caveat_subjects(question: str) -> list[str]:
     ],
 )
 def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected: str) -> None:
-    assert _caveat_subjects(question)[:1] == [expected], question
+    assert _subjects(question)[:1] == [expected], question
 
 
 def test_caveat__chat_fillers_are_no_treatment_name() -> None:
