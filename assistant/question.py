@@ -36,6 +36,7 @@ FACETS = (
     "difference",
     "mechanism",
     "scar",
+    "numbness",
     "name_meaning",
     "provider",
 )

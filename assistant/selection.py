@@ -89,6 +89,7 @@ _PRACTICAL = frozenset(
         "recovery",
         "pain_after",
         "scar",
+        "numbness",
         "price",
         "pregnancy",
         "age_limit",

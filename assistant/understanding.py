@@ -93,6 +93,7 @@ _SIBLINGS_OF_WEAK = frozenset({"how_done"})
 _ABOUT_THE_LAST = re.compile(
     r"^\W*((and|but|y|pero|et|mais|und|aber|en|maar|e|mas|ma)\s+)?(is (that|this|it)|eso es|es|"
     r"esto es|c est|est ce|ist (das|es)|is (dat|het)|isso e|isto e|e|questo e)\s+"
+    r"((a|an|un|une|uno|una|um|uma|ein|eine|een) )?"
     r"(normal\w*|usual|common|bad|grave|serious|schlimm|erg|ernst|comun|frequent\w*|habitual)\b"
 )
 

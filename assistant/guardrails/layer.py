@@ -64,12 +64,24 @@ def names_symptom(question: str, history: Sequence[Turn] = ()) -> bool:
     )
 
 
+_WOUND_ONLY = frozenset({"wound", "healed"})
+"""Symptom terms that tell of the wound alone: a message naming no other, with the wound said to
+be clean, tells of nothing but the wound."""
+
+
 def rules_out_warning_signs(question: str) -> bool:
-    """Whether the message itself rules out the warning signs of a wound: no fever, and the
-    wound clean, closed, not red or not bleeding ("geen koorts, niet rood, bloedt niet"). What it
-    tells is then ordinary recovery, which the learned layer, reading the operation words, could
-    take for a complication; the concept rules still read it."""
-    return {"denied_fever", "clean_wound"} <= red_flags().present(normalise(question))
+    """Whether the message itself rules out the warning signs of a wound: the wound clean,
+    closed, not red or not bleeding, and either no fever ("geen koorts, niet rood, bloedt niet")
+    or no symptom named but the wound ("itching along the incision, clean and dry, no
+    redness"). What it tells is then ordinary recovery, which the learned layer, reading the
+    operation words, could take for a complication; the concept rules still read it."""
+    flags = red_flags()
+    present = flags.present(normalise(question))
+    if "clean_wound" not in present:
+        return False
+    if "denied_fever" in present:
+        return True
+    return all(flags.terms[name].context or name in _WOUND_ONLY for name in present)
 
 
 @dataclass(frozen=True)

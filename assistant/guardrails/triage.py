@@ -393,7 +393,8 @@ PERSONAL_DECISION = _rx(
     # a dose: "how many can I safely take a day?", in the seven languages
     r"\bhow (much|many)\b"
     + _NOT_TIME
-    + r".{0,60}\b(should|can|may|could|do) i( \w+)? (take|have|swallow)\b",
+    + r"(?:(?!,? and\b)[^.;?!]){0,60}\b(should|can|may|could|do) i( \w+)? (take|have|swallow)\b"
+    r"(?! to\b)",
     r"\bcuant[oa]s?\b" + _NOT_TIME + r".{0,40}\b(me )?(puedo|debo|podria) (tomar|tomarme)\b",
     r"\b(je peux|puis-je|peut-on|on peut) (re)?prendre combien\b|"
     r"\bcombien\b" + _NOT_TIME + r".{0,40}\b(je peux|puis-je|peut-on|on peut) (en )?prendre\b",
