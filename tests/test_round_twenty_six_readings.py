@@ -7,7 +7,9 @@ two headaches, a faint at the sight of needles, a cancer long cured with the usu
 clean wound), efficacy asked in new forms (for life, how long one has peace, coming up to the
 pills, people who notice no difference, being healed, throwing the pills away), and what a
 question asks (a named doctor, skin left numb, the kind of person who is operated on, a "scary"
-that is no scar, being put to sleep, how many rounds of Botox).
+that is no scar, being put to sleep, how many rounds of Botox), and what the caveat is about (what
+the last reply offered, when a short follow-up points back; lay names of operations, devices and
+glasses).
 
 Every sentence here is written for the test, in the patterns' own shapes, not copied from an
 evaluation set."""
@@ -19,11 +21,13 @@ from pathlib import Path
 import pytest
 
 from assistant.evidence import EvidenceRegistry
+from assistant.guardrails.caveat import asked_subjects
 from assistant.guardrails.efficacy import EfficacyDetector
 from assistant.guardrails.efficacy_rules import signals
 from assistant.guardrails.layer import rules_out_warning_signs
 from assistant.guardrails.treatments import default_catalogue
 from assistant.guardrails.triage import is_personal_decision
+from assistant.types import Turn
 from assistant.understanding import Understander
 from tests.test_red_flag_concepts import _reading
 
@@ -157,6 +161,30 @@ def test_efficacy__a_numb_scalp_that_may_come_back_is_a_side_effect() -> None:
     assert not RULES.detect(question, question)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # when to have it: before or after an event, in a season
+        "is it better to have the op before or after our holiday in August?",
+        "vaut-il mieux se faire opérer en hiver ?",
+        "Ist es besser, die OP im Sommer zu machen?",
+        # a mechanism: supposed to stop, the theory behind it, what it does at the nerve
+        "how is cutting a muscle supposed to stop a migraine? what's the theory behind it?",
+        "Was macht die Spritze eigentlich am Nerv?",
+        # a percentage that is a refund, a public health service, an operation under local
+        "is Aimovig reimbursed at 100%?",
+        "can I get erenumab on the NHS?",
+        "does the operation work under local anaesthetic?",
+        # what a word means, another dose, a next step after a failure
+        "il neurologo dice che sono refrattaria, che vuol dire?",
+        "tomei dois comprimidos e não passou, posso tomar o terceiro?",
+        "niks heeft geholpen, wat is de volgende stap?",
+    ],
+)
+def test_efficacy__practical_questions_in_effect_words_are_not_efficacy(question: str) -> None:
+    assert not RULES.detect(question, question), (question, signals(question))
+
+
 # ---- what a question asks -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def understander() -> Understander:
@@ -224,3 +252,54 @@ def test_personal_decision__how_many_rounds_then_do_i_have_to_wait_is_no_dose() 
     )
     assert not is_personal_decision(question)
     assert is_personal_decision("how many triptans can I take in a day?")
+
+
+# ---- what the caveat is about -------------------------------------------------------------------
+def _caveat_subjects(question: str, history: list[Turn]) -> list[str]:
+    subjects = asked_subjects(REGISTRY, question, question, history, default_catalogue())
+    return [s.key for s in subjects]
+
+
+def test_caveat__a_short_pointing_follow_up_is_about_what_the_last_reply_offered() -> None:
+    history = [
+        Turn(role="user", content="my nerve decompression stopped working after a year"),
+        Turn(
+            role="assistant",
+            content="Some surgeons then offer fat grafting around the nerves; ask a specialist.",
+        ),
+    ]
+    assert _caveat_subjects("would that help me this time?", history) == ["fat-transfer"]
+    # a question that names its own treatment keeps it
+    assert _caveat_subjects("would the decompression work a second time?", history) == [
+        "trigger-site-surgery"
+    ]
+    # a reply that names nothing new leaves the patient's treatment
+    plain = [history[0], Turn(role="assistant", content="I'm sorry to hear that.")]
+    assert _caveat_subjects("would that help me this time?", plain) == ["trigger-site-surgery"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("¿me opero del nervio occipital, funciona?", "occipital-nerve-decompression-migone"),
+        (
+            "hilft es, wenn man sich am Hinterkopfnerv operieren lässt?",
+            "occipital-nerve-decompression-migone",
+        ),
+        ("is die migoen operatie het waard?", "occipital-nerve-decompression-migone"),
+        ("vaatjes op je slaap laten dichtbranden, werkt dat?", "arterial-surgery"),
+        ("helpen die stroomdraadjes in je achterhoofd echt?", "nerve-and-spinal-cord-stimulation"),
+        ("will getting my deviated septum straightened help my migraines?", "nasal-surgery"),
+        ("helpt een neusoperatie tegen migraine?", "nasal-surgery"),
+        ("les lunettes anti lumière bleue, ça marche contre la migraine ?", "tinted-glasses"),
+        ("gafas con filtro de luz azul, ¿sirven para la migraña?", "tinted-glasses"),
+        ("l'acuponcture ça marche ?", "acupuncture"),
+    ],
+)
+def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected: str) -> None:
+    assert _caveat_subjects(question, [])[:1] == [expected], question
+
+
+def test_caveat__painkillers_in_dutch_are_compared_with() -> None:
+    question = "is een osteopaat beter dan gewoon pijnstillers slikken?"
+    assert _caveat_subjects(question, []) == ["osteopathy", "nsaids"]

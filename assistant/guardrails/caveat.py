@@ -3,8 +3,9 @@
 A procedure of the evidence registry gets its registry entry (tier, summary, references). Any
 other treatment (magnesium, triptans, Botox, acupuncture, or one nobody listed) gets the
 reviewed "not assessed" entry of ``data/treatments.yaml``, naming it as the patient wrote it,
-with what to ask a doctor. What was asked comes from the question, then the standalone question,
-then the patient's earlier messages; never from the assistant's fixed messages. An answer that
+with what to ask a doctor. What was asked comes from the question, then (for a short question that
+points back) a treatment the last reply offered, then the standalone question, then the patient's
+earlier messages; never from the assistant's fixed messages. An answer that
 states outcomes about a registry procedure the question did not name adds that procedure's
 entry after the ones asked about. With nothing named anywhere, the entry is the general
 position on migraine surgery.
@@ -238,6 +239,32 @@ _REFERS_BACK = re.compile(
 )
 
 
+# A short follow-up that points back ("would that fix it this time?", "y eso me lo
+# arreglaría?", "et ça, ça marcherait mieux ?"): what it points at may be what the last reply
+# offered.
+_POINTS_BACK = re.compile(
+    r"\b(that|this|those|these|eso|esto|esa|ese|ca|cela|ceci|das|dies|dat|dit|isso|isto|essa|"
+    r"esse|questo|questa|quello|quella)\b"
+)
+_SHORT_FOLLOW_UP = 12
+"""Words at most in a follow-up that may point at what the last reply offered."""
+
+
+def _offered(names: _Names, question: str, history: Sequence[Turn]) -> list[Subject]:
+    """Treatments the last reply named that the patient never did, when a short question that
+    names none points back ("Some surgeons offer fat grafting when decompression has not
+    helped." then "would that fix it this time?"): one or two, else none (a reply that lists
+    many points at none of them)."""
+    if not history or history[-1].role != "assistant":
+        return []
+    folded = normalise(question)
+    if len(folded.split()) > _SHORT_FOLLOW_UP or not _POINTS_BACK.search(folded):
+        return []
+    told = {s.key for t in history if t.role == "user" for s in names.named(t.content)}
+    offered = [s for s in names.named(history[-1].content) if s.key not in told]
+    return offered if len(offered) <= 2 else []
+
+
 def _across_turns(
     registry: EvidenceRegistry, question: str, history: Sequence[Turn]
 ) -> list[Subject]:
@@ -382,6 +409,8 @@ def asked_subjects(
             Subject(m.start, mention=m)
             for m in catalogue.unlisted(question, shapes=False, forms=("topic",))
         ]
+    if not subjects and not surgery:
+        subjects = _offered(names, question, history)
     if not subjects:
         for turn in reversed(history):
             if turn.role != "user":
