@@ -3,12 +3,12 @@
 A procedure of the evidence registry gets its registry entry (tier, summary, references). Any
 other treatment (magnesium, triptans, Botox, acupuncture, or one nobody listed) gets the
 reviewed "not assessed" entry of ``data/treatments.yaml``, naming it as the patient wrote it,
-with what to ask a doctor. What was asked comes from the question, then (for a short question that
-points back) a treatment the last reply offered, then the standalone question, then the patient's
-earlier messages; never from the assistant's fixed messages. An answer that
-states outcomes about a registry procedure the question did not name adds that procedure's
-entry after the ones asked about. With nothing named anywhere, the entry is the general
-position on migraine surgery.
+with what to ask a doctor. What was asked comes from the question, then (for a short question
+that points back) a treatment the last reply offered, then the standalone question, then the
+patient's earlier messages; never from the assistant's fixed messages. An answer that states
+outcomes about a registry procedure the question did not name adds that procedure's entry after
+the ones asked about. With nothing named anywhere, the entry is the general position on
+migraine surgery.
 """
 
 from __future__ import annotations
