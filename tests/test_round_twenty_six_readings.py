@@ -227,6 +227,13 @@ def test_facets__a_numbness_asked_after_a_story_is_what_is_asked(
     assert understander.facets_in(question, "en") == ["numbness"]
 
 
+def test_facets__a_numb_patch_told_beside_another_question_is_no_numbness_question(
+    understander: Understander,
+) -> None:
+    question = "which area does the occipital nerve supply? the numb bit on my scalp is at the top"
+    assert "numbness" not in understander.facets_in(question, "en")
+
+
 def test_facets__scary_is_no_scar(understander: Understander) -> None:
     assert "scar" not in understander.facets_in("what do they do in it? sounds scary", "en")
     assert understander.facets_in("will it leave a scar?", "en") == ["scar"]
@@ -298,8 +305,3 @@ def test_caveat__a_short_pointing_follow_up_is_about_what_the_last_reply_offered
 )
 def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected: str) -> None:
     assert _caveat_subjects(question, [])[:1] == [expected], question
-
-
-def test_caveat__painkillers_in_dutch_are_compared_with() -> None:
-    question = "is een osteopaat beter dan gewoon pijnstillers slikken?"
-    assert _caveat_subjects(question, []) == ["osteopathy", "nsaids"]
