@@ -123,6 +123,14 @@ def test_red_flags__the_german_word_im_is_no_report_of_the_patient() -> None:
 
 def test_red_flags__immer_noch_and_sempre_peggio_are_no_habit() -> None:
     # "still" and "worse and worse" are not "always": the alarm stays
+    still = (
+        "seit gestern Abend die schlimmsten Kopfschmerzen meines Lebens, und sie sind immer noch da"
+    )
+    assert _reading(still)[0] == "emergency"
+    assert (
+        _reading("sinds vannacht de ergste hoofdpijn van mijn leven, en ze is er nog altijd")[0]
+        == "emergency"
+    )
     assert _reading("il mal di testa è sempre peggio e vomito ogni mattina")[0] == "urgent"
 
 
