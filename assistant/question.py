@@ -39,6 +39,7 @@ FACETS = (
     "numbness",
     "name_meaning",
     "provider",
+    "other_body",
 )
 GENERAL = "general"
 """Pseudo-procedure: surgery for migraine in general (a question naming no specific one)."""
@@ -81,6 +82,11 @@ class Understanding:
     @property
     def provider(self) -> bool:
         return "provider" in self.facets
+
+    @property
+    def other_body(self) -> bool:
+        """A society or guideline named that the sources do not quote."""
+        return "other_body" in self.facets
 
     @property
     def specific_procedures(self) -> tuple[str, ...]:

@@ -325,7 +325,7 @@ class Selector:
         refuse = self._refusal(u, words)
         if refuse is not None:
             return Draft(text=refuse, status="no_evidence", generator=generator)
-        facets = [f for f in u.facets if f != "provider"]
+        facets = [f for f in u.facets if f not in ("provider", "other_body")]
         if balance and "efficacy" not in facets:
             facets.append("efficacy")
         covered_treatments = {
@@ -457,6 +457,8 @@ class Selector:
     def _refusal(self, u: Understanding, words: Messages) -> str | None:
         if u.provider:
             return words.text("provider")
+        if u.other_body:
+            return words.text("other_body")
         uncovered = [t for t in u.subject_treatments if not self._covers(t.english)]
         if uncovered and not u.specific_procedures:
             name = words.join([t.name for t in uncovered])

@@ -416,7 +416,7 @@ def test_caveat__an_unlisted_treatment_gets_the_reviewed_not_assessed_entry(
         ("funziona davvero?", ["il medico mi ha consigliato la mesoterapia"], "mesoterapia"),
         # both sides of a comparison, the one nobody listed as written
         ("Cefaly oder Relivion, was hilft besser?", [], "Relivion"),
-        ("meglio l'Aulin o il Difmetrè?", [], "Difmetrè"),
+        ("meglio l'Aulin o l'Optalidon?", [], "Optalidon"),
     ],
 )
 def test_caveat__names_the_treatment_asked_as_written(

@@ -494,7 +494,13 @@ def test_units__a_sentence_is_tagged_with_its_heading_and_previous_sentence(
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_messages__every_language_has_every_fixed_text(language: str) -> None:
     english, own = messages("en"), messages(language)
-    for key in ("no_evidence", "treatment_not_covered", "facet_not_covered", "provider"):
+    for key in (
+        "no_evidence",
+        "treatment_not_covered",
+        "facet_not_covered",
+        "provider",
+        "other_body",
+    ):
         assert own.data.get(key), (language, key)
     for group in ("lead_ins", "facet_what", "procedures"):
         assert set(own.data[group]) == set(english.data[group]), (language, group)

@@ -35,6 +35,7 @@ FIXED_MESSAGE_KEYS = (
     "facet_not_covered",
     "topic_not_covered",
     "provider",
+    "other_body",
     "quotes_in_english",
 )
 FIXED_MESSAGE_GROUPS = ("lead", "triage")

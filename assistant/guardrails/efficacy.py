@@ -245,7 +245,8 @@ class EfficacyDetector:
             return False
         for part in asked:
             folded = normalise(part)
-            if signals(part).efficacy or not PRACTICAL.search(folded):
+            # "... she's cured. how often does that happen?": the chance of the outcome told
+            if signals(part).efficacy or not PRACTICAL.search(folded) or SAME_FOR_ME.search(folded):
                 return False
         return True
 

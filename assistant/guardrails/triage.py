@@ -56,6 +56,8 @@ _CONDITIONAL = re.compile(
 # A clause: up to a punctuation mark or a bracket, a 'but' or an 'and (have) since' ("3 years
 # ago (done with treatment) and since a month...", "treated last year and have had since...": what
 # follows is now), in the seven languages.
+_FRONTED_WORDS = 4
+"""At most this many words make a time told alone before a comma ("da piccolo, ...")."""
 _CLAUSE = re.compile(
     r"(?:[^.,;:!?()]+?)(?=[.,;:!?()]|\b(?:but|pero|mais|aber|maar|however)\b"
     r"|\b(?:and|en|y|et|und|e) (?:\w+ )?(?:since|sinds|desde|depuis|seit|da quando|da)\b"
@@ -192,12 +194,22 @@ class RedFlags:
     def _past_spans(self, text: str) -> list[tuple[int, int]]:
         """Clauses that tell of the remote past with nothing of now in them ("years ago I had a
         sudden terrible headache, the scans were normal"; "when she was pregnant years ago"):
-        what they name is over. A clause ends at a punctuation mark or a 'but'."""
-        return [
-            (m.start(), m.end())
-            for m in _CLAUSE.finditer(text)
-            if self._tells_of_past(m.group(0)) and not self.now.search(m.group(0))
-        ]
+        what they name is over. A clause ends at a punctuation mark or a 'but'. A time told
+        alone before a comma ("as a child, I had fits with a fever") covers the clause after it,
+        unless that one tells of now."""
+        spans: list[tuple[int, int]] = []
+        carried = False
+        for m in _CLAUSE.finditer(text):
+            clause = m.group(0)
+            past = (carried or self._tells_of_past(clause)) and not self.now.search(clause)
+            if past:
+                spans.append((m.start(), m.end()))
+            carried = (
+                past
+                and len(re.findall(r"\w+", clause)) <= _FRONTED_WORDS
+                and clause.rstrip().endswith(",")
+            )
+        return spans
 
     def _tells_of_past(self, clause: str) -> bool:
         """Whether a clause tells of the remote past: a past cue, or a year before this one."""
