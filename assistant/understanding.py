@@ -129,6 +129,28 @@ def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
+_WORD_RE = re.compile(r"\w+")
+_NAME_WORDS = 5
+"""A procedure named in more words than this is a lay description with a gap ("the op ...
+at the back of the head"): what the patient says inside the gap is not part of the name."""
+
+
+def _name_words(norm: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of a sentence's procedure names whose words are the name's own: a long lay
+    description counts by its first and last words only ("bleibt nach der OP ein taubes Gefühl
+    am Hinterkopf": the numbness is asked, not named)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        words = list(_WORD_RE.finditer(norm[start:end]))
+        if len(words) > _NAME_WORDS:
+            first, last = words[0], words[-1]
+            out += [(start + first.start(), start + first.end())]
+            out += [(start + last.start(), start + last.end())]
+        else:
+            out.append((start, end))
+    return out
+
+
 class Understander(MentionReader):
     """Reads questions with the evidence registry and the lexicon."""
 
@@ -152,10 +174,10 @@ class Understander(MentionReader):
         question mark, or a last sentence that opens with a question word) and ask something,
         only those count (the rest is context)."""
         hits: list[tuple[int, int, str, bool]] = []
-        sentences = [
-            (fold_text(sentence), self._mentions(sentence, language).spans)
-            for sentence in sentences_of(text)
-        ]
+        sentences = []
+        for sentence in sentences_of(text):
+            norm = fold_text(sentence)
+            sentences.append((norm, _name_words(norm, self._mentions(sentence, language).spans)))
         for n, (norm, spans) in enumerate(sentences):
             found = self._facet_hits(norm, [language], spans)
             # Positions are made unique per sentence (sentence number * 10^6 + offset).

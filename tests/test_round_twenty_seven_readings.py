@@ -264,6 +264,22 @@ def test_facets__the_bodies_the_sources_quote_are_no_other_body(
 
 
 @pytest.mark.parametrize(
+    ("question", "language", "facet"),
+    [
+        # sick leave in European Portuguese, a numb feeling in German
+        ("depois da operação quantos dias de baixa vou precisar?", "pt", "recovery"),
+        ("bleibt nach der OP ein taubes Gefühl am Hinterkopf?", "de", "numbness"),
+        # what is asked inside a long lay name of an operation ("the op ... back of my head")
+        ("after the op will the scar be big at the back of my head?", "en", "scar"),
+    ],
+)
+def test_facets__new_words_are_read(
+    understander: Understander, question: str, language: str, facet: str
+) -> None:
+    assert understander.facets_in(question, language) == [facet], question
+
+
+@pytest.mark.parametrize(
     ("question", "procedure"),
     [
         (
