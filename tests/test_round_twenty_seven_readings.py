@@ -178,6 +178,11 @@ def test_efficacy__practical_questions_in_effect_words_are_vetoed(question: str,
     assert not RULES.detect(question, question)
 
 
+def test_efficacy__whether_an_accident_can_cause_the_pain_is_a_cause_not_an_effect() -> None:
+    question = "kan zo'n ongeluk echt die zenuwpijn achter in je hoofd geven?"
+    assert "natural" in signals(question).vetoes
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -271,6 +276,12 @@ def test_facets__the_bodies_the_sources_quote_are_no_other_body(
         ("bleibt nach der OP ein taubes Gefühl am Hinterkopf?", "de", "numbness"),
         # what is asked inside a long lay name of an operation ("the op ... back of my head")
         ("after the op will the scar be big at the back of my head?", "en", "scar"),
+        # an accident as a cause, told far from the verb
+        ("kan zo'n ongeluk echt die zenuwpijn in mijn achterhoofd geven?", "nl", "causes"),
+        ("un coup du lapin peut provoquer une névralgie d'Arnold ?", "fr", "causes"),
+        # effects decades later are the long-term risks
+        ("che effetti può dare l'intervento fra 20 o 30 anni?", "it", "risks"),
+        ("what effects could the op have in 20 or 30 years?", "en", "risks"),
     ],
 )
 def test_facets__new_words_are_read(
