@@ -178,6 +178,17 @@ def test_efficacy__practical_questions_in_effect_words_are_vetoed(question: str,
     assert not RULES.detect(question, question)
 
 
+def test_efficacy__an_outcome_told_then_how_it_is_done_asked_is_no_efficacy_question() -> None:
+    question = (
+        "my GP thinks closing the PFO might help my migraines. how do they actually do it, is it "
+        "open heart surgery?"
+    )
+    assert not RULES.detect(question, question)
+    # an outcome told, then whether it works asked, stays efficacy
+    asked = "my cardiologist said closing the hole might help my migraines. does it really work?"
+    assert RULES.detect(asked, asked)
+
+
 def test_efficacy__whether_an_accident_can_cause_the_pain_is_a_cause_not_an_effect() -> None:
     question = "kan zo'n ongeluk echt die zenuwpijn achter in je hoofd geven?"
     assert "natural" in signals(question).vetoes

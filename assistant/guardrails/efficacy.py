@@ -245,8 +245,11 @@ class EfficacyDetector:
             return False
         for part in asked:
             folded = normalise(part)
-            # "... she's cured. how often does that happen?": the chance of the outcome told
-            if signals(part).efficacy or not PRACTICAL.search(folded) or SAME_FOR_ME.search(folded):
+            read = signals(part)
+            # How it is done ("how do they close it, through the leg?") is what having it is
+            # like; "... she's cured. how often does that happen?" asks the outcome's chance.
+            practical = PRACTICAL.search(folded) or "mechanism" in read.vetoes
+            if read.efficacy or not practical or SAME_FOR_ME.search(folded):
                 return False
         return True
 
