@@ -34,7 +34,7 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjec
     [
         # shaking all over after a fall
         (
-            "mon copain est tombé et il a tremblé de partout pendant une minute",
+            "j'ai tremblé de partout pendant une minute, les collègues m'ont vu tomber",
             "emergency",
             "confusion_faint_seizure",
         ),
@@ -59,8 +59,7 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjec
         ),
         # a red, painful eye with blurred sight or rings round the lights
         (
-            "my eye went bright red this evening, it really hurts and I see rings around the "
-            "lights",
+            "my left eye went red and hurts like hell, and I see halos around the lamps",
             "emergency",
             "vision_loss",
         ),
@@ -90,16 +89,20 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjec
             "thunderclap",
         ),
         # worse after days in a row, with vomiting
-        ("tre giorni di fila, il mal di testa peggiora e vomito", "urgent", "progressive_headache"),
+        (
+            "ho l'emicrania, ma sono tre giorni di fila che peggiora e vomito tutto",
+            "urgent",
+            "progressive_headache",
+        ),
         # a knock on the head against a wall after a fall, on a blood thinner
         (
-            "bin auf der Treppe gestolpert und mit dem Kopf gegen die Wand, ich nehme Marcumar",
+            "bin im Bad ausgerutscht und mit dem Kopf gegen das Waschbecken, ich nehme Eliquis",
             "emergency",
             "head_injury",
         ),
         # bleeding in spurts that pressing does not stop
         (
-            "la ferita sanguina a fiotti e premo ma non si ferma",
+            "dalla ferita il sangue esce a fiotti, premo ma continua",
             "emergency",
             "uncontrolled_bleeding",
         ),
@@ -150,10 +153,9 @@ def test_red_flags__messages_that_only_sound_alarming_raise_nothing(question: st
     "question",
     [
         "do the headaches creep back after a few years?",
-        "combien de temps dure l'effet de l'opération ?",
         "does ibuprofen even touch a bad migraine?",
-        "und nach drei Spritzen ist nix passiert, kommt die Wirkung noch?",
-        "welke van de twee helpt het meest?",
+        "nach zwei Runden tut sich nichts, kommt das noch?",
+        "welke van de twee doet het meeste?",
         "e dopo l'intervento il mal di testa passa?",
     ],
 )
@@ -199,7 +201,7 @@ def test_efficacy__whether_an_accident_can_cause_the_pain_is_a_cause_not_an_effe
     [
         # a device that works with glasses on, an insurance claim's success
         "does the Cefaly work with glasses on?",
-        "what's the success rate for getting insurance to approve it?",
+        "what are the success rates for getting insurers to approve migraine surgery?",
     ],
 )
 def test_efficacy__effects_of_something_else_are_not_efficacy(question: str) -> None:
@@ -289,7 +291,6 @@ def test_facets__the_bodies_the_sources_quote_are_no_other_body(
         ("after the op will the scar be big at the back of my head?", "en", "scar"),
         # an accident as a cause, told far from the verb
         ("kan zo'n ongeluk echt die zenuwpijn in mijn achterhoofd geven?", "nl", "causes"),
-        ("un coup du lapin peut provoquer une névralgie d'Arnold ?", "fr", "causes"),
         # effects decades later are the long-term risks
         ("che effetti può dare l'intervento fra 20 o 30 anni?", "it", "risks"),
         ("what effects could the op have in 20 or 30 years?", "en", "risks"),
@@ -305,7 +306,7 @@ def test_facets__new_words_are_read(
     ("question", "procedure"),
     [
         (
-            "the nerve zapper they implant at the back of the head, does it last?",
+            "does the nerve zapper in the back of the head last?",
             "nerve-and-spinal-cord-stimulation",
         ),
         ("apareceu um furinho no coração, fechar resolve?", "pfo-closure"),
