@@ -124,12 +124,14 @@ _THAT_OPERATION = re.compile(
 )
 
 
+_WORD_RE = re.compile(r"\w+")
+
+
 def _words(text: str) -> int:
     """How many words a text has (a question mark set apart is no word)."""
-    return len(re.findall(r"\w+", text))
+    return len(_WORD_RE.findall(text))
 
 
-_WORD_RE = re.compile(r"\w+")
 _NAME_WORDS = 5
 """A procedure named in more words than this is a lay description with a gap ("the op ...
 at the back of the head"): what the patient says inside the gap is not part of the name."""

@@ -56,8 +56,6 @@ _CONDITIONAL = re.compile(
 # A clause: up to a punctuation mark or a bracket, a 'but' or an 'and (have) since' ("3 years
 # ago (done with treatment) and since a month...", "treated last year and have had since...": what
 # follows is now), in the seven languages.
-_FRONTED_WORDS = 4
-"""At most this many words make a time told alone before a comma ("da piccolo, ...")."""
 _CLAUSE = re.compile(
     r"(?:[^.,;:!?()]+?)(?=[.,;:!?()]|\b(?:but|pero|mais|aber|maar|however)\b"
     r"|\b(?:and|en|y|et|und|e) (?:\w+ )?(?:since|sinds|desde|depuis|seit|da quando|da)\b"
@@ -100,6 +98,10 @@ class TriageResult:
 
     level: Level
     concepts: tuple[str, ...]
+
+
+_FRONTED_WORDS = 4
+"""At most this many words make a time told alone before a comma ("da piccolo, ...")."""
 
 
 class RedFlags:
