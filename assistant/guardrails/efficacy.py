@@ -80,7 +80,16 @@ __all__ = [
 
 # Vetoes that read the whole message, not the sentence they are found in.
 _WHOLE_MESSAGE_VETOES = frozenset(
-    {"symptom", "dosage", "disclaimed", "side_effect", "consult", "definition", "hearsay"}
+    {
+        "symptom",
+        "dosage",
+        "disclaimed",
+        "side_effect",
+        "consult",
+        "definition",
+        "hearsay",
+        "payment",
+    }
 )
 _SENTENCE = re.compile(r"(?<=[?.!])\s+")
 # A part of a message that asks: from the end of the sentence, emoticon or opening question mark
@@ -184,6 +193,8 @@ class EfficacyDetector:
             and not own.vetoed
             # "And the operation takes how long?" asks the operation's length, not the same.
             and not OTHER_OUTCOMES.search(normalise(follow_on))
+            # "ok, but can I take it together with the triptan?": a practical thing asked.
+            and not self.asks_only_practical(question)
             and FOLLOW_ON.search(follow_on)
             and before.efficacy
         )

@@ -41,6 +41,7 @@ from assistant.guardrails.efficacy_vocab import (
     OTHER_OUTCOMES,
     OTHER_TOPIC,
     OUTCOME_CLAIM,
+    PAYMENT,
     PLACE,
     POSTOP_PAIN,
     PREOP,
@@ -77,6 +78,7 @@ Veto = Literal[
     "mechanism",
     "timing",
     "job",
+    "payment",
     "symptom",
     "definition",
     "aftercare",
@@ -202,8 +204,10 @@ def _strip_vetoed(folded: str) -> str:
     verdict on raising a treatment with a doctor ("worth asking my neurologist about"), without
     an implant that stays in the body ("does it stay in there forever?") and without effects and
     results that are not a treatment's ("the scar heals", "the MRI results", "does the
-    anaesthetic work on redheads?")."""
-    return OTHER_OUTCOMES.sub(" ", DEVICE_STAYS.sub(" ", CONSULT.sub(" ", JOB.sub(" ", folded))))
+    anaesthetic work on redheads?"), and without a payment asked ahead judged ("a deposit
+    before they've seen me, is that a scam?")."""
+    without_job = JOB.sub(" ", PAYMENT.sub(" ", folded))
+    return OTHER_OUTCOMES.sub(" ", DEVICE_STAYS.sub(" ", CONSULT.sub(" ", without_job)))
 
 
 def _offtopic(folded: str, without_job: str, treatment: bool) -> bool:
@@ -354,6 +358,8 @@ def signals(text: str) -> Signals:
         "mechanism": bool(MECHANISM.search(folded)),
         "timing": bool(ONSET_TIMING.search(folded)),
         "job": (bool(JOB.search(folded)) and not weak) or helper,
+        # "They want a deposit by bizum before the first visit, is that normal or a scam?"
+        "payment": bool(PAYMENT.search(folded)) and not weak,
         "symptom": symptom
         or (symptom_described and not treatment and not STRONG.search(without_job)),
         "definition": bool(DEFINITION.search(folded)),

@@ -105,6 +105,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     DEVICE_PART,
     OTHER_OUTCOMES,
     SAFETY_COMPARE,
+    PAYMENT,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
@@ -113,7 +114,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     "definition same_for_me credibility outcome_claim household comparative place preop "
     "failed_effect next_step dosage disclaimed hearsay cause doubt side_effect harm_asked "
     "option_effect failed_aside compared_aside before_or_instead practical device_stays "
-    "device_part other_outcomes safety_compare"
+    "device_part other_outcomes safety_compare payment"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")

@@ -119,6 +119,7 @@ class RedFlags:
         self.fear = _rx(*cues.get("fear", ["(?!x)x"]))
         self.theoretical = _rx(*cues.get("theoretical", ["(?!x)x"]))
         self.subject = _rx(*cues.get("subject", ["(?!x)x"]))
+        self.not_reported = _rx(*cues.get("not_reported", ["(?!x)x"]))
         self.past = _rx(*cues.get("past", ["(?!x)x"]))
         self.now = _rx(*cues.get("now", ["(?!x)x"]))
         self.past_year = _rx(*cues.get("past_year", ["(?!x)x"]))
@@ -184,7 +185,7 @@ class RedFlags:
                 spans.append(
                     (m.start() + fear.start(), m.start() + (comma if comma > 0 else len(sentence)))
                 )
-            cue = self.general.search(sentence)
+            cue = self.general.search(sentence) or self.not_reported.search(sentence)
             if self.listing.search(sentence) and not self._reports(sentence):
                 spans.append((m.start(), m.end()))
             elif cue and not self._reports(sentence):
@@ -234,11 +235,14 @@ class RedFlags:
         return (opening.start(), comma if comma > opening.end() else len(sentence))
 
     def _reports(self, sentence: str) -> bool:
-        """Whether a sentence reports symptoms now; "if my wound is red" is no report."""
+        """Whether a sentence reports symptoms now; "if my wound is red" is no report, nor is
+        the verb that tells what was read or heard of others ("ho letto di gente...")."""
         clause = self._hypothetical_clause(sentence)
+        heard = [h.span() for h in self.not_reported.finditer(sentence)]
         return any(
             not _CONDITIONAL.search(sentence[max(0, m.start() - 12) : m.start()])
             and not (clause and clause[0] <= m.start() < clause[1])
+            and not any(s <= m.start() < e for s, e in heard)
             for m in self.report.finditer(sentence)
         )
 
