@@ -21,8 +21,9 @@ import pytest
 
 from assistant.guardrails.efficacy_rules import signals
 from assistant.types import Turn
+from assistant.understanding import Understander
 from tests.test_red_flag_concepts import _reading
-from tests.test_round_twenty_six_readings import RULES, _caveat_subjects
+from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjects
 
 
 # ---- red flags told in new words ----------------------------------------------------------------
@@ -227,3 +228,9 @@ def test_efficacy__a_follow_up_about_taking_two_things_together_is_practical() -
 )
 def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected: list[str]) -> None:
     assert _caveat_subjects(question, [])[: len(expected)] == expected, question
+
+
+# ---- what a question asks -----------------------------------------------------------------------
+def test_procedures__a_hole_between_the_heart_chambers_is_pfo() -> None:
+    question = "er zit een gat tussen mijn hartboezems, moet dat dicht tegen de migraine?"
+    assert Understander(REGISTRY).understand(question).procedures == ("pfo-closure",), question
