@@ -170,8 +170,10 @@ class RedFlags:
         condition ("if after the op I get a fever, who do I call?", "si jamais...", "se dopo
         l'intervento..."): nothing in them happens now; so with a clause that tells a fear that
         something may happen ("me da miedo que se infecte la herida"), up to its next comma. A
-        sentence that lists symptoms ("fever, a red scar etc.") is general whole, and so is a
-        message that says it asks in theory ("domanda teorica ... io sto bene")."""
+        sentence that tells what others went through or asks which signs to watch for
+        (`not_reported`) asks in general as a `general` one does. A sentence that lists
+        symptoms ("fever, a red scar etc.") is general whole, and so is a message that says it
+        asks in theory ("domanda teorica ... io sto bene")."""
         if self.theoretical.search(text):
             return [(0, len(text))]
         spans = []
@@ -235,14 +237,15 @@ class RedFlags:
         return (opening.start(), comma if comma > opening.end() else len(sentence))
 
     def _reports(self, sentence: str) -> bool:
-        """Whether a sentence reports symptoms now; "if my wound is red" is no report, nor is
-        the verb that tells what was read or heard of others ("ho letto di gente...")."""
+        """Whether a sentence reports symptoms now; "if my wound is red" is no report, nor is a
+        verb inside a `not_reported` cue: what was read or heard of others ("ho letto di
+        gente..."), the signs one asks to watch for ("which symptoms should I keep an eye on")."""
         clause = self._hypothetical_clause(sentence)
-        heard = [h.span() for h in self.not_reported.finditer(sentence)]
+        not_told = [h.span() for h in self.not_reported.finditer(sentence)]
         return any(
             not _CONDITIONAL.search(sentence[max(0, m.start() - 12) : m.start()])
             and not (clause and clause[0] <= m.start() < clause[1])
-            and not any(s <= m.start() < e for s, e in heard)
+            and not any(s <= m.start() < e for s, e in not_told)
             for m in self.report.finditer(sentence)
         )
 
