@@ -16,6 +16,12 @@ def _reading(question: str, history: list[str] | None = None) -> tuple[str | Non
     return (result.level, result.concepts) if result else (None, ())
 
 
+def assert_flags(question: str, level: str, concept: str) -> None:
+    """The message raises ``level``, with ``concept`` among the concepts that fired."""
+    got_level, concepts = _reading(question)
+    assert got_level == level and concept in concepts, (question, got_level, concepts)
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -22,7 +22,7 @@ import pytest
 from assistant.guardrails.efficacy_rules import signals
 from assistant.types import Turn
 from assistant.understanding import Understander
-from tests.test_red_flag_concepts import _reading
+from tests.test_red_flag_concepts import _reading, assert_flags
 from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjects
 
 
@@ -97,8 +97,7 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjec
     ],
 )
 def test_red_flags__new_words_are_read(question: str, level: str, concept: str) -> None:
-    got_level, concepts = _reading(question)
-    assert got_level == level and concept in concepts, (question, got_level, concepts)
+    assert_flags(question, level, concept)
 
 
 @pytest.mark.parametrize(

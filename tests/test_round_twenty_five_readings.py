@@ -22,7 +22,7 @@ from assistant.guardrails.efficacy_rules import signals
 from assistant.text import normalise
 from assistant.types import Turn
 from assistant.understanding import Understander
-from tests.test_red_flag_concepts import _reading
+from tests.test_red_flag_concepts import _reading, assert_flags
 from tests.test_round_twenty_readings import _subjects
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -91,8 +91,7 @@ def test_normalise__chat_shorthand_is_read_as_its_words() -> None:
     ],
 )
 def test_red_flags__new_words_are_read(question: str, level: str, concept: str) -> None:
-    got_level, concepts = _reading(question)
-    assert got_level == level and concept in concepts, (question, got_level, concepts)
+    assert_flags(question, level, concept)
 
 
 def test_red_flags__waiting_as_usual_is_what_to_do_not_a_usual_headache() -> None:

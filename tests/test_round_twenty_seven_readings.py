@@ -24,7 +24,7 @@ from assistant.messages import messages
 from assistant.service import Assistant
 from assistant.types import Turn
 from assistant.understanding import Understander
-from tests.test_red_flag_concepts import _reading
+from tests.test_red_flag_concepts import _reading, assert_flags
 from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjects
 
 
@@ -109,8 +109,7 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjec
     ],
 )
 def test_red_flags__new_words_are_read(question: str, level: str, concept: str) -> None:
-    got_level, concepts = _reading(question)
-    assert got_level == level and concept in concepts, (question, got_level, concepts)
+    assert_flags(question, level, concept)
 
 
 def test_red_flags__a_slight_fever_with_hiv_is_urgent_not_an_emergency() -> None:

@@ -29,7 +29,7 @@ from assistant.guardrails.treatments import default_catalogue
 from assistant.guardrails.triage import is_personal_decision
 from assistant.types import Turn
 from assistant.understanding import Understander
-from tests.test_red_flag_concepts import _reading
+from tests.test_red_flag_concepts import _reading, assert_flags
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 REGISTRY = EvidenceRegistry.load(KNOWLEDGE / "evidence-registry.yaml")
@@ -88,8 +88,7 @@ RULES = EfficacyDetector(classifier=False)
     ],
 )
 def test_red_flags__new_words_are_read(question: str, level: str, concept: str) -> None:
-    got_level, concepts = _reading(question)
-    assert got_level == level and concept in concepts, (question, got_level, concepts)
+    assert_flags(question, level, concept)
 
 
 @pytest.mark.parametrize(
