@@ -52,6 +52,9 @@ _CONDITIONAL = re.compile(
     r"\b(if|when|once|in case|si|cuando|quand|wenn|falls|als|zodra|se|quando|caso)\W+$"
 )
 
+# A sentence that only lists (up to five short items, "fever, bleeding?", "bij koorts, bij een
+# bloeding?"), asked: after a general question, it names what that question asks about.
+_LIST_ONLY = re.compile(r"\s*(?:\w+(?: \w+){0,3}\s*,\s*){0,4}\w+(?: \w+){0,3}\s*\?+\s*")
 
 # A clause: up to a punctuation mark or a bracket, a 'but' or an 'and (have) since' ("3 years
 # ago (done with treatment) and since a month...", "treated last year and have had since...": what
@@ -177,8 +180,15 @@ class RedFlags:
         if self.theoretical.search(text):
             return [(0, len(text))]
         spans = []
+        asked_before = False
         for m in re.finditer(r"[^.?!;]+[.?!;]*", text):
             sentence = m.group(0)
+            if asked_before and _LIST_ONLY.fullmatch(sentence) and not self._reports(sentence):
+                # "Which signs should I watch for? Fever, bleeding?": the list that follows a
+                # general question is part of it.
+                spans.append((m.start(), m.end()))
+                continue
+            asked_before = False
             clause = self._hypothetical_clause(sentence)
             if clause is not None:
                 spans.append((m.start() + clause[0], m.start() + clause[1]))
@@ -194,6 +204,7 @@ class RedFlags:
                 asking = sentence.rfind(",", 0, cue.start()) + 1
                 told = asking > 0 and self.subject.search(sentence[:asking]) is not None
                 spans.append((m.start() + (asking if told else 0), m.end()))
+                asked_before = sentence.rstrip().endswith("?")
         return spans
 
     def _past_spans(self, text: str) -> list[tuple[int, int]]:
