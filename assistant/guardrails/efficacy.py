@@ -52,14 +52,19 @@ from assistant.guardrails.efficacy_rules import (
 )
 from assistant.guardrails.efficacy_vocab import (
     CAUSE,
+    CREDIBILITY,
     DEVICE_LOGISTICS,
+    DOUBT,
     DEVICE_PART,
     FAILED_EFFECT,
     FOLLOW_ON,
+    HEARSAY,
     OPTION_EFFECT,
     OTHER_OUTCOMES,
     PRACTICAL,
+    SAID_BY,
     SAME_FOR_ME,
+    TOLD_EFFECT_BUT,
     WHY,
     normalise,
 )
@@ -273,6 +278,29 @@ class EfficacyDetector:
             told = told.replace(part, " ")
         return bool(told.strip()) and signals(told).efficacy
 
+    @staticmethod
+    def asks_past_told_effect(question: str) -> bool:
+        """Whether the message tells that a treatment works, then turns ("but") to something
+        else, and only that something else is asked ("topiramate is working great but my hair
+        is coming out in clumps, is that the tablets?"; "Botox wirkt gut, aber seit der letzten
+        Sitzung hängt mein Augenlid. Wie lange bleibt das so?"). Not when a question comes
+        before the effect told, when the effect is someone else's claim ("they say it works but
+        is that true?"), or when what follows asks about efficacy itself ("... but would it
+        work for me?") or tells the effect fading ("... mas agora perdeu o efeito")."""
+        folded = normalise(question)
+        told = TOLD_EFFECT_BUT.search(folded)
+        if told is None or "?" in folded[: told.start()]:
+            return False
+        if HEARSAY.search(folded[: told.end()]) or SAID_BY.search(folded[: told.end()]):
+            return False
+        rest = folded[told.end() :]
+        if any(rx.search(rest) for rx in (CREDIBILITY, SAME_FOR_ME, DOUBT, FAILED_EFFECT)):
+            return False
+        asked = _asked_parts(rest)
+        if not asked and "?" not in rest:
+            asked = [c for c in _CLAUSE.split(rest.strip())[-1:] if len(_WORD.findall(c)) > 2]
+        return bool(asked) and not signals(rest).efficacy
+
     def detect(
         self,
         question: str,
@@ -280,6 +308,8 @@ class EfficacyDetector:
         history: Sequence[Turn] = (),
         vector: Any = None,
     ) -> bool:
+        if self.asks_past_told_effect(question):
+            return False
         practical = self.asks_only_practical(question)
         if practical and self.tells_outcome(question):
             # An outcome told, then only practical things asked: the outcome is the story.

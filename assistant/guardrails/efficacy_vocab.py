@@ -106,6 +106,8 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     OTHER_OUTCOMES,
     SAFETY_COMPARE,
     PAYMENT,
+    TOLD_EFFECT_BUT,
+    SAID_BY,
 ) = groups(
     "general_effect strong durable compare quantity benefit aftercare weak "
     "mechanism onset_timing job postop_pain consult treatment_word person admin "
@@ -114,7 +116,7 @@ def groups(names: str) -> tuple[re.Pattern[str], ...]:
     "definition same_for_me credibility outcome_claim household comparative place preop "
     "failed_effect next_step dosage disclaimed hearsay cause doubt side_effect harm_asked "
     "option_effect failed_aside compared_aside before_or_instead practical device_stays "
-    "device_part other_outcomes safety_compare payment"
+    "device_part other_outcomes safety_compare payment told_effect_but said_by"
 )
 # What a treatment acts on (headache words) and unfavourable outcomes (risks, heredity).
 _TARGET = fragment("TARGET")
