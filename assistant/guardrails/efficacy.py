@@ -124,6 +124,15 @@ _THE_OTHER = re.compile(
     r"aquel[ae] (com|em que|onde))\b",
     re.IGNORECASE,
 )
+# "What about ...?" in so many words ("en hoe zit dat bij de zenuwoperatie zelf?", "und wie ist
+# das bei der Fettgeschichte?"): the same question asked of another treatment, in a longer form.
+_WHAT_ABOUT = re.compile(
+    r"^\W*((and|en|y|et|und|e|ok|okay|oke)\s+)?(hoe zit (het|dat)( dan)? (met|bij)|"
+    r"wie (ist|sieht) (es|das)( denn)? (\w+ )?(mit|bei)|what about|how about|"
+    r"how is (it|that) with|que tal con|como es con|qu'en est-il (de|du|des|avec)|"
+    r"et pour (le|la|les|l')|e quanto (a|ao|à)|como e com|come va con|e per (il|la|lo|l'))\b",
+    re.IGNORECASE,
+)
 # The options of an alternative question ("does it start working later, or will it never work
 # for me?"): each is read as a sentence of its own.
 _ALTERNATIVE = re.compile(
@@ -189,10 +198,13 @@ class EfficacyDetector:
         # after an acknowledgement too ("ok what about the heart hole one"). A longer one counts
         # when it turns to "the other one" or "the one where" ("en die andere dan, met het
         # kastje?", "and the one where they put your own fat in?", "et la version derrière la
-        # tête, le migone ?").
+        # tête, le migone ?") or says "what about" in so many words ("en hoe zit dat bij de
+        # zenuwoperatie zelf?").
         follow_on = _ACKNOWLEDGED.sub("", fold(question))
         words = len(_WORD.findall(follow_on))
-        short = words <= 7 or (words <= 11 and bool(_THE_OTHER.search(follow_on)))
+        short = words <= 7 or (
+            words <= 11 and bool(_THE_OTHER.search(follow_on) or _WHAT_ABOUT.search(follow_on))
+        )
         return bool(
             short
             and not own.vetoed
@@ -200,7 +212,7 @@ class EfficacyDetector:
             and not OTHER_OUTCOMES.search(normalise(follow_on))
             # "ok, but can I take it together with the triptan?": a practical thing asked.
             and not self.asks_only_practical(question)
-            and FOLLOW_ON.search(follow_on)
+            and (FOLLOW_ON.search(follow_on) or _WHAT_ABOUT.search(follow_on))
             and before.efficacy
         )
 
