@@ -313,6 +313,16 @@ class EfficacyDetector:
             asked = [c for c in _CLAUSE.split(rest.strip())[-1:] if len(_WORD.findall(c)) > 2]
         return bool(asked) and not signals(rest).efficacy
 
+    @staticmethod
+    def tells_failure(question: str) -> bool:
+        """Whether what the message says outside its questions tells a treatment that did not
+        work ("fiz a cirurgia ano passado e não adiantou nada, continuo igual. consigo pedir
+        reembolso?")."""
+        told = question
+        for part in _asked_parts(question):
+            told = told.replace(part, " ")
+        return bool(told.strip()) and bool(FAILED_EFFECT.search(normalise(told)))
+
     def detect(
         self,
         question: str,
@@ -323,8 +333,9 @@ class EfficacyDetector:
         if self.asks_past_told_effect(question):
             return False
         practical = self.asks_only_practical(question)
-        if practical and self.tells_outcome(question):
-            # An outcome told, then only practical things asked: the outcome is the story.
+        if practical and (self.tells_outcome(question) or self.tells_failure(question)):
+            # An outcome told (a success, or a treatment that did nothing), then only practical
+            # things asked: the outcome is the story.
             return False
         if self.rules(question, standalone, history):
             return True
