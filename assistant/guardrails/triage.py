@@ -389,6 +389,24 @@ PERSONAL_DECISION = _rx(
     r"\bwie viele? (mg|milligramm|tabletten)\b.{0,40}\b(darf|kann) ich\b|"
     r"\bhoeveel (mg|milligram|pillen|tabletten)\b.{0,40}\b(mag|kan) ik\b",
     r"\bdos(e|age|ing)\b.{0,30}\b(for me|should i|can i)\b",
+    # more at once, a number a day, a dose told ("can i take 2 more at once?", "me tomo dos de
+    # golpe?", "kann ich selber auf 50mg hochgehen?")
+    r"\bcan i take (\d+|two|three|another|a couple) (more )?(at once|together|in one go)\b|"
+    r"\bhow many (is|are) (ok|okay|safe|fine) (for me )?(in|per|a) (a )?day\b|"
+    r"\bme tomo (dos|tres|\d+) (de golpe|juntos|juntas|a la vez|seguidos|seguidas)\b|"
+    r"\bcuant[oa]s? \w+ me tomo\b|"
+    r"\b(can i|could i|may i|should i|posso|puedo|kann ich|darf ich|soll ich|mag ik|kan ik|"
+    r"moet ik|je peux|puis-je|dois-je)\b.{0,30}\b((subir|aumentar|passar|monter|hochgehen|"
+    r"erhohen|steigern|verhogen|ophogen|salire|aumentare|go up|up|raise|increase)\w* (\w+ ){0,2}"
+    r"(a|para|pra|auf|naar|to|fino a|hasta|jusqu'a) \d+ ?mg\b|auf \d+ ?mg\b.{0,15}\b(hoch\w*|"
+    r"erhoh\w*|steiger\w*|gehen))\b",
+    # what the assistant would do in one's place, yes or no
+    r"\bse fosse (consigo|contigo|voce|vc|a senhora|o senhor|tu)\b|\bsi (fuera|fueras|fuese) "
+    r"(usted|tu|vos)\b|\b(feriez|ferais)[- ](vous|tu) a ma place\b|\ban (ihrer|deiner) stelle\b|"
+    r"\bals (u|jij|je) (mij|ik) (was|waren|bent)\b|\bal (mio|tuo|suo) posto\b|\bif you were "
+    r"(me|in my (shoes|place|position))\b|\b(just|only) (say|tell me) yes or no\b|\bdiga-me "
+    r"(so )?sim ou nao\b|\bdime (solo )?si o no\b|\bdis-moi (juste )?oui ou non\b|\bsag "
+    r"(mir )?(einfach )?ja oder nein\b|\bzeg (gewoon )?ja of nee\b|\bdimmi (solo )?si o no\b",
     r"\b(mg|milligrams?|pills?|tablets?)\b.{0,30}\b(should|can) i\b",
     r"\bcan i (stop|double|increase|combine|mix)\b.{0,30}\b(medication|medicine|pills?|dose|"
     r"triptan|sumatriptan|topiramate|botox)\b",
@@ -510,7 +528,8 @@ _DOSE = re.compile(
     r"tomar|prendre|nehmen|nemen|innemen|prendere)\b|\b(most|max\w*) (i|you) can take\b|"
     # a number of pills at once ("posso tomar dois ou três seguidos?")
     r"\b(take|tomar|prendre|nehmen|nemen|prendere) (two|three|dois|duas|tres|dos|deux|trois|"
-    r"zwei|drei|twee|drie|due|tre|2|3)\b"
+    r"zwei|drei|twee|drie|due|tre|2|3)\b|\btake (\d+|two|three) more\b|\bme tomo (dos|tres|\d+)\b|"
+    r"\b(auf|to|a|para|naar) \d+ ?mg\b"
 )
 
 
