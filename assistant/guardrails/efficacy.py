@@ -54,8 +54,8 @@ from assistant.guardrails.efficacy_vocab import (
     CAUSE,
     CREDIBILITY,
     DEVICE_LOGISTICS,
-    DOUBT,
     DEVICE_PART,
+    DOUBT,
     FAILED_EFFECT,
     FOLLOW_ON,
     HEARSAY,
@@ -132,6 +132,13 @@ _WHAT_ABOUT = re.compile(
     r"how is (it|that) with|que tal con|como es con|qu'en est-il (de|du|des|avec)|"
     r"et pour (le|la|les|l')|e quanto (a|ao|à)|como e com|come va con|e per (il|la|lo|l'))\b",
     re.IGNORECASE,
+)
+# How long "that" lasts ("wie lange hält das an?", "¿cuánto me va a durar eso?").
+_THAT_LASTS = re.compile(
+    r"\b(how long|wie lange|cuanto( tiempo)?|combien de temps|quanto tempo|hoe lang|per quanto)\b"
+    r".{0,25}\b(that|this|das|dies|eso|esto|ca|cela|isso|isto|dat|dit|quello|questo|cio)\b|"
+    r"\b(that|das|eso|ca|isso|dat|quello)\b.{0,20}\b(last|lasts|dauert|halt|bleibt|dura|dure|"
+    r"duurt|blijft)\b"
 )
 # The options of an alternative question ("does it start working later, or will it never work
 # for me?"): each is read as a sentence of its own.
@@ -311,7 +318,20 @@ class EfficacyDetector:
         asked = _asked_parts(rest)
         if not asked and "?" not in rest:
             asked = [c for c in _CLAUSE.split(rest.strip())[-1:] if len(_WORD.findall(c)) > 2]
-        return bool(asked) and not signals(rest).efficacy
+        told = rest
+        for part in asked:
+            told = told.replace(part, " ")
+        complaint = len(_WORD.findall(told)) >= 2
+        # "..., aber ich habe Verstopfung. Wie lange hält das an?": how long "that" lasts is
+        # asked of the complaint told after the "but".
+        return (
+            bool(asked)
+            and not signals(told).efficacy
+            and not any(
+                signals(part).efficacy and not (complaint and _THAT_LASTS.search(part))
+                for part in asked
+            )
+        )
 
     @staticmethod
     def tells_failure(question: str) -> bool:
