@@ -318,15 +318,15 @@ class EfficacyDetector:
         asked = _asked_parts(rest)
         if not asked and "?" not in rest:
             asked = [c for c in _CLAUSE.split(rest.strip())[-1:] if len(_WORD.findall(c)) > 2]
-        told = rest
+        said = rest
         for part in asked:
-            told = told.replace(part, " ")
-        complaint = len(_WORD.findall(told)) >= 2
+            said = said.replace(part, " ")
+        complaint = len(_WORD.findall(said)) >= 2
         # "..., aber ich habe Verstopfung. Wie lange hält das an?": how long "that" lasts is
         # asked of the complaint told after the "but".
         return (
             bool(asked)
-            and not signals(told).efficacy
+            and not signals(said).efficacy
             and not any(
                 signals(part).efficacy and not (complaint and _THAT_LASTS.search(part))
                 for part in asked
