@@ -9,7 +9,8 @@ of two, the body getting used to a stimulator, a friend's lipofilling, a "what a
 follow-up), questions that tell an effect and ask something else (a side effect after "it
 works, but", a failure told then a refund or a wait asked, a reliable surgeon, a claim's success
 rate, a device that will not switch on), personal decisions (a dose raised oneself, more pills at
-once, "in your place") and new names of the treatments asked about.
+once, "in your place"), new names of the treatments asked about, and where the fat is taken
+from asked with a word between.
 
 Every sentence here is written for the test, in the patterns' own shapes, not copied from an
 evaluation set."""
@@ -22,8 +23,9 @@ from assistant.guardrails.efficacy_rules import signals
 from assistant.guardrails.scope import writing_request
 from assistant.guardrails.triage import is_personal_decision
 from assistant.types import Turn
+from assistant.understanding import Understander
 from tests.test_red_flag_concepts import _reading, assert_flags
-from tests.test_round_twenty_six_readings import RULES, _caveat_subjects
+from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjects
 
 
 # ---- red flags told in new words ----------------------------------------------------------------
@@ -228,3 +230,11 @@ def test_scope__a_medical_report_to_write_is_a_writing_request() -> None:
 )
 def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected: list[str]) -> None:
     assert _caveat_subjects(question, [])[: len(expected)] == expected, question
+
+
+# ---- what a question asks -----------------------------------------------------------------------
+def test_facets__where_they_even_take_the_fat_from_asks_how_it_is_done() -> None:
+    question = "i'm very thin, where would they even harvest enough fat on me for the fat transfer?"
+    understanding = Understander(REGISTRY).understand(question)
+    assert understanding.procedures == ("fat-transfer",), question
+    assert understanding.facets[:1] == ("how_done",), question
