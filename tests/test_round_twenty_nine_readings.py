@@ -5,8 +5,7 @@ cancer's morning headache that worsens, temple and jaw pain after 50 with an eye
 messages that only sound alarming (the signs to watch for, then a bare list; a higher risk asked;
 double vision last year with normal scans; a cancer cured; "ando muito confusa" about advice),
 efficacy asked in new forms (migraines that would go away, a difference noticed, the best chance
-of two, the body getting used to a stimulator, a friend's lipofilling, a "what about"
-follow-up), questions that tell an effect and ask something else (a side effect after "it
+of two, the body getting used to a stimulator, a "what about" follow-up), questions that tell an effect and ask something else (a side effect after "it
 works, but", a failure told then a refund or a wait asked, a reliable surgeon, a claim's success
 rate, a device that will not switch on), personal decisions (a dose raised oneself, more pills at
 once, "in your place"), new names of the treatments asked about, and where the fat is taken
@@ -77,6 +76,12 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjec
             "emergency",
             "confusion_faint_seizure",
         ),
+        # a child's headache on waking, with vomiting
+        (
+            "mijn dochter van 8 heeft hoofdpijn als ze wakker wordt en moet dan overgeven",
+            "urgent",
+            "progressive_headache",
+        ),
         # a cancer, and a morning headache that worsens
         (
             "mio zio ha un tumore con metastasi e ha mal di testa ogni mattina che peggiora",
@@ -124,8 +129,6 @@ def test_red_flags__a_list_with_a_symptom_told_now_still_counts() -> None:
         "avec cette opération mes crises partiraient aussi ?",
         "ga ik na een paar weken al verschil merken met die pillen?",
         "welke van de twee heeft bij mij de meeste kans?",
-        "una mia amica ha fatto il lipofilling per l'emicrania e dice che è rinata. andrebbe così "
-        "anche a me?",
         "il corpo si abitua allo stimolatore dopo qualche anno?",
     ],
 )
@@ -238,3 +241,8 @@ def test_facets__where_they_even_take_the_fat_from_asks_how_it_is_done() -> None
     understanding = Understander(REGISTRY).understand(question)
     assert understanding.procedures == ("fat-transfer",), question
     assert understanding.facets[:1] == ("how_done",), question
+
+
+def test_efficacy__a_permanent_solution_asked_after_it_works_but_stays_efficacy() -> None:
+    question = "Botox hilft mir gut, aber nur drei Monate. Ist das eine Dauerlösung?"
+    assert RULES.detect(question, question), (question, signals(question))
