@@ -1,15 +1,16 @@
 """Readings that round 29 of the outside questions showed missing: red flags told in new words
 (an eye gone black for minutes, a piece of sight missing, a part of what one sees gone, a pain
 "10 of 10" in a second, a violence never known, a bitten tongue with the eyes rolled up, a
-cancer's morning headache that worsens, temple and jaw pain after 50 with an eye gone dark),
-messages that only sound alarming (the signs to watch for, then a bare list; a higher risk asked;
-double vision last year with normal scans; a cancer cured; "ando muito confusa" about advice),
-efficacy asked in new forms (migraines that would go away, a difference noticed, the best chance
-of two, the body getting used to a stimulator, a "what about" follow-up), questions that tell an effect and ask something else (a side effect after "it
-works, but", a failure told then a refund or a wait asked, a reliable surgeon, a claim's success
-rate, a device that will not switch on), personal decisions (a dose raised oneself, more pills at
-once, "in your place"), new names of the treatments asked about, and where the fat is taken
-from asked with a word between.
+child's headache on waking with vomiting, a cancer's morning headache that worsens, temple and
+jaw pain after 50 with an eye gone dark), messages that only sound alarming (the signs to watch
+for, then a bare list; a higher risk asked; double vision last year with normal scans; a cancer
+cured; "ando muito confusa" about advice), efficacy asked in new forms (migraines that would go
+away, a difference noticed, the best chance of two, the body getting used to a stimulator, a
+"what about" follow-up, a permanent solution), questions that tell an effect and ask something
+else (a side effect after "it works, but", a failure told then a refund or a wait asked, a
+reliable surgeon, a claim's success rate, a device that will not switch on), personal decisions
+(a dose raised oneself, more pills at once, "in your place"), new names of the treatments asked
+about, and where the fat is taken from asked with a word between.
 
 Every sentence here is written for the test, in the patterns' own shapes, not copied from an
 evaluation set."""
