@@ -162,6 +162,13 @@ def _asked_parts(question: str) -> list[str]:
     return parts
 
 
+def _outside(text: str, parts: Sequence[str]) -> str:
+    """What ``text`` says outside the ``parts`` that ask (the story a question is told in)."""
+    for part in parts:
+        text = text.replace(part, " ")
+    return text
+
+
 class EfficacyDetector:
     """Flags efficacy questions, including follow-ups that inherit the topic of the conversation.
 
@@ -292,9 +299,7 @@ class EfficacyDetector:
     def tells_outcome(question: str) -> bool:
         """Whether what the message says outside its questions reads as efficacy: an outcome
         told ("a mi cuñada le curaron las migrañas con lo de la grasa, ¿...?")."""
-        told = question
-        for part in _asked_parts(question):
-            told = told.replace(part, " ")
+        told = _outside(question, _asked_parts(question))
         return bool(told.strip()) and signals(told).efficacy
 
     @staticmethod
@@ -318,9 +323,7 @@ class EfficacyDetector:
         asked = _asked_parts(rest)
         if not asked and "?" not in rest:
             asked = [c for c in _CLAUSE.split(rest.strip())[-1:] if len(_WORD.findall(c)) > 2]
-        said = rest
-        for part in asked:
-            said = said.replace(part, " ")
+        said = _outside(rest, asked)
         complaint = len(_WORD.findall(said)) >= 2
         # "..., aber ich habe Verstopfung. Wie lange hält das an?": how long "that" lasts is
         # asked of the complaint told after the "but".
@@ -338,9 +341,7 @@ class EfficacyDetector:
         """Whether what the message says outside its questions tells a treatment that did not
         work ("fiz a cirurgia ano passado e não adiantou nada, continuo igual. consigo pedir
         reembolso?")."""
-        told = question
-        for part in _asked_parts(question):
-            told = told.replace(part, " ")
+        told = _outside(question, _asked_parts(question))
         return bool(told.strip()) and bool(FAILED_EFFECT.search(normalise(told)))
 
     def detect(
