@@ -485,6 +485,25 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         yield server
 
 
+@pytest.mark.server
+@pytest.mark.slow
+def test_ui__relabelling_shows_no_progress_so_the_notes_and_footer_never_fade(
+    ui_server: AppServer,
+) -> None:
+    """The page's labels are set again after every answer; a progress display would fade the
+    header, the notes and the footer to low contrast while it runs."""
+    config = httpx.get(f"{ui_server.url}/config", timeout=30).json()
+    labelled = {
+        c["id"]
+        for c in config["components"]
+        if c.get("props", {}).get("elem_id") in ("footer", "about")
+    }
+    assert len(labelled) == 2
+    relabels = [d for d in config["dependencies"] if labelled <= set(d["outputs"])]
+    assert relabels
+    assert {d["show_progress"] for d in relabels} == {"hidden"}
+
+
 def _message_text(message: dict[str, Any]) -> str:
     content = message["content"]
     if isinstance(content, str):
@@ -596,10 +615,13 @@ def _ask_by_keyboard(page: Any, question: str, turn: int) -> Any:
 
 
 def _wait_until_idle(page: Any) -> None:
-    """Until no Gradio event is running: outputs of a running event are shown faded."""
+    """Until no Gradio event is running (outputs of a running event are shown faded) and no
+    transition is under way (a faded output takes a moment to come back to full contrast)."""
     page.wait_for_function(
         "!document.querySelector("
         "'.pending, .wrap.generating:not(.hide), .wrap.translucent:not(.hide)')"
+        " && document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect?.getComputedTiming().iterations === Infinity)"
     )
 
 

@@ -225,11 +225,12 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
 def _relabel(event: Any, page: Page) -> Any:
-    """After ``event``: the page's labels in its language, then the page's ``lang`` and title."""
+    """After ``event``: the page's labels in its language, then the page's ``lang`` and title.
+    Without a progress display: the header, notes and footer do not fade while relabelled."""
     relabel = functools.partial(page_labels, store_questions=page.store_questions)
-    return event.then(relabel, [page.lang], page.labelled(), queue=False, **PRIVATE).then(
-        None, [page.page_text], None, js=PAGE_JS, **PRIVATE
-    )
+    return event.then(
+        relabel, [page.lang], page.labelled(), queue=False, show_progress="hidden", **PRIVATE
+    ).then(None, [page.page_text], None, js=PAGE_JS, **PRIVATE)
 
 
 def _wire_questions(page: Page, handlers: Handlers) -> None:
