@@ -77,6 +77,8 @@ _READINGS_KEPT = 64
 """Understandings kept by question and conversation (see :meth:`Understander.understand`)."""
 _OPERATION_FACETS = frozenset({"cost", "price", "anaesthesia", "hospital_stay"})
 """What only an operation has: asked with nothing named, it is asked of migraine surgery."""
+_WORTH_FACETS = frozenset({"efficacy", "cost", "price"})
+"""Whether a treatment claimed to work is worth it: its effect, or the money spent on it."""
 _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,}(?![\w.])")
 """A word in capitals: a trial's or a procedure's name ("MIST", "PREMIUM", "PFO")."""
 # How long an effect lasts: kept only when the efficacy rules read the question so ("must I
@@ -396,7 +398,8 @@ class Understander(MentionReader):
             )
             and treatments
             and all(t.background for t in treatments)
-            and facets == ["efficacy"]
+            and facets
+            and set(facets) <= _WORTH_FACETS
             and _claims_an_effect(question)
         ):
             # "My chiropractor reckons he can fix my migraines; will cracking my neck actually
@@ -534,6 +537,11 @@ class Understander(MentionReader):
     ) -> bool:
         """Whether a question that names nothing asks, of "it", what only an operation has
         (what it costs, the anaesthetic, a hospital stay): it is about the sources' subject."""
+        if treatments and _claims_an_effect(question):
+            # "An acupuncturist says he can cure migraine in 10 sessions of 60 euro. Is there
+            # anything in it, or am I throwing my money away?": "it" is the treatment whose
+            # effect the story claims.
+            return False
         return (
             bool(set(facets) & _OPERATION_FACETS)
             and all(t.background for t in treatments)

@@ -140,6 +140,18 @@ _THAT_LASTS = re.compile(
     r"\b(that|das|eso|ca|isso|dat|quello)\b.{0,20}\b(last|lasts|dauert|halt|bleibt|dura|dure|"
     r"duurt|blijft)\b"
 )
+_COMPLAINT_VETOES = frozenset({"aftercare", "side_effect", "symptom"})
+
+
+def _asks_how_long_the_complaint_lasts(before: Sequence[str], sentence: str) -> bool:
+    """ "My stomach where they did the lipo is really bruised and sore. How long does that
+    last?": how long "that" lasts is asked of the complaint told just before, not of the
+    treatment's effect."""
+    if not before or not _THAT_LASTS.search(normalise(sentence)):
+        return False
+    return bool(signals(" ".join(before)).vetoes & _COMPLAINT_VETOES)
+
+
 # The options of an alternative question ("does it start working later, or will it never work
 # for me?"): each is read as a sentence of its own.
 _ALTERNATIVE = re.compile(
@@ -256,12 +268,17 @@ class EfficacyDetector:
             sentences = [
                 s for s in sentences if "?" in s and not FAILED_EFFECT.search(normalise(s))
             ]
-        for sentence in sentences:
+        for n, sentence in enumerate(sentences):
             options = [p for p in _ALTERNATIVE.split(sentence) if p.strip()]
             if len(sentences) < 2 and len(options) < 2:
                 return False
             alone = signals(sentence)
-            if alone.efficacy and not alone.vetoed and len(sentences) > 1:
+            if (
+                alone.efficacy
+                and not alone.vetoed
+                and len(sentences) > 1
+                and not _asks_how_long_the_complaint_lasts(sentences[:n], sentence)
+            ):
                 return True
             for option in options if len(options) > 1 else []:
                 # An option counts when it asks whether the treatment works or helps ("... or

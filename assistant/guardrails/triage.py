@@ -382,7 +382,7 @@ PERSONAL_DECISION = _rx(
     r"triptan|sumatriptan|ibuprofen|paracetamol)s?)\b|\b(the )?(most|max\w*) (i|you) can "
     r"take\b|\bmax\w* (dose|a day|per day)\b",
     r"\bcuant[oa]s? (miligramos|mg|pastillas|comprimidos)\b.{0,40}\b(me subo|subo|subirme|tomo|"
-    r"puedo tomar|tomar)\b|\bquant[oa]s? (miligramas|mg|comprimidos)\b.{0,40}\b(posso tomar|"
+    r"puedo tomar|tomar)\b|\bquant[oa]s? (miligramas|mg|comprimidos)\b.{0,70}\b(posso tomar|"
     r"tomo|subo|aumento)\b|\bquant[ie] (milligrammi|mg|compresse|pastiglie)\b.{0,40}\b(posso "
     r"prendere|prendo|aumento)\b|\bcombien de (mg|milligrammes|comprimes|cachets)\b"
     r".{0,40}\b(je peux prendre|prendre)\b|"
