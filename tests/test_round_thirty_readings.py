@@ -24,7 +24,7 @@ from assistant.guardrails.triage import is_personal_decision
 from assistant.types import Turn
 from assistant.understanding import Understander
 from tests.test_red_flag_concepts import _reading, assert_flags
-from tests.test_round_twenty_six_readings import REGISTRY, RULES
+from tests.test_round_twenty_six_readings import REGISTRY, RULES, _caveat_subjects
 
 
 # ---- red flags told in new words ----------------------------------------------------------------
@@ -222,3 +222,39 @@ def test_understanding__a_healers_claim_and_the_money_asks_about_the_healers_tre
     understanding = Understander(REGISTRY).understand(question)
     assert understanding.procedures == (), understanding
     assert [(t.id, t.background) for t in understanding.treatments] == [("acupuncture", False)]
+
+
+# ---- what the caveat is about -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the operation for what the patient has, named in the same message
+        (
+            "J'ai une névralgie d'Arnold depuis deux ans. L'opé me guérirait ?",
+            ["occipital-nerve-decompression-migone"],
+        ),
+        (
+            "Mein Arzt sagt, es ist eine Okzipitalisneuralgie. Bringt mir die OP etwas?",
+            ["occipital-nerve-decompression-migone"],
+        ),
+        # the trigger points in Portuguese with "de"
+        ("a cirurgia de pontos de gatilho funciona mesmo?", ["trigger-site-surgery"]),
+        # treatments in new spellings and compounds
+        ("agopontura contro l'emicrania: funziona?", ["acupuncture"]),
+        ("helpt moederkruidthee echt tegen hoofdpijn?", ["feverfew"]),
+        ("da quando fa la chetogenica sta meglio, funzionerebbe anche per me?", ["ketogenic-diet"]),
+    ],
+)
+def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected: list[str]) -> None:
+    assert _caveat_subjects(question, [])[: len(expected)] == expected, question
+
+
+def test_caveat__wires_at_the_back_of_the_head_are_not_the_operation_there() -> None:
+    question = "die Drähte mit Batterie am Hinterkopf, hilft diese OP wirklich?"
+    assert "occipital-nerve-decompression-migone" not in _caveat_subjects(question, []), question
+
+
+def test_caveat__a_word_of_the_question_is_no_treatment_named() -> None:
+    history = [Turn(role="user", content="Welche Geräte gibt es eigentlich gegen Migräne?")]
+    subjects = _caveat_subjects("Welches davon hilft am meisten?", history)
+    assert not any("eigentlich" in s for s in subjects), subjects

@@ -57,7 +57,7 @@ MAX_ENTRIES = 4
 
 # Surgery named in general ("the operation", "la cirugía", "die OP"): the general position.
 _SURGERY_WORD = re.compile(
-    r"\b(surgery|surgeries|operation|operations|operated|procedure|cirugia|cirugias|"
+    r"\b(surgery|surgeries|operation|operations|operated|procedure|cirugia|cirugias|(?<=l )ope|"
     r"operacion|operaciones|operar\w*|opere\w*|opero|operase|operasse|operei|operado|operada|"
     r"intervencion|chirurgie|intervention|operiert|"
     r"operieren|eingriff|operatie|operaties|ingreep|geopereerd|opereren|cirurgia|cirurgias|"
@@ -428,10 +428,17 @@ def asked_subjects(
         subjects = [Subject(m.start, mention=m) for m in catalogue.unlisted(question)]
     has_procedure = any(s.procedure is not None for s in subjects)
     if surgery and (surgery_asked or not subjects) and not has_procedure:
-        subjects.append(Subject(surgery.start(), general=True))
+        placed = _placed_procedure(registry, question)
+        if placed is not None:
+            # "I have occipital neuralgia. Would the op cure me?": the operation for what the
+            # patient has, or for where it hurts.
+            subjects.append(Subject(surgery.start(), procedure=placed))
+        else:
+            subjects.append(Subject(surgery.start(), general=True))
         subjects.sort(key=lambda s: s.position)
     if not subjects:
-        subjects = [Subject(0, general=True)]
+        placed = _placed_procedure(registry, question)
+        subjects = [Subject(0, procedure=placed) if placed else Subject(0, general=True)]
     unique: list[Subject] = []
     for s in subjects:
         if s.key not in {u.key for u in unique}:
@@ -442,6 +449,39 @@ def asked_subjects(
         kept += [s for s in unique if s.procedure is None][: MAX_ENTRIES - len(kept)]
         unique = sorted(kept, key=lambda s: s.position)
     return unique[:MAX_ENTRIES]
+
+
+# Devices and injections put where it hurts: not the operation for that place.
+_DEVICE_OR_BLOCK = re.compile(
+    r"\b(wires?|cables?|electrodes?|stimulat\w*|devices?|batter\w*|pila|pilas|draa?djes?|"
+    r"draa?tjes?|stroom\w*|apparaat\w*|apparatje\w*|kabel\w*|elektrode\w*|strom\w*|gerat\w*|"
+    r"fils?|fios?|fili|filo|elettrod\w*|eletrod\w*|electrod\w*|estimul\w*|stimol\w*|"
+    r"blocks?|bloqueos?|blocages?|blockaden?|blokkades?|bloqueios?|blocchi|blocco|spritze\w*|"
+    r"injections?|infiltra\w*|injecc\w*|injec\w*|iniezion\w*|prik\w*|punture?)\b"
+)
+
+
+def _placed_procedure(registry: EvidenceRegistry, question: str) -> Procedure | None:
+    """The one procedure that what the question says the patient has, or where it hurts,
+    points at (the lexicon's place hints, any language); none when it points at several or
+    names another trigger site beside it."""
+    lexicon = default_lexicon()
+    norm = fold_text(question)
+    if _DEVICE_OR_BLOCK.search(norm) or any(
+        pattern is not None and phrase_spans(pattern, norm)
+        for pattern in lexicon.other_sites.values()
+    ):
+        # Wires or an injection at the back of the head are a stimulator or a nerve block.
+        return None
+    found = {
+        pid
+        for pid, by_lang in lexicon.place_hints.items()
+        for pattern in by_lang.values()
+        if pattern is not None and phrase_spans(pattern, norm)
+    }
+    if len(found) != 1:
+        return None
+    return next((p for p in registry.procedures if p.id in found), None)
 
 
 def with_answer_procedures(

@@ -184,6 +184,9 @@ _NOT_A_TREATMENT = re.compile(
     r"accord|mais|but|pero|aber|maar|mas|d|l|j|qu|"
     # chat fillers: "ok but like... is it legit or not"
     r"like|um+|uh+|hm+|lol|yeah|yep|nah|anyway|tipo|genre|sozusagen|zeg maar|"
+    # "what is there actually against migraine?": a word of the question, not a name
+    r"eigentlich|uberhaupt|eigenlijk|uberhaupt|actually|even|en realidad|en fait|na verdade|"
+    r"in realta|es gibt|gibt es|gibt|er|hay|il y a|tem|ce|ci sono|"
     # a pain word or a conjunction with a clipped pronoun: "et après on a mal ?", "wenn's hilft"
     r"mal|wenn|falls|if|when|quand|cuando|quando|als|s|t|m|n)$"
 )
