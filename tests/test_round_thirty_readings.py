@@ -157,6 +157,9 @@ def test_efficacy__new_forms_are_read(question: str) -> None:
         "onde é que vão cortar na testa?",
         "il chirurgo dice che il successo dipende dalla convalescenza. quanti giorni di riposo "
         "servono?",
+        # a sentence that only tells, beside one that asks about something else
+        "Il mio stimolatore non funziona più da ieri, non sento più il formicolio. È la "
+        "batteria o si è spostato il filo?",
     ],
 )
 def test_efficacy__an_effect_told_and_something_else_asked_is_not_efficacy(question: str) -> None:

@@ -68,6 +68,7 @@ from assistant.guardrails.efficacy_vocab import (
     WHY,
     normalise,
 )
+from assistant.question import asking
 from assistant.text import fold
 from assistant.types import Turn
 
@@ -268,6 +269,7 @@ class EfficacyDetector:
             sentences = [
                 s for s in sentences if "?" in s and not FAILED_EFFECT.search(normalise(s))
             ]
+        asks = asking(sentences)
         for n, sentence in enumerate(sentences):
             options = [p for p in _ALTERNATIVE.split(sentence) if p.strip()]
             if len(sentences) < 2 and len(options) < 2:
@@ -277,6 +279,9 @@ class EfficacyDetector:
                 alone.efficacy
                 and not alone.vetoed
                 and len(sentences) > 1
+                # A sentence that only tells ("my cousin had it with the lipofilling for her
+                # migraine.") asks nothing when another one asks.
+                and (asks[n] or not any(asks))
                 and not _asks_how_long_the_complaint_lasts(sentences[:n], sentence)
             ):
                 return True
