@@ -252,6 +252,13 @@ def test_caveat__names_the_treatment_asked_in_new_words(question: str, expected:
     assert _caveat_subjects(question, [])[: len(expected)] == expected, question
 
 
+def test_caveat__the_nerve_at_the_back_of_the_head_cut_or_freed_is_the_operation_there() -> None:
+    question = "cortar de vez o nervo occipital acaba com a dor?"
+    assert _caveat_subjects(question, [])[:1] == ["occipital-nerve-decompression-migone"]
+    # the condition named alone is not an operation asked about
+    assert _caveat_subjects("o neurologista diz que é nevralgia occipital.", []) == ["general"]
+
+
 def test_caveat__wires_at_the_back_of_the_head_are_not_the_operation_there() -> None:
     question = "die Drähte mit Batterie am Hinterkopf, hilft diese OP wirklich?"
     assert "occipital-nerve-decompression-migone" not in _caveat_subjects(question, []), question

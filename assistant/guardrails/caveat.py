@@ -437,7 +437,7 @@ def asked_subjects(
             subjects.append(Subject(surgery.start(), general=True))
         subjects.sort(key=lambda s: s.position)
     if not subjects:
-        placed = _placed_procedure(registry, question)
+        placed = _operated_there(registry, question)
         subjects = [Subject(0, procedure=placed) if placed else Subject(0, general=True)]
     unique: list[Subject] = []
     for s in subjects:
@@ -459,6 +459,31 @@ _DEVICE_OR_BLOCK = re.compile(
     r"blocks?|bloqueos?|blocages?|blockaden?|blokkades?|bloqueios?|blocchi|blocco|spritze\w*|"
     r"injections?|infiltra\w*|injecc\w*|injec\w*|iniezion\w*|prik\w*|punture?)\b"
 )
+
+
+# An operation on the nerve told in other words ("cut the occipital nerve", "den Nerv am
+# Hinterkopf freilegen", "descomprimir el nervio occipital"), and the back of the head named.
+_ON_THE_NERVE = re.compile(
+    r"\b(cut\w*|sever\w*|snip\w*|free\w*|releas\w*|decompress\w*|cortar\w*|cortan?|"
+    r"descomprim\w*|liberar\w*|liberer|couper|sectionn\w*|durchtrenn\w*|durchschneid\w*|"
+    r"freileg\w*|freizuleg\w*|befrei\w*|doorknip\w*|doorsnij\w*|vrijmak\w*|vrij te maken|"
+    r"vrijleg\w*|taglia\w*|liberare|decomprim\w*|sezion\w*)\b"
+)
+_BACK_OF_THE_HEAD = re.compile(
+    r"\b(occipital\w*|okzipital\w*|arnold|hinterkopf\w*|nacken\w*|nuca|nuque|achterhoofd\w*|"
+    r"back of (the|my|your|his|her) (head|neck)|nervo occipitale|nervio occipital)\b"
+)
+
+
+def _operated_there(registry: EvidenceRegistry, question: str) -> Procedure | None:
+    """The procedure of the back of the head, for a message that names no operation but tells
+    one done on the nerve there ("cutting the occipital nerve for good, will that stop the
+    pain?"). A condition named alone ("my neurologist says it's occipital neuralgia") or the
+    nerve cut with no place named is not enough."""
+    norm = fold_text(question)
+    if not (_ON_THE_NERVE.search(norm) and _BACK_OF_THE_HEAD.search(norm)):
+        return None
+    return _placed_procedure(registry, question)
 
 
 def _placed_procedure(registry: EvidenceRegistry, question: str) -> Procedure | None:
