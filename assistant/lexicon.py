@@ -146,6 +146,16 @@ class Lexicon:
             for facet, patterns in data["source_facets"].items()
         }
 
+    def places_in(self, norm: str, languages: Iterable[str] | None = None) -> list[str]:
+        """Procedures that where the patient hurts, or what they have, points at in ``norm``
+        (folded text), in order of appearance; ``languages`` None reads every language."""
+        found: list[tuple[int, str]] = []
+        for pid, by_lang in self.place_hints.items():
+            for lang, pattern in by_lang.items():
+                if languages is None or lang in languages:
+                    found += [(s, pid) for s, _ in phrase_spans(pattern, norm)]
+        return list(dict.fromkeys(pid for _, pid in sorted(found)))
+
     def main_clauses(
         self,
         text: str,

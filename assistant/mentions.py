@@ -237,12 +237,7 @@ class MentionReader:
         """Procedures that where the patient hurts, or what they have, points at ("my occipital
         neuralgia" is occipital nerve decompression), whether or not the text names an
         operation."""
-        norm = fold_text(text)
-        found: list[tuple[int, str]] = []
-        for pid, by_lang in self.lexicon.place_hints.items():
-            for lang in {language, "en"}:
-                found += [(s, pid) for s, _ in phrase_spans(by_lang.get(lang), norm)]
-        return list(dict.fromkeys(pid for _, pid in sorted(found)))
+        return self.lexicon.places_in(fold_text(text), {language, "en"})
 
     def procedures_in(self, text: str, language: str = "en") -> list[str]:
         """Registry ids named in ``text`` (lay names included), in order of appearance."""

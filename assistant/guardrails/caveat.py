@@ -498,12 +498,7 @@ def _placed_procedure(registry: EvidenceRegistry, question: str) -> Procedure | 
     ):
         # Wires or an injection at the back of the head are a stimulator or a nerve block.
         return None
-    found = {
-        pid
-        for pid, by_lang in lexicon.place_hints.items()
-        for pattern in by_lang.values()
-        if pattern is not None and phrase_spans(pattern, norm)
-    }
+    found = set(lexicon.places_in(norm))
     if len(found) != 1:
         return None
     return next((p for p in registry.procedures if p.id in found), None)
