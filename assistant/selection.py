@@ -353,9 +353,15 @@ class Selector:
         if facets:
             chosen, missing = self._by_facets(u, found, facets, balance)
             asked = [f for f in facets if f != "efficacy" or "efficacy" in u.facets]
-            if asked and set(asked) <= set(missing) & _PRACTICAL:
+            if (
+                asked
+                and set(asked) <= set(missing)
+                and set(asked) & _PRACTICAL
+                and set(asked) <= _PRACTICAL | {"how_done"}
+            ):
                 # Only the "does it work" added beside the question was found: what was asked
-                # ("does it hurt afterwards") is not in the sources, and that is the answer.
+                # ("does it hurt afterwards", "how do they close it, how many nights in
+                # hospital") is not in the sources, and that is the answer.
                 return self._no(words, u, topic, asked, found)
             if not chosen:
                 # Nothing is tagged with what was asked. A question that a close description
@@ -489,7 +495,7 @@ class Selector:
     ) -> bool:
         """Whether the question is about the sources' subject at all: a question on another
         part of the body is not, whatever word of the subject it shares."""
-        if u.procedures:
+        if u.procedures and tuple(u.procedures) != (GENERAL,):
             return True
         lexicon = self.understander.lexicon
         question = fold_text(u.question)
@@ -497,9 +503,12 @@ class Selector:
             phrase_spans(lexicon.head_and_neck.get(lang), question) for lang in {u.language, "en"}
         ):
             # Another part of the body ("my knee cracks, is it arthritis?", "after the knee
-            # arthroscopy, when can I run again?"), with no word of the head, the neck or
-            # migraine in the question: a treatment named there is for that part of the body.
+            # arthroscopy, when can I run again?", "they operate on my bunion in March"), with
+            # no word of the head, the neck or migraine in the question: a treatment or an
+            # operation named there is for that part of the body.
             return False
+        if u.procedures:
+            return True
         if u.treatments:
             return True
         best_dense = max((p.dense_score or 0.0) for p in passages) if passages else 0.0

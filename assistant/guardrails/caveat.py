@@ -61,7 +61,7 @@ _SURGERY_WORD = re.compile(
     r"operacion|operaciones|operar\w*|opere\w*|opero|operase|operasse|operei|operado|operada|"
     r"intervencion|chirurgie|intervention|operiert|"
     r"operieren|eingriff|operatie|operaties|ingreep|geopereerd|opereren|cirurgia|cirurgias|"
-    r"operacao|operar|intervento|interventi|operazione|operarmi|operarsi|chirurgia|decompress\w*|"
+    r"operacao|operar|intervento|interventi|interveto|intevento|operazione|operarmi|operarsi|chirurgia|decompress\w*|"
     r"descompres\w*|dekompression\w*|decompressie|descompressao|decompressione)\b"
     # "the op", "die OP", "Migräne-OP" (never Dutch "op", on), compounds ("zenuwoperatie")
     r"|\b(the|my|this|that|your|her|his|die|der|meiner|einer|eine|la|mon|ma|migraine|migrane|nerve|"

@@ -182,6 +182,11 @@ _NOT_A_TREATMENT = re.compile(
     r"prouve|probado|provado|provato|irgendwo|ergens|quelque part|algun lado|algum lugar|"
     r"concretement|concretamente|konkret|concreet|praticamente|basicamente|d'?accord|daccord|"
     r"accord|mais|but|pero|aber|maar|mas|d|l|j|qu|"
+    # a trial period or a time span told, not a name: "et si l'essai marche bien", "und wenn
+    # man schon 5 Prophylaxen hatte", "still losing half of every month"
+    r"essai|essais|trial|trials|ensayo|prueba|teste|test|proef|probe|prova|if|si|se|wenn|als|"
+    r"quand|cuando|quando|wanneer|man|schon|half|of|every|each|month|months|mont|week|weeks|"
+    r"day|days|year|years|still|lose|losing|lost|"
     # chat fillers: "ok but like... is it legit or not"
     r"like|um+|uh+|hm+|lol|yeah|yep|nah|anyway|tipo|genre|sozusagen|zeg maar|"
     # "what is there actually against migraine?": a word of the question, not a name
