@@ -1,13 +1,13 @@
 """Readings that round 31 of the outside questions showed missing: red flags told in new words
 (part of the sight lost, the sight "gone" on one side, a dark side of the visual field, a
-thunderclap told as "tout à coup" and at its worst in ten seconds, a numb hand that keeps
-dropping things, bleeding through dressing after dressing, vomiting told as "I can't keep
-anything down", a hot red donor site days after fat was taken, an elderly parent asking the same
-thing again and again, jaw pain on chewing with a sore scalp at 60-plus, a cancer years ago with
-headaches worse in the morning and on coughing); what a question is about (an age limit asked as
-"at her age" or "adults only", a named surgeon asked about as "is he any good", a review to
-write, an operation on another part of the body, migraine in the genes, the chances of fewer
-pain days); what the caveat is about (a misspelt name, a "pacemaker in the nape", a
+thunderclap told as "tout à coup" or at its worst within seconds, talking oddly, a numb hand
+that keeps dropping things, bleeding through dressing after dressing, vomiting told as "I can't
+keep anything down", a hot red donor site days after fat was taken, an elderly parent asking the
+same thing again and again, jaw pain on chewing with a sore scalp at 60-plus, a cancer years ago
+with headaches worse in the morning and on coughing); what a question is about (an age limit
+asked as "at her age" or "adults only", a named surgeon asked about as "is he any good", a
+review to write, an operation on another part of the body, migraine in the genes, the chances of
+fewer pain days); what the caveat is about (a misspelt name, a "pacemaker in the nape", a
 practitioner named for the treatment, words of the sentence that name no treatment); and a
 question whose every practical facet is missing, answered with what the sources do not say and
 not with results.
@@ -56,6 +56,19 @@ from tests.test_round_twenty_six_readings import REGISTRY, _caveat_subjects
             "secondes, jamais eu ça",
             "emergency",
             "thunderclap",
+        ),
+        # at its worst within seconds
+        (
+            "c'est sûrement rien mais ce matin mal de crâne d'un coup, en quelques secondes "
+            "c'était au max",
+            "emergency",
+            "thunderclap",
+        ),
+        # talking oddly and asking the same thing, with a headache
+        (
+            "mein Mann redet komisches Zeug und fragt dauernd das Gleiche, Kopfweh hat er auch",
+            "emergency",
+            "confusion_faint_seizure",
         ),
         # a numb hand that keeps dropping things
         (
