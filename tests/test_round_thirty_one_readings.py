@@ -153,8 +153,8 @@ def understander() -> Understander:
     [
         "my son is 16, can he have the nerve decompression at his age or is it adults only?",
         "si può operare una ragazzina di quell'età o bisogna aspettare i 18?",
-        "mi hija tiene 14, ¿es demasiado joven para la cirugía de migraña?",
-        "mijn dochter is 15, is ze niet te jong voor die operatie?",
+        "mi hija tiene 14, ¿la pueden operar a su edad?",
+        "mijn dochter is 15, kan ze op haar leeftijd al geopereerd worden?",
     ],
 )
 def test_understanding__an_age_asked_in_everyday_words_is_the_age_limit(
