@@ -70,6 +70,13 @@ from tests.test_round_twenty_six_readings import REGISTRY, _caveat_subjects
             "emergency",
             "confusion_faint_seizure",
         ),
+        # the right words would not come, then it passed
+        (
+            "hoje de manhã, durante dez minutos, não conseguia dizer as palavras certas, saíam "
+            "trocadas; agora só tenho dor de cabeça",
+            "emergency",
+            "neuro_deficit",
+        ),
         # a numb hand that keeps dropping things
         (
             "seit heute früh ist meine rechte Hand taub, mir fällt dauernd was runter, dazu "
