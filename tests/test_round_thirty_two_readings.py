@@ -113,6 +113,18 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES
             "emergency",
             "thunderclap",
         ),
+        # the same with the apostrophes written: "war's", "j'arrive", "d'habitude"
+        (
+            "beim Tragen hat es im Kopf geknallt, so schlimm war's noch nie",
+            "emergency",
+            "thunderclap",
+        ),
+        (
+            "depuis midi j'arrive plus à tenir mon verre de la main gauche et des fourmis dans "
+            "le bras gauche et la jambe gauche, c'est pas mon aura d'habitude",
+            "emergency",
+            "neuro_deficit",
+        ),
         # a weak arm that drops a cup, "maybe I slept on it" is a guess and cancels nothing
         (
             "il braccio destro è debole da stamattina, mi è caduto il bicchiere di mano; forse ci "
