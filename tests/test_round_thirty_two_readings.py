@@ -185,6 +185,8 @@ def test_efficacy__new_forms_are_read(question: str) -> None:
         "ik werk in een magazijn. hoe lang mag ik na de operatie niet werken?",
         # a failure told, then what to do now
         "o botox não adiantou nada. e agora, o que eu faço?",
+        # pain at the scar going away: recovery, not the migraine
+        "a dor da cicatriz passa?",
         # a failure told, then who to go back to
         "the nerve surgery didn't work. who do I go back to, my GP or the surgeon?",
     ],
