@@ -435,7 +435,7 @@ _OF = re.compile(r"\s+(of|de|d|du|des|di|del|della|dei|von|van|met|mit|com|con|d
 
 
 _PERSON = re.compile(
-    r"(ist|ista|istas|iste|isten|eut|eute|euta|eutes|euten|eutin|path|pathe|physio|fysio|kine|osteo|"
+    r"(ist|ista|istas|iste|isten|eut|eute|euta|eutes|euten|eutin|path|pathe|physio|fysio|fisio|kine|kiné|osteo|"
     r"praktiker\w*|practor|practeur)$"
 )
 """A practitioner's word ("physio", "fisioterapista", "Heilpraktikerin"), not a treatment's."""

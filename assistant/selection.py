@@ -356,12 +356,16 @@ class Selector:
             if (
                 asked
                 and set(asked) <= set(missing)
-                and set(asked) & _PRACTICAL
-                and set(asked) <= _PRACTICAL | {"how_done"}
+                and (
+                    (set(asked) & _PRACTICAL and set(asked) <= _PRACTICAL | {"how_done"})
+                    or (not balance and not set(asked) <= CONDITION_FACETS)
+                )
             ):
                 # Only the "does it work" added beside the question was found: what was asked
                 # ("does it hurt afterwards", "how do they close it, how many nights in
-                # hospital") is not in the sources, and that is the answer.
+                # hospital") is not in the sources, and that is the answer; so it is when the
+                # question does not ask how well it works at all ("what are the risks of
+                # closing it, and will I need blood thinners for life?").
                 return self._no(words, u, topic, asked, found)
             if not chosen:
                 # Nothing is tagged with what was asked. A question that a close description

@@ -261,8 +261,21 @@ def _offered(names: _Names, question: str, history: Sequence[Turn]) -> list[Subj
     if len(folded.split()) > _SHORT_FOLLOW_UP or not _POINTS_BACK.search(folded):
         return []
     told = {s.key for t in history if t.role == "user" for s in names.named(t.content)}
-    offered = [s for s in names.named(history[-1].content) if s.key not in told]
+    # What the reply says of its own sources ("my sources are mostly about migraine surgery")
+    # offers nothing.
+    reply = " ".join(
+        part for part in _REPLY_SENTENCE.split(history[-1].content) if not _OWN_SOURCES.search(part)
+    )
+    offered = [s for s in names.named(reply) if s.key not in told]
     return offered if len(offered) <= 2 else []
+
+
+_REPLY_SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
+_OWN_SOURCES = re.compile(
+    r"\b(my sources|mis fuentes|mes sources|meine quellen|mijn bronnen|minhas fontes|as minhas "
+    r"fontes|le mie fonti|my knowledge base|mi base de conocimiento|ma base de connaissances)\b",
+    re.IGNORECASE,
+)
 
 
 def _across_turns(

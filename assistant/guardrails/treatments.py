@@ -175,6 +175,13 @@ _NOT_A_TREATMENT = re.compile(
     r"eficacia|efficacite|wirksamkeit|effectiviteit|eficacia|efficacia|efficacy|effectiveness|"
     r"results?|resultados?|resultats?|ergebnisse?|resultaten|risultati|success|exito|succes|"
     r"erfolg|sucesso|successo|"
+    # what is known of a treatment, not its name: "und die Studien dazu?", "and the effect, does it
+    # stay?"
+    r"studies|study|studien|studie|estudios|estudio|etudes|etude|onderzoek|onderzoeken|estudos|"
+    r"estudo|studi|studio|evidence|evidencia|evidencias|preuves?|belege?|bewijs|evidencia|evidenze|"
+    r"data|daten|dados|dati|datos|donnees|gegevens|effect|effects|efecto|efectos|effet|effets|"
+    r"effekt|effekte|wirkung|efeito|efeitos|effetto|effetti|benefits?|beneficios?|benefices?|"
+    r"nutzen|voordeel|voordelen|benefici|dazu|davon|daruber|hierzu|ervan|erover|daarover|daarvan|"
     # what is said of a treatment, not its name: "X, utile per l'emicrania?", "ist irgendwo
     # belegt, dass das hilft?"
     r"useful|worth|effective|proven|somewhere|utile|utili|util|utiles|nuttig|zinvol|nutzlich|"
