@@ -243,6 +243,8 @@ class Selector:
         out: list[Candidate] = []
         seen: set[tuple[str, int, int]] = set()
         for cu in chunk_units:
+            if not cu.units:
+                continue  # a chunk with no sentence to quote (a heading alone) offers nothing
             passage = by_chunk[cu.chunk.chunk_id]
             # Each unit's cosine to the question as written, for the chunk at once.
             across = (
@@ -356,16 +358,12 @@ class Selector:
             if (
                 asked
                 and set(asked) <= set(missing)
-                and (
-                    (set(asked) & _PRACTICAL and set(asked) <= _PRACTICAL | {"how_done"})
-                    or (not balance and not set(asked) <= CONDITION_FACETS)
-                )
+                and set(asked) & _PRACTICAL
+                and set(asked) <= _PRACTICAL | {"how_done"}
             ):
                 # Only the "does it work" added beside the question was found: what was asked
                 # ("does it hurt afterwards", "how do they close it, how many nights in
-                # hospital") is not in the sources, and that is the answer; so it is when the
-                # question does not ask how well it works at all ("what are the risks of
-                # closing it, and will I need blood thinners for life?").
+                # hospital") is not in the sources, and that is the answer.
                 return self._no(words, u, topic, asked, found)
             if not chosen:
                 # Nothing is tagged with what was asked. A question that a close description
