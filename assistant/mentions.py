@@ -435,8 +435,8 @@ _OF = re.compile(r"\s+(of|de|d|du|des|di|del|della|dei|von|van|met|mit|com|con|d
 
 
 _PERSON = re.compile(
-    r"(ist|ista|istas|iste|isten|eut|eute|euta|eutes|euten|eutin|path|pathe|physio|fysio|fisio|kine|kiné|osteo|"
-    r"praktiker\w*|practor|practeur)$"
+    r"(ist|ista|istas|iste|isten|eut|eute|euta|eutes|euten|eutin|path|pathe|physio|fysio|fisio|"
+    r"kine|osteo|praktiker\w*|practor|practeur)$"
 )
 """A practitioner's word ("physio", "fisioterapista", "Heilpraktikerin"), not a treatment's."""
 _SAYS_AFTER = re.compile(

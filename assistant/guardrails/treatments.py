@@ -178,7 +178,7 @@ _NOT_A_TREATMENT = re.compile(
     # what is known of a treatment, not its name: "und die Studien dazu?", "and the effect, does it
     # stay?"
     r"studies|study|studien|studie|estudios|estudio|etudes|etude|onderzoek|onderzoeken|estudos|"
-    r"estudo|studi|studio|evidence|evidencia|evidencias|preuves?|belege?|bewijs|evidencia|evidenze|"
+    r"estudo|studi|studio|evidence|evidencia|evidencias|preuves?|belege?|bewijs|evidenze|"
     r"data|daten|dados|dati|datos|donnees|gegevens|effect|effects|efecto|efectos|effet|effets|"
     r"effekt|effekte|wirkung|efeito|efeitos|effetto|effetti|benefits?|beneficios?|benefices?|"
     r"nutzen|voordeel|voordelen|benefici|dazu|davon|daruber|hierzu|ervan|erover|daarover|daarvan|"
