@@ -156,36 +156,43 @@ def test_efficacy__questions_that_only_sound_like_efficacy_are_not(question: str
 
 
 # ---- what an efficacy question is about ---------------------------------------------------------
-def _keys(question: str, history: Sequence[tuple[str, str]] = ()) -> list[str]:
-    """The caveat's subjects for ``question`` after ``history``, given as (role, text) pairs
-    that alternate from the patient."""
-    turns = [
-        Turn(role="user" if i % 2 == 0 else "assistant", content=content)
-        for i, (_, content) in enumerate(history)
-    ]
-    return [s.key for s in asked_subjects(REGISTRY, question, None, turns)]
+def _keys(question: str, history: Sequence[Turn] = ()) -> list[str]:
+    """The caveat's subjects for ``question`` after ``history``."""
+    return [s.key for s in asked_subjects(REGISTRY, question, None, history)]
 
 
 def test_caveat__a_swimming_pool_in_the_conversation_is_what_is_asked_about() -> None:
     history = [
-        ("user", "vado in piscina due volte a settimana perché dicono che fa bene all'emicrania"),
-        ("assistant", "Le mie fonti parlano soprattutto di chirurgia dell'emicrania."),
+        Turn(
+            role="user",
+            content="vado in piscina due volte a settimana perché dicono che fa bene all'emicrania",
+        ),
+        Turn(
+            role="assistant",
+            content="Le mie fonti parlano soprattutto di chirurgia dell'emicrania.",
+        ),
     ]
     assert _keys("e se continuo, gli attacchi calano davvero?", history) == ["exercise"]
 
 
 def test_caveat__the_surgery_a_reply_says_its_sources_cover_is_not_offered() -> None:
     history = [
-        ("user", "ik ga drie keer per week hardlopen omdat sporten goed zou zijn bij migraine"),
-        ("assistant", "Mijn bronnen gaan vooral over migrainechirurgie, niet over sport."),
+        Turn(
+            role="user",
+            content="ik ga drie keer per week hardlopen omdat sporten goed zou zijn bij migraine",
+        ),
+        Turn(
+            role="assistant",
+            content="Mijn bronnen gaan vooral over migrainechirurgie, niet over sport.",
+        ),
     ]
     assert _keys("krijg ik dan echt minder aanvallen?", history) == ["exercise"]
 
 
 def test_caveat__the_studies_on_it_are_no_treatment() -> None:
     history = [
-        ("user", "Mir wurde ein Nervenstimulator am Hinterkopf angeboten"),
-        ("assistant", "..."),
+        Turn(role="user", content="Mir wurde ein Nervenstimulator am Hinterkopf angeboten"),
+        Turn(role="assistant", content="..."),
     ]
     keys = _keys("Und die Studien dazu, wie sehen die aus?", history)
     assert keys == ["nerve-and-spinal-cord-stimulation"], keys
