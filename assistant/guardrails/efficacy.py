@@ -127,6 +127,20 @@ _THE_OTHER = re.compile(
 )
 # "What about ...?" in so many words ("en hoe zit dat bij de zenuwoperatie zelf?", "und wie ist
 # das bei der Fettgeschichte?"): the same question asked of another treatment, in a longer form.
+# "But in people who only have pain on one side?", "ook niet als het gaatje groot is?": the same
+# question asked again for a group of patients or a case, after an efficacy question.
+_SUBGROUP = re.compile(
+    r"^\W*((and|but|en|maar|y|pero|et|mais|und|aber|e|mas|ma|ok|okay|oke)\s+)?("
+    r"((ook|auch|also|even|aussi|tambien|tambem|anche|ni siquiera|meme|nemmeno|neanche|nem mesmo)\s+"
+    r"(niet\s+|nicht\s+|not\s+|pas\s+|no\s+|non\s+)?|(niet|not|nicht|pas|no|non|nem)\s+)"
+    r"(als|wenn|if|si|se|quand|when|wanneer|cuando|quando)\b|"
+    r"(bij|in|for|en|para|chez|pour|bei|em|per|nos|nas|nei|nelle|among|onder|entre|tra) "
+    r"(de |la |los |las |les |die |den |os |as |i |le )?(mensen|people|patients?|personas|pacientes|gens|"
+    r"personnes|menschen|leuten|patienten|pessoas|persone|pazienti|quem|those|degenen|women|vrouwen|"
+    r"mujeres|femmes|frauen|mulheres|donne|kinderen|children|ninos|enfants|kindern|criancas|bambini)\b)",
+    re.IGNORECASE,
+)
+
 _WHAT_ABOUT = re.compile(
     r"^\W*((and|en|y|et|und|e|ok|okay|oke)\s+)?(hoe zit (het|dat)( dan)? (met|bij)|"
     r"wie (ist|sieht) (es|das)( denn)? (\w+ )?(mit|bei)|what about|how about|"
@@ -231,7 +245,7 @@ class EfficacyDetector:
         words = len(_WORD.findall(follow_on))
         short = words <= 7 or (
             words <= 11 and bool(_THE_OTHER.search(follow_on) or _WHAT_ABOUT.search(follow_on))
-        )
+        ) or (words <= 15 and bool(_SUBGROUP.search(follow_on)))
         return bool(
             short
             and not own.vetoed
@@ -239,7 +253,11 @@ class EfficacyDetector:
             and not OTHER_OUTCOMES.search(normalise(follow_on))
             # "ok, but can I take it together with the triptan?": a practical thing asked.
             and not self.asks_only_practical(question)
-            and (FOLLOW_ON.search(follow_on) or _WHAT_ABOUT.search(follow_on))
+            and (
+                FOLLOW_ON.search(follow_on)
+                or _WHAT_ABOUT.search(follow_on)
+                or _SUBGROUP.search(follow_on)
+            )
             and before.efficacy
         )
 
