@@ -131,11 +131,13 @@ _THE_OTHER = re.compile(
 # question asked again for a group of patients or a case, after an efficacy question.
 _SUBGROUP = re.compile(
     r"^\W*((and|but|en|maar|y|pero|et|mais|und|aber|e|mas|ma|ok|okay|oke)\s+)?("
-    r"((ook|auch|also|even|aussi|tambien|tambem|anche|ni siquiera|meme|nemmeno|neanche|nem mesmo)\s+"
+    r"((ook|auch|also|even|aussi|tambien|tambem|anche|ni siquiera|meme|nemmeno|neanche|"
+    r"nem mesmo)\s+"
     r"(niet\s+|nicht\s+|not\s+|pas\s+|no\s+|non\s+)?|(niet|not|nicht|pas|no|non|nem)\s+)"
     r"(als|wenn|if|si|se|quand|when|wanneer|cuando|quando)\b|"
     r"(bij|in|for|en|para|chez|pour|bei|em|per|nos|nas|nei|nelle|among|onder|entre|tra) "
-    r"(de |la |los |las |les |die |den |os |as |i |le )?(mensen|people|patients?|personas|pacientes|gens|"
+    r"(de |la |los |las |les |die |den |os |as |i |le )?"
+    r"(mensen|people|patients?|personas|pacientes|gens|"
     r"personnes|menschen|leuten|patienten|pessoas|persone|pazienti|quem|those|degenen|women|vrouwen|"
     r"mujeres|femmes|frauen|mulheres|donne|kinderen|children|ninos|enfants|kindern|criancas|bambini)\b)",
     re.IGNORECASE,
@@ -243,9 +245,11 @@ class EfficacyDetector:
         # zenuwoperatie zelf?").
         follow_on = _ACKNOWLEDGED.sub("", fold(question))
         words = len(_WORD.findall(follow_on))
-        short = words <= 7 or (
-            words <= 11 and bool(_THE_OTHER.search(follow_on) or _WHAT_ABOUT.search(follow_on))
-        ) or (words <= 15 and bool(_SUBGROUP.search(follow_on)))
+        short = (
+            words <= 7
+            or (words <= 11 and bool(_THE_OTHER.search(follow_on) or _WHAT_ABOUT.search(follow_on)))
+            or (words <= 15 and bool(_SUBGROUP.search(follow_on)))
+        )
         return bool(
             short
             and not own.vetoed
