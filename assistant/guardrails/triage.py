@@ -360,7 +360,7 @@ _NOT_TIME = (
 )
 
 PERSONAL_DECISION = _rx(
-    r"\bshould (i|we|my \w+)\b.{0,40}?\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
+    r"\bshould (i|we|my \w+)\b[^.?!]{0,40}?\b(have|get|do|undergo|try|take|stop|go for|choose|book|"
     r"cancel|skip|pick|start)\b",
     r"\b(is|would|are)\b.{0,50}\b(right|a good idea|a good choice|suitable|safe) for me\b",
     r"\b(am i|would i be) (a )?(good |suitable |the right )?candidate\b",
