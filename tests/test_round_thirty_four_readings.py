@@ -243,3 +243,14 @@ def test_answer__a_named_doctor_beside_an_efficacy_question_gets_the_evidence(
     assert any("arterial surgery" in c.quote for c in answer.citations), answer.citations
     provider = " ".join(str(messages("en").text("provider")).split())
     assert provider in " ".join(answer.answer.split()), answer.answer
+
+
+def test_caveat__a_verb_with_its_pronoun_is_no_treatment_name() -> None:
+    """ "lohnt sich das überhaupt, das Zeug zu nehmen?" after a question on amitriptyline: the
+    conversation's medicine is what is asked about, not "lohnt sich das überhaupt"."""
+    history = [
+        Turn(role="user", content="Darf ich Amitriptylin nehmen, wenn ich nachts arbeite?"),
+        Turn(role="assistant", content="..."),
+    ]
+    keys = _keys("ok. und lohnt sich das überhaupt, das zeug zu schlucken?", history)
+    assert keys == ["amitriptyline"], keys

@@ -222,7 +222,9 @@ _CLAUSE_WORD = re.compile(
     r"loro|heeft|hebben|hatte|haben|ont|tiene|tienen|tem|tenho|hanno|ho|avait|avais|tenia|doet|"
     r"doen|macht|machen|hace|hacen|fait|font|faz|fazem|fa|fanno|pode|podem|puede|pueden|peut|"
     r"peuvent|kann|konnen|kan|kunnen|puo|possono|may|might|disse|dijo|said|says|dit|sagt|sagte|"
-    r"zei|zegt|detto|dice)$"
+    r"zei|zegt|detto|dice|"
+    # a verb's reflexive or subject pronoun: "und lohnt sich das überhaupt, das Zeug zu nehmen?"
+    r"sich|zich|das|dat)$"
 )
 # An opening phrase that starts with a verb ("und ist irgendwo belegt, dass das hilft?") is a
 # clause, not a treatment's name.
