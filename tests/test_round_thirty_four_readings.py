@@ -254,3 +254,13 @@ def test_caveat__a_verb_with_its_pronoun_is_no_treatment_name() -> None:
     ]
     keys = _keys("ok. und lohnt sich das überhaupt, das zeug zu schlucken?", history)
     assert keys == ["amitriptyline"], keys
+
+
+def test_answer__back_on_ones_feet_is_asked_as_recovery(built_assistant: Assistant) -> None:
+    """ "Wieder auf den Beinen" asks how soon one recovers, even with money named before it."""
+    answer = built_assistant.ask(
+        "jeder Tag ohne Arbeit kostet mich Geld: wie schnell bin ich nach der "
+        "Fettunterspritzung wieder auf den Beinen?"
+    )
+    assert answer.status == "answered", answer.answer
+    assert any("recovery" in c.quote for c in answer.citations), answer.citations
