@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -325,13 +324,6 @@ class Selector:
         multilingual_vector: np.ndarray | None = None,
     ) -> Draft:
         words = messages(u.language)
-        aside = None
-        if u.provider and "efficacy" in u.facets and u.specific_procedures:
-            # "Is it worth it? A doctor in Mexico does it and promises wonders": whether the
-            # procedure works is asked, and answered; that the sources name no surgeon is
-            # said beside the answer.
-            aside = words.text("provider")
-            u = replace(u, facets=tuple(f for f in u.facets if f != "provider"))
         refuse = self._refusal(u, words)
         if refuse is not None:
             return Draft(text=refuse, status="no_evidence", generator=generator)
@@ -407,8 +399,6 @@ class Selector:
         ]
         if notes:
             text = text + "\n\n" + " ".join(notes)
-        if aside:
-            text = text + "\n\n" + aside
         return Draft(text=text, citations=tuple(citations), status="answered", generator=generator)
 
     def _by_facets(

@@ -8,8 +8,7 @@ the attacks, being left in peace, of interest, "scheelt", "dar certo", "fazer di
 "ho risolto", worth the risk, more luck than someone else) and the same question asked again for
 a group of patients; a "should I wait?" that is no medical choice; what an efficacy question is
 about (CGRP injections, misspelt procedure names, the nerve cut at the back of the head, a list
-of medicines already tried); and answers (driving again asked as recovery, a named doctor beside
-an efficacy question).
+of medicines already tried); and answers (driving again asked as recovery).
 
 Every sentence here is written for the test, in the patterns' own shapes, not copied from an
 evaluation set."""
@@ -24,7 +23,6 @@ from assistant.guardrails.caveat import asked_subjects
 from assistant.guardrails.efficacy_rules import signals
 from assistant.guardrails.layer import rules_out_warning_signs
 from assistant.guardrails.triage import is_personal_decision
-from assistant.messages import messages
 from assistant.service import Assistant
 from assistant.types import Turn
 from tests.test_red_flag_concepts import _reading, assert_flags
@@ -224,27 +222,6 @@ def test_caveat__medicines_already_tried_are_not_what_is_asked() -> None:
     assert keys == ["trigger-site-surgery"], keys
 
 
-# ---- answers ------------------------------------------------------------------------------------
-def test_answer__driving_again_is_asked_as_recovery(built_assistant: Assistant) -> None:
-    answer = built_assistant.ask("wann darf ich nach der MIGONE-OP wieder fahren?")
-    assert answer.status == "no_evidence", answer.answer
-    assert "erholen" in answer.answer, answer.answer
-
-
-def test_answer__a_named_doctor_beside_an_efficacy_question_gets_the_evidence(
-    built_assistant: Assistant,
-) -> None:
-    """Whether the procedure works is answered from the sources; that they name no surgeon is
-    said beside it, not in place of it."""
-    answer = built_assistant.ask(
-        "does the artery surgery on the scalp work? is there a surgeon in Texas who does it?"
-    )
-    assert answer.status == "answered", answer.answer
-    assert any("arterial surgery" in c.quote for c in answer.citations), answer.citations
-    provider = " ".join(str(messages("en").text("provider")).split())
-    assert provider in " ".join(answer.answer.split()), answer.answer
-
-
 def test_caveat__a_verb_with_its_pronoun_is_no_treatment_name() -> None:
     """ "lohnt sich das überhaupt, das Zeug zu nehmen?" after a question on amitriptyline: the
     conversation's medicine is what is asked about, not "lohnt sich das überhaupt"."""
@@ -254,6 +231,13 @@ def test_caveat__a_verb_with_its_pronoun_is_no_treatment_name() -> None:
     ]
     keys = _keys("ok. und lohnt sich das überhaupt, das zeug zu schlucken?", history)
     assert keys == ["amitriptyline"], keys
+
+
+# ---- answers ------------------------------------------------------------------------------------
+def test_answer__driving_again_is_asked_as_recovery(built_assistant: Assistant) -> None:
+    answer = built_assistant.ask("wann darf ich nach der MIGONE-OP wieder fahren?")
+    assert answer.status == "no_evidence", answer.answer
+    assert "erholen" in answer.answer, answer.answer
 
 
 def test_answer__back_on_ones_feet_is_asked_as_recovery(built_assistant: Assistant) -> None:
