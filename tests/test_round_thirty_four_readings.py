@@ -15,18 +15,16 @@ evaluation set."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
-from assistant.guardrails.caveat import asked_subjects
 from assistant.guardrails.efficacy_rules import signals
 from assistant.guardrails.layer import rules_out_warning_signs
 from assistant.guardrails.triage import is_personal_decision
 from assistant.service import Assistant
 from assistant.types import Turn
 from tests.test_red_flag_concepts import _reading, assert_flags
-from tests.test_round_twenty_six_readings import REGISTRY, RULES
+from tests.test_round_thirty_three_readings import _keys
+from tests.test_round_twenty_six_readings import RULES
 
 
 # ---- red flags told in new words ----------------------------------------------------------------
@@ -188,10 +186,6 @@ def test_decision__a_should_i_wait_in_its_own_sentence_is_no_medical_choice() ->
 
 
 # ---- what an efficacy question is about ---------------------------------------------------------
-def _keys(question: str, history: Sequence[Turn] = ()) -> list[str]:
-    return [s.key for s in asked_subjects(REGISTRY, question, None, history)]
-
-
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
