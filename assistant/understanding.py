@@ -102,15 +102,25 @@ _ABOUT_THE_LAST = re.compile(
 
 # Which of the procedures named before a follow-up means ("the other one", "die tweede", "la
 # primera"), over folded text.
+_CONDITION = "occipital neuralgia"
+"""The condition the sources describe (its symptoms, causes and diagnosis) beside the operations."""
+
+_THIS = (
+    "this|that|esse|este|essa|esta|ese|esa|aquele|aquela|aquel|aquella|questo|questa|quel|quello|"
+    "quella|ce|cette|dieser|diese|dieses|deze|dat|die"
+)
 _WHICH_ONE = re.compile(
     r"\b(?P<other>the other( one)?|die andere|de andere|het andere|das andere|der andere|l autre|"
     r"la otra|el otro|l altra|l altro|a outra|o outro)\b|"
     r"\b(?P<second>the second( one)?|die tweede|de tweede|het tweede|die zweite|der zweite|"
     r"das zweite|la segunda|el segundo|la seconda|il secondo|a segunda|o segundo|le second|"
-    r"la seconde|la deuxieme|le deuxieme)\b|"
+    r"la seconde|la deuxieme|le deuxieme|(?:" + _THIS + r") "
+    r"(?:second|segund[oa]|second[oa]|deuxieme|seconde|zweiten?|tweede))\b|"
     r"\b(?P<first>the first( one)?|die eerste|de eerste|het eerste|die erste|der erste|"
     r"das erste|la primera|el primero|la prima|il primo|a primeira|o primeiro|le premier|"
-    r"la premiere)\b(?!\s+(time|vez|fois|mal|keer|volta|volte))"
+    r"la premiere|(?:" + _THIS + r") "
+    r"(?:first|primeir[oa]|primer[oa]?|prim[oa]|premiere?|ersten?|eerste))"
+    r"\b(?!\s+(time|vez|fois|mal|keer|volta|volte))"
 )
 
 
@@ -356,6 +366,18 @@ class Understander(MentionReader):
             # "The operation" in a conversation where the patient said what they have ("I
             # have occipital neuralgia"): the operation for that.
             procedures = self._placed_in_conversation(users) or procedures
+        if (
+            facets == ["pain_after"]
+            and not procedures
+            and not treatments
+            and (
+                _CONDITION in fold_text(question)
+                or _CONDITION in self.english_terms(question, language, [])
+            )
+        ):
+            # "What is occipital neuralgia and where does it hurt?": the pain of a condition,
+            # no operation named, is what the condition is (its symptoms), not pain afterwards.
+            facets = ["what_it_is"]
         if users and not facets and _words(question) <= 8:
             earlier_facets = self.facets_in(users[-1], self.language(users[-1]))
             if earlier_facets:

@@ -239,6 +239,32 @@ _REFERS_BACK = re.compile(
 )
 
 
+# Who offers a treatment, named where the treatment would be ("mi fisio me la quiere hacer",
+# "mein Heilpraktiker bietet das an", "mon médecin du sport en fait"): in a follow-up, the
+# treatment offered is the conversation's, not the practitioner's trade.
+_PRACTITIONER = re.compile(
+    r"^(fisio|physio|fisioterapeuta|physiotherapist|kine|kinesitherapeute|heilpraktiker\w*|"
+    r"naturopath\w*|sport|sports|deporte|esporte|sportarzt|sportarts|osteopath?\w*|"
+    r"dentista|dentist|tandarts|zahnarzt\w*)$"
+)
+# ... named as someone's ("mi fisio", "mein Heilpraktiker", "mon médecin du sport"), not as the
+# treatment itself ("und Physio am Nacken, bringt das mehr?").
+_SOMEONES = re.compile(
+    r"\b(my|mi|mis|mein|meine|meinem|meiner|mon|ma|mes|mijn|m n|meu|minha|mio|mia|"
+    r"medecin du|medico del|medico do|medico dello)\s*$"
+)
+
+
+def _practitioner(question: str, subject: Subject) -> bool:
+    """Whether a subject is named only as the practitioner who offers a treatment."""
+    mention = subject.mention
+    return (
+        mention is not None
+        and bool(_PRACTITIONER.match(fold_text(mention.asked)))
+        and bool(_SOMEONES.search(fold_text(question[: mention.start])))
+    )
+
+
 # A short follow-up that points back ("would that fix it this time?", "y eso me lo
 # arreglaría?", "et ça, ça marcherait mieux ?"): what it points at may be what the last reply
 # offered.
@@ -387,6 +413,10 @@ def asked_subjects(
     subjects += _opening_topic(registry, catalogue, question, subjects)
     subjects.sort(key=lambda s: s.position)
     subjects = _untried(folded, subjects)
+    if history and subjects and all(_practitioner(question, s) for s in subjects):
+        # "My physio wants to do it on my neck, is it worth it?" after a turn about dry
+        # needling: what the practitioner offers is the conversation's treatment.
+        subjects = _earlier_subjects(names, history) or subjects
     main = default_lexicon().main_clauses(question, also=FAILED_ASIDE)
     if subjects and (
         _REFERS_BACK.match(normalise(question)) or (history and not names.named(main))

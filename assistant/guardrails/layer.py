@@ -174,7 +174,9 @@ class GuardrailLayer:
             vectors = None  # a rule fired: neither classifier is asked
         elif vectors is None:
             vectors = list(self.encoder.encode(self.encoded_texts(question, standalone, history)))
-        if vectors is not None:
+        # A request for a text ("write a report saying I need the surgery urgently") reports
+        # nothing happening: only the concept rules read it, not the classifier.
+        if vectors is not None and not writing_request(question):
             flag = flag or self._learned_triage(vectors[1], question, history)
         # A symptom report is an efficacy question only in so many words ("does surgery help?"):
         # the classifier, which reads the whole message, is not asked about it.
