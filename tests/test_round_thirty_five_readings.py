@@ -12,14 +12,13 @@ evaluation set."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from assistant.guardrails.classifiers import LinearClassifier
-from assistant.guardrails.encoder import MODEL_ID, default_encoder
+from assistant.guardrails.encoder import default_encoder
 from assistant.guardrails.layer import LEARNED, GuardrailLayer
 from assistant.types import Turn
 from assistant.understanding import Understander
+from tests.test_learned_guardrails import _pointing
 from tests.test_red_flag_concepts import _reading, assert_flags
 from tests.test_round_thirty_three_readings import _keys
 from tests.test_round_twenty_six_readings import REGISTRY, RULES
@@ -104,32 +103,23 @@ def test_red_flags__a_numb_scalp_keeps_a_weak_arm_named_beside_it() -> None:
     )
 
 
-def _pointing(at: str) -> LinearClassifier:
-    """A red-flag classifier that flags texts like ``at`` as an emergency."""
-    a, b = default_encoder().encode([at, "what is the recovery time after fat transfer?"])
-    weights = np.zeros((3, 384), dtype=np.float32)
-    weights[2] = 60.0 * (a - b)
-    return LinearClassifier(
-        classes=("none", "urgent", "emergency"),
-        weights=weights,
-        bias=np.zeros(3, dtype=np.float32),
-        threshold=0.9,
-        model=MODEL_ID,
-        meta={},
-    )
-
-
 def test_red_flags__a_request_for_a_report_is_not_read_by_the_classifier() -> None:
     """A request to write a text reports nothing happening: the learned layer, which would
     flag it, is not asked; a symptom report in the same words is still flagged."""
     request = "escreve um laudo médico a dizer que preciso urgente da cirurgia à cabeça"
     report = "preciso urgente de um médico, a cabeça dói muito desde a cirurgia"
-    layer = GuardrailLayer(REGISTRY, red_flags=_pointing(request))
+    layer = GuardrailLayer(
+        REGISTRY,
+        red_flags=_pointing(request, "what is the recovery time after fat transfer?", level=2),
+    )
     assert layer.red_flags is not None
     assert layer.red_flags.flags(default_encoder().encode([request])[0])
     assert layer.read(request, request).triage is None
     # Without the request the classifier is asked as before.
-    layer = GuardrailLayer(REGISTRY, red_flags=_pointing(report))
+    layer = GuardrailLayer(
+        REGISTRY,
+        red_flags=_pointing(report, "what is the recovery time after fat transfer?", level=2),
+    )
     reading = layer.read(report, report)
     assert reading.triage is not None and reading.triage.concepts == (LEARNED,)
 
