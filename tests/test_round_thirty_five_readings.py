@@ -69,6 +69,39 @@ from tests.test_round_twenty_six_readings import REGISTRY, RULES
             "emergency",
             "thunderclap",
         ),
+        # bleeding through the dressing while pressing, in German and Spanish
+        (
+            "seit heute Mittag blutet die Naht immer wieder durch, ich drücke seit einer "
+            "Viertelstunde und es hört nicht auf",
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        (
+            "la herida no para de sangrar, he empapado tres gasas y sigue",
+            "emergency",
+            "uncontrolled_bleeding",
+        ),
+        # confused with a high fever days after the operation
+        (
+            "cinco días después de la operación tengo fiebre alta, hoy estoy muy confusa y "
+            "me mareo",
+            "emergency",
+            "confusion_faint_seizure",
+        ),
+        # a knock on the forehead told with "me di un golpe ... en la frente"
+        (
+            "el sábado me di un golpe fuerte con la puerta del armario en la frente y desde "
+            "entonces el dolor va a más, esto es distinto a mis migrañas",
+            "emergency",
+            "head_injury",
+        ),
+        # the head hit on the kerb, then vomiting
+        (
+            "gisteravond met de fiets onderuit, met mijn hoofd op de stoeprand, en nu heb ik al "
+            "twee keer overgegeven",
+            "emergency",
+            "head_injury",
+        ),
     ],
 )
 def test_red_flags__new_words_are_read(question: str, level: str, concept: str) -> None:
@@ -209,3 +242,23 @@ def test_caveat__what_a_practitioner_offers_is_the_conversations_treatment() -> 
 def test_caveat__chiropractic_in_portuguese() -> None:
     question = "o quiroprático garante que umas sessões acabam com a enxaqueca. funciona?"
     assert "chiropractic" in _keys(question), _keys(question)
+
+
+def test_understanding__how_long_the_effect_lasts_in_spanish_and_the_nerve_operation_in_french(
+    understander: Understander,
+) -> None:
+    reading = understander.understand(
+        "si me pongo la grasa y funciona, ¿cuánto me dura el efecto o vuelve todo igual?"
+    )
+    assert "lasting" in reading.facets, reading
+    reading = understander.understand("l'opé des nerfs, ça tient combien de temps ?")
+    assert reading.procedures == ("trigger-site-surgery",), reading
+
+
+def test_understanding__a_private_hospital_is_a_place_not_a_stay(
+    understander: Understander,
+) -> None:
+    reading = understander.understand("quanto custa a MIGONE num hospital privado em Lisboa?")
+    assert reading.facets == ("price",), reading
+    reading = understander.understand("tenho de ficar no hospital depois da MIGONE?")
+    assert reading.facets == ("hospital_stay",), reading
