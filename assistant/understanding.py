@@ -100,11 +100,11 @@ _ABOUT_THE_LAST = re.compile(
 )
 
 
-# Which of the procedures named before a follow-up means ("the other one", "die tweede", "la
-# primera"), over folded text.
 _CONDITION = "occipital neuralgia"
 """The condition the sources describe (its symptoms, causes and diagnosis) beside the operations."""
 
+# Which of the procedures named before a follow-up means ("the other one", "die tweede", "la
+# primera", "esse segundo"), over folded text.
 _THIS = (
     "this|that|esse|este|essa|esta|ese|esa|aquele|aquela|aquel|aquella|questo|questa|quel|quello|"
     "quella|ce|cette|dieser|diese|dieses|deze|dat|die"
