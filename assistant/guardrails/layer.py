@@ -170,13 +170,14 @@ class GuardrailLayer:
         """Triage, personal decision and efficacy of one question, read once. ``vectors``: the
         encoder's rows of ``encoded_texts`` when already computed (a batch)."""
         flag = triage(question, history)
+        asks_for_text = writing_request(question)
         if self.encoder is None or flag is not None:
             vectors = None  # a rule fired: neither classifier is asked
         elif vectors is None:
             vectors = list(self.encoder.encode(self.encoded_texts(question, standalone, history)))
         # A request for a text ("write a report saying I need the surgery urgently") reports
         # nothing happening: only the concept rules read it, not the classifier.
-        if vectors is not None and not writing_request(question):
+        if vectors is not None and not asks_for_text:
             flag = flag or self._learned_triage(vectors[1], question, history)
         # A symptom report is an efficacy question only in so many words ("does surgery help?"):
         # the classifier, which reads the whole message, is not asked about it.
@@ -193,7 +194,7 @@ class GuardrailLayer:
             off_topic=flag is None
             and not personal
             and off_topic(question, history, self.registry, self.catalogue),
-            writing_request=flag is None and not personal and writing_request(question),
+            writing_request=flag is None and not personal and asks_for_text,
             vector=None if vectors is None else np.asarray(vectors[0]),
         )
 
