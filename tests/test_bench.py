@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from chromadb.errors import InternalError
 
 from assistant.bench import load_results, main, parse_args
-from assistant.bench.common import percentiles
+from assistant.bench.common import percentiles, retry_while_locked
 from assistant.bench.corpus import (
     derived_vectors,
     filler_docs,
@@ -33,6 +34,36 @@ def test_percentiles__of_known_samples() -> None:
     assert stats["p50"] == pytest.approx(50.5)
     assert stats["p95"] == pytest.approx(95.05)
     assert percentiles([])["n"] == 0
+
+
+def _failing(errors: list[Exception]) -> tuple[list[int], Any]:
+    """An action raising ``errors`` in turn, then answering "done"; and the list of its calls."""
+    calls: list[int] = []
+
+    def action() -> str:
+        calls.append(1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        return "done"
+
+    return calls, action
+
+
+def test_retry_while_locked__tries_again_only_while_the_database_is_locked() -> None:
+    locked = InternalError("Database error: (code: 5) database is locked")
+    calls, action = _failing([locked, locked])
+    said: list[str] = []
+    assert retry_while_locked(action, attempts=3, first_pause_s=0, say=said.append) == "done"
+    assert len(calls) == 3 and len(said) == 2
+    # Another error is raised at once; a lock that stays is raised after the last attempt.
+    calls, action = _failing([InternalError("no such collection")])
+    with pytest.raises(InternalError, match="no such collection"):
+        retry_while_locked(action, attempts=3, first_pause_s=0)
+    assert len(calls) == 1
+    calls, action = _failing([locked] * 3)
+    with pytest.raises(InternalError, match="locked"):
+        retry_while_locked(action, attempts=3, first_pause_s=0)
+    assert len(calls) == 3
 
 
 def test_exact_top_k__matches_a_full_sort_across_blocks() -> None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -25,6 +25,7 @@ KNOWLEDGE = knowledge_dir()
 CASES = eval_path("cases.yaml")
 
 Say = Callable[[str], None]
+T = TypeVar("T")
 
 
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
@@ -83,6 +84,25 @@ def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
                 return
         time.sleep(0.2)
     raise TimeoutError(f"{what} did not come up within {timeout_s:.0f} s")
+
+
+def retry_while_locked(
+    action: Callable[[], T], attempts: int = 6, first_pause_s: float = 0.5, say: Say | None = None
+) -> T:
+    """``action()``, tried again after a pause (doubled each time) while Chroma answers that its
+    SQLite database is locked: a server just started may still be writing its own state."""
+    pause = first_pause_s
+    for _ in range(attempts - 1):
+        try:
+            return action()
+        except Exception as error:
+            if "database is locked" not in str(error):
+                raise
+            if say is not None:
+                say(f"chroma: database locked, trying again in {pause:.1f} s")
+        time.sleep(pause)
+        pause *= 2
+    return action()
 
 
 def stop_process(proc: subprocess.Popen[Any], grace_s: float = 15.0) -> None:

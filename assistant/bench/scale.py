@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.index.vector_store import HNSW_CONFIG, ChromaStore
 
-from .common import Say, chroma_server, percentiles, rss_of_tree_kb
+from .common import Say, chroma_server, percentiles, retry_while_locked, rss_of_tree_kb
 from .corpus import filler_docs, mixed_vectors, questions, sentence_pool
 
 BATCH = 5000
@@ -136,7 +136,8 @@ def _set_ef_search(path: Path, log: Path, ef: int) -> None:
     """Store ``ef`` as the collection's ef_search, read when a server next loads the index."""
     with chroma_server(path, log) as server:
         store = ChromaStore("scale", host=server.host, port=server.port)
-        store._get().modify(configuration={"hnsw": {"ef_search": ef}})
+        collection = store._get()
+        retry_while_locked(lambda: collection.modify(configuration={"hnsw": {"ef_search": ef}}))
 
 
 def _sweep_ef(
