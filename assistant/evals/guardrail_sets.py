@@ -122,25 +122,19 @@ class ServiceReading:
     def guard(self, items: Sequence[Mapping[str, Any]]) -> list[Answer]:
         """The guarded Answer of each item (question, history), as the service would give."""
         layer = self.layer
-        turns = [turns_of(i) for i in items]
-        standalones = [self.standalone(i["question"], t) for i, t in zip(items, turns, strict=True)]
-        texts = [
-            layer.encoded_texts(i["question"], s, t)
-            for i, s, t in zip(items, standalones, turns, strict=True)
-        ]
-        # One batch for the whole set: the layer reads each question from its rows.
-        rows = layer.encoder.encode([x for pair in texts for x in pair]) if layer.encoder else None
         out = []
-        for n, (item, standalone, t) in enumerate(zip(items, standalones, turns, strict=True)):
-            vectors = None if rows is None else list(rows[2 * n : 2 * n + 2])
-            reading = layer.read(item["question"], standalone, t, vectors)
+        for item in items:
+            turns = turns_of(item)
+            standalone = self.standalone(item["question"], turns)
+            # The answer's sentence matching is not measured: its encoding is not made.
+            reading = layer.read(item["question"], standalone, turns, keep_vector=False)
             composed = Answer(
                 question=item["question"],
                 standalone_question=standalone,
                 status="answered",
                 answer="",
             )
-            out.append(layer.apply(composed, t, reading))
+            out.append(layer.apply(composed, turns, reading))
         return out
 
     def close(self) -> None:

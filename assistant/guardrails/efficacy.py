@@ -395,6 +395,16 @@ class EfficacyDetector:
         history: Sequence[Turn] = (),
         vector: Any = None,
     ) -> bool:
+        decided = self.decided_by_rules(question, standalone, history)
+        if decided is not None:
+            return decided
+        return vector is not None and self.classifier_flags(question, standalone, vector)
+
+    def decided_by_rules(
+        self, question: str, standalone: str, history: Sequence[Turn] = ()
+    ) -> bool | None:
+        """Whether the rules alone tell an efficacy question; None when they find none and the
+        classifier is to be asked (it is not, about a question asking only practical things)."""
         if self.asks_past_told_effect(question):
             return False
         practical = self.asks_only_practical(question)
@@ -404,9 +414,12 @@ class EfficacyDetector:
             return False
         if self.rules(question, standalone, history):
             return True
-        if practical or self.classifier is None or vector is None:
-            return False
-        if not self.classifier.flags(vector):
+        return False if practical or self.classifier is None else None
+
+    def classifier_flags(self, question: str, standalone: str, vector: Any) -> bool:
+        """The classifier's reading of the standalone question's ``vector``, unless the
+        question's words veto an efficacy reading or ask about harm."""
+        if self.classifier is None or not self.classifier.flags(vector):
             return False
         own = signals(question)
         return not (own.vetoed or own.harm or signals(standalone).vetoed)

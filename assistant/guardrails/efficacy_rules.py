@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from assistant.guardrails.efficacy_vocab import (
@@ -98,6 +99,9 @@ efficacy said not to be the question ("I'm not asking whether it will work"), so
 hedged claim told beside a question on something else ("the ENT thinks it might help; how long
 is the recovery?"), a side effect felt and whether it wears off, or who to turn to after a
 treatment told as failing ("the op didn't help, who do I see now?")."""
+
+
+SIGNALS_KEPT = 8192
 
 
 @dataclass(frozen=True)
@@ -280,9 +284,12 @@ def _treatments_named(folded: str) -> int:
     return len(general | listed)
 
 
+@lru_cache(maxsize=SIGNALS_KEPT)
 def signals(text: str) -> Signals:
     """The rule signals of one piece of text. A clause that says efficacy is not the question
-    ("I'm not asking whether it'll work, ...") is taken out first."""
+    ("I'm not asking whether it'll work, ...") is taken out first. A text is read once: the
+    question, its standalone form and its clauses are asked about more than once (the last
+    ``SIGNALS_KEPT`` texts are kept)."""
     folded = normalise(text)
     disclaimed = bool(DISCLAIMED.search(folded))
     if disclaimed:

@@ -117,6 +117,26 @@ class GuardReading:
         return "declined" if self.off_topic and composed == "no_evidence" else composed
 
 
+STANDALONE_ROW, TRIAGE_ROW = 0, 1
+"""Which of ``GuardrailLayer.encoded_texts`` each learned layer reads."""
+
+
+class _Rows:
+    """The encoder's rows of a question's ``encoded_texts``, each encoded when first read (a
+    text given twice, as a first message is, once)."""
+
+    def __init__(self, encoder: QuestionEncoder, texts: Sequence[str]) -> None:
+        self._encoder = encoder
+        self._texts = list(texts)
+        self._by_text: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        text = self._texts[index]
+        if text not in self._by_text:
+            self._by_text[text] = self._encoder.encode([text])[0]
+        return self._by_text[text]
+
+
 class GuardrailLayer:
     """Reads a question for triage and efficacy, and applies both to a composed Answer.
 
@@ -140,15 +160,19 @@ class GuardrailLayer:
         self.red_flags = (red_flags or red_flag_classifier()) if learned else None
 
     def _learned_triage(
-        self, vector: object, question: str, history: Sequence[Turn]
+        self, rows: _Rows, question: str, history: Sequence[Turn]
     ) -> TriageResult | None:
-        """The red-flag classifier's level, when it flags the message and the message (or the
-        patient's previous one) names a symptom of the red-flag vocabulary: the classifier
+        """The red-flag classifier's level, when the message (or the patient's previous one)
+        names a symptom of the red-flag vocabulary and the classifier flags it: the classifier
         recognises combinations worded in ways the concept rules do not know, never a text with
-        no symptom in it (a message of nonsense is no emergency)."""
-        if self.red_flags is None or not self.red_flags.flags(vector):
+        no symptom in it (a message of nonsense is no emergency). The message is encoded only
+        when it names a symptom."""
+        if self.red_flags is None:
             return None
         if not names_symptom(question, history) or rules_out_warning_signs(question):
+            return None
+        vector = rows[TRIAGE_ROW]
+        if not self.red_flags.flags(vector):
             return None
         p = self.red_flags.probabilities(vector)
         level: Level = "emergency" if p["emergency"] >= p["urgent"] else "urgent"
@@ -156,8 +180,8 @@ class GuardrailLayer:
 
     @staticmethod
     def encoded_texts(question: str, standalone: str, history: Sequence[Turn] = ()) -> list[str]:
-        """What the learned layers read: the standalone question (efficacy) and the message with
-        the patient's previous one (red flags)."""
+        """What the learned layers read: the standalone question (efficacy, and the answer's
+        sentence matching) and the message with the patient's previous one (red flags)."""
         return [standalone, triage_text(question, history)]
 
     def read(
@@ -165,27 +189,36 @@ class GuardrailLayer:
         question: str,
         standalone: str,
         history: Sequence[Turn] = (),
-        vectors: Sequence[object] | None = None,
+        keep_vector: bool = True,
     ) -> GuardReading:
-        """Triage, personal decision and efficacy of one question, read once. ``vectors``: the
-        encoder's rows of ``encoded_texts`` when already computed (a batch)."""
+        """Triage, personal decision and efficacy of one question, read once. The encoder reads
+        a text only when a classifier is asked about it, or, with ``keep_vector``, to carry the
+        standalone question's encoding for the answer (a measurement of the guardrails alone
+        does without it)."""
         flag = triage(question, history)
         asks_for_text = writing_request(question)
-        if self.encoder is None or flag is not None:
-            vectors = None  # a rule fired: neither classifier is asked
-        elif vectors is None:
-            vectors = list(self.encoder.encode(self.encoded_texts(question, standalone, history)))
+        rows = None
+        if self.encoder is not None and flag is None:  # a rule fired: no classifier is asked
+            rows = _Rows(self.encoder, self.encoded_texts(question, standalone, history))
         # A request for a text ("write a report saying I need the surgery urgently") reports
         # nothing happening: only the concept rules read it, not the classifier.
-        if vectors is not None and not asks_for_text:
-            flag = flag or self._learned_triage(vectors[1], question, history)
+        if rows is not None and not asks_for_text:
+            flag = self._learned_triage(rows, question, history)
         # A symptom report is an efficacy question only in so many words ("does surgery help?"):
         # the classifier, which reads the whole message, is not asked about it.
         # Nor do its symptom words ("a headache that won't go away") count without a treatment.
-        vector = None if flag is not None or vectors is None else vectors[0]
-        efficacy = self.detector.detect(question, standalone, history, vector) and (
-            flag is None or names_treatment(normalise(question))
-        )
+        efficacy = flag is None or names_treatment(normalise(question))
+        if efficacy:
+            decided = self.detector.decided_by_rules(question, standalone, history)
+            efficacy = (
+                decided
+                if decided is not None
+                else (
+                    flag is None
+                    and rows is not None
+                    and self.detector.classifier_flags(question, standalone, rows[STANDALONE_ROW])
+                )
+            )
         personal = flag is None and is_personal_decision(question)
         return GuardReading(
             triage=flag,
@@ -195,7 +228,7 @@ class GuardrailLayer:
             and not personal
             and off_topic(question, history, self.registry, self.catalogue),
             writing_request=flag is None and not personal and asks_for_text,
-            vector=None if vectors is None else np.asarray(vectors[0]),
+            vector=np.asarray(rows[STANDALONE_ROW]) if rows is not None and keep_vector else None,
         )
 
     def apply(

@@ -105,6 +105,8 @@ class TriageResult:
 
 _FRONTED_WORDS = 4
 """At most this many words make a time told alone before a comma ("da piccolo, ...")."""
+PRESENT_KEPT = 4096
+"""How many texts' terms ``RedFlags.present`` keeps."""
 
 
 class RedFlags:
@@ -137,6 +139,7 @@ class RedFlags:
                 bool(spec.get("context")),
                 bool(spec.get("lasting")),
             )
+        self._kept = lru_cache(maxsize=PRESENT_KEPT)(self._present)
         self.concepts: list[Concept] = []
         for c in data["concepts"]:
             if c["level"] not in LEVELS:
@@ -207,7 +210,7 @@ class RedFlags:
                 asked_before = sentence.rstrip().endswith("?")
         return spans
 
-    def _past_spans(self, text: str) -> list[tuple[int, int]]:
+    def _past_spans(self, text: str, year: int) -> list[tuple[int, int]]:
         """Clauses that tell of the remote past with nothing of now in them ("years ago I had a
         sudden terrible headache, the scans were normal"; "when she was pregnant years ago"):
         what they name is over. A clause ends at a punctuation mark or a 'but'. A time told
@@ -217,7 +220,7 @@ class RedFlags:
         carried = False
         for m in _CLAUSE.finditer(text):
             clause = m.group(0)
-            past = (carried or self._tells_of_past(clause)) and not self.now.search(clause)
+            past = (carried or self._tells_of_past(clause, year)) and not self.now.search(clause)
             if past:
                 spans.append((m.start(), m.end()))
             carried = (
@@ -227,12 +230,11 @@ class RedFlags:
             )
         return spans
 
-    def _tells_of_past(self, clause: str) -> bool:
-        """Whether a clause tells of the remote past: a past cue, or a year before this one."""
+    def _tells_of_past(self, clause: str, year: int) -> bool:
+        """Whether a clause tells of the remote past: a past cue, or a year before ``year``."""
         if self.past.search(clause):
             return True
-        this_year = datetime.date.today().year
-        return any(int(m.group("year")) < this_year for m in self.past_year.finditer(clause))
+        return any(int(m.group("year")) < year for m in self.past_year.finditer(clause))
 
     def _hypothetical_clause(self, sentence: str) -> tuple[int, int] | None:
         """Where a sentence opens with a condition: up to its last comma when the sentence is a
@@ -261,9 +263,15 @@ class RedFlags:
         )
 
     def present(self, text: str, context_only: bool = False) -> set[str]:
-        """Names of the terms present in ``text`` (only context terms when ``context_only``)."""
+        """Names of the terms present in ``text`` (only context terms when ``context_only``).
+        A message is read once for the triage, the learned layer's symptom check and the
+        wound check: the answer is kept for the last ``PRESENT_KEPT`` texts (with the year,
+        which tells what is past)."""
+        return set(self._kept(text, context_only, datetime.date.today().year))
+
+    def _present(self, text: str, context_only: bool, year: int) -> frozenset[str]:
         general = self._general_spans(text)
-        past = self._past_spans(text)
+        past = self._past_spans(text, year)
         found = set()
         for term in self.terms.values():
             if context_only and not term.context:
@@ -285,7 +293,7 @@ class RedFlags:
                     continue
                 found.add(term.name)
                 break
-        return found
+        return frozenset(found)
 
     def triage(self, question: str, history: Sequence[Turn] = ()) -> TriageResult | None:
         """The concepts the question reports. Context terms (pregnancy, an operation, age,
