@@ -170,6 +170,30 @@ def test_layer__a_learned_red_flag_is_shown_first_with_no_quotes() -> None:
     assert GuardrailLayer(REGISTRY, learned=False).read(message, message).triage is None
 
 
+def test_layer__the_encoder_reads_only_what_a_classifier_or_the_answer_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    encoder = default_encoder()
+    read: list[str] = []
+    encode = encoder.encode
+    monkeypatch.setattr(encoder, "encode", lambda texts: (read.extend(texts), encode(texts))[1])
+    layer = GuardrailLayer(REGISTRY, encoder=encoder)
+    # A red flag told in so many words: no classifier is asked and nothing is encoded.
+    alarm = "the worst headache of my life came on suddenly a minute ago"
+    assert layer.read(alarm, alarm).triage is not None and read == []
+    # An efficacy question the rules read, naming no symptom: encoded only for the answer.
+    asked = "does occipital nerve decompression work?"
+    reading = layer.read(asked, asked, keep_vector=False)
+    assert reading.efficacy and reading.vector is None and read == []
+    reading = layer.read(asked, asked)
+    assert reading.efficacy and reading.vector is not None and read == [asked]
+    # A first message naming a symptom is both texts the layers read: it is encoded once.
+    read.clear()
+    told = "I get a dull headache most evenings, is that common?"
+    reading = layer.read(told, told)
+    assert reading.triage is None and reading.vector is not None and read == [told]
+
+
 def test_layer__the_classifier_never_flags_a_message_that_names_no_symptom() -> None:
     nonsense = "a" * 300 + "?"
     layer = GuardrailLayer(REGISTRY, red_flags=_pointing(nonsense, "hello there", level=2))
