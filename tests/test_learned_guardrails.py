@@ -176,7 +176,12 @@ def test_layer__the_encoder_reads_only_what_a_classifier_or_the_answer_needs(
     encoder = default_encoder()
     read: list[str] = []
     encode = encoder.encode
-    monkeypatch.setattr(encoder, "encode", lambda texts: (read.extend(texts), encode(texts))[1])
+
+    def spy(texts: list[str]) -> np.ndarray:
+        read.extend(texts)
+        return encode(texts)
+
+    monkeypatch.setattr(encoder, "encode", spy)
     layer = GuardrailLayer(REGISTRY, encoder=encoder)
     # A red flag told in so many words: no classifier is asked and nothing is encoded.
     alarm = "the worst headache of my life came on suddenly a minute ago"
