@@ -102,6 +102,7 @@ treatment told as failing ("the op didn't help, who do I see now?")."""
 
 
 SIGNALS_KEPT = 8192
+"""How many texts' signals ``signals`` keeps."""
 
 
 @dataclass(frozen=True)

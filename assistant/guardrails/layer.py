@@ -207,18 +207,14 @@ class GuardrailLayer:
         # A symptom report is an efficacy question only in so many words ("does surgery help?"):
         # the classifier, which reads the whole message, is not asked about it.
         # Nor do its symptom words ("a headache that won't go away") count without a treatment.
-        efficacy = flag is None or names_treatment(normalise(question))
-        if efficacy:
+        efficacy = False
+        if flag is None or names_treatment(normalise(question)):
             decided = self.detector.decided_by_rules(question, standalone, history)
-            efficacy = (
-                decided
-                if decided is not None
-                else (
-                    flag is None
-                    and rows is not None
-                    and self.detector.classifier_flags(question, standalone, rows[STANDALONE_ROW])
-                )
-            )
+            if decided is not None:
+                efficacy = decided
+            elif flag is None and rows is not None:
+                vector = rows[STANDALONE_ROW]
+                efficacy = self.detector.classifier_flags(question, standalone, vector)
         personal = flag is None and is_personal_decision(question)
         return GuardReading(
             triage=flag,
