@@ -9,9 +9,9 @@ Two sets in ``evals/outside/``, each split into ``dev`` (to tune on) and ``test`
 - ``triage.<split>.yaml``: symptom descriptions labelled ``emergency``, ``urgent`` or ``none``.
 
 Each question is read the way the service reads it: rewritten against the conversation by the
-service's query rewriter, turned into the retriever's dense query text and embedded with the
-service's model; the guardrail layer then runs on it (with no retrieved answer, so what is
-measured is the guardrails themselves). Figures, for the whole split and per language:
+service's query rewriter; the guardrail layer then runs on it, encoding with the service's
+model what its classifiers read (with no retrieved answer, so what is measured is the
+guardrails themselves). Figures, for the whole split and per language:
 
 - efficacy recall and false-positive rate;
 - caveat about the treatment asked: among efficacy items that name a treatment, the share whose

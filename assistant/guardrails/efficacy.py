@@ -395,6 +395,9 @@ class EfficacyDetector:
         history: Sequence[Turn] = (),
         vector: Any = None,
     ) -> bool:
+        """The rules' reading, else the classifier's on ``vector`` (the standalone question's
+        encoding, when given): the two steps ``GuardrailLayer.read`` takes in turn, encoding
+        the question only when the rules leave it undecided."""
         decided = self.decided_by_rules(question, standalone, history)
         if decided is not None:
             return decided
