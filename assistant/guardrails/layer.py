@@ -54,11 +54,12 @@ LEARNED = "learned"  # the concept named when only the red-flag classifier fired
 
 def names_symptom(question: str, history: Sequence[Turn] = ()) -> bool:
     """Whether the message, or the patient's previous one, names a symptom term of
-    ``red_flags.yaml`` (context terms such as pregnancy or an operation do not count)."""
+    ``red_flags.yaml``: neither a context term (a pregnancy, an operation) nor a term that only
+    cancels a concept ("my usual aura", "I faint when I see blood", "checked and fine")."""
     flags = red_flags()
     earlier = [t.content for t in history if t.role == "user"][-1:]
     return any(
-        not flags.terms[name].context
+        name in flags.symptom_terms
         for text in (*earlier, question)
         for name in flags.present(normalise(text))
     )

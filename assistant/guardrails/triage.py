@@ -29,7 +29,7 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -163,6 +163,14 @@ class RedFlags:
                     ),
                 )
             )
+
+    @cached_property
+    def symptom_terms(self) -> frozenset[str]:
+        """The terms that tell of a symptom: all but the context terms and the terms that only
+        cancel a concept (named in its ``unless`` rules and in no rule that fires one)."""
+        fires = {t for c in self.concepts for rule in c.any_of for t in rule}
+        cancels = {t for c in self.concepts for rule in c.unless for t in rule} - fires
+        return frozenset(n for n, t in self.terms.items() if not t.context and n not in cancels)
 
     @classmethod
     def load(cls, path: Path = RED_FLAGS_FILE) -> RedFlags:
