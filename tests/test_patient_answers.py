@@ -444,20 +444,21 @@ def test_api__a_spanish_question_end_to_end(built_assistant: Assistant, tmp_path
     ]
 
 
-# Dev-split figures (8,151 items: rounds 1 to 33) reached when these tests were last changed
+# Dev-split figures (8,886 items: rounds 1 to 36) reached when these tests were last changed
 # (issue targets in brackets): status accuracy 95.8% (>= 95%), completeness 91.2% (>= 85%),
-# false refusals 0.3% (<= 3%), wrong procedure 2.52% (<= 2%: missed, 205 of 8,151 where 163
-# would meet it), empty answered answers 0. Floors sit a little below the figures reached (the
-# targets where those are stricter), with room for the few answers that change when the
-# encoder batches the questions differently (a handful for status, a few for wrong procedure);
-# the wrong-procedure floor sits above the figure reached (2.65%, ten answers above it), above
-# its target, so that it still catches a further slip. Per language, other than English, at
-# most two false refusals (of about 700 answerable questions each; all but Spanish have two).
+# false refusals 0.3% (<= 3%), wrong procedure 2.64% (<= 2%: missed, 235 of 8,886 where 177
+# would meet it; rounds 1 to 35 alone are where they were, round 36 holds 11 of the 235), empty
+# answered answers 0. Floors sit a little below the figures reached (the targets where those
+# are stricter), with room for the few answers that change when the encoder batches the
+# questions differently (a handful for status, a few for wrong procedure); the wrong-procedure
+# floor sits above the figure reached (2.7%, four answers above it), above its target, so that
+# it still catches a further slip. Per language, other than English, at most two false refusals
+# (of about 750 answerable questions each; every one of them has two).
 DEV_FLOORS = {
     "status_accuracy": ("min", 0.953),
     "completeness": ("min", 0.87),
     "false_refusal_rate": ("max", 0.02),
-    "wrong_procedure_rate": ("max", 0.0265),
+    "wrong_procedure_rate": ("max", 0.027),
     "empty_answered": ("max", 0.0),
 }
 MAX_FALSE_REFUSALS_PER_OTHER_LANGUAGE = 2
