@@ -193,8 +193,10 @@ def test_understanding__the_first_of_them_in_the_dative_is_the_first_operation_n
 @pytest.mark.slow
 def test_answer__heartburn_is_another_part_of_the_body(built_assistant: Assistant) -> None:
     answer = built_assistant.ask(
-        "Different topic: my heartburn is bad most evenings, can I keep taking antacids for "
-        "years or is that a problem?"
+        "Different topic: my heartburn is bad most evenings, can I keep taking the tablets "
+        "for it for years or are there side effects?"
     )
-    assert answer.status == "no_evidence", (answer.status, answer.answer)
+    # Outside the sources' subject: declined as out of scope, or "not in my sources"; never a
+    # quote about an operation.
+    assert answer.status in ("declined", "no_evidence"), (answer.status, answer.answer)
     assert not answer.citations
