@@ -109,18 +109,33 @@ _THIS = (
     "this|that|esse|este|essa|esta|ese|esa|aquele|aquela|aquel|aquella|questo|questa|quel|quello|"
     "quella|ce|cette|dieser|diese|dieses|deze|dat|die"
 )
+# An inflected German ordinal picks one of the procedures only where "of them" follows or the
+# clause ends ("bei der ersten davon?"); before a noun it is a plural ("in den ersten Wochen").
+_PICKED = r"(?=\s+(?:davon|von (?:denen|beiden|den beiden))\b|\s*[?.,;!]|\s*$)"
+
+# An ordinal before a span of time is that span, not a procedure ("the first week", "la prima
+# settimana", "die erste Nacht").
+_TIME_NOUNS = (
+    r"few|days?|weeks?|months?|nights?|hours?|years?|dias?|semanas?|mes(?:es)?|noches?|horas?|"
+    r"jours?|semaines?|mois|nuits?|heures?|giorni|giorno|settiman[ae]|mesi|mese|nott[ei]|ore|"
+    r"dagen|dag|weken|week|maanden|maand|nachten|nacht|uren|tag(?:e|en)?|wochen?|monate?|nachte|"
+    r"stunden?|jahre?|noites?|meses"
+)
+_NOT_TIME = r"\b(?!\s+(?:time|vez|fois|mal|keer|volta|volte|" + _TIME_NOUNS + r")\b)"
+
 _WHICH_ONE = re.compile(
     r"\b(?P<other>the other( one)?|die andere|de andere|het andere|das andere|der andere|l autre|"
     r"la otra|el otro|l altra|l altro|a outra|o outro)\b|"
-    r"\b(?P<second>the second( one)?|die tweede|de tweede|het tweede|d(?:ie|er|as|en|em) zweiten?|"
+    r"\b(?P<second>the second( one)?|die tweede|de tweede|het tweede|d(?:ie|er|as) zweite|"
+    r"d(?:er|en|em) zweiten" + _PICKED + r"|"
     r"la segunda|el segundo|la seconda|il secondo|a segunda|o segundo|le second|"
     r"la seconde|la deuxieme|le deuxieme|(?:" + _THIS + r") "
-    r"(?:second|segund[oa]|second[oa]|deuxieme|seconde|zweiten?|tweede))\b|"
-    r"\b(?P<first>the first( one)?|die eerste|de eerste|het eerste|d(?:ie|er|as|en|em) ersten?|"
+    r"(?:second|segund[oa]|second[oa]|deuxieme|seconde|zweiten?|tweede))" + _NOT_TIME + r"|"
+    r"\b(?P<first>the first( one)?|die eerste|de eerste|het eerste|d(?:ie|er|as) erste|"
+    r"d(?:er|en|em) ersten" + _PICKED + r"|"
     r"la primera|el primero|la prima|il primo|a primeira|o primeiro|le premier|"
     r"la premiere|(?:" + _THIS + r") "
-    r"(?:first|primeir[oa]|primer[oa]?|prim[oa]|premiere?|ersten?|eerste))"
-    r"\b(?!\s+(time|vez|fois|mal|keer|volta|volte))"
+    r"(?:first|primeir[oa]|primer[oa]?|prim[oa]|premiere?|ersten?|eerste))" + _NOT_TIME
 )
 
 

@@ -200,3 +200,27 @@ def test_answer__heartburn_is_another_part_of_the_body(built_assistant: Assistan
     # quote about an operation.
     assert answer.status in ("declined", "no_evidence"), (answer.status, answer.answer)
     assert not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie fühlt man sich in den ersten Tagen danach?",
+        "Und die ersten Wochen nach dem Eingriff, kann ich da arbeiten?",
+        "What is the first week after it like?",
+        "Com'è la prima settimana dopo?",
+    ],
+)
+def test_understanding__an_ordinal_before_a_span_of_time_picks_no_procedure(
+    understander: Understander, question: str
+) -> None:
+    history = [
+        Turn(
+            role="user",
+            content="Ich habe von Nerven freilegen gelesen und von einem Eingriff am Herzen.",
+        )
+    ]
+    reading = understander.understand(question, history)
+    # The conversation named two operations and the question points at neither by its
+    # ordinal: both stay the subject.
+    assert set(reading.procedures) == {"trigger-site-surgery", "pfo-closure"}, reading
