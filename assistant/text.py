@@ -169,7 +169,7 @@ def fold(text: str) -> str:
 
 
 # Chat shorthand read as the words it stands for: "nn vedo più" (non), "mn geld", "m'n hoofd"
-# (mijn), "zn" (zijn), "em qto tempo" (quanto), "qdo" (quando).
+# (mijn), "zn" (zijn), "em qto tempo" (quanto), "qdo" (quando), "jvois double" (je vois).
 _SHORTHAND = {
     "nn": "non",
     "mn": "mijn",
@@ -179,6 +179,10 @@ _SHORTHAND = {
     "qto": "quanto",
     "qdo": "quando",
     "qnd": "quando",
+    "jvois": "je vois",
+    "jsuis": "je suis",
+    "jpeux": "je peux",
+    "jsais": "je sais",
 }
 _SHORTHAND_WORD = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, _SHORTHAND)) + r")(?![\w'])")
 
