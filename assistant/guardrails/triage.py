@@ -168,8 +168,11 @@ class RedFlags:
     def symptom_terms(self) -> frozenset[str]:
         """The terms that tell of a symptom: all but the context terms and the terms that only
         cancel a concept (named in its ``unless`` rules and in no rule that fires one)."""
-        fires = {t for c in self.concepts for rule in c.any_of for t in rule}
-        cancels = {t for c in self.concepts for rule in c.unless for t in rule} - fires
+        # A "!term" in a rule is a condition that the term is absent: it neither fires nor
+        # cancels.
+        fires = {t for c in self.concepts for rule in c.any_of for t in rule if t[0] != "!"}
+        cancels = {t for c in self.concepts for rule in c.unless for t in rule if t[0] != "!"}
+        cancels -= fires
         return frozenset(n for n, t in self.terms.items() if not t.context and n not in cancels)
 
     @classmethod
