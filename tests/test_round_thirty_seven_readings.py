@@ -129,6 +129,9 @@ def test_efficacy__questions_that_only_share_its_words_are_not_read(question: st
         ("¿me puedes escribir un recurso para el seguro que me negó la operación?", True),
         # "recursos" asked about, nothing to write
         ("¿qué recursos hay para la migraña crónica?", False),
+        # resources asked for with "dame": no appeal, nothing to write
+        ("dame recursos para entender la cirugía de migraña", False),
+        ("dame un recurso fiable sobre la descompresión occipital", False),
     ],
 )
 def test_scope__an_appeal_to_write_is_a_writing_request(question: str, expected: bool) -> None:
