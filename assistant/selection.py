@@ -63,6 +63,9 @@ CONDITION_FACETS = frozenset({"alternatives", "causes", "diagnosis", "difference
 rule it out."""
 EXTRA_SPAN = 0.3
 """A facet's further unit may be this much less similar to the question than its best one."""
+FIGURES_SHARE = 0.4
+"""An efficacy answer whose chosen evidence holds no result adds the best sentence with figures
+(patients, studies, %) scoring at least this share of the best evidence."""
 DESCRIBED = frozenset({"what_it_is", "mechanism", "difference", "causes", "diagnosis", "who_suits"})
 """Facets a close description answers, when no unit is tagged with them."""
 OUTCOMES = frozenset({"efficacy", "lasting", "worse"})
@@ -571,6 +574,14 @@ class Selector:
             return named[:3]
         out = evidence[:1]
         out += [c for c in evidence[1:3] if c.score >= 0.75 * evidence[0].score]
+        # "Is there any proof it works?": a study's result beside sentences that only tell what
+        # a page cites or who advises what, when the sources hold one close enough.
+        if out and not any(has_figures(c.unit.text) for c in out):
+            out += [
+                c
+                for c in evidence[len(out) :]
+                if has_figures(c.unit.text) and c.score >= FIGURES_SHARE * evidence[0].score
+            ][:1]
         if claims and (not out or claims[0].score >= 0.7 * best.score):
             out.append(claims[0])
         return out or [best]

@@ -119,7 +119,7 @@ _TIME_NOUNS = (
     r"few|days?|weeks?|months?|nights?|hours?|years?|dias?|semanas?|mes(?:es)?|noches?|horas?|"
     r"jours?|semaines?|mois|nuits?|heures?|giorni|giorno|settiman[ae]|mesi|mese|nott[ei]|ore|"
     r"dagen|dag|weken|week|maanden|maand|nachten|nacht|uren|tag(?:e|en)?|wochen?|monate?|nachte|"
-    r"stunden?|jahre?|noites?|meses"
+    r"stunden?|jahre?|noites?"
 )
 _NOT_TIME = r"\b(?!\s+(?:time|vez|fois|mal|keer|volta|volte|" + _TIME_NOUNS + r")\b)"
 

@@ -398,8 +398,8 @@ PERSONAL_DECISION = _rx(
     r"\b(what|which) (dose|dosage)\b",
     # another dose, the most a day, raising a dose oneself
     r"\bcan i (take|have) (another|a second|one more|an extra)( \d+\w*| (dose|pill|tablet|shot|"
-    r"triptan|sumatriptan|ibuprofen|paracetamol)s?)\b|\b(the )?(most|max\w*) (i|you) can "
-    r"take\b|\bmax\w* (dose|a day|per day)\b",
+    r"triptan|sumatriptan|ibuprofen|paracetamol)s?)\b|\b(the )?(most|max\w*) (\w+ ){0,2}?(i|you) "
+    r"can take\b|\bmax\w* (dose|a day|per day)\b",
     r"\bcuant[oa]s? (miligramos|mg|pastillas|comprimidos)\b.{0,40}\b(me subo|subo|subirme|tomo|"
     r"puedo tomar|tomar)\b|\bquant[oa]s? (miligramas|mg|comprimidos)\b.{0,70}\b(posso tomar|"
     r"tomo|subo|aumento)\b|\bquant[ie] (milligrammi|mg|compresse|pastiglie)\b.{0,40}\b(posso "
